@@ -1,0 +1,41 @@
+# Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
+# Both install missing Debian packages first (deploy/install-deps.sh).
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build test run bench clean format
+
+all: build
+
+deps:
+	@./deploy/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
+	  || (cat $(BUILD_DIR).configure.log; exit 1)
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+run: build
+	@mkdir -p var
+	@if [ -x $(BUILD_DIR)/bin/arbord ]; then \
+	  exec $(BUILD_DIR)/bin/arbord --data-dir ./var/arbor --listen 127.0.0.1:9083 --http-listen 127.0.0.1:9084; \
+	else \
+	  echo "arbord is not built yet: the server arrives with the HMS front end (server/)."; exit 1; \
+	fi
+
+bench: build
+	@echo "benchmarks are in $(BUILD_DIR)/bin/*_bench; see bench/README.md"
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+clean:
+	@rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log

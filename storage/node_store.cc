@@ -1,0 +1,42 @@
+#include "storage/node_store.h"
+
+namespace arbor {
+
+NodeStore::NodeStore(ObjectStore* objects, size_t cache_bytes)
+    : objects_(objects), cache_(cache_bytes) {
+  Node empty;
+  empty_leaf_id_ = ObjectId::Hash(static_cast<uint8_t>(ObjectType::kTreeNode), EncodeNode(empty));
+  empty_leaf_ = std::make_shared<const Node>(std::move(empty));
+}
+
+Result<NodePtr> NodeStore::Load(const ObjectId& id) {
+  loads_.fetch_add(1, std::memory_order_relaxed);
+  if (id == empty_leaf_id_) return empty_leaf_;
+  if (NodePtr cached = cache_.Lookup(id)) return cached;
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  ARBOR_ASSIGN_OR_RETURN(std::string bytes, objects_->GetTyped(id, ObjectType::kTreeNode));
+  auto decoded = DecodeNode(bytes);
+  if (!decoded.ok()) return decoded.status().WithContext("object " + id.ToHex());
+  auto node = std::make_shared<const Node>(std::move(decoded).value());
+  cache_.Insert(id, node, node->MemoryBytes());
+  return node;
+}
+
+ObjectId NodeStore::Store(Node node, WriteBatch* batch) {
+  std::string bytes = EncodeNode(node);
+  ObjectId id = objects_->PutInBatch(ObjectType::kTreeNode, bytes, batch);
+  auto ptr = std::make_shared<const Node>(std::move(node));
+  size_t charge = ptr->MemoryBytes();
+  cache_.Insert(id, std::move(ptr), charge);
+  return id;
+}
+
+Result<std::string> NodeStore::LoadBlob(const ObjectId& id) {
+  return objects_->GetTyped(id, ObjectType::kBlob);
+}
+
+ObjectId NodeStore::StoreBlob(std::string_view value, WriteBatch* batch) {
+  return objects_->PutInBatch(ObjectType::kBlob, value, batch);
+}
+
+}  // namespace arbor

@@ -1,0 +1,57 @@
+// RocksKvStore: the embedded KvStore, one RocksDB with one column family per Column.
+//
+// Precondition atomicity comes from a striped lock table: Write() locks the stripes of
+// every key it checks or point-writes in kRefs and kStaging (in stripe order, so
+// writers never deadlock), checks, then writes. Writers of unrelated keys proceed in
+// parallel, so RocksDB can group their WAL syncs. kObjects writes skip the locks:
+// content addressing makes them idempotent.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "storage/kv_store.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace arbor {
+
+struct RocksOptions {
+  std::string path;
+  bool create_if_missing = true;
+  size_t block_cache_bytes = 256 << 20;
+  size_t write_buffer_bytes = 64 << 20;
+};
+
+class RocksKvStore final : public KvStore {
+ public:
+  static Result<std::unique_ptr<RocksKvStore>> Open(const RocksOptions& options);
+  ~RocksKvStore() override;
+
+  RocksKvStore(const RocksKvStore&) = delete;
+  RocksKvStore& operator=(const RocksKvStore&) = delete;
+
+  Result<std::string> Get(Column c, std::string_view key,
+                          const ReadOptions& options = {}) override;
+  std::unique_ptr<KvIterator> NewIterator(Column c, const ReadOptions& options = {}) override;
+  std::unique_ptr<Snapshot> GetSnapshot() override;
+  Status Write(const WriteBatch& batch, const WriteOptions& options = {}) override;
+  Status SyncWal() override;
+
+ private:
+  static constexpr size_t kStripes = 256;
+  RocksKvStore() = default;
+  rocksdb::ColumnFamilyHandle* Handle(Column c) const { return handles_[static_cast<int>(c)]; }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kNumColumns> handles_{};
+  rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
+  std::array<std::mutex, kStripes> stripes_;
+};
+
+}  // namespace arbor

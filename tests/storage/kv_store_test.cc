@@ -1,0 +1,217 @@
+// The KvStore contract, checked against both implementations.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "storage/mem_kv_store.h"
+#include "storage/rocks_kv_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace arbor {
+namespace {
+
+class KvStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "rocks") {
+      RocksOptions o;
+      o.path = dir_.Sub("db");
+      auto opened = RocksKvStore::Open(o);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      kv_ = std::move(opened).value();
+    } else {
+      kv_ = std::make_unique<MemKvStore>();
+    }
+  }
+
+  void Put(Column c, const std::string& k, const std::string& v) {
+    WriteBatch b;
+    b.Put(c, k, v);
+    ASSERT_TRUE(kv_->Write(b).ok());
+  }
+
+  std::vector<std::string> Keys(Column c, const ReadOptions& ro = {}) {
+    std::vector<std::string> out;
+    auto it = kv_->NewIterator(c, ro);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key());
+    EXPECT_TRUE(it->status().ok());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<KvStore> kv_;
+};
+
+TEST_P(KvStoreTest, GetPutDelete) {
+  EXPECT_TRUE(kv_->Get(Column::kRefs, "a").status().IsNotFound());
+  Put(Column::kRefs, "a", "1");
+  EXPECT_EQ(kv_->Get(Column::kRefs, "a").value(), "1");
+  // Columns are separate namespaces.
+  EXPECT_TRUE(kv_->Get(Column::kStaging, "a").status().IsNotFound());
+  WriteBatch b;
+  b.Delete(Column::kRefs, "a");
+  ASSERT_TRUE(kv_->Write(b).ok());
+  EXPECT_TRUE(kv_->Get(Column::kRefs, "a").status().IsNotFound());
+}
+
+TEST_P(KvStoreTest, EmptyAndBinaryValues) {
+  Put(Column::kStaging, std::string("k\0x", 3), "");
+  Put(Column::kStaging, "v", std::string("\0\xff\0", 3));
+  EXPECT_EQ(kv_->Get(Column::kStaging, std::string("k\0x", 3)).value(), "");
+  EXPECT_EQ(kv_->Get(Column::kStaging, "v").value(), std::string("\0\xff\0", 3));
+}
+
+TEST_P(KvStoreTest, IteratesInByteOrderWithSeekAndUpperBound) {
+  for (std::string k : {"b", "a", "c\xff", "c", "ab", "d"}) Put(Column::kRefs, k, "x");
+  EXPECT_EQ(Keys(Column::kRefs), (std::vector<std::string>{"a", "ab", "b", "c", "c\xff", "d"}));
+  ReadOptions ro;
+  ro.upper_bound = "c\xff";
+  auto it = kv_->NewIterator(Column::kRefs, ro);
+  std::vector<std::string> got;
+  for (it->Seek("aa"); it->Valid(); it->Next()) got.emplace_back(it->key());
+  EXPECT_EQ(got, (std::vector<std::string>{"ab", "b", "c"}));
+}
+
+TEST_P(KvStoreTest, BatchIsAtomicAcrossColumns) {
+  WriteBatch b;
+  b.Put(Column::kRefs, "r", "1");
+  b.Put(Column::kStaging, "s", "2");
+  b.Put(Column::kObjects, "o", "3");
+  ASSERT_TRUE(kv_->Write(b).ok());
+  EXPECT_EQ(kv_->Get(Column::kRefs, "r").value(), "1");
+  EXPECT_EQ(kv_->Get(Column::kStaging, "s").value(), "2");
+  EXPECT_EQ(kv_->Get(Column::kObjects, "o").value(), "3");
+}
+
+TEST_P(KvStoreTest, FailedPreconditionWritesNothing) {
+  Put(Column::kRefs, "head", "c1");
+  WriteBatch b;
+  b.ExpectValue(Column::kRefs, "head", "c0");  // stale
+  b.Put(Column::kRefs, "head", "c2");
+  b.Put(Column::kStaging, "other", "x");
+  b.Put(Column::kObjects, "obj", "y");
+  Status s = kv_->Write(b);
+  EXPECT_TRUE(s.IsPreconditionFailed()) << s.ToString();
+  EXPECT_EQ(kv_->Get(Column::kRefs, "head").value(), "c1");
+  EXPECT_TRUE(kv_->Get(Column::kStaging, "other").status().IsNotFound());
+  EXPECT_TRUE(kv_->Get(Column::kObjects, "obj").status().IsNotFound());
+}
+
+TEST_P(KvStoreTest, PreconditionsOnValueAndAbsence) {
+  WriteBatch create;
+  create.ExpectAbsent(Column::kRefs, "branch");
+  create.Put(Column::kRefs, "branch", "v1");
+  ASSERT_TRUE(kv_->Write(create).ok());
+  // Creating again fails: the key is no longer absent.
+  EXPECT_TRUE(kv_->Write(create).IsPreconditionFailed());
+
+  WriteBatch move;
+  move.ExpectValue(Column::kRefs, "branch", "v1");
+  move.Put(Column::kRefs, "branch", "v2");
+  ASSERT_TRUE(kv_->Write(move).ok());
+  EXPECT_TRUE(kv_->Write(move).IsPreconditionFailed());  // v1 no longer holds
+  EXPECT_EQ(kv_->Get(Column::kRefs, "branch").value(), "v2");
+
+  WriteBatch gone;
+  gone.ExpectValue(Column::kRefs, "missing", "x");
+  gone.Put(Column::kRefs, "z", "z");
+  EXPECT_TRUE(kv_->Write(gone).IsPreconditionFailed());
+  EXPECT_TRUE(kv_->Get(Column::kRefs, "z").status().IsNotFound());
+}
+
+TEST_P(KvStoreTest, SnapshotIsStable) {
+  Put(Column::kRefs, "a", "old");
+  Put(Column::kStaging, "s1", "x");
+  auto snap = kv_->GetSnapshot();
+  Put(Column::kRefs, "a", "new");
+  Put(Column::kStaging, "s2", "y");
+  WriteBatch del;
+  del.Delete(Column::kStaging, "s1");
+  ASSERT_TRUE(kv_->Write(del).ok());
+
+  ReadOptions ro;
+  ro.snapshot = snap.get();
+  EXPECT_EQ(kv_->Get(Column::kRefs, "a", ro).value(), "old");
+  EXPECT_EQ(Keys(Column::kStaging, ro), (std::vector<std::string>{"s1"}));
+  EXPECT_EQ(kv_->Get(Column::kRefs, "a").value(), "new");
+  EXPECT_EQ(Keys(Column::kStaging), (std::vector<std::string>{"s2"}));
+}
+
+TEST_P(KvStoreTest, DeleteRangeRemovesExactlyTheRange) {
+  for (std::string k : {"t1/a", "t1/b", "t1/z", "t10/a", "t2/a"}) Put(Column::kStaging, k, "v");
+  WriteBatch b;
+  b.DeleteRange(Column::kStaging, "t1/", "t1/\xff");
+  ASSERT_TRUE(kv_->Write(b).ok());
+  EXPECT_EQ(Keys(Column::kStaging), (std::vector<std::string>{"t10/a", "t2/a"}));
+}
+
+TEST_P(KvStoreTest, IterationAcrossManyKeysSurvivesConcurrentWrites) {
+  for (int i = 0; i < 1000; ++i) Put(Column::kStaging, "k" + std::to_string(10000 + i), "v");
+  auto snap = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snap.get();
+  auto it = kv_->NewIterator(Column::kStaging, ro);
+  int n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (n % 100 == 0) Put(Column::kStaging, "k" + std::to_string(10000 + n) + "x", "new");
+    ++n;
+  }
+  EXPECT_EQ(n, 1000);  // the snapshot saw none of the interleaved inserts
+}
+
+// Compare-and-set increments from many threads: every success is counted exactly once.
+TEST_P(KvStoreTest, ConcurrentCompareAndSetLosesNoIncrement) {
+  Put(Column::kRefs, "counter", "0");
+  constexpr int kThreads = 8, kPerThread = 50;
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread;) {
+        std::string cur = kv_->Get(Column::kRefs, "counter").value();
+        WriteBatch b;
+        b.ExpectValue(Column::kRefs, "counter", cur);
+        b.Put(Column::kRefs, "counter", std::to_string(std::stoi(cur) + 1));
+        WriteOptions wo;
+        wo.sync = false;
+        Status s = kv_->Write(b, wo);
+        if (s.ok()) {
+          ++i;
+        } else {
+          ASSERT_TRUE(s.IsPreconditionFailed()) << s.ToString();
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(kv_->Get(Column::kRefs, "counter").value(), std::to_string(kThreads * kPerThread));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, KvStoreTest, ::testing::Values("mem", "rocks"));
+
+TEST(RocksKvStoreTest, DataSurvivesReopen) {
+  testing::TempDir dir;
+  RocksOptions o;
+  o.path = dir.Sub("db");
+  {
+    auto kv = RocksKvStore::Open(o).value();
+    WriteBatch b;
+    b.Put(Column::kRefs, "durable", "yes");
+    ASSERT_TRUE(kv->Write(b).ok());
+  }
+  auto kv = RocksKvStore::Open(o).value();
+  EXPECT_EQ(kv->Get(Column::kRefs, "durable").value(), "yes");
+}
+
+TEST(RocksKvStoreTest, OpenFailureIsAClearError) {
+  RocksOptions o;
+  o.path = "/proc/arbor-cannot-create-this";
+  auto kv = RocksKvStore::Open(o);
+  ASSERT_FALSE(kv.ok());
+  EXPECT_NE(kv.status().message().find("/proc/arbor-cannot-create-this"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arbor

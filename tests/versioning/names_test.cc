@@ -1,0 +1,84 @@
+// Tests of versioning/names.h: HMS identifier rules and ref-name rules.
+#include "versioning/names.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace arbor {
+namespace {
+
+using namespace std::string_literals;
+
+TEST(NormalizeIdentifierTest, TrimsAndLowerCasesAscii) {
+  EXPECT_EQ(NormalizeIdentifier("  Sales\t"), "sales");
+  EXPECT_EQ(NormalizeIdentifier("\x01\n Ab C \r\0"s), "ab c");  // Java's trim(): bytes <= 0x20
+  EXPECT_EQ(NormalizeIdentifier("My Table"), "my table");
+  EXPECT_EQ(NormalizeIdentifier("CAF\xc3\x89"), "caf\xc3\x89");  // only ASCII changes
+  EXPECT_EQ(NormalizeIdentifier("   "), "");
+  EXPECT_EQ(NormalizeIdentifier(""), "");
+}
+
+TEST(ValidateObjectNameTest, AcceptsWordCharactersAndHive4Specials) {
+  for (const std::string name :
+       {"sales", "A_1", "_", "0", "my table", "a-b.c", "a@b", "x/y", "\"quoted\"",
+        " %&'()*+,-./:;<=>?[]_|{}$^!~#@`"}) {
+    EXPECT_TRUE(ValidateObjectName(name).ok()) << name << ": " << ValidateObjectName(name).ToString();
+  }
+}
+
+TEST(ValidateObjectNameTest, RejectsEverythingElse) {
+  for (const std::string name :
+       {""s, "a\\b"s, "a\0b"s, "a\nb"s, "tab\t"s, "caf\xc3\xa9"s, "a\x7f"s, "\x01"s}) {
+    const Status status = ValidateObjectName(name);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << QuoteName(name);
+  }
+}
+
+TEST(ValidateObjectNameTest, MessageNamesTheKindAndTheCharacter) {
+  EXPECT_EQ(ValidateObjectName("a\\b", "database").message(),
+            "\"a\\\\b\" is not a valid database name: '\\' (0x5C) is not allowed; use letters, "
+            "digits, '_', space or one of \"%&'()*+,-./:;<=>?[]_|{}$^!~#@`");
+  EXPECT_EQ(ValidateObjectName("", "table").message(),
+            "\"\" is not a valid table name: the name is empty");
+  EXPECT_NE(ValidateObjectName("a\nb").message().find("byte 0x0A is not allowed"),
+            std::string::npos);
+}
+
+TEST(ValidateRefNameTest, AcceptsLowerCaseNames) {
+  for (const std::string name : {"main", "dev", "feature-1", "a_b", "0abc", "v2024", "x"}) {
+    EXPECT_TRUE(ValidateRefName(name).ok()) << name;
+  }
+  EXPECT_TRUE(ValidateRefName(std::string(kMaxRefNameLength, 'a')).ok());
+}
+
+TEST(ValidateRefNameTest, RejectsEverythingElseWithAReason) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "the name is empty"},
+      {"Main", "'M' (0x4D) is not allowed"},
+      {"-x", "must start with a lower-case letter or digit"},
+      {"_x", "must start with a lower-case letter or digit"},
+      {"a.b", "'.' (0x2E) is not allowed"},
+      {"a@b", "'@' (0x40) is not allowed"},
+      {"a b", "' ' (0x20) is not allowed"},
+      {"a\0"s, "byte 0x00 is not allowed"},
+      {std::string(kMaxRefNameLength + 1, 'a'), "256 bytes long, the limit is 255"},
+  };
+  for (const auto& [name, reason] : cases) {
+    const Status status = ValidateRefName(name);
+    ASSERT_EQ(status.code(), StatusCode::kInvalidArgument) << QuoteName(name);
+    EXPECT_NE(status.message().find("is not a valid branch or tag name"), std::string::npos);
+    EXPECT_NE(status.message().find(reason), std::string::npos)
+        << status.message() << " lacks " << reason;
+  }
+}
+
+TEST(QuoteNameTest, EscapesQuotesBackslashesAndNonPrintableBytes) {
+  EXPECT_EQ(QuoteName("plain name"), "\"plain name\"");
+  EXPECT_EQ(QuoteName("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(QuoteName("\0\x1f\x7f\xff"s), "\"\\x00\\x1f\\x7f\\xff\"");
+}
+
+}  // namespace
+}  // namespace arbor

@@ -1,0 +1,31 @@
+// Deterministic protobuf encoding for stored values and hashed objects.
+//
+// Contract: SerializeDeterministic(a) == SerializeDeterministic(b) whenever a and
+// b are equal messages of the same type built by the same binary, whatever the
+// insertion order of their map fields (map entries are written sorted by key).
+// This is what makes "equal entities have equal bytes" (DESIGN.md §3) and
+// content-addressed ids (§4.2) hold. Protobuf does not promise the same bytes
+// across library versions or for unknown fields, so ids are only compared
+// within one deployment's history, never recomputed from re-encoded values.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <google/protobuf/message_lite.h>
+
+#include "storage/status.h"
+
+namespace arbor {
+
+// Serializes `message` with map entries sorted by key. Precondition: the
+// encoding is under 2 GiB, protobuf's own limit (the Thrift front end caps
+// request sizes far below it); past it the result is empty.
+std::string SerializeDeterministic(const google::protobuf::MessageLite& message);
+
+// Replaces `*message` with the message encoded in `bytes`. Returns Corruption,
+// naming the message type, when the bytes do not parse as that type (also for
+// invalid UTF-8 in a `string` field, which proto3 rejects on parse).
+Status ParseProto(std::string_view bytes, google::protobuf::MessageLite* message);
+
+}  // namespace arbor
