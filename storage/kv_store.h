@@ -79,6 +79,8 @@ class WriteBatch {
   };
 
   void Put(Column c, std::string_view key, std::string_view value);
+  // Like Put, taking ownership of the value instead of copying it.
+  void PutOwned(Column c, std::string_view key, std::string value);
   void Delete(Column c, std::string_view key);
   // Deletes [begin, end). Range deletes take no part in precondition locking: use them
   // for ranges nothing else writes, such as a retired staging token's.

@@ -22,11 +22,12 @@ Result<NodePtr> NodeStore::Load(const ObjectId& id) {
   return node;
 }
 
-ObjectId NodeStore::Store(Node node, WriteBatch* batch) {
+ObjectId NodeStore::Store(Node node, WriteBatch* batch, NodePtr* stored) {
   std::string bytes = EncodeNode(node);
   ObjectId id = objects_->PutInBatch(ObjectType::kTreeNode, bytes, batch);
   auto ptr = std::make_shared<const Node>(std::move(node));
   size_t charge = ptr->MemoryBytes();
+  if (stored) *stored = ptr;
   cache_.Insert(id, std::move(ptr), charge);
   return id;
 }

@@ -27,8 +27,9 @@ class NodeStore {
   NodeStore(ObjectStore* objects, size_t cache_bytes);
 
   Result<NodePtr> Load(const ObjectId& id);
-  // Encodes and hashes the node, adds it to `batch`, and caches it.
-  ObjectId Store(Node node, WriteBatch* batch);
+  // Encodes and hashes the node, adds it to `batch`, and caches it. `stored`, if
+  // given, receives the cached node, so callers need no copy of their own.
+  ObjectId Store(Node node, WriteBatch* batch, NodePtr* stored = nullptr);
 
   Result<std::string> LoadBlob(const ObjectId& id);
   ObjectId StoreBlob(std::string_view value, WriteBatch* batch);

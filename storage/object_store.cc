@@ -36,7 +36,7 @@ Result<ObjectId> ObjectStore::Put(ObjectType type, std::string_view payload) {
 
 ObjectId ObjectStore::PutInBatch(ObjectType type, std::string_view payload, WriteBatch* batch) {
   ObjectId id = ObjectId::Hash(static_cast<uint8_t>(type), payload);
-  batch->Put(Column::kObjects, id.bytes(), Encode(type, payload));
+  batch->PutOwned(Column::kObjects, id.bytes(), Encode(type, payload));
   return id;
 }
 

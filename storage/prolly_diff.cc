@@ -8,7 +8,12 @@ namespace arbor {
 
 namespace {
 
-using EntryList = std::vector<NodeEntry>;
+// Entries of one tree level, borrowed from the nodes that hold them: no entry is
+// copied, and `owners` keeps those nodes alive while the list is in use.
+struct EntryList {
+  std::vector<NodePtr> owners;
+  std::vector<const NodeEntry*> entries;
+};
 
 class Differ {
  public:
@@ -19,46 +24,47 @@ class Differ {
     if (left == right) return Status::OK();
     ARBOR_ASSIGN_OR_RETURN(NodePtr l, store_->Load(left));
     ARBOR_ASSIGN_OR_RETURN(NodePtr r, store_->Load(right));
-    return DiffLists(l->level, Prune(l->entries), r->level, Prune(r->entries));
+    EntryList a, b;
+    Append(l, &a);
+    Append(r, &b);
+    return DiffLists(l->level, std::move(a), r->level, std::move(b));
   }
 
  private:
-  // Drops entries whose whole subtree lies before the range.
-  EntryList Prune(const EntryList& list) const {
-    EntryList out;
-    for (const auto& e : list) {
-      if (e.key >= range_.begin) out.push_back(e);
+  // Adds a node's entries to `list`, dropping those whose whole subtree (or, in a
+  // leaf, the entry itself) lies before the range.
+  void Append(const NodePtr& node, EntryList* list) const {
+    for (const auto& e : node->entries) {
+      if (e.key >= range_.begin) list->entries.push_back(&e);
     }
-    return out;
+    list->owners.push_back(node);
   }
 
-  // The entries of the nodes `list` references, one level down.
-  Result<EntryList> Expand(const EntryList& list) {
+  // The entries of the nodes `refs` point at, one level down.
+  Result<EntryList> Expand(const std::vector<const NodeEntry*>& refs) {
     EntryList out;
-    for (const auto& ref : list) {
-      ARBOR_ASSIGN_OR_RETURN(NodePtr child, store_->Load(ref.child));
-      for (const auto& e : child->entries) {
-        if (e.key >= range_.begin) out.push_back(e);
-      }
+    for (const NodeEntry* ref : refs) {
+      ARBOR_ASSIGN_OR_RETURN(NodePtr child, store_->Load(ref->child));
+      Append(child, &out);
     }
     return out;
   }
 
   Status DiffLists(uint32_t llevel, EntryList a, uint32_t rlevel, EntryList b) {
     while (llevel > rlevel) {
-      ARBOR_ASSIGN_OR_RETURN(a, Expand(a));
+      ARBOR_ASSIGN_OR_RETURN(a, Expand(a.entries));
       --llevel;
     }
     while (rlevel > llevel) {
-      ARBOR_ASSIGN_OR_RETURN(b, Expand(b));
+      ARBOR_ASSIGN_OR_RETURN(b, Expand(b.entries));
       --rlevel;
     }
-    if (llevel == 0) return DiffLeaves(a, b);
+    if (llevel == 0) return DiffLeaves(a.entries, b.entries);
 
     // Walk both lists in key order. Equal (key, id) pairs are identical subtrees: skip
     // them. Everything between two such pairs covers the same key range on both sides,
     // so those runs are compared one level down.
-    EntryList run_a, run_b;
+    std::vector<const NodeEntry*> run_a, run_b;
     auto flush = [&]() -> Status {
       if (run_a.empty() && run_b.empty()) return Status::OK();
       ARBOR_ASSIGN_OR_RETURN(EntryList ea, Expand(run_a));
@@ -67,32 +73,40 @@ class Differ {
       run_b.clear();
       return DiffLists(llevel - 1, std::move(ea), llevel - 1, std::move(eb));
     };
+    const auto& ea = a.entries;
+    const auto& eb = b.entries;
     size_t i = 0, j = 0;
-    while ((i < a.size() || j < b.size()) && !stopped_) {
-      if (i < a.size() && j < b.size() && a[i].key == b[j].key) {
-        if (a[i].child == b[j].child) {
+    while ((i < ea.size() || j < eb.size()) && !stopped_) {
+      if (i < ea.size() && j < eb.size() && ea[i]->key == eb[j]->key) {
+        if (ea[i]->child == eb[j]->child) {
           ARBOR_RETURN_IF_ERROR(flush());
         } else {
-          run_a.push_back(std::move(a[i]));
-          run_b.push_back(std::move(b[j]));
+          run_a.push_back(ea[i]);
+          run_b.push_back(eb[j]);
         }
         ++i;
         ++j;
-      } else if (j == b.size() || (i < a.size() && a[i].key < b[j].key)) {
-        run_a.push_back(std::move(a[i++]));
+      } else if (j == eb.size() || (i < ea.size() && ea[i]->key < eb[j]->key)) {
+        run_a.push_back(ea[i++]);
       } else {
-        run_b.push_back(std::move(b[j++]));
+        run_b.push_back(eb[j++]);
       }
     }
     if (stopped_) return Status::OK();
     return flush();
   }
 
-  Status DiffLeaves(const EntryList& a, const EntryList& b) {
+  Status DiffLeaves(const std::vector<const NodeEntry*>& a,
+                    const std::vector<const NodeEntry*>& b) {
     size_t i = 0, j = 0;
     while ((i < a.size() || j < b.size()) && !stopped_) {
-      const NodeEntry* l = i < a.size() ? &a[i] : nullptr;
-      const NodeEntry* r = j < b.size() ? &b[j] : nullptr;
+      const NodeEntry* l = i < a.size() ? a[i] : nullptr;
+      const NodeEntry* r = j < b.size() ? b[j] : nullptr;
+      const std::string& key = (l && (!r || l->key <= r->key)) ? l->key : r->key;
+      if (!range_.end.empty() && key >= range_.end) {
+        stopped_ = true;
+        break;
+      }
       DiffEntry d;
       if (l && r && l->key == r->key) {
         ++i;
@@ -109,10 +123,6 @@ class Differ {
         ++j;
         d.key = r->key;
         ARBOR_ASSIGN_OR_RETURN(d.right, ResolveValue(store_, *r));
-      }
-      if (!range_.end.empty() && d.key >= range_.end) {
-        stopped_ = true;
-        break;
       }
       if (!fn_(std::move(d))) stopped_ = true;
     }

@@ -139,9 +139,9 @@ class TreeRewriter {
   };
 
   ObjectId StoreNode(Node node) {
-    auto copy = std::make_shared<const Node>(node);
-    ObjectId id = tree_.store_->Store(std::move(node), batch_);
-    created_[id] = std::move(copy);
+    NodePtr stored;
+    ObjectId id = tree_.store_->Store(std::move(node), batch_, &stored);
+    created_[id] = std::move(stored);
     return id;
   }
 
@@ -253,8 +253,9 @@ ProllyTree::ProllyTree(NodeStore* store, TreeOptions options)
 bool ProllyTree::IsBoundary(uint32_t level, const NodeEntry& entry) const {
   size_t size = entry.key.size() +
                 (level == 0 ? entry.value.size() + 2 : kInternalEntryOverhead);
-  if (size >= options_.target_node_bytes) return true;
-  uint64_t threshold = (std::numeric_limits<uint64_t>::max() / options_.target_node_bytes) * size;
+  size_t target = level == 0 ? options_.target_leaf_bytes : options_.target_internal_bytes;
+  if (size >= target) return true;
+  uint64_t threshold = (std::numeric_limits<uint64_t>::max() / target) * size;
   return Hash64(entry.key, kLevelSalt * (level + 1)) < threshold;
 }
 
@@ -332,8 +333,13 @@ Status ProllyTree::Scan(const ObjectId& root, std::string_view begin, std::strin
   ARBOR_ASSIGN_OR_RETURN(TreeCursor c, Seek(root, begin));
   while (c.Valid()) {
     if (!end.empty() && c.key() >= end) break;
-    ARBOR_ASSIGN_OR_RETURN(std::string v, c.value());
-    if (!fn(c.key(), v)) break;
+    const NodeEntry& e = c.entry();
+    if (!e.blob) {
+      if (!fn(c.key(), e.value)) break;  // inline values are passed without a copy
+    } else {
+      ARBOR_ASSIGN_OR_RETURN(std::string v, c.value());
+      if (!fn(c.key(), v)) break;
+    }
     ARBOR_RETURN_IF_ERROR(c.Next());
   }
   return Status::OK();

@@ -3,7 +3,7 @@
 //
 // Invariants (DESIGN.md §4.3):
 //  * Canonical: an entry ends a node iff Hash64(key, level) falls below a threshold that
-//    grows with the entry's own encoded size (so nodes average `target_node_bytes`).
+//    grows with the entry's own encoded size (so nodes average their level's target).
 //    No decision looks at neighbours or history, so one set of entries has exactly one
 //    root id, whatever edits produced it. The root is the lowest level that fits in one
 //    node.
@@ -30,8 +30,11 @@
 namespace arbor {
 
 struct TreeOptions {
-  // Part of the format: changing either changes every root id.
-  size_t target_node_bytes = 8192;
+  // Part of the format: changing any of these changes every root id.
+  // Leaves are larger so scans read few nodes; internal nodes are small so that an
+  // edit rewrites little above its leaf (each level costs one internal node).
+  size_t target_leaf_bytes = 4096;
+  size_t target_internal_bytes = 1024;
   size_t max_inline_value = 16384;
 };
 

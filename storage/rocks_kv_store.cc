@@ -106,6 +106,7 @@ Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const RocksOptions& opt
   std::unique_ptr<RocksKvStore> store(new RocksKvStore());
   store->db_.reset(raw);
   store->default_handle_ = handles[0];
+  store->sync_writes_ = options.sync_writes;
   for (int c = 0; c < kNumColumns; ++c) store->handles_[c] = handles[c + 1];
   return store;
 }
@@ -194,7 +195,7 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
   }
   if (wb.Count() == 0) return Status::OK();
   rocksdb::WriteOptions wo;
-  wo.sync = options.sync;
+  wo.sync = options.sync && sync_writes_;
   return FromRocks(db_->Write(wo, &wb), "write");
 }
 

@@ -26,6 +26,8 @@ struct RocksOptions {
   bool create_if_missing = true;
   size_t block_cache_bytes = 256 << 20;
   size_t write_buffer_bytes = 64 << 20;
+  // false turns every write unsynced: for benchmarks only, never for real data.
+  bool sync_writes = true;
 };
 
 class RocksKvStore final : public KvStore {
@@ -52,6 +54,7 @@ class RocksKvStore final : public KvStore {
   std::array<rocksdb::ColumnFamilyHandle*, kNumColumns> handles_{};
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
   std::array<std::mutex, kStripes> stripes_;
+  bool sync_writes_ = true;
 };
 
 }  // namespace arbor

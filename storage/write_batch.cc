@@ -16,6 +16,11 @@ void WriteBatch::Put(Column c, std::string_view key, std::string_view value) {
   bytes_ += key.size() + value.size();
 }
 
+void WriteBatch::PutOwned(Column c, std::string_view key, std::string value) {
+  bytes_ += key.size() + value.size();
+  ops_.push_back({OpType::kPut, c, std::string(key), std::move(value)});
+}
+
 void WriteBatch::Delete(Column c, std::string_view key) {
   ops_.push_back({OpType::kDelete, c, std::string(key), {}});
   bytes_ += key.size();

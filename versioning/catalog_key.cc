@@ -14,8 +14,6 @@ constexpr char kFunctionMarker = '\x01';
 constexpr char kPartitionMarker = '\x01';
 constexpr char kTableStatsMarker = '\x02';
 constexpr char kPartitionStatsMarker = '\x03';
-// The byte after the highest marker; the end of a "marker" range.
-constexpr char kPastMarkers = '\x04';
 // SubtreeEnd appends this: the smallest byte above the separator.
 constexpr char kPastSeparator = '\x01';
 
@@ -31,17 +29,25 @@ struct FieldUse {
 FieldUse UsesOf(Kind kind) {
   constexpr Use N = Use::kUnused, G = Use::kAsGiven, L = Use::kLowerCase;
   switch (kind) {
-    case Kind::kDatabase: return {L, N, N, N, N};
-    case Kind::kTable: return {L, L, N, N, N};
-    case Kind::kPartition: return {L, L, G, N, N};
-    case Kind::kTableColumnStats: return {L, L, N, L, N};
-    case Kind::kPartitionColumnStats: return {L, L, G, L, N};
-    case Kind::kFunction: return {L, N, N, N, L};
+    case Kind::kDatabase:
+      return {L, N, N, N, N};
+    case Kind::kTable:
+      return {L, L, N, N, N};
+    case Kind::kPartition:
+      return {L, L, G, N, N};
+    case Kind::kTableColumnStats:
+      return {L, L, N, L, N};
+    case Kind::kPartitionColumnStats:
+      return {L, L, G, L, N};
+    case Kind::kFunction:
+      return {L, N, N, N, L};
   }
   return {N, N, N, N, N};
 }
 
-bool IsReservedLeadingByte(char c) { return c >= '\x01' && c <= '\x03'; }
+bool IsReservedLeadingByte(char c) {
+  return c >= '\x01' && c <= '\x03';
+}
 
 bool HasUpperCase(std::string_view s) {
   for (char c : s) {
@@ -53,8 +59,7 @@ bool HasUpperCase(std::string_view s) {
 // Checks one name against the invariants in the header. With
 // `require_lower_case`, upper-case ASCII letters are an error too (decoding);
 // otherwise the encoder lower-cases them.
-Status CheckName(std::string_view what, std::string_view name, Use use,
-                 bool require_lower_case) {
+Status CheckName(std::string_view what, std::string_view name, Use use, bool require_lower_case) {
   if (use == Use::kUnused) {
     if (name.empty()) return Status::OK();
     return Status::InvalidArgument("this kind of key has no " + std::string(what) + " name, got " +
@@ -137,8 +142,7 @@ CatalogKey CatalogKey::ForPartition(std::string db, std::string table, std::stri
   return key;
 }
 
-CatalogKey CatalogKey::ForTableColumnStats(std::string db, std::string table,
-                                           std::string column) {
+CatalogKey CatalogKey::ForTableColumnStats(std::string db, std::string table, std::string column) {
   CatalogKey key = ForTable(std::move(db), std::move(table));
   key.kind = Kind::kTableColumnStats;
   key.column = std::move(column);
@@ -162,12 +166,18 @@ CatalogKey CatalogKey::ForFunction(std::string db, std::string function) {
 
 std::string_view KindName(CatalogKey::Kind kind) {
   switch (kind) {
-    case Kind::kDatabase: return "database";
-    case Kind::kTable: return "table";
-    case Kind::kPartition: return "partition";
-    case Kind::kTableColumnStats: return "table column statistics";
-    case Kind::kPartitionColumnStats: return "partition column statistics";
-    case Kind::kFunction: return "function";
+    case Kind::kDatabase:
+      return "database";
+    case Kind::kTable:
+      return "table";
+    case Kind::kPartition:
+      return "partition";
+    case Kind::kTableColumnStats:
+      return "table column statistics";
+    case Kind::kPartitionColumnStats:
+      return "partition column statistics";
+    case Kind::kFunction:
+      return "function";
   }
   return "unknown";
 }
@@ -177,10 +187,17 @@ std::string ToString(const CatalogKey& key) {
   out += ' ';
   out += QuoteName(key.db);
   switch (key.kind) {
-    case Kind::kDatabase: break;
-    case Kind::kFunction: out += "." + QuoteName(key.function); break;
-    case Kind::kTable: out += "." + QuoteName(key.table); break;
-    case Kind::kPartition: out += "." + QuoteName(key.table) + " " + QuoteName(key.partition); break;
+    case Kind::kDatabase:
+      break;
+    case Kind::kFunction:
+      out += "." + QuoteName(key.function);
+      break;
+    case Kind::kTable:
+      out += "." + QuoteName(key.table);
+      break;
+    case Kind::kPartition:
+      out += "." + QuoteName(key.table) + " " + QuoteName(key.partition);
+      break;
     case Kind::kTableColumnStats:
       out += "." + QuoteName(key.table) + " column " + QuoteName(key.column);
       break;
@@ -207,7 +224,8 @@ Result<std::string> EncodeKey(const CatalogKey& key) {
   }
   AppendLowerCase(&out, key.table);
   switch (key.kind) {
-    case Kind::kTable: break;
+    case Kind::kTable:
+      break;
     case Kind::kPartition:
       out += kSeparator;
       out += kPartitionMarker;
@@ -226,7 +244,8 @@ Result<std::string> EncodeKey(const CatalogKey& key) {
       AppendLowerCase(&out, key.column);
       break;
     case Kind::kDatabase:
-    case Kind::kFunction: break;  // handled above
+    case Kind::kFunction:
+      break;  // handled above
   }
   return out;
 }
@@ -277,8 +296,8 @@ Result<CatalogKey> DecodeKey(std::string_view encoded) {
             break;
           }
           default:
-            return corrupt("unknown kind marker " +
-                           QuoteName(std::string_view(sub.data(), 1)) + " after the table name");
+            return corrupt("unknown kind marker " + QuoteName(std::string_view(sub.data(), 1)) +
+                           " after the table name");
         }
       }
     }
@@ -296,7 +315,9 @@ std::string SubtreeEnd(std::string_view encoded_key) {
   return end;
 }
 
-KeyRange AllKeys() { return KeyRange{}; }
+KeyRange AllKeys() {
+  return KeyRange{};
+}
 
 Result<KeyRange> DatabaseRange(std::string_view db) {
   ARBOR_ASSIGN_OR_RETURN(std::string prefix, DatabasePrefix(db));
@@ -339,17 +360,15 @@ Result<KeyRange> TableColumnStatsOfTable(std::string_view db, std::string_view t
 
 Result<KeyRange> PartitionColumnStatsOfTable(std::string_view db, std::string_view table) {
   ARBOR_ASSIGN_OR_RETURN(std::string prefix, TablePrefix(db, table));
-  static_assert(kPartitionStatsMarker + 1 == kPastMarkers);
   return MarkerRange(prefix, kPartitionStatsMarker);
 }
 
 Result<KeyRange> PartitionColumnStatsOfPartition(std::string_view db, std::string_view table,
                                                  std::string_view partition) {
   // Encoding the partition's own key validates all three names.
-  ARBOR_ASSIGN_OR_RETURN(
-      std::string partition_key,
-      EncodeKey(CatalogKey::ForPartition(std::string(db), std::string(table),
-                                         std::string(partition))));
+  ARBOR_ASSIGN_OR_RETURN(std::string partition_key,
+                         EncodeKey(CatalogKey::ForPartition(std::string(db), std::string(table),
+                                                            std::string(partition))));
   // Swap the partition marker for the statistics marker: same prefix, same name.
   const size_t marker_at = partition_key.size() - partition.size() - 1;
   partition_key[marker_at] = kPartitionStatsMarker;

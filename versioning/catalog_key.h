@@ -95,9 +95,7 @@ struct KeyRange {
   std::string begin;
   std::string end;
 
-  bool Contains(std::string_view key) const {
-    return key >= begin && (end.empty() || key < end);
-  }
+  bool Contains(std::string_view key) const { return key >= begin && (end.empty() || key < end); }
   bool operator==(const KeyRange&) const = default;
 };
 

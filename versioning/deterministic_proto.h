@@ -5,8 +5,8 @@
 // insertion order of their map fields (map entries are written sorted by key).
 // This is what makes "equal entities have equal bytes" (DESIGN.md §3) and
 // content-addressed ids (§4.2) hold. Protobuf does not promise the same bytes
-// across library versions or for unknown fields, so ids are only compared
-// within one deployment's history, never recomputed from re-encoded values.
+// across library versions, so an object's id comes from the bytes as stored;
+// never expect re-encoding a parsed value to reproduce an old id.
 #pragma once
 
 #include <string>

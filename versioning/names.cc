@@ -12,8 +12,8 @@ bool IsAsciiAlnum(unsigned char c) {
 constexpr std::string_view kSpecialNameCharacters = " \"%&'()*+,-./:;<=>?[]_|{}$^!~#@`";
 
 bool IsObjectNameChar(unsigned char c) {
-  return IsAsciiAlnum(c) || kSpecialNameCharacters.find(static_cast<char>(c)) !=
-                                std::string_view::npos;
+  return IsAsciiAlnum(c) ||
+         kSpecialNameCharacters.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 std::string DescribeByte(unsigned char c) {
@@ -30,8 +30,14 @@ std::string DescribeByte(unsigned char c) {
 std::string NormalizeIdentifier(std::string_view name) {
   size_t begin = 0;
   size_t end = name.size();
-  while (begin < end && static_cast<unsigned char>(name[begin]) <= 0x20) ++begin;
-  while (end > begin && static_cast<unsigned char>(name[end - 1]) <= 0x20) --end;
+  // Java's String.trim() drops every char <= ' ' at either end.
+  const auto trimmed = [](char c) { return static_cast<unsigned char>(c) <= 0x20; };
+  while (begin < end && trimmed(name[begin])) {
+    ++begin;
+  }
+  while (end > begin && trimmed(name[end - 1])) {
+    --end;
+  }
   std::string out(name.substr(begin, end - begin));
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -45,10 +51,9 @@ Status ValidateObjectName(std::string_view name, std::string_view kind) {
   for (char ch : name) {
     const auto c = static_cast<unsigned char>(ch);
     if (!IsObjectNameChar(c)) {
-      return Status::InvalidArgument(
-          prefix + ": " + DescribeByte(c) +
-          " is not allowed; use letters, digits, '_', space or one of " +
-          std::string(kSpecialNameCharacters.substr(1)));
+      return Status::InvalidArgument(prefix + ": " + DescribeByte(c) +
+                                     " is not allowed; use letters, digits, '_', space or one of " +
+                                     std::string(kSpecialNameCharacters.substr(1)));
     }
   }
   return Status::OK();

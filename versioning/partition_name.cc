@@ -121,8 +121,8 @@ Result<std::vector<std::pair<std::string, std::string>>> ParsePartName(std::stri
   size_t start = 0;
   while (true) {
     const size_t slash = name.find('/', start);
-    const std::string_view component =
-        name.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    const std::string_view component = name.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (component.empty()) {
       return invalid("component " + std::to_string(pairs.size() + 1) +
                      " is empty (leading, trailing or doubled '/')");
@@ -153,10 +153,9 @@ Result<std::vector<std::string>> PartNameToValues(std::string_view name,
                                                   const std::vector<std::string>& keys) {
   ARBOR_ASSIGN_OR_RETURN(auto pairs, ParsePartName(name));
   if (pairs.size() != keys.size()) {
-    return Status::InvalidArgument("partition name " + QuoteName(name) + " has " +
-                                   std::to_string(pairs.size()) +
-                                   " components, but the table's partition keys are " +
-                                   JoinQuoted(keys));
+    return Status::InvalidArgument(
+        "partition name " + QuoteName(name) + " has " + std::to_string(pairs.size()) +
+        " components, but the table's partition keys are " + JoinQuoted(keys));
   }
   std::vector<std::string> values;
   values.reserve(pairs.size());

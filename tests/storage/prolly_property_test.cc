@@ -33,7 +33,8 @@ std::string RandomValue(std::mt19937_64& rng) {
 
 TreeOptions TinyNodes() {
   TreeOptions o;
-  o.target_node_bytes = 128;  // deep trees from a few hundred entries
+  o.target_leaf_bytes = 128;  // deep trees from a few hundred entries
+  o.target_internal_bytes = 128;
   o.max_inline_value = 96;
   return o;
 }
@@ -184,7 +185,8 @@ TEST(ProllyPropertyTest, DiffReadsAreProportionalToDifferences) {
   const uint64_t seed = testing::TestSeed();
   std::mt19937_64 rng(seed);
   TreeOptions options;
-  options.target_node_bytes = 1024;
+  options.target_leaf_bytes = 1024;
+  options.target_internal_bytes = 512;
   TreeEnv env(options);
   Model model;
   for (int i = 0; i < 50000; ++i) {

@@ -16,7 +16,8 @@ std::string Key(int i) {
 
 TreeOptions SmallNodes() {
   TreeOptions o;
-  o.target_node_bytes = 256;
+  o.target_leaf_bytes = 256;
+  o.target_internal_bytes = 256;
   o.max_inline_value = 64;
   return o;
 }

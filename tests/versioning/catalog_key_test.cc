@@ -20,7 +20,9 @@
 namespace arbor {
 
 // Lets gtest print keys in failure messages.
-void PrintTo(const CatalogKey& key, std::ostream* os) { *os << ToString(key); }
+void PrintTo(const CatalogKey& key, std::ostream* os) {
+  *os << ToString(key);
+}
 
 namespace {
 
@@ -45,11 +47,13 @@ TEST(CatalogKeyTest, EncodesTheDocumentedLayout) {
   EXPECT_EQ(Encode(CatalogKey::ForDatabase("sales")), "sales");
   EXPECT_EQ(Encode(CatalogKey::ForTable("sales", "orders")), "sales\0orders"s);
   EXPECT_EQ(Encode(CatalogKey::ForPartition("sales", "orders", "ds=2024-01-01")),
-            "sales\0orders\0\x01" "ds=2024-01-01"s);
+            "sales\0orders\0\x01"
+            "ds=2024-01-01"s);
   EXPECT_EQ(Encode(CatalogKey::ForTableColumnStats("sales", "orders", "amount")),
             "sales\0orders\0\x02"s + "amount");
   EXPECT_EQ(Encode(CatalogKey::ForPartitionColumnStats("sales", "orders", "ds=1", "amount")),
-            "sales\0orders\0\x03" "ds=1\0amount"s);
+            "sales\0orders\0\x03"
+            "ds=1\0amount"s);
   EXPECT_EQ(Encode(CatalogKey::ForFunction("sales", "myudf")), "sales\0\x01myudf"s);
 }
 
@@ -113,8 +117,7 @@ TEST(CatalogKeyTest, RejectsZeroBytes) {
   ExpectInvalid(CatalogKey::ForDatabase("a\0b"s), "contains byte 0x00");
   ExpectInvalid(CatalogKey::ForTable("db", "t\0"s), "contains byte 0x00");
   ExpectInvalid(CatalogKey::ForPartition("db", "t", "p=1\0x"s), "contains byte 0x00");
-  ExpectInvalid(CatalogKey::ForPartitionColumnStats("db", "t", "p", "c\0d"s),
-                "contains byte 0x00");
+  ExpectInvalid(CatalogKey::ForPartitionColumnStats("db", "t", "p", "c\0d"s), "contains byte 0x00");
   ExpectInvalid(CatalogKey::ForFunction("db", "\0f"s), "contains byte 0x00");
 }
 
@@ -146,10 +149,11 @@ TEST(CatalogKeyTest, RejectsFieldsTheKindDoesNotUse) {
 TEST(CatalogKeyTest, DecodeRejectsMalformedKeys) {
   const std::vector<std::string> bad = {
       ""s,
-      "\0"s,                  // empty database name
-      "db\0"s,                // empty table name
-      "db\0\x01"s,            // empty function name
-      "db\0\x01" "f\0x"s,     // 0x00 inside a function name
+      "\0"s,        // empty database name
+      "db\0"s,      // empty table name
+      "db\0\x01"s,  // empty function name
+      "db\0\x01"
+      "f\0x"s,                // 0x00 inside a function name
       "db\0\x02t"s,           // table name starting with a marker byte
       "db\0t\0"s,             // no kind marker
       "db\0t\0\x04p"s,        // unknown kind marker
@@ -220,8 +224,7 @@ TEST(CatalogKeyTest, PartitionStatsRangeOfOnePartitionExcludesLongerNames) {
   EXPECT_TRUE(p.Contains(Encode(CatalogKey::ForPartitionColumnStats("db", "t", "ds=1", "a"))));
   EXPECT_TRUE(p.Contains(Encode(CatalogKey::ForPartitionColumnStats("db", "t", "ds=1", "\xff"))));
   EXPECT_FALSE(p.Contains(Encode(CatalogKey::ForPartitionColumnStats("db", "t", "ds=10", "a"))));
-  EXPECT_FALSE(
-      p.Contains(Encode(CatalogKey::ForPartitionColumnStats("db", "t", "ds=1\x01", "a"))));
+  EXPECT_FALSE(p.Contains(Encode(CatalogKey::ForPartitionColumnStats("db", "t", "ds=1\x01", "a"))));
   EXPECT_FALSE(p.Contains(Encode(CatalogKey::ForPartition("db", "t", "ds=1"))));
   EXPECT_FALSE(p.Contains(Encode(CatalogKey::ForTableColumnStats("db", "t", "a"))));
 }
@@ -248,35 +251,65 @@ uint64_t TestSeed() {
 
 class RandomKeys {
  public:
-  explicit RandomKeys(uint64_t seed) : rng_(seed) {}
-
-  // Short names over a tiny alphabet, so that shared prefixes, equal names,
-  // marker bytes inside names, upper case and bytes >= 0x80 are all common.
-  std::string Name() {
-    static const std::string kAlphabet = "ab\x01\x02\x03\x04" "A~\x7f\x80\xff"s;
-    std::uniform_int_distribution<size_t> length(1, 3);
+  explicit RandomKeys(uint64_t seed) : rng_(seed) {
+    // A small pool of names, some extending others ("a", "a\x04", "a\x04b"),
+    // so that random keys often share databases, tables and partitions and
+    // often differ only past the end of a shorter name.
+    while (pool_.size() < 3)
+      pool_.push_back(FreshName());
     std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);
-    std::string name;
-    const size_t n = length(rng_);
-    for (size_t i = 0; i < n; ++i) name += kAlphabet[pick(rng_)];
-    if (name[0] >= '\x01' && name[0] <= '\x03') name[0] = 'b';
-    return name;
+    while (pool_.size() < 6) {
+      std::uniform_int_distribution<size_t> base(0, pool_.size() - 1);
+      pool_.push_back(pool_[base(rng_)] + kAlphabet[pick(rng_)]);
+    }
+  }
+
+  // A pooled name four times in five, else a fresh one.
+  std::string Name() {
+    std::uniform_int_distribution<int> coin(0, 4);
+    if (coin(rng_) == 0) return FreshName();
+    std::uniform_int_distribution<size_t> pick(0, pool_.size() - 1);
+    return pool_[pick(rng_)];
   }
 
   CatalogKey Key() {
     std::uniform_int_distribution<int> kind(0, 5);
     switch (kind(rng_)) {
-      case 0: return CatalogKey::ForDatabase(Name());
-      case 1: return CatalogKey::ForTable(Name(), Name());
-      case 2: return CatalogKey::ForPartition(Name(), Name(), Name());
-      case 3: return CatalogKey::ForTableColumnStats(Name(), Name(), Name());
-      case 4: return CatalogKey::ForPartitionColumnStats(Name(), Name(), Name(), Name());
-      default: return CatalogKey::ForFunction(Name(), Name());
+      case 0:
+        return CatalogKey::ForDatabase(Name());
+      case 1:
+        return CatalogKey::ForTable(Name(), Name());
+      case 2:
+        return CatalogKey::ForPartition(Name(), Name(), Name());
+      case 3:
+        return CatalogKey::ForTableColumnStats(Name(), Name(), Name());
+      case 4:
+        return CatalogKey::ForPartitionColumnStats(Name(), Name(), Name(), Name());
+      default:
+        return CatalogKey::ForFunction(Name(), Name());
     }
   }
 
  private:
+  // Marker bytes (allowed inside names), upper case, bytes around 0x80 and
+  // 0xFF: everything that could upset a byte-ordered encoding.
+  static inline const std::string kAlphabet =
+      "ab\x01\x02\x03\x04"
+      "A~\x7f\x80\xff"s;
+
+  std::string FreshName() {
+    std::uniform_int_distribution<size_t> length(1, 3);
+    std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);
+    std::string name;
+    const size_t n = length(rng_);
+    for (size_t i = 0; i < n; ++i)
+      name += kAlphabet[pick(rng_)];
+    if (name[0] >= '\x01' && name[0] <= '\x03') name[0] = 'b';
+    return name;
+  }
+
   std::mt19937_64 rng_;
+  std::vector<std::string> pool_;
 };
 
 std::string Lower(std::string s) {
@@ -305,27 +338,37 @@ using Tuple = std::tuple<std::string, int, std::string, int, std::string, std::s
 Tuple ModelTuple(const CatalogKey& raw) {
   const CatalogKey k = Normalized(raw);
   switch (k.kind) {
-    case Kind::kDatabase: return {k.db, 0, "", 0, "", ""};
-    case Kind::kFunction: return {k.db, 1, k.function, 0, "", ""};
-    case Kind::kTable: return {k.db, 2, k.table, 0, "", ""};
-    case Kind::kPartition: return {k.db, 2, k.table, 1, k.partition, ""};
-    case Kind::kTableColumnStats: return {k.db, 2, k.table, 2, k.column, ""};
-    case Kind::kPartitionColumnStats: return {k.db, 2, k.table, 3, k.partition, k.column};
+    case Kind::kDatabase:
+      return {k.db, 0, "", 0, "", ""};
+    case Kind::kFunction:
+      return {k.db, 1, k.function, 0, "", ""};
+    case Kind::kTable:
+      return {k.db, 2, k.table, 0, "", ""};
+    case Kind::kPartition:
+      return {k.db, 2, k.table, 1, k.partition, ""};
+    case Kind::kTableColumnStats:
+      return {k.db, 2, k.table, 2, k.column, ""};
+    case Kind::kPartitionColumnStats:
+      return {k.db, 2, k.table, 3, k.partition, k.column};
   }
   return {};
 }
 
-int Sign(int v) { return (v > 0) - (v < 0); }
+int Sign(int v) {
+  return (v > 0) - (v < 0);
+}
 
 TEST(CatalogKeyPropertyTest, EncodedOrderEqualsTupleOrder) {
   const uint64_t seed = TestSeed();
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with ARBOR_TEST_SEED=" +
-               std::to_string(seed) + ")");
+  SCOPED_TRACE("seed " + std::to_string(seed) +
+               " (rerun with ARBOR_TEST_SEED=" + std::to_string(seed) + ")");
   RandomKeys random(seed);
   std::vector<CatalogKey> keys;
-  for (int i = 0; i < 600; ++i) keys.push_back(random.Key());
+  for (int i = 0; i < 600; ++i)
+    keys.push_back(random.Key());
   std::vector<std::string> encoded;
-  for (const CatalogKey& key : keys) encoded.push_back(Encode(key));
+  for (const CatalogKey& key : keys)
+    encoded.push_back(Encode(key));
   for (size_t i = 0; i < keys.size(); ++i) {
     for (size_t j = 0; j < keys.size(); ++j) {
       const Tuple a = ModelTuple(keys[i]);
@@ -356,7 +399,8 @@ TEST(CatalogKeyPropertyTest, RangesHoldExactlyTheirKeys) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   RandomKeys random(seed);
   std::vector<CatalogKey> keys;
-  for (int i = 0; i < 2000; ++i) keys.push_back(Normalized(random.Key()));
+  for (int i = 0; i < 2000; ++i)
+    keys.push_back(Normalized(random.Key()));
 
   for (int probe = 0; probe < 200; ++probe) {
     // Probe names drawn from the same tiny alphabet, so they often hit.
@@ -381,13 +425,10 @@ TEST(CatalogKeyPropertyTest, RangesHoldExactlyTheirKeys) {
         {Range(TableColumnStatsOfTable(db, table)),
          [&](const CatalogKey& k) { return in_table(k) && k.kind == Kind::kTableColumnStats; }},
         {Range(PartitionColumnStatsOfTable(db, table)),
-         [&](const CatalogKey& k) {
-           return in_table(k) && k.kind == Kind::kPartitionColumnStats;
-         }},
+         [&](const CatalogKey& k) { return in_table(k) && k.kind == Kind::kPartitionColumnStats; }},
         {Range(PartitionColumnStatsOfPartition(db, table, partition)),
          [&](const CatalogKey& k) {
-           return in_table(k) && k.kind == Kind::kPartitionColumnStats &&
-                  k.partition == partition;
+           return in_table(k) && k.kind == Kind::kPartitionColumnStats && k.partition == partition;
          }},
     };
     for (size_t c = 0; c < cases.size(); ++c) {

@@ -37,12 +37,14 @@ catalog::Table TableWithParameters(const std::vector<int>& order) {
   for (int i : order) {
     (*table.mutable_parameters()->mutable_entries())["key" + std::to_string(i)] =
         "value" + std::to_string(i);
-    (*table.mutable_sd()->mutable_serde_info()->mutable_parameters()->mutable_entries())
-        ["serde" + std::to_string(i)] = std::to_string(i);
-    catalog::PrivilegeGrantInfo* grant =
-        (*table.mutable_privileges()->mutable_user_privileges()->mutable_entries())
-            ["user" + std::to_string(i)]
-                .add_items();
+    (*table.mutable_sd()
+          ->mutable_serde_info()
+          ->mutable_parameters()
+          ->mutable_entries())["serde" + std::to_string(i)] = std::to_string(i);
+    catalog::PrivilegeGrantInfo* grant = (*table.mutable_privileges()
+                                               ->mutable_user_privileges()
+                                               ->mutable_entries())["user" + std::to_string(i)]
+                                             .add_items();
     grant->set_privilege("SELECT");
     grant->set_create_time(i);
   }
@@ -51,7 +53,8 @@ catalog::Table TableWithParameters(const std::vector<int>& order) {
 
 TEST(DeterministicProtoTest, EqualMessagesGiveEqualBytesWhateverTheMapInsertionOrder) {
   std::vector<int> order;
-  for (int i = 0; i < 200; ++i) order.push_back(i);
+  for (int i = 0; i < 200; ++i)
+    order.push_back(i);
   const catalog::Table first = TableWithParameters(order);
   const std::string expected = SerializeDeterministic(first);
   ASSERT_FALSE(expected.empty());
@@ -168,7 +171,8 @@ TEST(PresenceTest, UnknownEnumValuesAndUnknownFieldsSurvive) {
   EXPECT_EQ(RoundTrip(database).owner_type(), 42);
 
   // Field 99 (varint 5) is unknown to Table: a newer schema wrote it.
-  const std::string with_unknown = SerializeDeterministic(TableWithParameters({1})) + "\x98\x06\x05"s;
+  const std::string with_unknown =
+      SerializeDeterministic(TableWithParameters({1})) + "\x98\x06\x05"s;
   catalog::Table table;
   ASSERT_TRUE(ParseProto(with_unknown, &table).ok());
   EXPECT_EQ(SerializeDeterministic(table), with_unknown);

@@ -21,15 +21,15 @@ TEST(NormalizeIdentifierTest, TrimsAndLowerCasesAscii) {
 }
 
 TEST(ValidateObjectNameTest, AcceptsWordCharactersAndHive4Specials) {
-  for (const std::string name :
-       {"sales", "A_1", "_", "0", "my table", "a-b.c", "a@b", "x/y", "\"quoted\"",
-        " %&'()*+,-./:;<=>?[]_|{}$^!~#@`"}) {
-    EXPECT_TRUE(ValidateObjectName(name).ok()) << name << ": " << ValidateObjectName(name).ToString();
+  for (const char* name : {"sales", "A_1", "_", "0", "my table", "a-b.c", "a@b", "x/y",
+                           "\"quoted\"", " %&'()*+,-./:;<=>?[]_|{}$^!~#@`"}) {
+    EXPECT_TRUE(ValidateObjectName(name).ok())
+        << name << ": " << ValidateObjectName(name).ToString();
   }
 }
 
 TEST(ValidateObjectNameTest, RejectsEverythingElse) {
-  for (const std::string name :
+  for (const std::string& name :
        {""s, "a\\b"s, "a\0b"s, "a\nb"s, "tab\t"s, "caf\xc3\xa9"s, "a\x7f"s, "\x01"s}) {
     const Status status = ValidateObjectName(name);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << QuoteName(name);
@@ -47,7 +47,7 @@ TEST(ValidateObjectNameTest, MessageNamesTheKindAndTheCharacter) {
 }
 
 TEST(ValidateRefNameTest, AcceptsLowerCaseNames) {
-  for (const std::string name : {"main", "dev", "feature-1", "a_b", "0abc", "v2024", "x"}) {
+  for (const char* name : {"main", "dev", "feature-1", "a_b", "0abc", "v2024", "x"}) {
     EXPECT_TRUE(ValidateRefName(name).ok()) << name;
   }
   EXPECT_TRUE(ValidateRefName(std::string(kMaxRefNameLength, 'a')).ok());

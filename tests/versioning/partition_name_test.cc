@@ -18,9 +18,9 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 TEST(EscapePathNameTest, EscapesHivesCharacterSetWithUpperCaseHex) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"\""s, "%22"}, {"#", "%23"},   {"%", "%25"},   {"'", "%27"},   {"*", "%2A"},
-      {"/", "%2F"},   {":", "%3A"},   {"=", "%3D"},   {"?", "%3F"},   {"\\", "%5C"},
-      {"\x7f", "%7F"}, {"{", "%7B"},  {"[", "%5B"},   {"]", "%5D"},   {"^", "%5E"},
+      {"\""s, "%22"},  {"#", "%23"},    {"%", "%25"},    {"'", "%27"},  {"*", "%2A"},
+      {"/", "%2F"},    {":", "%3A"},    {"=", "%3D"},    {"?", "%3F"},  {"\\", "%5C"},
+      {"\x7f", "%7F"}, {"{", "%7B"},    {"[", "%5B"},    {"]", "%5D"},  {"^", "%5E"},
       {"\x01", "%01"}, {"\x1b", "%1B"}, {"\x1f", "%1F"}, {"\n", "%0A"}, {"\t", "%09"},
       {"\0"s, "%00"},  // Hive's table covers all of 0x00-0x1F
   };
@@ -82,7 +82,8 @@ TEST(UnescapePathNameTest, InvertsEscapeOnRandomBytes) {
   for (int i = 0; i < 20000; ++i) {
     std::string s;
     const int n = length(rng);
-    for (int j = 0; j < n; ++j) s += static_cast<char>(byte(rng));
+    for (int j = 0; j < n; ++j)
+      s += static_cast<char>(byte(rng));
     const std::string escaped = EscapePathName(s);
     ASSERT_EQ(UnescapePathName(escaped), s);
     for (char c : escaped) {
@@ -115,8 +116,7 @@ TEST(MakePartNameTest, RejectsBadArguments) {
   EXPECT_EQ(MakePartName({}, {}).status().code(), StatusCode::kInvalidArgument);
   Result<std::string> name = MakePartName({"a", "b"}, {"1"});
   ASSERT_FALSE(name.ok());
-  EXPECT_NE(name.status().message().find("2 keys (\"a\", \"b\") and 1 values"),
-            std::string::npos)
+  EXPECT_NE(name.status().message().find("2 keys (\"a\", \"b\") and 1 values"), std::string::npos)
       << name.status().message();
   EXPECT_EQ(MakePartName({"a", ""}, {"1", "2"}).status().message(), "partition key 2 is empty");
   EXPECT_EQ(MakePartName({"a"}, {""}, "").status().code(), StatusCode::kInvalidArgument);
@@ -183,8 +183,7 @@ TEST(PartNameToValuesTest, RejectsKeyMismatches) {
   EXPECT_EQ(values.status().message(),
             "partition name \"ds=1\" has 1 components, but the table's partition keys are "
             "\"ds\", \"hr\"");
-  EXPECT_EQ(PartNameToValues("ds=1/x", {"ds", "x"}).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(PartNameToValues("ds=1/x", {"ds", "x"}).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(PartitionNameRoundTripTest, MakeThenParseGivesBackKeysAndValues) {
@@ -200,7 +199,8 @@ TEST(PartitionNameRoundTripTest, MakeThenParseGivesBackKeysAndValues) {
     for (size_t k = 0; k < keys.size(); ++k) {
       std::string v;
       const int n = length(rng);
-      for (int j = 0; j < n; ++j) v += alphabet[pick(rng)];
+      for (int j = 0; j < n; ++j)
+        v += alphabet[pick(rng)];
       values.push_back(v);
     }
     Result<std::string> name = MakePartName(keys, values);

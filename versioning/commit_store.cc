@@ -1,0 +1,109 @@
+#include "versioning/commit_store.h"
+
+#include <algorithm>
+
+#include "arbor/versioning.pb.h"
+#include "versioning/deterministic_proto.h"
+
+namespace arbor {
+
+namespace {
+
+std::string Encode(const CommitData& c) {
+  versioning::Commit p;
+  p.set_root(std::string(c.root.bytes()));
+  for (const auto& parent : c.parents) p.add_parents(std::string(parent.bytes()));
+  p.set_author(c.author);
+  p.set_message(c.message);
+  p.set_time_micros(c.time_micros);
+  for (const auto& [k, v] : c.metadata) (*p.mutable_metadata())[k] = v;
+  p.set_generation(c.generation);
+  p.set_lakefs_commit(c.lakefs_commit);
+  return SerializeDeterministic(p);
+}
+
+Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
+  versioning::Commit p;
+  Status s = ParseProto(bytes, &p);
+  if (!s.ok()) return s.WithContext("commit " + id.ToHex());
+  CommitData c;
+  c.id = id;
+  auto root = ObjectId::FromBytes(p.root());
+  if (!root.ok()) return Status::Corruption("commit " + id.ToHex() + " has a malformed root id");
+  c.root = *root;
+  for (const auto& parent : p.parents()) {
+    auto pid = ObjectId::FromBytes(parent);
+    if (!pid.ok()) return Status::Corruption("commit " + id.ToHex() + " has a malformed parent");
+    c.parents.push_back(*pid);
+  }
+  c.author = p.author();
+  c.message = p.message();
+  c.time_micros = p.time_micros();
+  c.metadata.insert(p.metadata().begin(), p.metadata().end());
+  c.generation = p.generation();
+  c.lakefs_commit = p.lakefs_commit();
+  if (c.generation == 0) return Status::Corruption("commit " + id.ToHex() + " has generation 0");
+  return c;
+}
+
+size_t Charge(const CommitData& c) {
+  size_t n = sizeof(CommitData) + c.author.size() + c.message.size() + c.lakefs_commit.size() +
+             c.parents.size() * sizeof(ObjectId);
+  for (const auto& [k, v] : c.metadata) n += k.size() + v.size() + 64;
+  return n;
+}
+
+}  // namespace
+
+CommitStore::CommitStore(ObjectStore* objects, size_t cache_bytes)
+    : objects_(objects), cache_(cache_bytes) {}
+
+CommitPtr CommitStore::Put(CommitData commit, WriteBatch* batch) {
+  commit.id = objects_->PutInBatch(ObjectType::kCommit, Encode(commit), batch);
+  auto ptr = std::make_shared<const CommitData>(std::move(commit));
+  cache_.Insert(ptr->id, ptr, Charge(*ptr));
+  return ptr;
+}
+
+Result<CommitPtr> CommitStore::Get(const ObjectId& id) {
+  if (auto cached = cache_.Lookup(id)) return cached;
+  auto bytes = objects_->GetTyped(id, ObjectType::kCommit);
+  if (!bytes.ok()) {
+    if (bytes.status().IsNotFound()) return Status::NotFound("commit " + id.ToHex() + " not found");
+    return bytes.status();
+  }
+  ARBOR_ASSIGN_OR_RETURN(CommitData c, Decode(id, *bytes));
+  auto ptr = std::make_shared<const CommitData>(std::move(c));
+  cache_.Insert(id, ptr, Charge(*ptr));
+  return ptr;
+}
+
+Result<ObjectId> CommitStore::ResolvePrefix(std::string_view hex) {
+  auto id = objects_->ResolvePrefix(hex, ObjectType::kCommit);
+  if (!id.ok() && id.status().IsNotFound()) {
+    return Status::NotFound("no commit matches '" + std::string(hex) + "'");
+  }
+  return id;
+}
+
+Result<CommitData> MakeCommit(CommitStore* store, const ObjectId& root,
+                              std::vector<ObjectId> parents, std::string author,
+                              std::string message, int64_t time_micros,
+                              std::map<std::string, std::string> metadata) {
+  CommitData c;
+  c.root = root;
+  uint64_t generation = 0;
+  for (const auto& p : parents) {
+    ARBOR_ASSIGN_OR_RETURN(CommitPtr parent, store->Get(p));
+    generation = std::max(generation, parent->generation);
+  }
+  c.generation = generation + 1;
+  c.parents = std::move(parents);
+  c.author = std::move(author);
+  c.message = std::move(message);
+  c.time_micros = time_micros;
+  c.metadata = std::move(metadata);
+  return c;
+}
+
+}  // namespace arbor

@@ -1,0 +1,55 @@
+// CommitStore: commits as immutable objects, with a cache of decoded commits.
+//
+// A commit's id is SHA-256 over its deterministic protobuf serialization, so it
+// names the tree, the parents and every piece of metadata at once. Commits are
+// read far more often than written (merge bases, logs), and never change, so the
+// cache needs no invalidation.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/lru_cache.h"
+#include "storage/object_store.h"
+
+namespace arbor {
+
+struct CommitData {
+  ObjectId id;  // derived from the other fields; ignored by Put
+  ObjectId root;
+  std::vector<ObjectId> parents;
+  std::string author;
+  std::string message;
+  int64_t time_micros = 0;
+  std::map<std::string, std::string> metadata;
+  uint64_t generation = 1;
+  std::string lakefs_commit;
+};
+
+using CommitPtr = std::shared_ptr<const CommitData>;
+
+class CommitStore {
+ public:
+  explicit CommitStore(ObjectStore* objects, size_t cache_bytes = 32 << 20);
+
+  // Computes the id, adds the commit to `batch`, caches it, and returns it.
+  CommitPtr Put(CommitData commit, WriteBatch* batch);
+  // NotFound names the id; Corruption if the object is not a valid commit.
+  Result<CommitPtr> Get(const ObjectId& id);
+  // A commit id from 8 to 64 hex digits.
+  Result<ObjectId> ResolvePrefix(std::string_view hex);
+
+ private:
+  ObjectStore* objects_;
+  LruCache<ObjectId, CommitData, ObjectIdHash> cache_;
+};
+
+// Builds a commit on top of `parents` (generation from them) at time `time_micros`.
+Result<CommitData> MakeCommit(CommitStore* store, const ObjectId& root,
+                              std::vector<ObjectId> parents, std::string author,
+                              std::string message, int64_t time_micros,
+                              std::map<std::string, std::string> metadata);
+
+}  // namespace arbor

@@ -1,0 +1,92 @@
+// ReadView: the catalog as one ref sees it, through one consistent snapshot.
+//
+// A view of a branch overlays the branch's staged changes on its head tree; a
+// view of a tag or commit reads the tree alone. The view pins a storage
+// snapshot taken when the ref was resolved, so the branch record, its staging
+// and (immutable) tree nodes all come from one point in time, however many
+// reads the view serves and whatever writers do meanwhile.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "storage/prolly_tree.h"
+#include "versioning/catalog_key.h"
+
+namespace arbor {
+
+// Which ref a view (or a write) addresses.
+struct ResolvedRef {
+  enum class Kind { kBranch, kTag, kCommit };
+  Kind kind = Kind::kBranch;
+  std::string expression;  // as the caller wrote it
+  std::string branch;      // kBranch: the branch name
+  ObjectId commit;         // the head (branch) or the commit read
+  std::string staging_token;  // kBranch only
+  bool is_protected = false;  // kBranch only
+
+  bool is_branch() const { return kind == Kind::kBranch; }
+};
+
+// Iterates the overlay of staged edits on a tree, skipping tombstones.
+class OverlayIterator {
+ public:
+  OverlayIterator(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot> snapshot,
+                  ObjectId root, std::string staging_token);
+
+  Status Seek(std::string_view key);
+  bool Valid() const { return valid_; }
+  const std::string& key() const { return key_; }
+  const std::string& value() const { return value_; }
+  Status Next();
+
+ private:
+  Status Settle();  // positions key_/value_ on the next live entry
+  Status AdvanceStaging();
+
+  KvStore* kv_;
+  const ProllyTree* tree_;
+  std::shared_ptr<Snapshot> snapshot_;
+  ObjectId root_;
+  std::string token_;
+  std::unique_ptr<KvIterator> staging_;
+  std::optional<TreeCursor> tree_cursor_;
+  bool valid_ = false;
+  std::string key_, value_;
+};
+
+class ReadView {
+ public:
+  ReadView(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot> snapshot,
+           ResolvedRef ref, ObjectId root);
+
+  const ResolvedRef& ref() const { return ref_; }
+  const ObjectId& root() const { return root_; }
+  bool has_staging() const { return !ref_.staging_token.empty(); }
+  const Snapshot* snapshot() const { return snapshot_.get(); }
+
+  // The value stored under an encoded catalog key; nullopt if absent.
+  Result<std::optional<std::string>> Get(std::string_view key) const;
+  Result<bool> Exists(std::string_view key) const;
+
+  // Calls fn(key, value) for keys in range, in order, until fn returns false.
+  Status Scan(const KeyRange& range,
+              const std::function<bool(const std::string&, const std::string&)>& fn) const;
+  // Like Scan, but skips the first `offset` entries of the range. Cheap (O(log n))
+  // when nothing is staged in the range; otherwise it walks the skipped entries.
+  Status ScanFrom(const KeyRange& range, uint64_t offset,
+                  const std::function<bool(const std::string&, const std::string&)>& fn) const;
+
+  std::unique_ptr<OverlayIterator> NewIterator() const;
+
+ private:
+  KvStore* kv_;
+  const ProllyTree* tree_;
+  std::shared_ptr<Snapshot> snapshot_;
+  ResolvedRef ref_;
+  ObjectId root_;
+};
+
+}  // namespace arbor

@@ -1,0 +1,63 @@
+// RefStore: branch, tag and repository records in the `refs` column.
+//
+// Keys: "branch/<name>", "tag/<name>", "repository". Each record keeps the exact
+// bytes it was read as (`raw`), so a writer can make its batch conditional on
+// the record being unchanged: that compare-and-set is what keeps branch moves
+// correct even with several arbord processes on one store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arbor/versioning.pb.h"
+#include "storage/kv_store.h"
+#include "storage/object_id.h"
+
+namespace arbor {
+
+struct Branch {
+  std::string name;
+  ObjectId head;
+  std::string staging_token;
+  bool is_protected = false;
+  versioning::CommitMode commit_mode = versioning::COMMIT_MODE_STAGED;
+  int64_t created_micros = 0;
+  std::string raw;  // the record's bytes as read; empty for a branch not yet stored
+};
+
+struct Tag {
+  std::string name;
+  ObjectId commit;
+  int64_t created_micros = 0;
+};
+
+class RefStore {
+ public:
+  explicit RefStore(KvStore* kv) : kv_(kv) {}
+
+  // NotFound: "branch 'x' not found".
+  Result<Branch> GetBranch(std::string_view name, const ReadOptions& options = {}) const;
+  Result<std::vector<Branch>> ListBranches(const ReadOptions& options = {}) const;
+  Result<Tag> GetTag(std::string_view name, const ReadOptions& options = {}) const;
+  Result<std::vector<Tag>> ListTags(const ReadOptions& options = {}) const;
+  Result<std::optional<versioning::RepositoryRecord>> GetRepository() const;
+
+  // Batch helpers. Expect* make the batch conditional on the stored state.
+  static void PutBranch(const Branch& branch, WriteBatch* batch);
+  static void ExpectBranch(const Branch& branch, WriteBatch* batch);  // unchanged since read
+  static void ExpectNoBranch(std::string_view name, WriteBatch* batch);
+  static void DeleteBranch(std::string_view name, WriteBatch* batch);
+  static void PutTag(const Tag& tag, WriteBatch* batch);
+  static void ExpectNoTag(std::string_view name, WriteBatch* batch);
+  static void DeleteTag(std::string_view name, WriteBatch* batch);
+  static void PutRepository(const versioning::RepositoryRecord& record, WriteBatch* batch);
+
+  static std::string BranchKey(std::string_view name);
+  static std::string TagKey(std::string_view name);
+
+ private:
+  KvStore* kv_;
+};
+
+}  // namespace arbor

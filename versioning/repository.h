@@ -1,0 +1,209 @@
+// Repository: the versioned catalog — refs, commits, staging, diff and merge — over
+// one KvStore. This is the API the Thrift front end and the admin API call.
+//
+// Contract:
+//  * Reads resolve a ref and pin one storage snapshot (ReadView); they take no lock.
+//  * Every mutation of a branch (staged writes with their existence checks, commit,
+//    merge into it, reset, revert) runs under that branch's lock, and moves the
+//    branch record only by compare-and-set on the record it read, so even several
+//    processes sharing one store cannot lose an update.
+//  * A mutation that moves a branch accepts `expected_head`; a mismatch is
+//    PreconditionFailed and writes nothing.
+//  * Tags, commits and `~N`/`^N` expressions are read-only: writes to them are
+//    ReadOnly errors naming the ref. A protected branch refuses staged writes,
+//    commits and reverts; only merges move it.
+//  * New tree nodes are written unsynced before the synced batch that links them,
+//    so a crash leaves either the old state or the new, never a mix.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/kv_store.h"
+#include "storage/node_store.h"
+#include "storage/object_store.h"
+#include "storage/prolly_tree.h"
+#include "versioning/catalog_diff.h"
+#include "versioning/commit_graph.h"
+#include "versioning/commit_store.h"
+#include "versioning/read_view.h"
+#include "versioning/ref_store.h"
+#include "versioning/three_way_merge.h"
+
+namespace arbor {
+
+struct RepositoryOptions {
+  std::string default_branch = "main";
+  // Entries of the first commit of a new repository (the `default` database).
+  std::vector<Edit> initial_entries;
+  // Shapes root ids: used when the repository is created, then read back from it.
+  TreeOptions tree;
+  size_t node_cache_bytes = 256 << 20;
+  size_t commit_cache_bytes = 32 << 20;
+  // Microseconds since the epoch; replaceable for tests.
+  std::function<int64_t()> clock;
+};
+
+struct CommitOptions {
+  std::string author;
+  std::string message;
+  std::map<std::string, std::string> metadata;
+  bool allow_empty = false;
+  std::optional<ObjectId> expected_head;
+  std::string lakefs_commit;
+};
+
+struct MutationOptions {
+  std::string author;
+  std::string message;  // the commit message when the branch is in auto mode
+};
+
+struct MutationOutcome {
+  size_t edits = 0;
+  std::optional<ObjectId> commit;  // set when the branch is in auto mode
+};
+
+struct MergeOptions {
+  MergeStrategy strategy = MergeStrategy::kFail;
+  std::string author;
+  std::string message;  // empty: "Merge '<source>' into '<destination>'"
+  std::map<std::string, std::string> metadata;
+  bool dry_run = false;
+  std::optional<ObjectId> expected_head;
+  std::string lakefs_commit;
+  // Pagination of the conflict list.
+  std::string conflicts_after;
+  size_t conflicts_limit = 1000;
+};
+
+struct MergeOutcome {
+  bool nothing_to_merge = false;
+  bool merged = false;           // a merge commit was written
+  std::optional<CommitPtr> commit;
+  std::optional<ObjectId> base;  // the merge base, if the histories meet
+  ObjectId source;               // the source commit
+  ObjectId destination_head;     // the destination head the merge started from
+  size_t changes = 0;            // entries that differ from the destination's tree
+  size_t conflict_count = 0;     // all conflicts, across pages
+  std::vector<MergeConflict> conflicts;  // this page
+  bool conflicts_has_more = false;
+};
+
+struct RevertOptions {
+  int parent = 0;  // for a merge commit, the 1-based parent to revert against
+  std::string author;
+  std::string message;
+  std::optional<ObjectId> expected_head;
+};
+
+class Repository {
+ public:
+  // Opens the repository in `kv`, creating it (branch `default_branch`, one commit
+  // holding `initial_entries`) if the store is empty.
+  static Result<std::unique_ptr<Repository>> Open(KvStore* kv, RepositoryOptions options);
+
+  const std::string& default_branch() const { return default_branch_; }
+  KvStore* kv() const { return kv_; }
+  NodeStore* nodes() { return &nodes_; }
+  const ProllyTree& tree() const { return tree_; }
+  CommitStore* commits() { return &commits_; }
+  const RefStore& refs() const { return refs_; }
+  int64_t Now() const { return clock_(); }
+
+  // Ref expressions: a branch, a tag, or a commit id / unique prefix (>= 8 hex
+  // digits), each optionally followed by `~N` and `^N` steps.
+  Result<ResolvedRef> Resolve(std::string_view expression);
+  // A consistent read of the catalog at `expression`.
+  Result<ReadView> OpenView(std::string_view expression);
+
+  // Branches.
+  Result<Branch> CreateBranch(std::string_view name, std::string_view source);
+  Status DeleteBranch(std::string_view name);
+  Result<Branch> GetBranch(std::string_view name);
+  Result<std::vector<Branch>> ListBranches();
+  Result<Branch> SetProtected(std::string_view name, bool is_protected);
+  Result<Branch> SetCommitMode(std::string_view name, versioning::CommitMode mode);
+
+  // Tags.
+  Result<Tag> CreateTag(std::string_view name, std::string_view target);
+  Status DeleteTag(std::string_view name);
+  Result<Tag> GetTag(std::string_view name);
+  Result<std::vector<Tag>> ListTags();
+
+  // Commits and history.
+  Result<CommitPtr> Commit(std::string_view branch, const CommitOptions& options);
+  Result<CommitPtr> GetCommit(std::string_view expression);
+  Result<LogPage> Log(std::string_view expression, const LogOptions& options);
+  // Drops the branch's uncommitted changes.
+  Status Reset(std::string_view branch, std::optional<ObjectId> expected_head = std::nullopt);
+  // A new commit on `branch` that undoes `commit`. Conflicts come back in the outcome.
+  Result<MergeOutcome> Revert(std::string_view branch, std::string_view commit,
+                              const RevertOptions& options);
+
+  // Runs `fn` against a view of `target` under the branch's lock and stages the
+  // edits it returns (or commits them, in auto mode). `fn` does the existence
+  // checks, so check and write are atomic. ReadOnly if `target` is not a writable
+  // branch.
+  Result<MutationOutcome> Mutate(
+      std::string_view target, const MutationOptions& options,
+      const std::function<Result<std::vector<Edit>>(const ReadView&)>& fn);
+
+  // Diff and merge.
+  Result<DiffPage> Diff(std::string_view left, std::string_view right,
+                        const DiffPageOptions& options);
+  Result<DiffPage> DiffUncommitted(std::string_view branch, const DiffPageOptions& options);
+  Result<MergeOutcome> Merge(std::string_view source, std::string_view destination,
+                             const MergeOptions& options);
+
+  // Deletes staging ranges no branch points at (left behind by a crash between a
+  // commit and its clean-up). Run at start-up.
+  Status CollectStagingGarbage();
+
+ private:
+  Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_options);
+
+  Status Initialize();
+  std::shared_ptr<std::mutex> BranchLock(std::string_view branch);
+  Result<ResolvedRef> ResolveAt(std::string_view expression, const ReadOptions& ro);
+  Result<ObjectId> RootOf(const ObjectId& commit);
+  // Applies `staged` then `extra` to the branch's head, writes a commit and moves the
+  // branch, all conditional on the branch record `b`. When the tree comes out
+  // unchanged and empty commits are not allowed, it fails, or with
+  // `unchanged_is_noop` returns a null commit and writes nothing.
+  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> staged,
+                                std::vector<Edit> extra, const CommitOptions& options,
+                                bool unchanged_is_noop = false);
+  // Writes a commit with the given root and parents and moves branch `b` to it.
+  Result<CommitPtr> MoveBranch(const Branch& b, const ObjectId& root,
+                               std::vector<ObjectId> parents, const std::string& author,
+                               const std::string& message,
+                               const std::map<std::string, std::string>& metadata,
+                               const std::string& lakefs_commit, bool new_token);
+  void DropStaging(const std::string& token);
+  Status CheckExpectedHead(const Branch& b, const std::optional<ObjectId>& expected) const;
+  Result<Branch> UpdateBranchFlags(std::string_view name,
+                                   const std::function<void(Branch*)>& update);
+  Status CheckRefNameFree(std::string_view name);
+
+  KvStore* kv_;
+  std::string default_branch_;
+  std::vector<Edit> initial_entries_;
+  std::function<int64_t()> clock_;
+  ObjectStore objects_;
+  NodeStore nodes_;
+  ProllyTree tree_;
+  CommitStore commits_;
+  RefStore refs_;
+
+  std::mutex locks_mu_;
+  std::unordered_map<std::string, std::shared_ptr<std::mutex>> branch_locks_;
+  std::mutex refs_mu_;  // serializes ref creation and deletion
+};
+
+}  // namespace arbor

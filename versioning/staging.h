@@ -1,0 +1,45 @@
+// Staging: a branch's uncommitted changes, in the `staging` column.
+//
+// Every change is stored under <token><catalog key>, where the token is the
+// branch's current 16-byte staging token. The value is "P" + value for a put,
+// or "D" for a delete (a tombstone that hides the committed entry). Commit and
+// reset retire a token by giving the branch a fresh one in the same batch that
+// moves the branch, so the old range is unreachable at once; deleting its keys is
+// clean-up that may lag or be redone after a crash.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/kv_store.h"
+#include "storage/prolly_tree.h"
+
+namespace arbor {
+
+constexpr size_t kStagingTokenSize = 16;
+
+// A fresh random token.
+std::string NewStagingToken();
+
+std::string StagingKey(std::string_view token, std::string_view key);
+// [token, token + 1): every key staged under the token.
+std::pair<std::string, std::string> StagingTokenRange(std::string_view token);
+
+// Adds a put (value) or a delete (nullopt) of `key` to a batch.
+void StageEdit(std::string_view token, const Edit& edit, WriteBatch* batch);
+
+// Decodes a staging value: nullopt for a tombstone. Corruption for anything else.
+Result<std::optional<std::string>> DecodeStagedValue(std::string_view raw);
+
+// The staged edits under `token` with catalog keys in [begin, end) (empty end:
+// unbounded), in key order.
+Result<std::vector<Edit>> ReadStagedEdits(KvStore* kv, std::string_view token,
+                                          const ReadOptions& options,
+                                          std::string_view begin = {},
+                                          std::string_view end = {}, size_t limit = SIZE_MAX);
+
+// Whether anything is staged under `token`.
+Result<bool> HasStagedEdits(KvStore* kv, std::string_view token, const ReadOptions& options);
+
+}  // namespace arbor
