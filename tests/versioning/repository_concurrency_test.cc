@@ -172,7 +172,10 @@ class ConcurrencyTest : public ::testing::Test {
     std::mt19937_64 rng(seed);
     while (!stop->load() && !failures_.any()) {
       const std::string& b = branches[rng() % branches.size()];
-      auto c = repo_->Commit(b, CommitOptions{"committer", "periodic"});
+      CommitOptions o;
+      o.author = "committer";
+      o.message = "periodic";
+      auto c = repo_->Commit(b, o);
       if (c.ok()) {
         commits->fetch_add(1);
       } else if (c.status().code() != StatusCode::kInvalidArgument) {  // nothing to commit
@@ -191,7 +194,7 @@ class ConcurrencyTest : public ::testing::Test {
 TEST_F(ConcurrencyTest, ManyWritersOneBranchWithCommittersAndReaders) {
   const uint64_t seed = testing::TestSeed();
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
-  constexpr int kWriters = 4, kPerWriter = 100;
+  constexpr int kWriters = 4, kPerWriter = 200;
   std::atomic<bool> stop{false};
   std::atomic<int> commits{0}, views{0};
   std::vector<std::thread> threads;
@@ -205,6 +208,7 @@ TEST_F(ConcurrencyTest, ManyWritersOneBranchWithCommittersAndReaders) {
           failures_.Add("mutate " + table + ": " + r.status().ToString());
           return;
         }
+        std::this_thread::yield();  // let committers and readers in between
       }
     });
   }
@@ -241,9 +245,11 @@ TEST_F(ConcurrencyTest, ManyBranchesWithCommitsMergesAndReaders) {
   const std::vector<std::string> branches = {"b0", "b1", "b2", "auto"};
   for (const auto& b : branches) ARBOR_ASSERT_OK(repo_->CreateBranch(b, "main"));
   ARBOR_ASSERT_OK(repo_->SetCommitMode("auto", versioning::COMMIT_MODE_AUTO));
-  const size_t auto_log_before = repo_->Log("auto", {})->commits.size();
+  LogOptions whole;
+  whole.limit = 1 << 20;
+  const size_t auto_log_before = repo_->Log("auto", whole)->commits.size();
 
-  constexpr int kWriters = 4, kPerWriter = 80;
+  constexpr int kWriters = 4, kPerWriter = 150;
   std::map<std::string, std::atomic<int>> written;
   for (const auto& b : branches) written[b] = 0;  // no insertions once threads run
   std::atomic<int> auto_commits{0};
@@ -267,6 +273,7 @@ TEST_F(ConcurrencyTest, ManyBranchesWithCommitsMergesAndReaders) {
         }
         if (r->commit) auto_commits.fetch_add(1);
         written.at(b).fetch_add(1);
+        std::this_thread::yield();
       }
     });
   }
@@ -306,7 +313,7 @@ TEST_F(ConcurrencyTest, ManyBranchesWithCommitsMergesAndReaders) {
   }
   EXPECT_EQ(total, kWriters * kPerWriter);
   // Each auto-mode mutation was its own commit, and nothing else committed there.
-  EXPECT_EQ(repo_->Log("auto", {})->commits.size(), auto_log_before + auto_commits.load());
+  EXPECT_EQ(repo_->Log("auto", whole)->commits.size(), auto_log_before + auto_commits.load());
   EXPECT_EQ(auto_commits.load(), written["auto"].load());
 
   auto m = repo_->Merge("b0", "main", {});

@@ -16,6 +16,7 @@
 #include "tests/support/seed.h"
 #include "tests/versioning/repository_test_util.h"
 #include "versioning/commit_graph.h"
+#include "versioning/entity_merge.h"
 
 namespace arbor {
 namespace {
@@ -170,6 +171,7 @@ struct TreeMerge {
   Map result;
   std::vector<std::pair<std::string, std::vector<std::string>>> conflicts;  // key order
   size_t changes = 0;  // keys whose result differs from ours
+  size_t field_merged = 0;  // keys changed differently on both sides, merged cleanly
 };
 
 std::optional<std::string> Lookup(const Map& m, const std::string& k) {
@@ -191,6 +193,7 @@ TreeMerge ReferenceMerge(const Map& base, const Map& ours, const Map& theirs,
     EntityMerge e = ReferenceMergeEntity(b, o, t);
     if (!e.conflict) {
       value = e.merged;
+      if (o != b && t != b && o != t) ++out.field_merged;
     } else {
       out.conflicts.emplace_back(k, e.fields);
       value = strategy == MergeStrategy::kSourceWins ? t : o;
@@ -262,7 +265,8 @@ class ModelTest {
 
   struct Stats {
     int steps = 0, commits = 0, merges = 0, merge_conflicts = 0, reverts = 0,
-        revert_conflicts = 0, nothing_to_merge = 0, refused = 0, auto_commits = 0;
+        revert_conflicts = 0, nothing_to_merge = 0, refused = 0, auto_commits = 0,
+        field_merges = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -333,8 +337,9 @@ class ModelTest {
     ++stats_.auto_commits;
   }
 
-  void CommitRandom() {
-    const std::string name = Pick(BranchNames());
+  void CommitRandom() { CommitBranch(Pick(BranchNames())); }
+
+  void CommitBranch(const std::string& name) {
     ModelBranch& b = branches_[name];
     CommitOptions o;
     o.allow_empty = Chance(10);
@@ -432,6 +437,14 @@ class ModelTest {
   void MergeRandom() {
     const std::vector<std::string> names = BranchNames();
     const std::string dst = Pick(names);
+    ModelBranch& d = branches_[dst];
+    // Mostly merge into a clean destination, so that merges happen often; a dirty
+    // one must be refused.
+    if (!d.staged.empty() && Chance(70)) {
+      CommitBranch(dst);
+      if (!d.staged.empty()) ARBOR_ASSERT_OK(repo_->Reset(dst));
+      d.staged.clear();
+    }
     std::string src_name = Pick(names);
     ObjectId src = branches_[src_name].head;
     std::string source = src_name;
@@ -449,7 +462,6 @@ class ModelTest {
     // Pages are checked below by re-running the merge as a dry run, which is only
     // the same merge when the first run wrote nothing.
     if ((o.dry_run || o.strategy == MergeStrategy::kFail) && Chance(30)) o.conflicts_limit = 1;
-    ModelBranch& d = branches_[dst];
     last_op_ = "merge " + source + " into " + dst + " (" +
                std::string(MergeStrategyName(o.strategy)) + (o.dry_run ? ", dry run" : "") + ")";
     auto out = repo_->Merge(source, dst, o);
@@ -476,6 +488,7 @@ class ModelTest {
                                           commits_[src].map, o.strategy);
     CheckConflicts(*out, want, o, source, dst);
     EXPECT_EQ(out->changes, want.changes) << Note();
+    stats_.field_merges += want.field_merged;
     const bool blocked = o.strategy == MergeStrategy::kFail && !want.conflicts.empty();
     if (blocked) ++stats_.merge_conflicts;
     if (blocked || o.dry_run) {
@@ -717,7 +730,9 @@ TEST(RepositoryModelTest, ReferenceMergeAgreesWithMergeEntity) {
     const EntityMerge want = ReferenceMergeEntity(b, o, t);
     ASSERT_EQ(got->conflict, want.conflict) << testing::SeedNote(seed) << " case " << i;
     EXPECT_EQ(got->conflict_fields, want.fields) << testing::SeedNote(seed) << " case " << i;
-    if (!want.conflict) EXPECT_EQ(got->merged, want.merged) << testing::SeedNote(seed) << " case " << i;
+    if (!want.conflict) {
+      EXPECT_EQ(got->merged, want.merged) << testing::SeedNote(seed) << " case " << i;
+    }
     (want.conflict ? conflicts : merged)++;
   }
   EXPECT_GT(conflicts, 100);
@@ -726,17 +741,22 @@ TEST(RepositoryModelTest, ReferenceMergeAgreesWithMergeEntity) {
 
 TEST(RepositoryModelTest, RandomOperationsMatchTheModel) {
   const uint64_t seed = testing::TestSeed();
-  for (uint64_t run = 0; run < 3 && !::testing::Test::HasFailure(); ++run) {
+  for (uint64_t run = 0; run < 4 && !::testing::Test::HasFailure(); ++run) {
     ModelTest model(seed + run);
-    model.Run(400);
+    model.Run(800);
     const auto& s = model.stats();
     // The mix must really exercise the interesting paths.
-    EXPECT_EQ(s.steps, 400) << testing::SeedNote(seed + run);
+    EXPECT_EQ(s.steps, 800) << testing::SeedNote(seed + run);
     EXPECT_GT(s.commits, 20) << testing::SeedNote(seed + run);
     EXPECT_GT(s.merges, 10) << testing::SeedNote(seed + run);
     EXPECT_GT(s.reverts + s.revert_conflicts, 5) << testing::SeedNote(seed + run);
-    RecordProperty("merges_" + std::to_string(run), s.merges);
-    RecordProperty("merge_conflicts_" + std::to_string(run), s.merge_conflicts);
+    std::printf("model run %d (%s): %d commits (%d auto), %d merges, %d blocked by conflicts, "
+                "%d nothing to merge, %d reverts, %d reverts with conflicts, %d refused, "
+                "%d keys merged field by field\n",
+                static_cast<int>(run), testing::SeedNote(seed + run).c_str(), s.commits,
+                s.auto_commits, s.merges, s.merge_conflicts, s.nothing_to_merge, s.reverts,
+                s.revert_conflicts, s.refused, s.field_merges);
+    EXPECT_GT(s.field_merges, 0) << testing::SeedNote(seed + run);
   }
 }
 

@@ -28,10 +28,6 @@ using testing::TableKey;
 using testing::TableValue;
 using ::testing::HasSubstr;
 
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 class RepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -302,7 +298,7 @@ TEST_F(RepositoryTest, ResolveUnknownRefsIsNotFoundNamingTheRef) {
   std::string unknown_full = head.ToHex();
   unknown_full[63] = unknown_full[63] == '0' ? '1' : '0';
 
-  for (const std::string expr : {std::string("nosuch"), std::string("nosuch~1"), unknown_prefix,
+  for (const std::string& expr : {std::string("nosuch"), std::string("nosuch~1"), unknown_prefix,
                                  unknown_full,
                                  // Seven digits are too few to name a commit.
                                  head.ToHex().substr(0, 7),
@@ -368,7 +364,7 @@ TEST_F(RepositoryTest, CreateBranchErrors) {
   ARBOR_EXPECT_CODE(repo_->CreateBranch("v1", "main"), kAlreadyExists);
   ARBOR_EXPECT_CODE(repo_->CreateTag("dev", "main"), kAlreadyExists);
 
-  for (const std::string name : {std::string("Dev"), std::string("-dev"), std::string("_dev"),
+  for (const std::string& name : {std::string("Dev"), std::string("-dev"), std::string("_dev"),
                                  std::string(""), std::string("dev/x"), std::string("dev x"),
                                  std::string("d\xc3\xa9v"), std::string("dev~1"),
                                  std::string("dev^"), std::string(256, 'a')}) {
@@ -498,7 +494,7 @@ TEST_F(RepositoryTest, MutateOnTagsAndCommitsIsReadOnlyNamingTheRef) {
   CommitEdits("main", {Put(TableKey("default", "t1"), TableValue("default", "t1"))});
   ARBOR_ASSERT_OK(repo_->CreateTag("v1", "main"));
   const ObjectId head = Head("main");
-  for (const std::string expr : {std::string("v1"), head.ToHex(), head.ToHex().substr(0, 10),
+  for (const std::string& expr : {std::string("v1"), head.ToHex(), head.ToHex().substr(0, 10),
                                  std::string("main~1"), std::string("main^0"),
                                  std::string("main~0"), std::string("v1~1")}) {
     bool called = false;

@@ -1,0 +1,287 @@
+#include "server/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+extern char** environ;
+
+namespace arbor {
+
+namespace {
+
+struct Option {
+  const char* name;  // flag name without "--"
+  const char* value_hint;
+  const char* help;
+  std::function<Status(ServerConfig*, std::string_view)> set;
+};
+
+Result<int64_t> ParseInt(std::string_view name, std::string_view v, int64_t min, int64_t max) {
+  int64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size() || out < min || out > max) {
+    return Status::InvalidArgument("--" + std::string(name) + " expects a whole number from " +
+                                   std::to_string(min) + " to " + std::to_string(max) +
+                                   ", got '" + std::string(v) + "'");
+  }
+  return out;
+}
+
+Status OneOf(std::string_view name, std::string_view v, std::initializer_list<const char*> allowed,
+             std::string* out) {
+  for (const char* a : allowed) {
+    if (v == a) {
+      *out = std::string(v);
+      return Status::OK();
+    }
+  }
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  return Status::InvalidArgument("--" + std::string(name) + " must be one of " + list + ", got '" +
+                                 std::string(v) + "'");
+}
+
+Status ParseBool(std::string_view name, std::string_view v, bool* out) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") {
+    *out = true;
+  } else if (v == "false" || v == "0" || v == "no" || v == "off") {
+    *out = false;
+  } else {
+    return Status::InvalidArgument("--" + std::string(name) + " expects true or false, got '" +
+                                   std::string(v) + "'");
+  }
+  return Status::OK();
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> kOptions = {
+      {"data-dir", "DIR", "RocksDB data directory (created if missing). Default ./var/arbor",
+       [](ServerConfig* c, std::string_view v) {
+         if (v.empty()) return Status::InvalidArgument("--data-dir must not be empty");
+         c->data_dir = std::string(v);
+         return Status::OK();
+       }},
+      {"listen", "HOST:PORT", "Thrift (HMS) address. Default 127.0.0.1:9083",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->listen, ParseHostPort(v));
+         return Status::OK();
+       }},
+      {"http-listen", "HOST:PORT", "Admin HTTP API address. Default 127.0.0.1:9084",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->http_listen, ParseHostPort(v));
+         return Status::OK();
+       }},
+      {"default-branch", "NAME", "Branch used when neither the name nor the session names a ref. Default main",
+       [](ServerConfig* c, std::string_view v) {
+         c->default_branch = std::string(v);
+         return Status::OK();
+       }},
+      {"ref-separator", "CHAR", "Separator between database and ref in names (sales@dev). Default @",
+       [](ServerConfig* c, std::string_view v) {
+         if (v.size() != 1 || std::isalnum(static_cast<unsigned char>(v[0])) || v[0] == '_' ||
+             v[0] == '#') {
+           return Status::InvalidArgument(
+               "--ref-separator must be one punctuation character other than _ and #");
+         }
+         c->ref_separator = v[0];
+         return Status::OK();
+       }},
+      {"warehouse", "URI", "Root of default database and table locations. Default file:/tmp/arbor/warehouse",
+       [](ServerConfig* c, std::string_view v) {
+         if (v.empty()) return Status::InvalidArgument("--warehouse must not be empty");
+         c->warehouse = std::string(v);
+         while (c->warehouse.size() > 1 && c->warehouse.back() == '/') c->warehouse.pop_back();
+         return Status::OK();
+       }},
+      {"max-connections", "N", "Maximum concurrent Thrift connections. Default 512",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("max-connections", v, 1, 100000));
+         c->max_connections = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"log-level", "LEVEL", "trace, debug, info, warn, error or off. Default info",
+       [](ServerConfig* c, std::string_view v) {
+         return OneOf("log-level", v, {"trace", "debug", "info", "warn", "error", "off"},
+                      &c->log_level);
+       }},
+      {"transport", "KIND", "Thrift transport: buffered (Hive's default) or framed",
+       [](ServerConfig* c, std::string_view v) {
+         return OneOf("transport", v, {"buffered", "framed"}, &c->transport);
+       }},
+      {"protocol", "KIND", "Thrift protocol: binary (Hive's default) or compact",
+       [](ServerConfig* c, std::string_view v) {
+         return OneOf("protocol", v, {"binary", "compact"}, &c->protocol);
+       }},
+      {"lock-timeout", "SECONDS", "HMS locks expire after this long without a heartbeat. Default 300",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("lock-timeout", v, 1, 86400 * 7));
+         c->lock_timeout_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"max-message-bytes", "N", "Largest Thrift string or binary accepted. Default 268435456",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->max_message_bytes,
+                                ParseInt("max-message-bytes", v, 1024, int64_t{1} << 31));
+         return Status::OK();
+       }},
+      {"max-container-elements", "N", "Largest Thrift list, set or map accepted. Default 10000000",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->max_container_elements,
+                                ParseInt("max-container-elements", v, 16, int64_t{1} << 31));
+         return Status::OK();
+       }},
+      {"admin-token", "TOKEN", "Bearer token the admin HTTP API requires (empty: none)",
+       [](ServerConfig* c, std::string_view v) {
+         c->admin_token = std::string(v);
+         return Status::OK();
+       }},
+      {"sync-writes", "BOOL", "Sync the WAL before acknowledging a write. Default true; false only for benchmarks",
+       [](ServerConfig* c, std::string_view v) { return ParseBool("sync-writes", v, &c->sync_writes); }},
+  };
+  return kOptions;
+}
+
+const Option* FindOption(std::string_view name) {
+  for (const auto& o : Options()) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
+std::string EnvName(std::string_view flag) {
+  std::string out = "ARBOR_";
+  for (char c : flag) out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+Status ApplyFile(const std::string& path, ServerConfig* config) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("cannot read config file '" + path + "'");
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::string t = Trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    size_t eq = t.find('=');
+    std::string where = path + ":" + std::to_string(lineno);
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument(where + ": expected 'name = value'");
+    }
+    std::string name = Trim(t.substr(0, eq));
+    std::string value = Trim(t.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    const Option* o = FindOption(name);
+    if (!o) return Status::InvalidArgument(where + ": unknown option '" + name + "'");
+    ARBOR_RETURN_IF_ERROR(o->set(config, value).WithContext(where));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<HostPort> ParseHostPort(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Status::InvalidArgument("expected HOST:PORT, got '" + std::string(text) + "'");
+  }
+  HostPort hp;
+  hp.host = std::string(text.substr(0, colon));
+  if (hp.host.size() > 2 && hp.host.front() == '[' && hp.host.back() == ']') {
+    hp.host = hp.host.substr(1, hp.host.size() - 2);
+  }
+  ARBOR_ASSIGN_OR_RETURN(int64_t port, ParseInt("port", text.substr(colon + 1), 0, 65535));
+  hp.port = static_cast<uint16_t>(port);
+  return hp;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+Result<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
+                                       const std::map<std::string, std::string>& env) {
+  ServerConfig config;
+  // First pass: flags into (name, value) pairs, finding --config.
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::string config_file;
+  if (auto it = env.find("ARBOR_CONFIG"); it != env.end()) config_file = it->second;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      config.show_help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      config.show_version = true;
+      continue;
+    }
+    if (arg.substr(0, 2) != "--") {
+      return Status::InvalidArgument("unexpected argument '" + std::string(arg) + "' (see --help)");
+    }
+    std::string name, value;
+    size_t eq = arg.find('=');
+    if (eq != std::string_view::npos) {
+      name = std::string(arg.substr(2, eq - 2));
+      value = std::string(arg.substr(eq + 1));
+    } else {
+      name = std::string(arg.substr(2));
+      if (i + 1 >= argc) return Status::InvalidArgument("--" + name + " needs a value");
+      value = argv[++i];
+    }
+    if (name == "config") {
+      config_file = value;
+      continue;
+    }
+    if (!FindOption(name)) {
+      return Status::InvalidArgument("unknown option --" + name + " (see --help)");
+    }
+    flags.emplace_back(std::move(name), std::move(value));
+  }
+  if (config.show_help || config.show_version) return config;
+  if (!config_file.empty()) ARBOR_RETURN_IF_ERROR(ApplyFile(config_file, &config));
+  for (const auto& [name, value] : flags) {
+    ARBOR_RETURN_IF_ERROR(FindOption(name)->set(&config, value));
+  }
+  for (const auto& o : Options()) {
+    auto it = env.find(EnvName(o.name));
+    if (it != env.end()) ARBOR_RETURN_IF_ERROR(o.set(&config, it->second).WithContext(it->first));
+  }
+  return config;
+}
+
+std::string ServerHelp() {
+  std::ostringstream out;
+  out << "arbord: a versioned, Hive-compatible metastore server\n\n"
+         "Usage: arbord [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n\n"
+         "Options (each also settable as `name = value` in the config file, and as\n"
+         "ARBOR_<NAME> in the environment, e.g. ARBOR_DATA_DIR; the environment\n"
+         "overrides flags, which override the file):\n";
+  out << "  --config FILE\n      Read options from FILE (also ARBOR_CONFIG)\n";
+  for (const auto& o : Options()) {
+    out << "  --" << o.name << " " << o.value_hint << "\n      " << o.help << " ("
+        << EnvName(o.name) << ")\n";
+  }
+  out << "  --help, --version\n";
+  return out.str();
+}
+
+}  // namespace arbor

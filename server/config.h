@@ -1,0 +1,57 @@
+// ServerConfig: every arbord option, from a config file, flags and environment.
+//
+// Precedence (DESIGN.md §8): the file named by --config, overridden by command-line
+// flags, overridden by ARBOR_* environment variables (--data-dir <-> ARBOR_DATA_DIR).
+// The file holds `name = value` lines with the flag names, `#` comments allowed.
+// Every option is listed once, in kOptions (config.cc), which drives parsing,
+// validation and --help alike.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "storage/status.h"
+
+namespace arbor {
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+
+struct ServerConfig {
+  std::string data_dir = "./var/arbor";
+  HostPort listen{"127.0.0.1", 9083};
+  HostPort http_listen{"127.0.0.1", 9084};
+  std::string default_branch = "main";
+  char ref_separator = '@';
+  std::string warehouse = "file:/tmp/arbor/warehouse";
+  int max_connections = 512;
+  std::string log_level = "info";
+  std::string transport = "buffered";  // buffered | framed
+  std::string protocol = "binary";     // binary | compact
+  int lock_timeout_seconds = 300;
+  int64_t max_message_bytes = 256 << 20;
+  int64_t max_container_elements = 10'000'000;
+  std::string admin_token;
+  bool sync_writes = true;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// Parses argv and the environment (and the --config file they name).
+// InvalidArgument with a message naming the option for anything malformed.
+Result<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
+                                       const std::map<std::string, std::string>& env);
+
+// The process environment as a map, for ParseServerConfig.
+std::map<std::string, std::string> ProcessEnvironment();
+
+std::string ServerHelp();
+
+Result<HostPort> ParseHostPort(std::string_view text);
+
+}  // namespace arbor

@@ -1,0 +1,42 @@
+// HmsServer: the Thrift listener that serves HmsHandler, one thread and one
+// session per connection.
+//
+// Defaults match Hive's client defaults: a plain unframed socket, buffered
+// transport and the binary protocol; framed transport and the compact protocol
+// are options. Protocol string and container limits and a per-message size cap
+// keep a malformed or hostile peer from exhausting memory: such a connection is
+// closed and logged, and every other connection carries on.
+#pragma once
+
+#include <memory>
+#include <thread>
+
+#include "server/hms_context.h"
+
+namespace apache::thrift::server {
+class TThreadedServer;
+}
+
+namespace arbor::hms {
+
+class HmsServer {
+ public:
+  explicit HmsServer(HmsContext* context);
+  ~HmsServer();
+
+  // Binds and starts serving on a background thread. With port 0, the kernel
+  // picks a free port; port() tells which.
+  Status Start();
+  // Stops accepting, interrupts idle connections, lets running calls finish, and
+  // waits for every connection thread.
+  void Stop();
+  uint16_t port() const { return port_; }
+
+ private:
+  HmsContext* context_;
+  std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace arbor::hms
