@@ -80,6 +80,53 @@ pb::util::JsonPrintOptions PrintOptions() {
   return o;
 }
 
+// Catalog entities are embedded verbatim, as EntityToJson renders them (field
+// declaration order, exact numbers), instead of being re-printed from a Struct,
+// whose map order is arbitrary. While a request is handled, an entity's Struct
+// slot holds only a marker {"$arbor_raw":"<n>"}; ToJson splices the JSON back.
+constexpr std::string_view kRawMarker = R"({"$arbor_raw":")";
+thread_local std::vector<std::string>* t_raw_entities = nullptr;
+
+class RawEntityScope {
+ public:
+  RawEntityScope() : saved_(t_raw_entities) { t_raw_entities = &entities_; }
+  ~RawEntityScope() { t_raw_entities = saved_; }
+
+ private:
+  std::vector<std::string> entities_;
+  std::vector<std::string>* saved_;
+};
+
+std::string Splice(const std::string& printed) {
+  if (t_raw_entities == nullptr || t_raw_entities->empty()) return printed;
+  std::string out;
+  out.reserve(printed.size());
+  size_t pos = 0;
+  while (true) {
+    size_t at = printed.find(kRawMarker, pos);
+    if (at == std::string::npos) break;
+    size_t digits = at + kRawMarker.size();
+    size_t end = printed.find("\"}", digits);
+    if (end == std::string::npos) break;
+    size_t index = 0;
+    bool ok = end > digits && end - digits < 10;
+    for (size_t i = digits; ok && i < end; ++i) {
+      ok = printed[i] >= '0' && printed[i] <= '9';
+      if (ok) index = index * 10 + static_cast<size_t>(printed[i] - '0');
+    }
+    if (!ok || index >= t_raw_entities->size()) {
+      out.append(printed, pos, digits - pos);
+      pos = digits;
+      continue;
+    }
+    out.append(printed, pos, at - pos);
+    out += (*t_raw_entities)[index];
+    pos = end + 2;
+  }
+  out.append(printed, pos, std::string::npos);
+  return out;
+}
+
 std::string ToJson(const pb::Message& m) {
   std::string out;
   auto s = pb::util::MessageToJsonString(m, &out, PrintOptions());
@@ -87,6 +134,7 @@ std::string ToJson(const pb::Message& m) {
     // Only invalid UTF-8 in a string can fail here; never expected.
     return R"({"code":"INTERNAL","message":"cannot render the response as JSON","details":{}})";
   }
+  out = Splice(out);
   out += "\n";
   return out;
 }
@@ -105,6 +153,14 @@ Status MessageToStruct(const pb::Message& m, pb::Struct* out) {
   return JsonToStruct(json, out);
 }
 
+Status RawEntity(std::string json, pb::Struct* out) {
+  if (t_raw_entities == nullptr) return JsonToStruct(json, out);
+  out->Clear();
+  (*out->mutable_fields())["$arbor_raw"].set_string_value(std::to_string(t_raw_entities->size()));
+  t_raw_entities->push_back(std::move(json));
+  return Status::OK();
+}
+
 // A catalog entity, with only the fields set (as EntityToJson renders it).
 Status EntityMessageToStruct(const pb::Message& m, pb::Struct* out) {
   pb::util::JsonPrintOptions o;
@@ -112,12 +168,12 @@ Status EntityMessageToStruct(const pb::Message& m, pb::Struct* out) {
   std::string json;
   auto s = pb::util::MessageToJsonString(m, &json, o);
   if (!s.ok()) return Status::Internal("cannot render " + m.GetTypeName() + " as JSON");
-  return JsonToStruct(json, out);
+  return RawEntity(std::move(json), out);
 }
 
 Status EntityBytesToStruct(CatalogKey::Kind kind, std::string_view bytes, pb::Struct* out) {
   ARBOR_ASSIGN_OR_RETURN(std::string json, EntityToJson(kind, bytes));
-  return JsonToStruct(json, out);
+  return RawEntity(std::move(json), out);
 }
 
 HttpResponse JsonResponse(int status, const pb::Message& m) {
@@ -960,14 +1016,15 @@ HttpResponse ListPartitions(Call& call) {
   admin::ListPartitionsResponse out;
   FillRef(view.ref(), out.mutable_ref());
   Status failure;
-  auto take = [&](const std::string& name, std::string_view bytes) {
+  // Adds one partition (filled by `fill`), or notes that there are more.
+  auto take = [&](const std::string& name, const std::function<Status(pb::Struct*)>& fill) {
     if (static_cast<size_t>(out.partitions_size()) == limit) {
       out.set_has_more(true);
       return false;
     }
     auto* p = out.add_partitions();
     p->set_name(name);
-    failure = EntityBytesToStruct(CatalogKey::Kind::kPartition, bytes, p->mutable_partition());
+    failure = fill(p->mutable_partition());
     return failure.ok();
   };
   if (after != nullptr && !after->empty()) {
@@ -980,12 +1037,14 @@ HttpResponse ListPartitions(Call& call) {
         failure = name.status();
         return false;
       }
-      return take(name->partition, v);
+      return take(name->partition, [&](pb::Struct* slot) {
+        return EntityBytesToStruct(CatalogKey::Kind::kPartition, v, slot);
+      });
     }));
   } else {
     API_RETURN_IF_ERROR(txn.ScanPartitions(
         db, table, offset, [&](const std::string& name, const catalog::Partition& p) {
-          return take(name, SerializeDeterministic(p));
+          return take(name, [&](pb::Struct* slot) { return EntityMessageToStruct(p, slot); });
         }));
   }
   API_RETURN_IF_ERROR(failure);
@@ -1074,6 +1133,7 @@ HttpResponse AdminApi::ErrorResponse(int status, std::string_view code,
 
 HttpResponse AdminApi::Handle(const HttpRequest& request) {
   auto start = std::chrono::steady_clock::now();
+  RawEntityScope raw_entities;
   std::string route;
   HttpResponse response;
   try {

@@ -12,6 +12,8 @@ namespace arbor {
 
 namespace {
 
+std::string Trim(std::string_view s);
+
 struct Option {
   const char* name;  // flag name without "--"
   const char* value_hint;
@@ -140,6 +142,63 @@ const std::vector<Option>& Options() {
        }},
       {"sync-writes", "BOOL", "Sync the WAL before acknowledging a write. Default true; false only for benchmarks",
        [](ServerConfig* c, std::string_view v) { return ParseBool("sync-writes", v, &c->sync_writes); }},
+      {"lakefs-endpoint", "URL", "lakeFS server (http[s]://host:port); enables coupled data+catalog versions",
+       [](ServerConfig* c, std::string_view v) {
+         c->lakefs_endpoint = std::string(v);
+         return Status::OK();
+       }},
+      {"lakefs-access-key-id", "ID", "lakeFS access key id",
+       [](ServerConfig* c, std::string_view v) {
+         c->lakefs_access_key_id = std::string(v);
+         return Status::OK();
+       }},
+      {"lakefs-secret-access-key", "SECRET", "lakeFS secret access key (prefer the _FILE form or the environment)",
+       [](ServerConfig* c, std::string_view v) {
+         c->lakefs_secret_access_key = std::string(v);
+         return Status::OK();
+       }},
+      {"lakefs-secret-access-key-file", "FILE", "Read the lakeFS secret access key from FILE",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         std::ifstream in{std::string(v)};
+         if (!in) return Status::InvalidArgument("cannot read --lakefs-secret-access-key-file '" + std::string(v) + "'");
+         std::string secret;
+         std::getline(in, secret);
+         c->lakefs_secret_access_key = Trim(secret);
+         return Status::OK();
+       }},
+      {"lakefs-repository", "NAME", "lakeFS repository that holds the data",
+       [](ServerConfig* c, std::string_view v) {
+         c->lakefs_repository = std::string(v);
+         return Status::OK();
+       }},
+      {"lakefs-storage-prefixes", "URI[,URI...]", "Location prefixes that address the repository, e.g. s3a://repo/,lakefs://repo/",
+       [](ServerConfig* c, std::string_view v) {
+         c->lakefs_storage_prefixes.clear();
+         size_t start = 0;
+         while (start <= v.size()) {
+           size_t comma = v.find(',', start);
+           std::string item = Trim(v.substr(start, comma == std::string_view::npos ? v.npos : comma - start));
+           if (!item.empty()) {
+             if (item.back() != '/') item.push_back('/');
+             c->lakefs_storage_prefixes.push_back(item);
+           }
+           if (comma == std::string_view::npos) break;
+           start = comma + 1;
+         }
+         return Status::OK();
+       }},
+      {"lakefs-timeout", "SECONDS", "Timeout of one lakeFS request. Default 30",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("lakefs-timeout", v, 1, 3600));
+         c->lakefs_timeout_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"intent-resolve-interval", "SECONDS", "How often pending lakeFS intents are re-checked. Default 30",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("intent-resolve-interval", v, 1, 86400));
+         c->intent_resolve_interval_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
   };
   return kOptions;
 }
@@ -264,6 +323,17 @@ Result<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
   for (const auto& o : Options()) {
     auto it = env.find(EnvName(o.name));
     if (it != env.end()) ARBOR_RETURN_IF_ERROR(o.set(&config, it->second).WithContext(it->first));
+  }
+  if (config.lakefs_enabled()) {
+    // A half-configured lakeFS must fail loudly, never fall back to standalone.
+    if (config.lakefs_repository.empty() || config.lakefs_access_key_id.empty() ||
+        config.lakefs_secret_access_key.empty()) {
+      return Status::InvalidArgument(
+          "--lakefs-endpoint needs --lakefs-repository, --lakefs-access-key-id and a secret "
+          "(--lakefs-secret-access-key, its _FILE form, or ARBOR_LAKEFS_SECRET_ACCESS_KEY)");
+    }
+  } else if (!config.lakefs_repository.empty() || !config.lakefs_storage_prefixes.empty()) {
+    return Status::InvalidArgument("lakeFS options are set but --lakefs-endpoint is not");
   }
   return config;
 }

@@ -38,6 +38,17 @@ struct ServerConfig {
   int64_t max_container_elements = 10'000'000;
   std::string admin_token;
   bool sync_writes = true;
+  // lakeFS coupling; all empty = standalone.
+  std::string lakefs_endpoint;
+  std::string lakefs_access_key_id;
+  std::string lakefs_secret_access_key;  // never logged
+  std::string lakefs_repository;
+  // URI prefixes that address the repository's data, e.g. s3a://repo/ and lakefs://repo/.
+  std::vector<std::string> lakefs_storage_prefixes;
+  int lakefs_timeout_seconds = 30;
+  int intent_resolve_interval_seconds = 30;
+
+  bool lakefs_enabled() const { return !lakefs_endpoint.empty(); }
   bool show_help = false;
   bool show_version = false;
 };

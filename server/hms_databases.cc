@@ -10,8 +10,10 @@ namespace {
 
 // What a database looks like to the client: stored fields, with the name as the
 // client addressed it (including its ref).
-Database ToClient(const catalog::Database& db, const DbName& name) {
+Database ToClient(const catalog::Database& db, const DbName& name,
+                  const LocationRenderer& render) {
   Database out = FromProto(db);
+  render(&out);
   out.__set_name(name.echo.empty() ? db.name() : name.echo);
   // A stored catalog name wins; otherwise the catalog the client addressed.
   if (!db.has_catalog_name() && name.catalog) out.__set_catalogName(*name.catalog);
@@ -24,7 +26,8 @@ void HmsHandler::get_database(Database& _return, const std::string& name) {
   DbName n = Parse<NoSuchObjectException, MetaException>(name);
   ReadView view = View<NoSuchObjectException, MetaException>(n);
   CatalogTxn txn(view);
-  _return = ToClient(Check<NoSuchObjectException, MetaException>(txn.GetDatabase(n.db)), n);
+  _return = ToClient(Check<NoSuchObjectException, MetaException>(txn.GetDatabase(n.db)), n,
+                     Renderer<NoSuchObjectException, MetaException>(n));
 }
 
 void HmsHandler::get_database_req(Database& _return, const GetDatabaseRequest& request) {
@@ -71,6 +74,7 @@ void HmsHandler::create_database(const Database& database) {
   db.set_name(n.db);
   if (n.catalog || db.has_catalog_name()) db.set_catalog_name(n.catalog.value_or(db.catalog_name()));
   ApplyDatabaseDefaults(&db, context_->config->warehouse, NowSeconds());
+  StoreLocations(locations(), &db);
   Write<AlreadyExistsException, InvalidObjectException, MetaException>(
       n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
 }
@@ -127,6 +131,7 @@ void HmsHandler::alter_database(const std::string& dbname, const Database& db) {
   DbName n = Parse<MetaException, NoSuchObjectException>(dbname);
   catalog::Database altered = Check<MetaException, NoSuchObjectException>(ToProto(db));
   altered.set_name(n.db);
+  StoreLocations(locations(), &altered);
   Write<MetaException, NoSuchObjectException>(n, "alter database " + n.db, [&](CatalogTxn& txn) {
     return txn.AlterDatabase(n.db, altered);
   });

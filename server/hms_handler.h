@@ -22,6 +22,7 @@
 #include "server/db_name.h"
 #include "server/hms_context.h"
 #include "server/hms_errors.h"
+#include "server/hms_locations.h"
 #include "versioning/catalog.h"
 
 namespace arbor::hms {
@@ -112,6 +113,7 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   void append_partition_by_name_with_environment_context(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::string& part_name, const EnvironmentContext& environment_context) override;
   void append_partition_req(Partition& _return, const AppendPartitionsRequest& appendPartitionsReq) override;
   void alter_partition(const std::string& db_name, const std::string& tbl_name, const Partition& new_part) override;
+  void alter_partition_with_environment_context(const std::string& db_name, const std::string& tbl_name, const Partition& new_part, const EnvironmentContext& environment_context) override;
   void alter_partitions(const std::string& db_name, const std::string& tbl_name, const std::vector<Partition> & new_parts) override;
   void alter_partitions_with_environment_context(const std::string& db_name, const std::string& tbl_name, const std::vector<Partition> & new_parts, const EnvironmentContext& environment_context) override;
   void alter_partitions_req(AlterPartitionsResponse& _return, const AlterPartitionsRequest& req) override;
@@ -185,6 +187,16 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   // The ref a database argument addresses: its own, else the session's, else the
   // server's default branch.
   std::string RefOf(const DbName& name) const;
+
+  // Renders locations for the data version `name` reads (lakeFS); a no-op
+  // renderer without lakeFS. Raises through Declared if the ref cannot be read.
+  template <typename... Declared>
+  LocationRenderer Renderer(const DbName& name) const {
+    if (!context_->locations.enabled()) return {};
+    ResolvedRef ref = Check<Declared...>(context_->repo->Resolve(RefOf(name)));
+    return {&context_->locations, Check<Declared...>(context_->repo->LakeFsRefFor(ref))};
+  }
+  const LocationMapper& locations() const { return context_->locations; }
 
   // Parses a database argument; malformed names raise through Declared.
   template <typename... Declared>

@@ -56,6 +56,7 @@ struct PartTarget {
   // The catalog the request named (an `@cat#` prefix, else a catName field);
   // empty when it named none.
   std::string catalog;
+  LocationRenderer render;  // renders locations for the ref being read
 };
 
 // `catalog_field`: the request struct's catName, when it has one and it is set.
@@ -85,6 +86,7 @@ std::string Qualified(const PartTarget& t) {
 // The thrift form of a stored partition, as this request's client names it.
 Partition Present(const catalog::Partition& stored, const PartTarget& t) {
   Partition out = FromProto(stored);
+  t.render(&out);
   out.__set_dbName(t.db.echo);
   if (!out.__isset.catName && !t.catalog.empty()) out.__set_catName(t.catalog);
   return out;
@@ -519,10 +521,14 @@ Status DropCore(CatalogTxn& txn, const PartTarget& t, const std::vector<PartSpec
 // Request checks that need no catalog.
 
 template <typename... Declared>
-std::vector<catalog::Partition> ToProtos(const std::vector<Partition>& parts) {
+std::vector<catalog::Partition> ToProtos(const std::vector<Partition>& parts,
+                                         const LocationMapper& locations) {
   std::vector<catalog::Partition> out;
   out.reserve(parts.size());
-  for (const auto& p : parts) out.push_back(Check<Declared...>(ToProto(p)));
+  for (const auto& p : parts) {
+    out.push_back(Check<Declared...>(ToProto(p)));
+    StoreLocations(locations, &out.back());
+  }
   return out;
 }
 
@@ -588,8 +594,9 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
                                     const AddPartitionsRequest& request) {
   PartTarget t = Aim(Parse<InvalidObj, Exists, Meta>(request.dbName), request.tblName,
                      CatalogField(request));
+  t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
   CheckBelongs(request.parts, t, context_->config->ref_separator);
-  std::vector<catalog::Partition> parts = ToProtos<InvalidObj, Exists, Meta>(request.parts);
+  std::vector<catalog::Partition> parts = ToProtos<InvalidObj, Exists, Meta>(request.parts, locations());
   std::vector<catalog::Partition> added;
   if (!parts.empty()) {
     Write<InvalidObj, Exists, Meta>(t.db, "add partitions to " + Qualified(t),
@@ -645,6 +652,7 @@ void HmsHandler::append_partition_by_name_with_environment_context(
 void HmsHandler::append_partition_req(Partition& _return, const AppendPartitionsRequest& req) {
   PartTarget t = Aim(Parse<InvalidObj, Exists, Meta>(req.dbName), req.tableName,
                      req.__isset.catalogName ? &req.catalogName : nullptr);
+  t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
   // Hive 4 sends the name, older forms the values; the name wins if both come.
   PartSpec spec = req.__isset.name ? PartSpec::Name(req.name) : PartSpec::Values(req.partVals);
   catalog::Partition appended;
@@ -661,6 +669,12 @@ void HmsHandler::append_partition_req(Partition& _return, const AppendPartitions
 void HmsHandler::alter_partition(const std::string& db_name, const std::string& tbl_name,
                                  const Partition& new_part) {
   alter_partitions_with_environment_context(db_name, tbl_name, {new_part}, EnvironmentContext());
+}
+
+void HmsHandler::alter_partition_with_environment_context(
+    const std::string& db_name, const std::string& tbl_name, const Partition& new_part,
+    const EnvironmentContext& environment_context) {
+  alter_partitions_with_environment_context(db_name, tbl_name, {new_part}, environment_context);
 }
 
 void HmsHandler::alter_partitions(const std::string& db_name, const std::string& tbl_name,
@@ -683,7 +697,8 @@ void HmsHandler::alter_partitions_with_environment_context(
 void HmsHandler::alter_partitions_req(AlterPartitionsResponse& /*_return*/,
                                       const AlterPartitionsRequest& req) {
   PartTarget t = Aim(Parse<InvalidOp, Meta>(req.dbName), req.tableName, CatalogField(req));
-  std::vector<catalog::Partition> parts = ToProtos<InvalidOp, Meta>(req.partitions);
+  t.render = Renderer<InvalidOp, Meta>(t.db);
+  std::vector<catalog::Partition> parts = ToProtos<InvalidOp, Meta>(req.partitions, locations());
   if (parts.empty()) return;
   Write<InvalidOp, Meta>(t.db, "alter partitions of " + Qualified(t),
                          [&](CatalogTxn& txn) -> Status {
@@ -706,7 +721,9 @@ void HmsHandler::rename_partition(const std::string& db_name, const std::string&
 void HmsHandler::rename_partition_req(RenamePartitionResponse& /*_return*/,
                                       const RenamePartitionRequest& req) {
   PartTarget t = Aim(Parse<InvalidOp, Meta>(req.dbName), req.tableName, CatalogField(req));
+  t.render = Renderer<InvalidOp, Meta>(t.db);
   catalog::Partition renamed = Check<InvalidOp, Meta>(ToProto(req.newPart));
+  StoreLocations(locations(), &renamed);
   Write<InvalidOp, Meta>(t.db, "rename partition of " + Qualified(t),
                          [&](CatalogTxn& txn) -> Status {
                            return RenameCore(txn, t, req.partVals, std::move(renamed));
@@ -755,6 +772,7 @@ bool HmsHandler::drop_partition_by_name_with_environment_context(
 
 bool HmsHandler::drop_partition_req(const DropPartitionRequest& req) {
   PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
   if (!req.__isset.partName && !req.__isset.partVals) {
     ThrowWithMessage<Meta>("drop_partition_req needs partName or partVals");
   }
@@ -770,6 +788,7 @@ bool HmsHandler::drop_partition_req(const DropPartitionRequest& req) {
 void HmsHandler::drop_partitions_req(DropPartitionsResult& _return,
                                      const DropPartitionsRequest& req) {
   PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
   if (req.parts.__isset.exprs) {
     ThrowWithMessage<Meta>(
         "drop_partitions_req: dropping partitions by expression is not supported by Arbor "
@@ -820,11 +839,13 @@ void HmsHandler::get_partition_with_auth(Partition& _return, const std::string& 
 void HmsHandler::get_partition_by_name(Partition& _return, const std::string& db_name,
                                        const std::string& tbl_name, const std::string& part_name) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(db_name), tbl_name);
+  t.render = Renderer<Meta, NoSuch>(t.db);
   _return = Check<Meta, NoSuch>(GetOne(View<Meta, NoSuch>(t.db), t, PartSpec::Name(part_name)));
 }
 
 void HmsHandler::get_partition_req(GetPartitionResponse& _return, const GetPartitionRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
   _return.partition =
       Check<Meta, NoSuch>(GetOne(View<Meta, NoSuch>(t.db), t, PartSpec::Values(req.partVals)));
 }
@@ -853,6 +874,7 @@ void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
 
 void HmsHandler::get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) {
   PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
   Criteria c;
   c.max_parts = req.maxParts;
   _return.partitions = Check<NoSuch, Meta>(ListPartitions(View<NoSuch, Meta>(t.db), t, c));
@@ -885,6 +907,7 @@ void HmsHandler::get_partitions_ps_with_auth(std::vector<Partition>& _return,
 void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
                                                  const GetPartitionsPsWithAuthRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
   if (req.__isset.partNames) {
     // Hive 4's listPartitionsWithAuthInfo by names.
     _return.partitions = Check<Meta, NoSuch>(
@@ -910,6 +933,7 @@ void HmsHandler::get_partition_names(std::vector<std::string>& _return,
 void HmsHandler::fetch_partition_names_req(std::vector<std::string>& _return,
                                            const PartitionsRequest& req) {
   PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
   Criteria c;
   c.max_parts = req.maxParts;
   _return = Check<NoSuch, Meta>(ListPartitionNames(View<NoSuch, Meta>(t.db), t, c));
@@ -932,6 +956,7 @@ void HmsHandler::get_partition_names_ps(std::vector<std::string>& _return,
 void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return,
                                             const GetPartitionNamesPsRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
   Criteria c;
   c.part_vals = req.partValues;
   c.max_parts = req.maxParts;
@@ -955,6 +980,7 @@ void HmsHandler::get_partitions_by_names(std::vector<Partition>& _return,
 void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
                                              const GetPartitionsByNamesRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.db_name), req.tbl_name);
+  t.render = Renderer<Meta, NoSuch>(t.db);
   std::optional<std::string> stats_engine;
   if (req.__isset.get_col_stats && req.get_col_stats) stats_engine = req.engine;
   _return.partitions = Check<Meta, NoSuch>(
@@ -975,6 +1001,7 @@ void HmsHandler::get_partitions_by_filter(std::vector<Partition>& _return,
 void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
                                               const GetPartitionsByFilterRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
   Criteria c;
   c.filter = req.filter;
   c.max_parts = req.maxParts;
@@ -985,6 +1012,7 @@ int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
                                                  const std::string& tbl_name,
                                                  const std::string& filter) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(db_name), tbl_name);
+  t.render = Renderer<Meta, NoSuch>(t.db);
   Criteria c;
   c.filter = filter;
   return Check<Meta, NoSuch>(CountPartitions(View<Meta, NoSuch>(t.db), t, c));
@@ -997,6 +1025,7 @@ int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
 void HmsHandler::get_partitions_by_expr(PartitionsByExprResult& _return,
                                         const PartitionsByExprRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
   _return.partitions =
       Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, Criteria{}));
   _return.hasUnknownPartitions = true;

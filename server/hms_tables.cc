@@ -22,8 +22,9 @@ constexpr const char* kFilterTableName = "hive_filter_field_tablename__";
 constexpr const char* kFilterLastAccess = "hive_filter_field_last_access__";
 
 // The table as the client sees it: its database named as the client addressed it.
-Table ToClient(const catalog::Table& t, const DbName& name) {
+Table ToClient(const catalog::Table& t, const DbName& name, const LocationRenderer& render) {
   Table out = FromProto(t);
+  render(&out);
   out.__set_dbName(name.echo);
   // A stored catalog name wins; otherwise the catalog the client addressed.
   if (!t.has_cat_name() && name.catalog) out.__set_catName(*name.catalog);
@@ -96,7 +97,8 @@ void HmsHandler::get_table(Table& _return, const std::string& dbname,
   DbName n = Parse<MetaException, NoSuchObjectException>(dbname);
   ReadView view = View<MetaException, NoSuchObjectException>(n);
   CatalogTxn txn(view);
-  _return = ToClient(Check<MetaException, NoSuchObjectException>(txn.GetTable(n.db, tbl_name)), n);
+  _return = ToClient(Check<MetaException, NoSuchObjectException>(txn.GetTable(n.db, tbl_name)), n,
+                     Renderer<MetaException, NoSuchObjectException>(n));
 }
 
 void HmsHandler::get_table_req(GetTableResult& _return, const GetTableRequest& req) {
@@ -112,13 +114,14 @@ void HmsHandler::get_table_objects_by_name(std::vector<Table>& _return, const st
   DbName n = Parse<MetaException>(dbname);
   ReadView view = View<MetaException>(n);
   CatalogTxn txn(view);
+  LocationRenderer render = Renderer<MetaException>(n);
   _return.clear();
   std::set<std::string> seen;
   for (const auto& name : tbl_names) {
     if (!seen.insert(NormalizeIdentifier(name)).second) continue;
     auto t = txn.GetTable(n.db, name);
     if (t.ok()) {
-      _return.push_back(ToClient(*t, n));
+      _return.push_back(ToClient(*t, n, render));
     } else if (!t.status().IsNotFound()) {
       Raise<MetaException>(t.status());
     }
@@ -139,12 +142,13 @@ void HmsHandler::get_table_objects_by_name_req(GetTablesResult& _return,
     get_table_objects_by_name(_return.tables, db, req.tblNames);
     return;
   }
+  LocationRenderer render = Renderer<MetaException>(n);
   NamePattern pattern = NamePattern::MatchAll();
   if (req.__isset.tablesPattern) {
     pattern = Check<MetaException>(NamePattern::Parse(req.tablesPattern));
   }
   Check<MetaException>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
-    if (pattern.Matches(t.table_name())) _return.tables.push_back(ToClient(t, n));
+    if (pattern.Matches(t.table_name())) _return.tables.push_back(ToClient(t, n, render));
     return true;
   }));
 }
@@ -275,6 +279,7 @@ void HmsHandler::create_table_with_environment_context(const Table& tbl,
       n, "create table " + n.db + "." + t.table_name(), [&](CatalogTxn& txn) -> Status {
         ARBOR_ASSIGN_OR_RETURN(catalog::Database db, txn.GetDatabase(n.db));
         ApplyTableDefaults(&t, db, NowSeconds());
+        StoreLocations(locations(), &t);
         return txn.CreateTable(t);
       });
 }
@@ -363,6 +368,7 @@ void HmsHandler::alter_table_with_environment_context(const std::string& dbname,
   DbName n = Parse<InvalidOperationException, MetaException>(dbname);
   AlterSpec spec = SpecFromContext(environment_context);
   catalog::Table altered = Check<InvalidOperationException, MetaException>(ToProto(new_tbl));
+  StoreLocations(locations(), &altered);
   // The new name's database may carry the same ref; it must not name another one.
   if (new_tbl.__isset.dbName) {
     DbName target = Parse<InvalidOperationException, MetaException>(new_tbl.dbName);

@@ -4,13 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <iostream>
 
+#include "server/admin_api.h"
 #include "server/config.h"
 #include "server/hms_context.h"
 #include "server/hms_semantics.h"
+#include "server/http_server.h"
+#include "server/lakefs_client.h"
+#include "server/metrics.h"
 #include "server/thrift_server.h"
 #include "storage/rocks_kv_store.h"
 #include "versioning/deterministic_proto.h"
@@ -47,9 +54,34 @@ int Run(const ServerConfig& config) {
     spdlog::critical("{}", kv.status().ToString());
     return 1;
   }
+  // lakeFS: a configured but unusable lakeFS stops start-up; Arbor never falls back
+  // to standalone silently.
+  std::unique_ptr<LakeFsClient> lakefs;
+  if (config.lakefs_enabled()) {
+    LakeFsClientOptions lo;
+    lo.endpoint = config.lakefs_endpoint;
+    lo.access_key_id = config.lakefs_access_key_id;
+    lo.secret_access_key = config.lakefs_secret_access_key;
+    lo.repository = config.lakefs_repository;
+    lo.request_timeout = std::chrono::seconds(config.lakefs_timeout_seconds);
+    auto client = LakeFsClient::Create(std::move(lo));
+    if (!client.ok()) {
+      spdlog::critical("lakeFS configuration: {}", client.status().message());
+      return 1;
+    }
+    if (Status s = (*client)->CheckRepository(); !s.ok()) {
+      spdlog::critical("lakeFS at {}: {}", config.lakefs_endpoint, s.message());
+      return 1;
+    }
+    lakefs = std::move(client).value();
+    spdlog::info("lakeFS coupling on: repository '{}' at {}", config.lakefs_repository,
+                 config.lakefs_endpoint);
+  }
+
   RepositoryOptions repo_options;
   repo_options.default_branch = config.default_branch;
   repo_options.initial_entries = InitialCatalog(config);
+  repo_options.lakefs = lakefs.get();
   auto repo = Repository::Open(kv->get(), std::move(repo_options));
   if (!repo.ok()) {
     spdlog::critical("opening the repository in {}: {}", config.data_dir, repo.status().ToString());
@@ -58,6 +90,15 @@ int Run(const ServerConfig& config) {
   if (Status s = (*repo)->CollectStagingGarbage(); !s.ok()) {
     spdlog::warn("staging clean-up: {}", s.ToString());
   }
+  if (lakefs) {
+    auto pending = (*repo)->ResolveIntents();
+    if (!pending.ok()) {
+      spdlog::warn("resolving lakeFS intents: {}", pending.status().ToString());
+    } else if (*pending > 0) {
+      spdlog::warn("{} lakeFS intent(s) still pending; their branches refuse writes until resolved",
+                   *pending);
+    }
+  }
 
   hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds));
   hms::HmsContext context;
@@ -65,6 +106,14 @@ int Run(const ServerConfig& config) {
   context.config = &config;
   context.locks = &locks;
   context.started_at_seconds = hms::NowSeconds();
+  context.locations = hms::LocationMapper(config.lakefs_storage_prefixes);
+  Metrics metrics;
+  context.metrics = &metrics;
+  metrics.SetThriftConnectionsSource([&context] { return context.open_connections.load(); });
+  AdminApiOptions admin_options;
+  admin_options.admin_token = config.admin_token;
+  admin_options.metrics = &metrics;
+  AdminApi admin(context.repo, admin_options);
 
   // Signals are taken synchronously by sigwait below; block them before any
   // thread starts so no server thread receives them.
@@ -80,15 +129,52 @@ int Run(const ServerConfig& config) {
     spdlog::critical("{}", s.ToString());
     return 1;
   }
-  spdlog::info("arbord serving Hive Metastore on {}:{} (data in {}, default branch '{}')",
-               config.listen.host, thrift.port(), config.data_dir, config.default_branch);
+  HttpServerOptions http_options;
+  http_options.host = config.http_listen.host;
+  http_options.port = config.http_listen.port;
+  http_options.metrics = &metrics;
+  HttpServer http(&admin, http_options);
+  if (Status s = http.Start(); !s.ok()) {
+    spdlog::critical("{}", s.ToString());
+    thrift.Stop();
+    return 1;
+  }
+  spdlog::info("arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
+               "(data in {}, default branch '{}')",
+               config.listen.host, thrift.port(), config.http_listen.host, http.port(),
+               config.data_dir, config.default_branch);
   // A line tests and scripts can wait for.
-  std::printf("arbord ready thrift=%u\n", thrift.port());
+  std::printf("arbord ready thrift=%u http=%u\n", thrift.port(), http.port());
   std::fflush(stdout);
+
+  // Intents left pending (lakeFS unreachable) are retried in the background.
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  std::thread resolver;
+  if (lakefs) {
+    resolver = std::thread([&] {
+      std::unique_lock<std::mutex> lock(stop_mu);
+      while (!stop_cv.wait_for(lock, std::chrono::seconds(config.intent_resolve_interval_seconds),
+                               [&] { return stopping; })) {
+        lock.unlock();
+        auto pending = context.repo->ResolveIntents();
+        if (!pending.ok()) spdlog::warn("resolving lakeFS intents: {}", pending.status().ToString());
+        lock.lock();
+      }
+    });
+  }
 
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: shutting down", sig);
+  {
+    std::lock_guard<std::mutex> lock(stop_mu);
+    stopping = true;
+  }
+  stop_cv.notify_all();
+  if (resolver.joinable()) resolver.join();
+  http.Stop();
   thrift.Stop();
   spdlog::info("arbord stopped");
   return 0;

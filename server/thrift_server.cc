@@ -76,20 +76,24 @@ class HandlerFactory : public ThriftHiveMetastoreIfFactory {
   HmsContext* context_;
 };
 
-// One debug line per call with its latency.
-class CallLogger : public TProcessorEventHandler {
+// Per call: a debug log line and the latency and outcome metrics.
+class CallObserver : public TProcessorEventHandler {
  public:
+  explicit CallObserver(Metrics* metrics) : metrics_(metrics) {}
   void* getContext(const char* fn_name, void*) override {
-    return new Call{fn_name, std::chrono::steady_clock::now()};
+    return new Call{fn_name, std::chrono::steady_clock::now(), true};
   }
+  void handlerError(void* ctx, const char*) override { static_cast<Call*>(ctx)->ok = false; }
   void freeContext(void* ctx, const char*) override {
     auto* call = static_cast<Call*>(ctx);
-    if (spdlog::should_log(spdlog::level::debug)) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - call->start)
-                    .count();
-      spdlog::debug("thrift {} {} us", call->name, us);
-    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - call->start)
+                         .count();
+    std::string_view method = call->name;
+    // The processor names calls "ThriftHiveMetastore.get_table"; keep the method.
+    if (size_t dot = method.rfind('.'); dot != std::string_view::npos) method.remove_prefix(dot + 1);
+    if (metrics_) metrics_->ObserveThrift(method, seconds, call->ok);
+    spdlog::debug("thrift {} {} us{}", method, static_cast<int64_t>(seconds * 1e6),
+                  call->ok ? "" : " (error)");
     delete call;
   }
 
@@ -97,13 +101,15 @@ class CallLogger : public TProcessorEventHandler {
   struct Call {
     const char* name;
     std::chrono::steady_clock::time_point start;
+    bool ok;
   };
+  Metrics* metrics_;
 };
 
 class LoggingProcessorFactory : public apache::thrift::TProcessorFactory {
  public:
-  explicit LoggingProcessorFactory(std::shared_ptr<ThriftHiveMetastoreIfFactory> handlers)
-      : inner_(std::move(handlers)), logger_(std::make_shared<CallLogger>()) {}
+  LoggingProcessorFactory(std::shared_ptr<ThriftHiveMetastoreIfFactory> handlers, Metrics* metrics)
+      : inner_(std::move(handlers)), logger_(std::make_shared<CallObserver>(metrics)) {}
   std::shared_ptr<TProcessor> getProcessor(const TConnectionInfo& info) override {
     auto processor = inner_.getProcessor(info);
     processor->setEventHandler(logger_);
@@ -112,7 +118,7 @@ class LoggingProcessorFactory : public apache::thrift::TProcessorFactory {
 
  private:
   ThriftHiveMetastoreProcessorFactory inner_;
-  std::shared_ptr<CallLogger> logger_;
+  std::shared_ptr<CallObserver> logger_;
 };
 
 void LogThriftMessage(const char* message) { spdlog::warn("thrift: {}", message); }
@@ -153,7 +159,7 @@ Status HmsServer::Start() {
         string_limit, container_limit, /*strict_read=*/false, /*strict_write=*/true);
   }
   auto processors = std::make_shared<LoggingProcessorFactory>(
-      std::make_shared<HandlerFactory>(context_));
+      std::make_shared<HandlerFactory>(context_), context_->metrics);
   server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
       processors, socket, std::make_shared<SizedTransportFactory>(cfg.transport == "framed", config),
       protocol);

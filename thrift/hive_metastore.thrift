@@ -425,13 +425,13 @@ struct ColumnStatistics {
   1: optional ColumnStatisticsDesc statsDesc,      // hive: required
   2: optional list<ColumnStatisticsObj> statsObj,  // hive: required
   3: optional bool isStatsCompliant,
-  4: optional string engine = "hive",
+  4: optional string engine,  // hive default: "hive" (dropped: see README)
 }
 
 // Opaque per-file metadata blobs some engines attach to tables/partitions.
 struct FileMetadata {
-  1: optional i8 type = 1,
-  2: optional i8 version = 1,
+  1: optional i8 type,  // hive default: 1 (dropped: see README)
+  2: optional i8 version,  // hive default: 1 (dropped: see README)
   3: optional list<binary> data,
 }
 
@@ -466,12 +466,12 @@ struct Table {
   11: optional string viewExpandedText,
   12: optional string tableType,
   13: optional PrincipalPrivilegeSet privileges,
-  14: optional bool temporary = false,
+  14: optional bool temporary,  // hive default: false (dropped: see README)
   15: optional bool rewriteEnabled,
   16: optional CreationMetadata creationMetadata,
   17: optional string catName,
-  18: optional PrincipalType ownerType = PrincipalType.USER,
-  19: optional i64 writeId = -1,
+  18: optional PrincipalType ownerType,  // hive default: PrincipalType.USER (dropped: see README)
+  19: optional i64 writeId,  // hive default: -1 (dropped: see README)
   20: optional bool isStatsCompliant,
   21: optional ColumnStatistics colStats,
   22: optional i8 accessType,
@@ -697,7 +697,7 @@ struct Partition {
   7: optional map<string, string> parameters,
   8: optional PrincipalPrivilegeSet privileges,
   9: optional string catName,
-  10: optional i64 writeId = -1,
+  10: optional i64 writeId,  // hive default: -1 (dropped: see README)
   11: optional bool isStatsCompliant,
   12: optional ColumnStatistics colStats,
   13: optional FileMetadata fileMetadata,
@@ -1466,6 +1466,10 @@ service ThriftHiveMetastore extends fb303.FacebookService {
   Partition append_partition_req(1: AppendPartitionsRequest appendPartitionsReq)
       throws (1: InvalidObjectException o1, 2: AlreadyExistsException o2, 3: MetaException o3)
   void alter_partition(1: string db_name, 2: string tbl_name, 3: Partition new_part)
+      throws (1: InvalidOperationException o1, 2: MetaException o2)
+  void alter_partition_with_environment_context(1: string db_name, 2: string tbl_name,
+                                                3: Partition new_part,
+                                                4: EnvironmentContext environment_context)
       throws (1: InvalidOperationException o1, 2: MetaException o2)
   void alter_partitions(1: string db_name, 2: string tbl_name, 3: list<Partition> new_parts)
       throws (1: InvalidOperationException o1, 2: MetaException o2)

@@ -89,7 +89,10 @@ std::vector<Edit> CatalogTxn::TakeEdits() {
 
 template <typename M>
 Result<std::optional<M>> CatalogTxn::Find(const CatalogKey& key) const {
-  ARBOR_ASSIGN_OR_RETURN(std::string encoded, EncodeKey(key));
+  auto encoded_key = EncodeKey(key);
+  // A name that cannot be encoded cannot have been stored: it is simply absent.
+  if (!encoded_key.ok()) return std::optional<M>();
+  const std::string& encoded = *encoded_key;
   ARBOR_ASSIGN_OR_RETURN(auto raw, Get(encoded));
   if (!raw) return std::optional<M>();
   M m;

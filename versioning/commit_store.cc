@@ -18,7 +18,6 @@ std::string Encode(const CommitData& c) {
   p.set_time_micros(c.time_micros);
   for (const auto& [k, v] : c.metadata) (*p.mutable_metadata())[k] = v;
   p.set_generation(c.generation);
-  p.set_lakefs_commit(c.lakefs_commit);
   return SerializeDeterministic(p);
 }
 
@@ -41,7 +40,6 @@ Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
   c.time_micros = p.time_micros();
   c.metadata.insert(p.metadata().begin(), p.metadata().end());
   c.generation = p.generation();
-  c.lakefs_commit = p.lakefs_commit();
   if (c.generation == 0) return Status::Corruption("commit " + id.ToHex() + " has generation 0");
   return c;
 }

@@ -25,6 +25,8 @@ struct CommitData {
   int64_t time_micros = 0;
   std::map<std::string, std::string> metadata;
   uint64_t generation = 1;
+  // The paired lakeFS commit. Not part of the commit or its id: Repository fills it
+  // from its link table when it hands commits out.
   std::string lakefs_commit;
 };
 

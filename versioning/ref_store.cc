@@ -151,4 +151,71 @@ void RefStore::PutRepository(const versioning::RepositoryRecord& record, WriteBa
   batch->Put(Column::kRefs, kRepositoryKey, SerializeDeterministic(record));
 }
 
+namespace {
+constexpr std::string_view kLinkPrefix = "link/";
+constexpr std::string_view kIntentPrefix = "intent/";
+std::string LinkKey(const ObjectId& commit) { return std::string(kLinkPrefix) + commit.ToHex(); }
+}  // namespace
+
+Result<std::optional<std::string>> RefStore::GetLink(const ObjectId& commit,
+                                                     const ReadOptions& options) const {
+  auto raw = kv_->Get(Column::kRefs, LinkKey(commit), options);
+  if (!raw.ok()) {
+    if (raw.status().IsNotFound()) return std::optional<std::string>();
+    return raw.status();
+  }
+  versioning::LakeFsLink link;
+  ARBOR_RETURN_IF_ERROR(ParseProto(*raw, &link));
+  return std::optional<std::string>(link.lakefs_commit());
+}
+
+void RefStore::PutLink(const ObjectId& commit, const std::string& lakefs_commit,
+                       WriteBatch* batch) {
+  versioning::LakeFsLink link;
+  link.set_lakefs_commit(lakefs_commit);
+  batch->Put(Column::kRefs, LinkKey(commit), SerializeDeterministic(link));
+}
+
+std::string RefStore::IntentKey(std::string_view branch) {
+  return std::string(kIntentPrefix) + std::string(branch);
+}
+
+Result<std::optional<versioning::Intent>> RefStore::GetIntent(std::string_view branch,
+                                                              const ReadOptions& options) const {
+  auto raw = kv_->Get(Column::kRefs, IntentKey(branch), options);
+  if (!raw.ok()) {
+    if (raw.status().IsNotFound()) return std::optional<versioning::Intent>();
+    return raw.status();
+  }
+  versioning::Intent intent;
+  ARBOR_RETURN_IF_ERROR(ParseProto(*raw, &intent));
+  return std::optional<versioning::Intent>(std::move(intent));
+}
+
+Result<std::vector<versioning::Intent>> RefStore::ListIntents() const {
+  ReadOptions ro;
+  ro.upper_bound = PrefixEnd(kIntentPrefix);
+  auto it = kv_->NewIterator(Column::kRefs, ro);
+  std::vector<versioning::Intent> out;
+  for (it->Seek(kIntentPrefix); it->Valid(); it->Next()) {
+    versioning::Intent intent;
+    ARBOR_RETURN_IF_ERROR(ParseProto(it->value(), &intent));
+    out.push_back(std::move(intent));
+  }
+  ARBOR_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+void RefStore::PutIntent(const versioning::Intent& intent, WriteBatch* batch) {
+  batch->Put(Column::kRefs, IntentKey(intent.branch()), SerializeDeterministic(intent));
+}
+
+void RefStore::DeleteIntent(std::string_view branch, WriteBatch* batch) {
+  batch->Delete(Column::kRefs, IntentKey(branch));
+}
+
+void RefStore::ExpectNoIntent(std::string_view branch, WriteBatch* batch) {
+  batch->ExpectAbsent(Column::kRefs, IntentKey(branch));
+}
+
 }  // namespace arbor

@@ -1,6 +1,8 @@
 // RefStore: branch, tag and repository records in the `refs` column.
 //
-// Keys: "branch/<name>", "tag/<name>", "repository". Each record keeps the exact
+// Keys: "branch/<name>", "tag/<name>", "repository", "link/<commit hex>" (the
+// lakeFS commit paired with a catalog commit) and "intent/<branch>" (a coupled
+// lakeFS operation in progress). Each branch record keeps the exact
 // bytes it was read as (`raw`), so a writer can make its batch conditional on
 // the record being unchanged: that compare-and-set is what keeps branch moves
 // correct even with several arbord processes on one store.
@@ -52,6 +54,20 @@ class RefStore {
   static void ExpectNoTag(std::string_view name, WriteBatch* batch);
   static void DeleteTag(std::string_view name, WriteBatch* batch);
   static void PutRepository(const versioning::RepositoryRecord& record, WriteBatch* batch);
+
+  // lakeFS links: nullopt when the commit has none.
+  Result<std::optional<std::string>> GetLink(const ObjectId& commit,
+                                             const ReadOptions& options = {}) const;
+  static void PutLink(const ObjectId& commit, const std::string& lakefs_commit, WriteBatch* batch);
+
+  // Intents of coupled operations.
+  Result<std::optional<versioning::Intent>> GetIntent(std::string_view branch,
+                                                      const ReadOptions& options = {}) const;
+  Result<std::vector<versioning::Intent>> ListIntents() const;
+  static void PutIntent(const versioning::Intent& intent, WriteBatch* batch);
+  static void DeleteIntent(std::string_view branch, WriteBatch* batch);
+  static void ExpectNoIntent(std::string_view branch, WriteBatch* batch);
+  static std::string IntentKey(std::string_view branch);
 
   static std::string BranchKey(std::string_view name);
   static std::string TagKey(std::string_view name);

@@ -68,7 +68,8 @@ Repository::Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_
       nodes_(&objects_, options.node_cache_bytes),
       tree_(&nodes_, tree_options),
       commits_(&objects_, options.commit_cache_bytes),
-      refs_(kv) {}
+      refs_(kv),
+      lakefs_(options.lakefs) {}
 
 Result<std::unique_ptr<Repository>> Repository::Open(KvStore* kv, RepositoryOptions options) {
   ARBOR_RETURN_IF_ERROR(ValidateRefName(options.default_branch).WithContext("default branch"));
@@ -204,10 +205,26 @@ Result<Branch> Repository::CreateBranch(std::string_view name, std::string_view 
   b.head = from.commit;  // the source's committed state; its staging stays behind
   b.staging_token = NewStagingToken();
   b.created_micros = clock_();
+  if (lakefs_) {
+    // Data first: the lakeFS branch starts at the data version paired with the
+    // source, so both sides of the new branch begin at the same version.
+    std::string lakefs_source;
+    ARBOR_ASSIGN_OR_RETURN(auto link, refs_.GetLink(from.commit));
+    if (link) {
+      lakefs_source = *link;
+    } else {
+      ARBOR_ASSIGN_OR_RETURN(lakefs_source, LakeFsRefFor(from));
+    }
+    ARBOR_RETURN_IF_ERROR(lakefs_->CreateBranch(b.name, lakefs_source).status());
+  }
   WriteBatch batch;
   RefStore::ExpectNoBranch(name, &batch);
   RefStore::PutBranch(b, &batch);
-  ARBOR_RETURN_IF_ERROR(kv_->Write(batch));
+  Status written = kv_->Write(batch);
+  if (!written.ok()) {
+    if (lakefs_) (void)lakefs_->DeleteBranch(b.name);  // undo the data side
+    return written;
+  }
   return GetBranch(name);
 }
 
@@ -222,11 +239,19 @@ Status Repository::DeleteBranch(std::string_view name) {
   if (b.is_protected) {
     return Status::ReadOnly("branch " + Quote(name) + " is protected; unprotect it to delete it");
   }
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
   WriteBatch batch;
   RefStore::ExpectBranch(b, &batch);
   RefStore::DeleteBranch(name, &batch);
   ARBOR_RETURN_IF_ERROR(kv_->Write(batch));
   DropStaging(b.staging_token);
+  if (lakefs_) {
+    Status s = lakefs_->DeleteBranch(b.name);
+    if (!s.ok() && !s.IsNotFound()) {
+      return Status::Unavailable("catalog branch " + Quote(name) +
+                                 " deleted, but deleting the lakeFS branch failed: " + s.message());
+    }
+  }
   return Status::OK();
 }
 
@@ -298,29 +323,189 @@ void Repository::DropStaging(const std::string& token) {
   (void)kv_->Write(batch, Unsynced());
 }
 
-Result<CommitPtr> Repository::MoveBranch(const Branch& b, const ObjectId& root,
-                                         std::vector<ObjectId> parents, const std::string& author,
-                                         const std::string& message,
-                                         const std::map<std::string, std::string>& metadata,
-                                         const std::string& lakefs_commit, bool new_token) {
+Status Repository::CheckNoIntent(const std::string& branch) {
+  ARBOR_ASSIGN_OR_RETURN(auto intent, refs_.GetIntent(branch));
+  if (intent) {
+    return Status::Busy("branch " + Quote(branch) +
+                        " has a lakeFS operation awaiting resolution; retry once lakeFS is reachable");
+  }
+  return Status::OK();
+}
+
+Result<CommitPtr> Repository::MoveBranch(const Branch& b, const ObjectId& root, Move move) {
   WriteBatch batch;
-  ARBOR_ASSIGN_OR_RETURN(CommitData data, MakeCommit(&commits_, root, std::move(parents), author,
-                                                     message, clock_(), metadata));
-  data.lakefs_commit = lakefs_commit;
+  ARBOR_ASSIGN_OR_RETURN(CommitData data, MakeCommit(&commits_, root, std::move(move.parents),
+                                                     move.author, move.message, clock_(),
+                                                     move.metadata));
   CommitPtr commit = commits_.Put(std::move(data), &batch);
-  Branch moved = b;
-  moved.head = commit->id;
-  if (new_token) moved.staging_token = NewStagingToken();
-  RefStore::ExpectBranch(b, &batch);
-  RefStore::PutBranch(moved, &batch);
-  Status s = kv_->Write(batch);
-  if (s.IsPreconditionFailed()) {
+  auto moved_by_other = [&](Status s) {
+    if (!s.IsPreconditionFailed()) return s;
     return Status::PreconditionFailed("branch " + Quote(b.name) +
                                       " was moved by another writer; retry");
+  };
+  if (!lakefs_ || !move.lakefs) {
+    Branch moved = b;
+    moved.head = commit->id;
+    if (move.new_token) moved.staging_token = NewStagingToken();
+    RefStore::ExpectBranch(b, &batch);
+    RefStore::PutBranch(moved, &batch);
+    ARBOR_RETURN_IF_ERROR(moved_by_other(kv_->Write(batch)));
+    if (move.new_token) DropStaging(b.staging_token);
+    return commit;
   }
-  ARBOR_RETURN_IF_ERROR(s);
-  if (new_token) DropStaging(b.staging_token);
-  return commit;
+
+  // Coupled: make the prepared commit and an intent durable, call lakeFS, then
+  // complete. A crash anywhere leaves the intent for ResolveIntents().
+  versioning::Intent intent;
+  intent.set_op(move.op);
+  intent.set_branch(b.name);
+  intent.set_expected_head(std::string(b.head.bytes()));
+  intent.set_commit(std::string(commit->id.bytes()));
+  intent.set_new_staging_token(move.new_token);
+  intent.set_created_micros(clock_());
+  RefStore::ExpectBranch(b, &batch);
+  RefStore::ExpectNoIntent(b.name, &batch);
+  RefStore::PutIntent(intent, &batch);
+  ARBOR_RETURN_IF_ERROR(moved_by_other(kv_->Write(batch)));
+  {
+    std::lock_guard<std::mutex> lock(in_flight_mu_);
+    in_flight_.insert(b.name);
+  }
+  auto linked = move.lakefs(*commit);
+  {
+    std::lock_guard<std::mutex> lock(in_flight_mu_);
+    in_flight_.erase(b.name);
+  }
+  if (linked.ok()) return CompleteIntent(b, intent, *linked);
+  if (linked.status().code() == StatusCode::kUnavailable) {
+    // The lakeFS side may or may not have happened: ask lakeFS.
+    bool completed = false;
+    Status resolved = ResolveIntentLocked(b.name, &completed);
+    if (completed) return Decorate(commit);
+    if (resolved.ok()) {
+      return linked.status().WithContext("lakeFS did not apply the change; nothing was committed");
+    }
+    return Status::Unavailable(linked.status().message() +
+                               "; the outcome is unknown and branch " + Quote(b.name) +
+                               " stays locked until lakeFS is reachable again");
+  }
+  WriteBatch undo;
+  RefStore::DeleteIntent(b.name, &undo);
+  ARBOR_RETURN_IF_ERROR(kv_->Write(undo));
+  return linked.status();
+}
+
+Result<CommitPtr> Repository::CompleteIntent(const Branch& b, const versioning::Intent& intent,
+                                             const std::string& lakefs_commit) {
+  ARBOR_ASSIGN_OR_RETURN(ObjectId id, ObjectId::FromBytes(intent.commit()));
+  ARBOR_ASSIGN_OR_RETURN(CommitPtr commit, commits_.Get(id));
+  Branch moved = b;
+  moved.head = id;
+  if (intent.new_staging_token()) moved.staging_token = NewStagingToken();
+  WriteBatch batch;
+  RefStore::ExpectBranch(b, &batch);
+  RefStore::PutBranch(moved, &batch);
+  RefStore::PutLink(id, lakefs_commit, &batch);
+  RefStore::DeleteIntent(b.name, &batch);
+  ARBOR_RETURN_IF_ERROR(kv_->Write(batch));
+  if (intent.new_staging_token()) DropStaging(b.staging_token);
+  return Decorate(commit);
+}
+
+Status Repository::ResolveIntentLocked(const std::string& branch, bool* completed) {
+  *completed = false;
+  ARBOR_ASSIGN_OR_RETURN(auto intent, refs_.GetIntent(branch));
+  if (!intent) return Status::OK();
+  ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(branch));
+  ARBOR_ASSIGN_OR_RETURN(ObjectId expected, ObjectId::FromBytes(intent->expected_head()));
+  ARBOR_ASSIGN_OR_RETURN(ObjectId commit, ObjectId::FromBytes(intent->commit()));
+  if (b.head == expected && lakefs_) {
+    // Look for the lakeFS commit that names this catalog commit, newest first, back
+    // to a little before the intent was made (allowing for clock skew).
+    const int64_t oldest_seconds = intent->created_micros() / 1'000'000 - 300;
+    const std::string wanted = commit.ToHex();
+    std::string after;
+    for (int page = 0; page < 20; ++page) {
+      ARBOR_ASSIGN_OR_RETURN(LakeFsLogPage log, lakefs_->Log(branch, 100, after));
+      bool older = false;
+      for (const auto& c : log.commits) {
+        auto it = c.metadata.find(kArborCommitKey);
+        if (it != c.metadata.end() && it->second == wanted) {
+          ARBOR_RETURN_IF_ERROR(CompleteIntent(b, *intent, c.id).status());
+          *completed = true;
+          return Status::OK();
+        }
+        if (c.creation_date > 0 && c.creation_date < oldest_seconds) older = true;
+      }
+      if (older || !log.has_more) break;
+      after = log.next_offset;
+    }
+  }
+  // lakeFS never made the commit (or the branch moved on, which an intent forbids):
+  // the catalog side is dropped, leaving both systems as they were.
+  WriteBatch drop;
+  RefStore::DeleteIntent(branch, &drop);
+  return kv_->Write(drop);
+}
+
+Result<size_t> Repository::ResolveIntents() {
+  ARBOR_ASSIGN_OR_RETURN(std::vector<versioning::Intent> intents, refs_.ListIntents());
+  size_t pending = 0;
+  for (const auto& intent : intents) {
+    {
+      std::lock_guard<std::mutex> lock(in_flight_mu_);
+      if (in_flight_.count(intent.branch())) {
+        ++pending;
+        continue;
+      }
+    }
+    auto lock = BranchLock(intent.branch());
+    std::lock_guard<std::mutex> guard(*lock);
+    bool completed = false;
+    if (!ResolveIntentLocked(intent.branch(), &completed).ok()) ++pending;
+  }
+  return pending;
+}
+
+Result<std::optional<std::string>> Repository::LakeFsCommitOf(const ObjectId& commit) {
+  return refs_.GetLink(commit);
+}
+
+Result<CommitPtr> Repository::Decorate(CommitPtr commit) {
+  ARBOR_ASSIGN_OR_RETURN(auto link, refs_.GetLink(commit->id));
+  if (!link) return commit;
+  auto copy = std::make_shared<CommitData>(*commit);
+  copy->lakefs_commit = *link;
+  return CommitPtr(std::move(copy));
+}
+
+Result<std::string> Repository::LakeFsRefFor(const ResolvedRef& ref) {
+  if (ref.is_branch()) return ref.branch;
+  // A commit's data version is its own pairing, or that of its nearest paired
+  // first-parent ancestor (commits from before lakeFS was configured have none).
+  ObjectId id = ref.commit;
+  for (int steps = 0; steps < 10000; ++steps) {
+    ARBOR_ASSIGN_OR_RETURN(auto link, refs_.GetLink(id));
+    if (link) return *link;
+    ARBOR_ASSIGN_OR_RETURN(CommitPtr c, commits_.Get(id));
+    if (c->parents.empty()) break;
+    id = c->parents[0];
+  }
+  return Status::NotFound("commit " + ref.commit.ShortHex() + " has no paired lakeFS commit");
+}
+
+Repository::LakeFsStep Repository::LakeFsCommitStep(const std::string& branch,
+                                                     std::string message,
+                                                     std::map<std::string, std::string> metadata,
+                                                     bool allow_empty) {
+  if (!lakefs_) return nullptr;
+  return [this, branch, message = std::move(message), metadata = std::move(metadata),
+          allow_empty](const CommitData& prepared) -> Result<std::string> {
+    auto meta = metadata;
+    meta[kArborCommitKey] = prepared.id.ToHex();
+    ARBOR_ASSIGN_OR_RETURN(LakeFsCommit c, lakefs_->Commit(branch, message, meta, allow_empty));
+    return c.id;
+  };
 }
 
 Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> staged,
@@ -331,14 +516,33 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> sta
   ARBOR_ASSIGN_OR_RETURN(ObjectId head_root, RootOf(b.head));
   WriteBatch nodes;
   ARBOR_ASSIGN_OR_RETURN(ObjectId root, tree_.Apply(head_root, std::move(staged), &nodes));
-  if (root == head_root && !options.allow_empty) {
+  const bool catalog_changed = root != head_root;
+  // With lakeFS, a commit without catalog changes may still carry data changes:
+  // lakeFS decides, and refuses it when it has none either.
+  if (!catalog_changed && !options.allow_empty && !lakefs_) {
     if (unchanged_is_noop) return CommitPtr();
     return Status::InvalidArgument("nothing to commit on branch " + Quote(b.name) +
                                    " (its changes leave the catalog as it was)");
   }
   ARBOR_RETURN_IF_ERROR(kv_->Write(nodes, Unsynced()));
-  return MoveBranch(b, root, {b.head}, options.author, options.message, options.metadata,
-                    options.lakefs_commit, /*new_token=*/true);
+  Move move;
+  move.parents = {b.head};
+  move.author = options.author;
+  move.message = options.message;
+  move.metadata = options.metadata;
+  move.new_token = true;
+  move.op = versioning::Intent::OP_COMMIT;
+  move.lakefs = LakeFsCommitStep(b.name, options.message, options.metadata,
+                                 options.allow_empty || catalog_changed);
+  auto commit = MoveBranch(b, root, std::move(move));
+  if (!commit.ok() && !catalog_changed && lakefs_ &&
+      commit.status().code() == StatusCode::kInvalidArgument) {
+    if (unchanged_is_noop) return CommitPtr();
+    return Status::InvalidArgument("nothing to commit on branch " + Quote(b.name) +
+                                   ": neither the catalog nor the data changed (" +
+                                   commit.status().message() + ")");
+  }
+  return commit;
 }
 
 Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOptions& options) {
@@ -349,8 +553,9 @@ Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOption
     return Status::ReadOnly("branch " + Quote(branch) + " is protected: only merges can change it");
   }
   ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, options.expected_head));
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
   ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> staged, ReadStagedEdits(kv_, b.staging_token, {}));
-  if (staged.empty() && !options.allow_empty) {
+  if (staged.empty() && !options.allow_empty && !lakefs_) {
     return Status::InvalidArgument("nothing to commit on branch " + Quote(branch));
   }
   return CommitEdits(b, std::move(staged), {}, options);
@@ -358,12 +563,17 @@ Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOption
 
 Result<CommitPtr> Repository::GetCommit(std::string_view expression) {
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef ref, Resolve(expression));
-  return commits_.Get(ref.commit);
+  ARBOR_ASSIGN_OR_RETURN(CommitPtr c, commits_.Get(ref.commit));
+  return Decorate(std::move(c));
 }
 
 Result<LogPage> Repository::Log(std::string_view expression, const LogOptions& options) {
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef ref, Resolve(expression));
-  return arbor::Log(&commits_, ref.commit, options);
+  ARBOR_ASSIGN_OR_RETURN(LogPage page, arbor::Log(&commits_, ref.commit, options));
+  for (auto& c : page.commits) {
+    ARBOR_ASSIGN_OR_RETURN(c, Decorate(std::move(c)));
+  }
+  return page;
 }
 
 Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expected_head) {
@@ -371,6 +581,7 @@ Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expect
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(Branch b, WritableBranch(this, branch));
   ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, expected_head));
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
   Branch reset = b;
   reset.staging_token = NewStagingToken();
   WriteBatch batch;
@@ -402,6 +613,8 @@ Result<MutationOutcome> Repository::Mutate(
     return Status::ReadOnly("branch " + Quote(ref.branch) +
                             " is protected: only merges can change it");
   }
+  // Staged writes made while an intent waits would be dropped when it completes.
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
   ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> edits, fn(view));
   MutationOutcome outcome;
   outcome.edits = edits.size();
@@ -420,6 +633,7 @@ Result<MutationOutcome> Repository::Mutate(
   }
   WriteBatch batch;
   RefStore::ExpectBranch(b, &batch);
+  RefStore::ExpectNoIntent(b.name, &batch);
   for (const auto& e : edits) StageEdit(b.staging_token, e, &batch);
   Status s = kv_->Write(batch);
   if (s.IsPreconditionFailed()) {
@@ -473,6 +687,7 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(Branch dest, WritableBranch(this, destination));
   ARBOR_RETURN_IF_ERROR(CheckExpectedHead(dest, options.expected_head));
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(dest.name));
   ARBOR_ASSIGN_OR_RETURN(bool dirty, HasStagedEdits(kv_, dest.staging_token, {}));
   if (dirty) {
     return Status::PreconditionFailed("branch " + Quote(destination) +
@@ -508,11 +723,37 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
   if (message.empty()) message = "Merge " + Quote(source) + " into " + Quote(destination);
   std::map<std::string, std::string> metadata = options.metadata;
   metadata["arbor.merge.strategy"] = std::string(MergeStrategyName(options.strategy));
-  ARBOR_ASSIGN_OR_RETURN(CommitPtr c, MoveBranch(dest, root, {dest.head, src.commit},
-                                                 options.author, message, metadata,
-                                                 options.lakefs_commit, /*new_token=*/false));
+  Move move;
+  move.parents = {dest.head, src.commit};
+  move.author = options.author;
+  move.message = message;
+  move.metadata = metadata;
+  move.op = versioning::Intent::OP_MERGE;
+  if (lakefs_) {
+    // The data side merges the source's paired data version with the same strategy.
+    ARBOR_ASSIGN_OR_RETURN(std::string lakefs_source, LakeFsRefFor(src));
+    if (src.is_branch()) {
+      ARBOR_ASSIGN_OR_RETURN(auto link, refs_.GetLink(src.commit));
+      if (link) lakefs_source = *link;
+    }
+    std::string strategy =
+        options.strategy == MergeStrategy::kFail ? "" : std::string(MergeStrategyName(options.strategy));
+    move.lakefs = [this, lakefs_source, destination = dest.name, message, metadata,
+                   strategy](const CommitData& prepared) -> Result<std::string> {
+      auto meta = metadata;
+      meta[kArborCommitKey] = prepared.id.ToHex();
+      return lakefs_->Merge(lakefs_source, destination, message, meta, strategy,
+                            /*allow_empty=*/true);
+    };
+  }
+  auto c = MoveBranch(dest, root, std::move(move));
+  if (!c.ok() && c.status().code() == StatusCode::kConflict) {
+    out.lakefs_conflict = c.status().message();  // data conflicts: nothing was written
+    return out;
+  }
+  ARBOR_RETURN_IF_ERROR(c.status());
   out.merged = true;
-  out.commit = c;
+  out.commit = *c;
   return out;
 }
 
@@ -525,6 +766,7 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
     return Status::ReadOnly("branch " + Quote(branch) + " is protected: only merges can change it");
   }
   ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, options.expected_head));
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
   ARBOR_ASSIGN_OR_RETURN(bool dirty, HasStagedEdits(kv_, b.staging_token, {}));
   if (dirty) {
     return Status::PreconditionFailed("branch " + Quote(branch) +
@@ -567,9 +809,16 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
   ARBOR_RETURN_IF_ERROR(kv_->Write(nodes, Unsynced()));
   std::string message = options.message;
   if (message.empty()) message = "Revert " + c->id.ShortHex() + ": " + c->message;
-  ARBOR_ASSIGN_OR_RETURN(CommitPtr rc, MoveBranch(b, root, {b.head}, options.author, message,
-                                                  {{"arbor.revert", c->id.ToHex()}}, "",
-                                                  /*new_token=*/false));
+  Move move;
+  move.parents = {b.head};
+  move.author = options.author;
+  move.message = message;
+  move.metadata = {{"arbor.revert", c->id.ToHex()}};
+  move.op = versioning::Intent::OP_REVERT;
+  // lakeFS pairs the revert with a (possibly empty) data commit: Arbor reverts the
+  // catalog; reverting data is lakeFS's own operation.
+  move.lakefs = LakeFsCommitStep(b.name, message, move.metadata, /*allow_empty=*/true);
+  ARBOR_ASSIGN_OR_RETURN(CommitPtr rc, MoveBranch(b, root, std::move(move)));
   out.merged = true;
   out.commit = rc;
   return out;

@@ -14,6 +14,12 @@
 //    commits and reverts; only merges move it.
 //  * New tree nodes are written unsynced before the synced batch that links them,
 //    so a crash leaves either the old state or the new, never a mix.
+//  * With lakeFS (RepositoryOptions::lakefs), branch create, commit, merge and
+//    revert act on both systems. Each catalog commit is paired with a lakeFS commit
+//    (link table), and the lakeFS commit's metadata names the catalog commit
+//    (`arbor.commit`). Between the lakeFS call and the batch that completes it, a
+//    durable intent blocks the branch; ResolveIntents() finishes or drops intents
+//    left by a crash by looking for `arbor.commit` in the branch's lakeFS log.
 #pragma once
 
 #include <functional>
@@ -21,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +39,7 @@
 #include "versioning/catalog_diff.h"
 #include "versioning/commit_graph.h"
 #include "versioning/commit_store.h"
+#include "versioning/lakefs_api.h"
 #include "versioning/read_view.h"
 #include "versioning/ref_store.h"
 #include "versioning/three_way_merge.h"
@@ -48,7 +56,12 @@ struct RepositoryOptions {
   size_t commit_cache_bytes = 32 << 20;
   // Microseconds since the epoch; replaceable for tests.
   std::function<int64_t()> clock;
+  // When set, catalog versions are coupled with this lakeFS repository's.
+  LakeFsApi* lakefs = nullptr;
 };
+
+// Metadata key, on lakeFS commits, that names the paired catalog commit.
+inline constexpr const char* kArborCommitKey = "arbor.commit";
 
 struct CommitOptions {
   std::string author;
@@ -56,7 +69,6 @@ struct CommitOptions {
   std::map<std::string, std::string> metadata;
   bool allow_empty = false;
   std::optional<ObjectId> expected_head;
-  std::string lakefs_commit;
 };
 
 struct MutationOptions {
@@ -76,7 +88,6 @@ struct MergeOptions {
   std::map<std::string, std::string> metadata;
   bool dry_run = false;
   std::optional<ObjectId> expected_head;
-  std::string lakefs_commit;
   // Pagination of the conflict list.
   std::string conflicts_after;
   size_t conflicts_limit = 1000;
@@ -93,6 +104,9 @@ struct MergeOutcome {
   size_t conflict_count = 0;     // all conflicts, across pages
   std::vector<MergeConflict> conflicts;  // this page
   bool conflicts_has_more = false;
+  // Set when the catalog merged cleanly but lakeFS reported conflicting data:
+  // nothing was written in either system.
+  std::string lakefs_conflict;
 };
 
 struct RevertOptions {
@@ -165,6 +179,16 @@ class Repository {
   // commit and its clean-up). Run at start-up.
   Status CollectStagingGarbage();
 
+  // lakeFS coupling. The lakeFS commit paired with a catalog commit, if any.
+  Result<std::optional<std::string>> LakeFsCommitOf(const ObjectId& commit);
+  // The lakeFS ref whose data a read of `ref` sees: the branch name for a branch,
+  // else the lakeFS commit paired with the commit or its nearest paired ancestor.
+  Result<std::string> LakeFsRefFor(const ResolvedRef& ref);
+  // Completes or drops every pending intent whose operation is not running in this
+  // process. Run at start-up and periodically. Returns how many remain pending.
+  Result<size_t> ResolveIntents();
+  bool lakefs_enabled() const { return lakefs_ != nullptr; }
+
  private:
   Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_options);
 
@@ -179,12 +203,34 @@ class Repository {
   Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> staged,
                                 std::vector<Edit> extra, const CommitOptions& options,
                                 bool unchanged_is_noop = false);
-  // Writes a commit with the given root and parents and moves branch `b` to it.
-  Result<CommitPtr> MoveBranch(const Branch& b, const ObjectId& root,
-                               std::vector<ObjectId> parents, const std::string& author,
-                               const std::string& message,
-                               const std::map<std::string, std::string>& metadata,
-                               const std::string& lakefs_commit, bool new_token);
+  // The lakeFS call of a coupled operation: given the prepared catalog commit, runs
+  // the lakeFS side and returns the lakeFS commit id to pair it with.
+  using LakeFsStep = std::function<Result<std::string>(const CommitData& prepared)>;
+  struct Move {
+    std::vector<ObjectId> parents;
+    std::string author;
+    std::string message;
+    std::map<std::string, std::string> metadata;
+    bool new_token = false;  // a commit retires the staging token; a merge keeps it
+    versioning::Intent::Op op = versioning::Intent::OP_COMMIT;
+    LakeFsStep lakefs;       // null without lakeFS
+  };
+  // Writes a commit of `root` and moves branch `b` to it, all conditional on the
+  // branch record `b`. With lakeFS, runs move.lakefs between a durable intent and
+  // the batch that completes it.
+  Result<CommitPtr> MoveBranch(const Branch& b, const ObjectId& root, Move move);
+  // Finishes an intent: moves the branch to its commit and records the pairing.
+  Result<CommitPtr> CompleteIntent(const Branch& b, const versioning::Intent& intent,
+                                   const std::string& lakefs_commit);
+  // Resolves the branch's intent against lakeFS (caller holds the branch lock).
+  // Sets *completed when the commit was found and the branch moved.
+  Status ResolveIntentLocked(const std::string& branch, bool* completed);
+  Status CheckNoIntent(const std::string& branch);
+  // A copy of the commit carrying its lakeFS pairing.
+  Result<CommitPtr> Decorate(CommitPtr commit);
+  // The lakeFS side of a Commit/auto-commit of branch `b`.
+  LakeFsStep LakeFsCommitStep(const std::string& branch, std::string message,
+                              std::map<std::string, std::string> metadata, bool allow_empty);
   void DropStaging(const std::string& token);
   Status CheckExpectedHead(const Branch& b, const std::optional<ObjectId>& expected) const;
   Result<Branch> UpdateBranchFlags(std::string_view name,
@@ -204,6 +250,9 @@ class Repository {
   std::mutex locks_mu_;
   std::unordered_map<std::string, std::shared_ptr<std::mutex>> branch_locks_;
   std::mutex refs_mu_;  // serializes ref creation and deletion
+  LakeFsApi* lakefs_;
+  std::mutex in_flight_mu_;
+  std::set<std::string> in_flight_;  // branches whose lakeFS call is running now
 };
 
 }  // namespace arbor

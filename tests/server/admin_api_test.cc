@@ -4,6 +4,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "server/admin_api.h"
@@ -79,7 +81,10 @@ int Len(const pb::Struct& s, const std::string& path) {
 
 class AdminApiTest : public ::testing::Test {
  protected:
-  void SetUp() override { Open(""); }
+  void SetUp() override {
+    spdlog::set_level(spdlog::level::warn);
+    Open("");
+  }
 
   void Open(const std::string& token) {
     api_.reset();
@@ -768,14 +773,28 @@ TEST_F(AdminApiTest, BrowseCatalog) {
               "/api/v1/refs/main/databases/default/tables/nope/partitions");
 }
 
-TEST_F(AdminApiTest, ZZDump) {
-  StageTable("main", "orders", {{"id", "bigint"}});
-  StageEdits("main", {Put(PartKey("default", "orders", "ds=1"), PartValue("default", "orders", "1"))});
-  printf("%s\n", Call("GET", "/api/v1/branches/main/diff?limit=2").body.c_str());
-  CommitVia("main", "x");
-  printf("%s\n", Call("GET", "/api/v1/refs/main/commits?limit=1").body.c_str());
-  printf("%s\n", Call("GET", "/api/v1/refs/main/databases").body.c_str());
-  printf("%s\n", Call("GET", "/api/v1/nope").body.c_str());
+TEST(AdminApiStatusTest, OneMappingFromStatusCodes) {
+  const std::vector<std::tuple<StatusCode, int, std::string>> want = {
+      {StatusCode::kInvalidArgument, 400, "INVALID_ARGUMENT"},
+      {StatusCode::kNotFound, 404, "NOT_FOUND"},
+      {StatusCode::kAlreadyExists, 409, "ALREADY_EXISTS"},
+      {StatusCode::kPreconditionFailed, 409, "PRECONDITION_FAILED"},
+      {StatusCode::kConflict, 409, "CONFLICT"},
+      {StatusCode::kNotEmpty, 409, "NOT_EMPTY"},
+      {StatusCode::kReadOnly, 423, "READ_ONLY"},
+      {StatusCode::kBusy, 503, "BUSY"},
+      {StatusCode::kUnavailable, 503, "UNAVAILABLE"},
+      {StatusCode::kCorruption, 500, "CORRUPTION"},
+      {StatusCode::kIOError, 500, "IO_ERROR"},
+      {StatusCode::kInternal, 500, "INTERNAL"},
+  };
+  for (const auto& [code, status, name] : want) {
+    EXPECT_EQ(HttpStatusFor(code), status) << name;
+    EXPECT_EQ(ErrorCodeFor(code), name);
+  }
+  HttpResponse r = AdminApi::ErrorResponse(418, "TEAPOT", "short and stout");
+  EXPECT_EQ(r.status, 418);
+  EXPECT_EQ(r.body, "{\"code\":\"TEAPOT\",\"message\":\"short and stout\",\"details\":{}}\n");
 }
 
 // --------------------------------------------------------------- metrics

@@ -1108,6 +1108,66 @@ TEST_F(RepositoryTest, DiffBetweenRefsPaginatesOverStagedAndCommittedChanges) {
   EXPECT_GT(ReferenceDiff(Contents("main"), Contents("dev")).size(), 600u);
 }
 
+TEST_F(RepositoryTest, DiffSeesChangesBehindManyUnchangedCandidates) {
+  // Staged entries that change nothing (a put of the committed value, a delete of
+  // an absent key) and tree differences that staging undoes are candidates that
+  // yield no change. More of them than one internal chunk (256) must not hide the
+  // real changes behind them, on either side.
+  std::vector<Edit> base;
+  for (int i = 0; i < 300; ++i) base.push_back(Put(TableKey("d", "a" + Num(i)), TableValue("d", "a" + Num(i))));
+  CommitEdits("main", base);
+  ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
+  ARBOR_ASSERT_OK(repo_->CreateBranch("undo", "main"));
+
+  std::vector<Edit> noop = base;  // the committed values again
+  for (int i = 0; i < 300; ++i) noop.push_back(Del(TableKey("d", "b" + Num(i))));  // absent keys
+  StageOk("main", noop);
+  StageOk("main", {Put(TableKey("d", "c000"), TableValue("d", "c000")),
+                   Put(TableKey("d", "c001"), TableValue("d", "c001"))});
+  StageOk("dev", noop);
+  StageOk("dev", {Put(TableKey("d", "e000"), TableValue("d", "e000"))});
+
+  // "undo" commits 300 changes and stages the reverse of the first 255 of them.
+  std::vector<Edit> changed, reverted;
+  for (int i = 0; i < 300; ++i) {
+    changed.push_back(Put(TableKey("d", "a" + Num(i)), TableValue("d", "a" + Num(i), {{"x", "int"}})));
+    if (i < 255) reverted.push_back(base[i]);
+  }
+  CommitEdits("undo", changed);
+  StageOk("undo", reverted);
+
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"main~0", "main"}, {"main", "main~0"}, {"main", "dev"}, {"dev", "main"},
+      {"main~0", "undo"}, {"undo", "main~0"}, {"undo", "main"}};
+  for (const auto& [l, r] : pairs) {
+    const std::string what = l + " -> " + r;
+    const auto want = ReferenceDiff(Contents(l), Contents(r));
+    ASSERT_FALSE(want.empty()) << what;
+    for (size_t limit : {size_t{1}, size_t{5}, size_t{1000}}) {
+      std::vector<CatalogChange> walked;
+      DiffPageOptions o;
+      o.limit = limit;
+      for (int pages = 0;; ++pages) {
+        ASSERT_LT(pages, 1000) << what;
+        auto page = repo_->Diff(l, r, o);
+        ARBOR_ASSERT_OK(page);
+        walked.insert(walked.end(), page->changes.begin(), page->changes.end());
+        if (!page->has_more) break;
+        ASSERT_FALSE(page->changes.empty()) << what;
+        o.after = page->next_after;
+      }
+      ExpectSameChanges(walked, want, what + " (pages of " + std::to_string(limit) + ")");
+    }
+  }
+  DiffPageOptions one;
+  one.limit = 1;
+  auto first = repo_->DiffUncommitted("main", one);
+  ARBOR_ASSERT_OK(first);
+  ASSERT_EQ(first->changes.size(), 1u);
+  EXPECT_EQ(first->changes[0].key, TableKey("d", "c000"));
+  EXPECT_TRUE(first->has_more);
+}
+
 TEST_F(RepositoryTest, DiffUncommittedListsStagedChanges) {
   CommitEdits("main", {Put(TableKey("default", "a"), TableValue("default", "a")),
                        Put(TableKey("default", "b"), TableValue("default", "b"))});
