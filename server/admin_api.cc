@@ -16,6 +16,7 @@
 
 #include "arbor/admin.pb.h"
 #include "arbor/catalog.pb.h"
+#include "server/hms_locations.h"
 #include "versioning/catalog.h"
 #include "versioning/deterministic_proto.h"
 #include "versioning/entity_summary.h"
@@ -31,7 +32,8 @@ namespace pb = google::protobuf;
 int HttpStatusFor(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kInvalidRequest: return 400;
     case StatusCode::kNotFound: return 404;
     case StatusCode::kAlreadyExists:
     case StatusCode::kPreconditionFailed:
@@ -50,7 +52,9 @@ int HttpStatusFor(StatusCode code) {
 std::string_view ErrorCodeFor(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    // The HTTP API does not tell a malformed request from a malformed object.
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kInvalidRequest: return "INVALID_ARGUMENT";
     case StatusCode::kNotFound: return "NOT_FOUND";
     case StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
     case StatusCode::kPreconditionFailed: return "PRECONDITION_FAILED";
@@ -926,15 +930,26 @@ HttpResponse DiffUncommitted(Call& call) {
 // ---------------------------------------------------------------------------
 // Handlers: browsing.
 
+// Renders the stored locations of what a browsing route reads for its ref,
+// exactly as the Thrift side renders them (hms_locations.h).
+Result<hms::LocationRenderer> RendererFor(const Call& call, const ReadView& view) {
+  const hms::LocationMapper* mapper = call.options.locations;
+  if (mapper == nullptr || !mapper->enabled()) return hms::LocationRenderer{};
+  ARBOR_ASSIGN_OR_RETURN(std::string lakefs_ref, call.repo->LakeFsRefFor(view.ref()));
+  return hms::LocationRenderer{mapper, std::move(lakefs_ref)};
+}
+
 HttpResponse ListDatabases(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   API_ASSIGN_OR_RETURN(ReadView view, call.repo->OpenView(call.params[0]));
   CatalogTxn txn(view);
+  API_ASSIGN_OR_RETURN(hms::LocationRenderer render, RendererFor(call, view));
   admin::ListDatabasesResponse out;
   FillRef(view.ref(), out.mutable_ref());
   API_ASSIGN_OR_RETURN(std::vector<std::string> names, txn.ListDatabaseNames());
   for (const auto& name : names) {
     API_ASSIGN_OR_RETURN(catalog::Database db, txn.GetDatabase(name));
+    render(&db);
     API_RETURN_IF_ERROR(EntityMessageToStruct(db, out.add_databases()));
   }
   return JsonResponse(200, out);
@@ -944,9 +959,11 @@ HttpResponse GetDatabase(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   API_ASSIGN_OR_RETURN(ReadView view, call.repo->OpenView(call.params[0]));
   CatalogTxn txn(view);
+  API_ASSIGN_OR_RETURN(hms::LocationRenderer render, RendererFor(call, view));
   admin::DatabaseResponse out;
   FillRef(view.ref(), out.mutable_ref());
   API_ASSIGN_OR_RETURN(catalog::Database db, txn.GetDatabase(call.params[1]));
+  render(&db);
   API_RETURN_IF_ERROR(EntityMessageToStruct(db, out.mutable_database()));
   return JsonResponse(200, out);
 }
@@ -958,6 +975,7 @@ HttpResponse ListTables(Call& call) {
   CatalogTxn txn(view);
   std::string db = NormalizeIdentifier(call.params[1]);
   API_RETURN_IF_ERROR(txn.GetDatabase(db).status());
+  API_ASSIGN_OR_RETURN(hms::LocationRenderer render, RendererFor(call, view));
   admin::ListTablesResponse out;
   FillRef(view.ref(), out.mutable_ref());
   API_ASSIGN_OR_RETURN(KeyRange range, TablesOfDatabase(db));
@@ -981,6 +999,7 @@ HttpResponse ListTables(Call& call) {
     }
     catalog::Table t;
     API_RETURN_IF_ERROR(ParseProto(next->second, &t));
+    render(&t);
     API_RETURN_IF_ERROR(EntityMessageToStruct(t, out.add_tables()));
     API_ASSIGN_OR_RETURN(CatalogKey name, DecodeKey(next->first));
     last = name.table;
@@ -993,9 +1012,11 @@ HttpResponse GetTable(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   API_ASSIGN_OR_RETURN(ReadView view, call.repo->OpenView(call.params[0]));
   CatalogTxn txn(view);
+  API_ASSIGN_OR_RETURN(hms::LocationRenderer render, RendererFor(call, view));
   admin::TableResponse out;
   FillRef(view.ref(), out.mutable_ref());
   API_ASSIGN_OR_RETURN(catalog::Table t, txn.GetTable(call.params[1], call.params[2]));
+  render(&t);
   API_RETURN_IF_ERROR(EntityMessageToStruct(t, out.mutable_table()));
   return JsonResponse(200, out);
 }
@@ -1013,6 +1034,7 @@ HttpResponse ListPartitions(Call& call) {
   std::string db = NormalizeIdentifier(call.params[1]);
   std::string table = NormalizeIdentifier(call.params[2]);
   API_RETURN_IF_ERROR(txn.GetTable(db, table).status());
+  API_ASSIGN_OR_RETURN(hms::LocationRenderer render, RendererFor(call, view));
   admin::ListPartitionsResponse out;
   FillRef(view.ref(), out.mutable_ref());
   Status failure;
@@ -1037,14 +1059,22 @@ HttpResponse ListPartitions(Call& call) {
         failure = name.status();
         return false;
       }
-      return take(name->partition, [&](pb::Struct* slot) {
-        return EntityBytesToStruct(CatalogKey::Kind::kPartition, v, slot);
+      return take(name->partition, [&](pb::Struct* slot) -> Status {
+        catalog::Partition p;
+        ARBOR_RETURN_IF_ERROR(ParseProto(v, &p));
+        render(&p);
+        return EntityMessageToStruct(p, slot);
       });
     }));
   } else {
     API_RETURN_IF_ERROR(txn.ScanPartitions(
         db, table, offset, [&](const std::string& name, const catalog::Partition& p) {
-          return take(name, [&](pb::Struct* slot) { return EntityMessageToStruct(p, slot); });
+          return take(name, [&](pb::Struct* slot) {
+            if (render.mapper == nullptr) return EntityMessageToStruct(p, slot);
+            catalog::Partition rendered = p;
+            render(&rendered);
+            return EntityMessageToStruct(rendered, slot);
+          });
         }));
   }
   API_RETURN_IF_ERROR(failure);

@@ -9,7 +9,7 @@
 //    unknown fields or malformed JSON are 400. An empty body reads as {}.
 //  * Every error is {"code","message","details"} (admin.Error). HTTP statuses
 //    come from one function, HttpStatusFor(StatusCode):
-//      InvalidArgument 400 · NotFound 404 · AlreadyExists, PreconditionFailed
+//      InvalidArgument, InvalidRequest 400 · NotFound 404 · AlreadyExists, PreconditionFailed
 //      (incl. expected_head mismatch, uncommitted changes at a merge or revert
 //      destination), Conflict, NotEmpty 409 · ReadOnly 423 · Busy, Unavailable
 //      503 · Corruption, IOError, Internal 500.
@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/location_mapper.h"
 #include "server/metrics.h"
 #include "storage/status.h"
 #include "versioning/repository.h"
@@ -58,6 +59,9 @@ struct AdminApiOptions {
   size_t max_body_bytes = 1 << 20;        // larger bodies are 400 BODY_TOO_LARGE
   std::string default_author = "admin";   // for commits whose request names none
   Metrics* metrics = nullptr;             // optional
+  // Renders stored lakeFS locations (${ref}) for the ref a browsing route reads,
+  // as the Thrift side does; null (or disabled): locations are shown as stored.
+  const hms::LocationMapper* locations = nullptr;
 };
 
 // The HTTP status for a Status code (see the contract above).

@@ -60,6 +60,7 @@ template <typename... Declared>
                          hive::InvalidOperationException>(m);
     case StatusCode::kNotEmpty:
       R::template Prefer<hive::InvalidOperationException>(m);
+    case StatusCode::kInvalidRequest:  // Hive's MetaException for a malformed request
     default:
       ThrowWithMessage<hive::MetaException>(m);
   }

@@ -5,7 +5,9 @@
 // its canonical name (the branch, or the commit id of a tag or commit), so that
 // `sales`, `sales@main` and `@hive#sales` all lock the same table when main is the
 // ref in effect, while `sales@dev` locks a different one: locks are per branch,
-// like the tables they protect. show_locks reports that key as the lock's dbname.
+// like the tables they protect. show_locks reports the database as the lock
+// request named it, lower-cased ("sales", "sales@dev"), as Hive does; the key
+// only decides which locks a show_locks filter matches.
 //
 // Arbor serves no transactions (open_txns is not served): a txnid in a request is
 // recorded and shown, but not validated, and never ties the lock to anything.
@@ -113,6 +115,7 @@ void HmsHandler::lock(LockResponse& _return, const LockRequest& rqst) {
     auto key = LockDbKey(context_->repo, n, RefOf(n));
     if (!key.ok()) fail(key.status());
     spec.db = std::move(*key);
+    spec.db_shown = NormalizeIdentifier(n.echo);
     if (c.__isset.tablename && !c.tablename.empty()) spec.table = NormalizeIdentifier(c.tablename);
     if (c.__isset.partitionname && !c.partitionname.empty()) {
       if (spec.table.empty()) {
@@ -158,7 +161,7 @@ void HmsHandler::heartbeat(const HeartbeatRequest& ids) {
 }
 
 // One element per lock component, as HMS lists them, with every required field
-// set. dbname is the lock's key, "<db>@<ref>".
+// set. dbname is the database as the lock request named it.
 void HmsHandler::show_locks(ShowLocksResponse& _return, const ShowLocksRequest& rqst) {
   std::string db_key;
   if (rqst.__isset.dbname && !rqst.dbname.empty()) {
@@ -188,7 +191,7 @@ void HmsHandler::show_locks(ShowLocksResponse& _return, const ShowLocksRequest& 
       if (!part.empty() && c.partition != part) continue;
       ShowLocksResponseElement e;
       e.__set_lockid(info.id);
-      e.__set_dbname(c.db);
+      e.__set_dbname(c.db_shown.empty() ? c.db : c.db_shown);
       if (!c.table.empty()) e.__set_tablename(c.table);
       if (!c.partition.empty()) e.__set_partname(c.partition);
       e.__set_state(ToThrift(info.state));

@@ -178,8 +178,9 @@ struct ResolvedPart {
   std::vector<std::string> values;
 };
 
-// Both forms of `spec`. InvalidArgument when the values do not fit the table's
-// keys (count, unpartitioned table) or the name does not parse or names other keys.
+// Both forms of `spec`. InvalidRequest (MetaException, as Hive's makePartName)
+// when the values do not fit the table's keys (count, unpartitioned table);
+// InvalidArgument when the name does not parse or names other keys.
 Result<ResolvedPart> Resolve(const CatalogTxn& txn, const TableInfo& info, const PartSpec& spec) {
   ResolvedPart r;
   if (spec.name) {
@@ -188,6 +189,19 @@ Result<ResolvedPart> Resolve(const CatalogTxn& txn, const TableInfo& info, const
     r.values = spec.values;
   }
   ARBOR_ASSIGN_OR_RETURN(r.name, txn.PartitionName(info.table, r.values));
+  return r;
+}
+
+// Resolve for calls that look an existing partition up (get, drop): a name
+// that does not parse or does not fit the keys names no partition, so it is
+// NotFound, as in HMS. Values keep Resolve's codes.
+Result<ResolvedPart> ResolveExisting(const CatalogTxn& txn, const TableInfo& info,
+                                     const PartSpec& spec) {
+  auto r = Resolve(txn, info, spec);
+  if (!r.ok() && spec.name && r.status().code() == StatusCode::kInvalidArgument) {
+    return Status::NotFound("partition " + QuoteName(*spec.name) + " of " + info.db() + "." +
+                            info.name() + " does not exist: " + r.status().message());
+  }
   return r;
 }
 
@@ -365,7 +379,7 @@ Result<int32_t> CountPartitions(const ReadView& view, const PartTarget& t, const
 Result<Partition> GetOne(const ReadView& view, const PartTarget& t, const PartSpec& spec) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
-  ARBOR_ASSIGN_OR_RETURN(ResolvedPart r, Resolve(txn, info, spec));
+  ARBOR_ASSIGN_OR_RETURN(ResolvedPart r, ResolveExisting(txn, info, spec));
   ARBOR_ASSIGN_OR_RETURN(catalog::Partition p, txn.GetPartition(info.db(), info.name(), r.name));
   return Present(p, t);
 }
@@ -500,7 +514,7 @@ Status DropCore(CatalogTxn& txn, const PartTarget& t, const std::vector<PartSpec
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   std::set<std::string> seen;
   for (const auto& spec : specs) {
-    auto r = Resolve(txn, info, spec);
+    auto r = ResolveExisting(txn, info, spec);
     if (!r.ok()) {
       if (if_exists) continue;
       return r.status();

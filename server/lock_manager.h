@@ -33,6 +33,7 @@ struct LockComponentSpec {
   Level level = Level::kTable;
   Type type = Type::kExclusive;
   std::string db;         // normalized, and including the ref: locks are per branch
+  std::string db_shown;   // the database as the request named it (lower case), for show_locks
   std::string table;      // for kTable and kPartition
   std::string partition;  // for kPartition
 };

@@ -8,6 +8,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kAlreadyExists: return "AlreadyExists";
     case StatusCode::kInvalidArgument: return "InvalidArgument";
+    case StatusCode::kInvalidRequest: return "InvalidRequest";
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kPreconditionFailed: return "PreconditionFailed";

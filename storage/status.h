@@ -19,6 +19,9 @@ enum class StatusCode {
   kNotFound,            // the named object, key or ref does not exist
   kAlreadyExists,       // creating something that exists
   kInvalidArgument,     // the caller's input is malformed
+  kInvalidRequest,      // the request is malformed as a whole, not the object it names
+                        // (e.g. values that do not fit the keys, a batch naming one
+                        // object twice); HMS answers it with MetaException
   kCorruption,          // stored bytes fail validation (hash, decoding)
   kIOError,             // the storage engine failed
   kPreconditionFailed,  // an expected value / expected head did not hold
@@ -42,6 +45,9 @@ class [[nodiscard]] Status {
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status InvalidArgument(std::string m) {
     return {StatusCode::kInvalidArgument, std::move(m)};
+  }
+  static Status InvalidRequest(std::string m) {
+    return {StatusCode::kInvalidRequest, std::move(m)};
   }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }

@@ -323,15 +323,16 @@ Status CatalogTxn::DropTable(std::string_view db, std::string_view table) {
 Result<std::string> CatalogTxn::PartitionName(const catalog::Table& table,
                                               const std::vector<std::string>& values) const {
   std::vector<std::string> keys = PartitionKeyNames(table);
-  if (keys.empty()) {
-    return Status::InvalidArgument("table " + Dotted(table.db_name(), table.table_name()) +
-                                   " is not partitioned");
-  }
-  if (values.size() != keys.size()) {
-    return Status::InvalidArgument("partition values have " + std::to_string(values.size()) +
-                                   " entries but table " +
-                                   Dotted(table.db_name(), table.table_name()) + " has " +
-                                   std::to_string(keys.size()) + " partition keys");
+  if (keys.empty() || values.size() != keys.size()) {
+    // Hive's Warehouse.makePartName wording; the request, not the table, is at fault.
+    auto list = [](const std::vector<std::string>& items) {
+      std::string out = "[";
+      for (const auto& i : items) out += i + ", ";
+      return out + "]";
+    };
+    return Status::InvalidRequest("Invalid partition key & values; keys " + list(keys) +
+                                  ", values " + list(values) + " (table " +
+                                  Dotted(table.db_name(), table.table_name()) + ")");
   }
   return MakePartName(keys, values);
 }
@@ -420,7 +421,8 @@ Result<std::vector<catalog::Partition>> CatalogTxn::AddPartitions(
   for (auto& p : parts) {
     ARBOR_ASSIGN_OR_RETURN(std::string name, PartitionName(t, Values(p)));
     if (!seen.insert(name).second) {
-      return Status::InvalidArgument("partition " + name + " is listed more than once");
+      return Status::InvalidRequest("Duplicate partitions in the list: " +
+                                    Dotted(t.db_name(), t.table_name()) + " " + name);
     }
     ARBOR_ASSIGN_OR_RETURN(bool exists, PartitionExists(t.db_name(), t.table_name(), name));
     if (exists) {
@@ -541,7 +543,7 @@ Result<std::vector<std::string>> CatalogTxn::ListFunctionNames(std::string_view 
 
 Status CatalogTxn::CreateFunction(const catalog::Function& fn) {
   std::string d = NormalizeIdentifier(fn.db_name()), f = NormalizeIdentifier(fn.function_name());
-  ARBOR_RETURN_IF_ERROR(ValidateObjectName(f, "function"));
+  ARBOR_RETURN_IF_ERROR(ValidateFunctionName(f));
   ARBOR_ASSIGN_OR_RETURN(bool db_exists, DatabaseExists(d));
   if (!db_exists) return NoDatabase(d);
   ARBOR_ASSIGN_OR_RETURN(auto existing, Find<catalog::Function>(CatalogKey::ForFunction(d, f)));
@@ -562,7 +564,7 @@ Status CatalogTxn::AlterFunction(std::string_view db, std::string_view name,
   stored.set_db_name(nd);
   stored.set_function_name(nf);
   if (nd != d || nf != f) {
-    ARBOR_RETURN_IF_ERROR(ValidateObjectName(nf, "function"));
+    ARBOR_RETURN_IF_ERROR(ValidateFunctionName(nf));
     ARBOR_ASSIGN_OR_RETURN(bool db_exists, DatabaseExists(nd));
     if (!db_exists) return NoDatabase(nd);
     ARBOR_ASSIGN_OR_RETURN(auto taken, Find<catalog::Function>(CatalogKey::ForFunction(nd, nf)));

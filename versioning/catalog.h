@@ -64,7 +64,8 @@ class CatalogTxn {
   Status DropTable(std::string_view db, std::string_view table);
 
   // --- partitions
-  // The partition's canonical name from the table's keys and the given values.
+  // The partition's canonical name from the table's keys and the given values;
+  // InvalidRequest when the values do not fit the keys (or there are none).
   Result<std::string> PartitionName(const catalog::Table& table,
                                     const std::vector<std::string>& values) const;
   Result<catalog::Partition> GetPartition(std::string_view db, std::string_view table,
@@ -79,7 +80,8 @@ class CatalogTxn {
                                                       std::string_view table,
                                                       size_t limit = SIZE_MAX) const;
   // Adds partitions (values must match the table's keys). With if_not_exists,
-  // existing ones are skipped; otherwise they are AlreadyExists. Returns the added.
+  // existing ones are skipped; otherwise they are AlreadyExists. A partition
+  // listed twice is InvalidRequest. Returns the added.
   Result<std::vector<catalog::Partition>> AddPartitions(std::string_view db,
                                                         std::string_view table,
                                                         std::vector<catalog::Partition> parts,

@@ -59,6 +59,19 @@ Status ValidateObjectName(std::string_view name, std::string_view kind) {
   return Status::OK();
 }
 
+Status ValidateFunctionName(std::string_view name) {
+  const std::string prefix = QuoteName(name) + " is not a valid function name";
+  if (name.empty()) return Status::InvalidArgument(prefix + ": the name is empty");
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!IsAsciiAlnum(c) && c != '_') {
+      return Status::InvalidArgument(prefix + ": " + DescribeByte(c) +
+                                     " is not allowed; use letters, digits or '_'");
+    }
+  }
+  return Status::OK();
+}
+
 Status ValidateRefName(std::string_view name) {
   const std::string prefix = QuoteName(name) + " is not a valid branch or tag name";
   if (name.empty()) return Status::InvalidArgument(prefix + ": the name is empty");

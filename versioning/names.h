@@ -30,6 +30,12 @@ std::string NormalizeIdentifier(std::string_view name);
 // error: InvalidArgument("\"a\\b\" is not a valid database name: ...").
 Status ValidateObjectName(std::string_view name, std::string_view kind = "object");
 
+// HMS's validateName without a configuration, as validateFunctionInfo calls
+// it: function names are one or more of [A-Za-z0-9_] only; Hive 4's special
+// characters are a table-name setting and never apply to functions.
+// InvalidArgument("\"a;b\" is not a valid function name: ...").
+Status ValidateFunctionName(std::string_view name);
+
 // Branch and tag names: [a-z0-9][a-z0-9_-]*, at most kMaxRefNameLength bytes.
 // Lower case only, because Hive clients lower-case the database names that
 // carry refs. Whether a name collides with a commit id is checked by the ref

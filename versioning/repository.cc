@@ -323,6 +323,28 @@ void Repository::DropStaging(const std::string& token) {
   (void)kv_->Write(batch, Unsynced());
 }
 
+Result<Branch> Repository::BranchToMove(std::string_view name,
+                                        const std::optional<ObjectId>& expected_head,
+                                        MoveKind kind) {
+  ARBOR_ASSIGN_OR_RETURN(Branch b, WritableBranch(this, name));
+  if (b.is_protected && (kind == MoveKind::kCommit || kind == MoveKind::kRevert)) {
+    return Status::ReadOnly("branch " + Quote(name) + " is protected: only merges can change it");
+  }
+  ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, expected_head));
+  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
+  if (kind == MoveKind::kMerge || kind == MoveKind::kRevert) {
+    // The result must be exactly the merged (or reverted) tree: staged changes
+    // would be silently folded in or lost.
+    ARBOR_ASSIGN_OR_RETURN(bool dirty, HasStagedEdits(kv_, b.staging_token, {}));
+    if (dirty) {
+      return Status::PreconditionFailed(
+          "branch " + Quote(name) + " has uncommitted changes; commit or reset them before " +
+          (kind == MoveKind::kMerge ? "merging into it" : "reverting"));
+    }
+  }
+  return b;
+}
+
 Status Repository::CheckNoIntent(const std::string& branch) {
   ARBOR_ASSIGN_OR_RETURN(auto intent, refs_.GetIntent(branch));
   if (intent) {
@@ -548,12 +570,7 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> sta
 Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOptions& options) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
-  ARBOR_ASSIGN_OR_RETURN(Branch b, WritableBranch(this, branch));
-  if (b.is_protected) {
-    return Status::ReadOnly("branch " + Quote(branch) + " is protected: only merges can change it");
-  }
-  ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, options.expected_head));
-  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
+  ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kCommit));
   ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> staged, ReadStagedEdits(kv_, b.staging_token, {}));
   if (staged.empty() && !options.allow_empty && !lakefs_) {
     return Status::InvalidArgument("nothing to commit on branch " + Quote(branch));
@@ -579,9 +596,7 @@ Result<LogPage> Repository::Log(std::string_view expression, const LogOptions& o
 Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expected_head) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
-  ARBOR_ASSIGN_OR_RETURN(Branch b, WritableBranch(this, branch));
-  ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, expected_head));
-  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
+  ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, expected_head, MoveKind::kReset));
   Branch reset = b;
   reset.staging_token = NewStagingToken();
   WriteBatch batch;
@@ -685,14 +700,8 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
                                        const MergeOptions& options) {
   auto lock = BranchLock(destination);
   std::lock_guard<std::mutex> guard(*lock);
-  ARBOR_ASSIGN_OR_RETURN(Branch dest, WritableBranch(this, destination));
-  ARBOR_RETURN_IF_ERROR(CheckExpectedHead(dest, options.expected_head));
-  ARBOR_RETURN_IF_ERROR(CheckNoIntent(dest.name));
-  ARBOR_ASSIGN_OR_RETURN(bool dirty, HasStagedEdits(kv_, dest.staging_token, {}));
-  if (dirty) {
-    return Status::PreconditionFailed("branch " + Quote(destination) +
-                                      " has uncommitted changes; commit or reset them before merging into it");
-  }
+  ARBOR_ASSIGN_OR_RETURN(Branch dest,
+                         BranchToMove(destination, options.expected_head, MoveKind::kMerge));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef src, Resolve(source));
 
   MergeOutcome out;
@@ -761,17 +770,7 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
                                         const RevertOptions& options) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
-  ARBOR_ASSIGN_OR_RETURN(Branch b, WritableBranch(this, branch));
-  if (b.is_protected) {
-    return Status::ReadOnly("branch " + Quote(branch) + " is protected: only merges can change it");
-  }
-  ARBOR_RETURN_IF_ERROR(CheckExpectedHead(b, options.expected_head));
-  ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
-  ARBOR_ASSIGN_OR_RETURN(bool dirty, HasStagedEdits(kv_, b.staging_token, {}));
-  if (dirty) {
-    return Status::PreconditionFailed("branch " + Quote(branch) +
-                                      " has uncommitted changes; commit or reset them before reverting");
-  }
+  ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kRevert));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef target, Resolve(commit));
   ARBOR_ASSIGN_OR_RETURN(CommitPtr c, commits_.Get(target.commit));
   if (c->parents.empty()) {

@@ -226,6 +226,12 @@ class Repository {
   // Sets *completed when the commit was found and the branch moved.
   Status ResolveIntentLocked(const std::string& branch, bool* completed);
   Status CheckNoIntent(const std::string& branch);
+  // The branch an operation of `kind` may move (the caller holds its lock): a
+  // branch, not a tag or commit; unprotected unless merging; at expected_head; with
+  // no pending intent; and clean for merges and reverts.
+  enum class MoveKind { kCommit, kMerge, kRevert, kReset };
+  Result<Branch> BranchToMove(std::string_view name, const std::optional<ObjectId>& expected_head,
+                              MoveKind kind);
   // A copy of the commit carrying its lakeFS pairing.
   Result<CommitPtr> Decorate(CommitPtr commit);
   // The lakeFS side of a Commit/auto-commit of branch `b`.

@@ -86,7 +86,7 @@ class AdminApiTest : public ::testing::Test {
     Open("");
   }
 
-  void Open(const std::string& token) {
+  void Open(const std::string& token, const hms::LocationMapper* locations = nullptr) {
     api_.reset();
     if (!repo_) {
       auto repo = Repository::Open(&kv_, TestRepositoryOptions());
@@ -97,6 +97,7 @@ class AdminApiTest : public ::testing::Test {
     o.admin_token = token;
     o.metrics = &metrics_;
     o.max_body_bytes = 4096;
+    o.locations = locations;
     api_ = std::make_unique<AdminApi>(repo_.get(), o);
   }
 
@@ -773,9 +774,61 @@ TEST_F(AdminApiTest, BrowseCatalog) {
               "/api/v1/refs/main/databases/default/tables/nope/partitions");
 }
 
+// Stored lakeFS locations (${ref}) are rendered for the ref being read, as the
+// Thrift side renders them; without a mapper they are shown as stored.
+TEST_F(AdminApiTest, BrowsingRendersStoredLocationsForTheRef) {
+  const std::string stored = "s3a://repo1/${ref}/warehouse";
+  catalog::Database db = MakeDb("sales");
+  db.set_location_uri(stored + "/sales.db");
+  db.set_managed_location_uri(stored + "/managed/sales.db");
+  catalog::Table t = MakeTable("sales", "t", {{"id", "bigint"}}, std::nullopt, {{"ds", "string"}});
+  t.mutable_sd()->set_location(stored + "/sales.db/t");
+  catalog::Partition p;
+  p.mutable_values()->add_items("1");
+  p.set_db_name("sales");
+  p.set_table_name("t");
+  p.mutable_sd()->set_location(stored + "/sales.db/t/ds=1");
+  StageEdits("main", {Put(DbKey("sales"), SerializeDeterministic(db)),
+                      Put(TableKey("sales", "t"), SerializeDeterministic(t)),
+                      Put(PartKey("sales", "t", "ds=1"), SerializeDeterministic(p))});
+  CommitVia("main", "sales");
+  Expect(201, "POST", "/api/v1/branches", R"({"name": "dev", "source": "main"})");
+
+  const hms::LocationMapper mapper({"s3a://repo1/"});
+  Open("", &mapper);
+  const std::string dev = "/api/v1/refs/dev/databases";
+  const std::string want = "s3a://repo1/dev/warehouse";
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales"), "database.location_uri"),
+            want + "/sales.db");
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales"), "database.managed_location_uri"),
+            want + "/managed/sales.db");
+  pb::Struct dbs = Expect(200, "GET", dev);
+  ASSERT_EQ(Len(dbs, "databases"), 2);
+  EXPECT_EQ(Str(dbs, "databases.1.location_uri"), want + "/sales.db");
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales/tables/t"), "table.sd.location"),
+            want + "/sales.db/t");
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales/tables"), "tables.0.sd.location"),
+            want + "/sales.db/t");
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales/tables/t/partitions"),
+                "partitions.0.partition.sd.location"),
+            want + "/sales.db/t/ds=1");
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales/tables/t/partitions?after=ds%3D0"),
+                "partitions.0.partition.sd.location"),
+            want + "/sales.db/t/ds=1");
+  // Each branch reads its own name.
+  EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main/databases/sales/tables/t"),
+                "table.sd.location"),
+            "s3a://repo1/main/warehouse/sales.db/t");
+
+  Open("");  // no mapper: the stored form
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales/tables/t"), "table.sd.location"),
+            stored + "/sales.db/t");
+}
+
 TEST(AdminApiStatusTest, OneMappingFromStatusCodes) {
   const std::vector<std::tuple<StatusCode, int, std::string>> want = {
       {StatusCode::kInvalidArgument, 400, "INVALID_ARGUMENT"},
+      {StatusCode::kInvalidRequest, 400, "INVALID_ARGUMENT"},
       {StatusCode::kNotFound, 404, "NOT_FOUND"},
       {StatusCode::kAlreadyExists, 409, "ALREADY_EXISTS"},
       {StatusCode::kPreconditionFailed, 409, "PRECONDITION_FAILED"},

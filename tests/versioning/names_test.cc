@@ -46,6 +46,19 @@ TEST(ValidateObjectNameTest, MessageNamesTheKindAndTheCharacter) {
             std::string::npos);
 }
 
+TEST(ValidateFunctionNameTest, AcceptsWordCharactersOnly) {
+  for (const char* name : {"f", "My_Fn_2", "_", "0"}) {
+    EXPECT_TRUE(ValidateFunctionName(name).ok()) << name;
+  }
+  for (const std::string& name : {""s, "bad;name"s, "bad name"s, "a.b"s, "a-b"s, "a@b"s,
+                                  "caf\xc3\xa9"s, "a\0b"s}) {
+    EXPECT_EQ(ValidateFunctionName(name).code(), StatusCode::kInvalidArgument) << QuoteName(name);
+  }
+  EXPECT_EQ(ValidateFunctionName("bad;name").message(),
+            "\"bad;name\" is not a valid function name: ';' (0x3B) is not allowed; use letters, "
+            "digits or '_'");
+}
+
 TEST(ValidateRefNameTest, AcceptsLowerCaseNames) {
   for (const char* name : {"main", "dev", "feature-1", "a_b", "0abc", "v2024", "x"}) {
     EXPECT_TRUE(ValidateRefName(name).ok()) << name;
