@@ -560,7 +560,7 @@ struct Bench {
     if (failed) Die("loading tables failed");
     double secs = (NowNs() - t0) / 1e9;
     uint64_t made = opt.tables - existing;
-    Line(Fmt("created %s tables in %.1f s: %s tables/s (%s per create_table)",
+    Line(Fmt("created %s tables in %.1f s: %s (%s per create_table call)",
              FmtN(made).c_str(), secs, FmtRate(made / secs).c_str(),
              FmtTime(secs * 1e9 / made * opt.load_connections).c_str()));
   }
@@ -784,7 +784,7 @@ struct Bench {
           cp.bytes ? Fmt("; %.0f MB reply; client decode alone %s", cp.bytes / 1e6,
                          FmtTime(cp.decode_ns).c_str())
                    : std::string();
-      Line(Fmt("  [n=%s] get_partitions(all): %s = %s objects/s (%.2f us each); F_obj %s = %s; "
+      Line(Fmt("  [n=%s] get_partitions(all): %s = %s objects (%.2f us each); F_obj %s = %s; "
                "ratio %.2f%s",
                FmtN(n).c_str(), FmtTime(cp.list_ns).c_str(), FmtRate(rate).c_str(),
                cp.list_ns / n / 1e3, FmtTime(cp.fobj_ns).c_str(), FmtRate(frate).c_str(),
@@ -839,7 +839,7 @@ struct Bench {
       if (k % slice == 0) {
         double rate = slice / (slice_rpc_ns / 1e9);
         slice_rates.push_back(rate);
-        Line(Fmt("  %7s .. %7s: %s partitions/s in add_partitions calls (%.2f ms per call; "
+        Line(Fmt("  %7s .. %7s: %s in add_partitions calls (%.2f ms per call; "
                  "%.1f s wall incl. building requests), load %.1f",
                  FmtN(k - slice).c_str(), FmtN(k).c_str(), FmtRate(rate).c_str(),
                  slice_rpc_ns / 1e6 / (slice / kPerCall), (NowNs() - slice_wall0) / 1e9,

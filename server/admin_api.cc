@@ -366,6 +366,13 @@ void FillBranch(const Repository& repo, const Branch& b, admin::Branch* out) {
   out->set_commit_mode(CommitModeName(b.commit_mode));
   FillTime(b.created_micros, out->mutable_created());
   out->set_is_default(b.name == repo.default_branch());
+  auto intent = repo.refs().GetIntent(b.name);
+  if (intent.ok() && *intent) {
+    static constexpr const char* kOps[] = {"commit", "merge", "revert"};
+    int op = (*intent)->op();
+    out->set_pending_lakefs_operation(op >= 0 && op < 3 ? kOps[op] : "unknown");
+    FillTime((*intent)->created_micros(), out->mutable_pending_since());
+  }
 }
 
 void FillTag(const Tag& t, admin::Tag* out) {

@@ -129,7 +129,7 @@ const std::vector<Option>& Options() {
                                 ParseInt("max-message-bytes", v, 1024, int64_t{1} << 31));
          return Status::OK();
        }},
-      {"max-container-elements", "N", "Largest Thrift list, set or map accepted. Default 10000000",
+      {"max-container-elements", "N", "Largest Thrift list, set or map accepted (bounds memory per connection). Default 32768",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(c->max_container_elements,
                                 ParseInt("max-container-elements", v, 16, int64_t{1} << 31));
@@ -191,6 +191,12 @@ const std::vector<Option>& Options() {
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("lakefs-timeout", v, 1, 3600));
          c->lakefs_timeout_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"intent-grace", "SECONDS", "How long an unanswered lakeFS call keeps its branch locked before it counts as not applied. Default: 2 x --lakefs-timeout + 10",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("intent-grace", v, 0, 86400));
+         c->intent_grace_seconds = static_cast<int>(n);
          return Status::OK();
        }},
       {"intent-resolve-interval", "SECONDS", "How often pending lakeFS intents are re-checked. Default 30",

@@ -35,7 +35,9 @@ struct ServerConfig {
   std::string protocol = "binary";     // binary | compact
   int lock_timeout_seconds = 300;
   int64_t max_message_bytes = 256 << 20;
-  int64_t max_container_elements = 10'000'000;
+  // Thrift's generated readers size a container before reading its elements, so a
+  // few hostile bytes claiming a huge list cost elements × struct size of memory.
+  int64_t max_container_elements = 32'768;
   std::string admin_token;
   bool sync_writes = true;
   // lakeFS coupling; all empty = standalone.
@@ -47,6 +49,7 @@ struct ServerConfig {
   std::vector<std::string> lakefs_storage_prefixes;
   int lakefs_timeout_seconds = 30;
   int intent_resolve_interval_seconds = 30;
+  int intent_grace_seconds = 0;  // 0: twice --lakefs-timeout plus 10 s
 
   bool lakefs_enabled() const { return !lakefs_endpoint.empty(); }
   bool show_help = false;

@@ -42,6 +42,9 @@ Result<DbName> ParseDbName(std::string_view text, char ref_separator) {
   }
   std::string db;
   SplitRef(rest, ref_separator, &db, &out.ref);
+  // Ref names are lower case by design (Hive lower-cases database names, and the
+  // ref rides in one), so a client that did not lower-case still finds its ref.
+  out.ref = NormalizeIdentifier(out.ref);
   if (rest.find(ref_separator) != std::string_view::npos && out.ref.empty()) {
     return Status::InvalidArgument("database name '" + std::string(text) +
                                    "' ends with the ref separator but names no ref");
@@ -64,6 +67,7 @@ DbName ParseDbPattern(std::string_view text, char ref_separator) {
     }
   }
   SplitRef(rest, ref_separator, &out.db, &out.ref);
+  out.ref = NormalizeIdentifier(out.ref);
   out.echo = std::string(rest);
   return out;
 }

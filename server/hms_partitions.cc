@@ -178,11 +178,15 @@ struct ResolvedPart {
   std::vector<std::string> values;
 };
 
-// Both forms of `spec`. InvalidRequest (MetaException, as Hive's makePartName)
-// when the values do not fit the table's keys (count, unpartitioned table);
-// InvalidArgument when the name does not parse or names other keys.
+// Both forms of `spec`. InvalidRequest (MetaException, as Hive's makePartName
+// and makeSpecFromName) when the values do not fit the table's keys (count,
+// unpartitioned table) or the name is empty; InvalidArgument when the name does
+// not parse or names other keys.
 Result<ResolvedPart> Resolve(const CatalogTxn& txn, const TableInfo& info, const PartSpec& spec) {
   ResolvedPart r;
+  if (spec.name && spec.name->empty()) {
+    return Status::InvalidRequest("Partition name is invalid: it is empty");
+  }
   if (spec.name) {
     ARBOR_ASSIGN_OR_RETURN(r.values, PartNameToValues(*spec.name, info.keys));
   } else {

@@ -3,6 +3,7 @@
 
 #include "server/hms_handler.h"
 #include "server/hms_semantics.h"
+#include "versioning/names.h"
 #include "versioning/ref_expression.h"
 
 namespace arbor::hms {
@@ -88,13 +89,14 @@ void HmsHandler::setMetaConf(const std::string& key, const std::string& value) {
     conf_[key] = value;
     return;
   }
-  if (value.empty()) {
+  std::string ref = NormalizeIdentifier(value);
+  if (ref.empty()) {
     session_ref_.clear();
     return;
   }
   // Refuse a ref that does not resolve now, rather than failing every later call.
-  Check<MetaException>(context_->repo->Resolve(value).status());
-  session_ref_ = value;
+  Check<MetaException>(context_->repo->Resolve(ref).status());
+  session_ref_ = ref;
   spdlog::debug("{}: session ref set to '{}'", peer_, value);
 }
 

@@ -1,6 +1,7 @@
 // arbord: the Arbor server. Opens the repository, serves the Hive Metastore
 // Thrift API, and shuts down gracefully on SIGTERM or SIGINT.
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -82,6 +83,10 @@ int Run(const ServerConfig& config) {
   repo_options.default_branch = config.default_branch;
   repo_options.initial_entries = InitialCatalog(config);
   repo_options.lakefs = lakefs.get();
+  repo_options.lakefs_repository = config.lakefs_repository;
+  repo_options.intent_grace_micros =
+      int64_t{1'000'000} * (config.intent_grace_seconds > 0 ? config.intent_grace_seconds
+                                                            : 2 * config.lakefs_timeout_seconds + 10);
   auto repo = Repository::Open(kv->get(), std::move(repo_options));
   if (!repo.ok()) {
     spdlog::critical("opening the repository in {}: {}", config.data_dir, repo.status().ToString());
@@ -113,6 +118,7 @@ int Run(const ServerConfig& config) {
   AdminApiOptions admin_options;
   admin_options.admin_token = config.admin_token;
   admin_options.metrics = &metrics;
+  admin_options.locations = &context.locations;
   AdminApi admin(context.repo, admin_options);
 
   // Signals are taken synchronously by sigwait below; block them before any
@@ -196,6 +202,8 @@ int main(int argc, char** argv) {
     std::cout << "arbord 0.1.0\n";
     return 0;
   }
+  // Logs go to stderr: stdout carries only the ready line that scripts wait for.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("arbord"));
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   return Run(*config);
 }

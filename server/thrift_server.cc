@@ -35,6 +35,19 @@ using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransport;
 using apache::thrift::transport::TTransportFactory;
 
+// A buffered transport whose size cap applies to each message, not to everything
+// the connection ever carried: Thrift 0.17's buffered transport never resets its
+// byte count, so a long-lived client would be cut off after max-message-bytes in
+// total. The processor calls readEnd() after reading each call.
+class PerMessageBufferedTransport : public TBufferedTransport {
+ public:
+  using TBufferedTransport::TBufferedTransport;
+  uint32_t readEnd() override {
+    resetConsumedMessageSize();
+    return 0;
+  }
+};
+
 // Buffers big enough that large replies (thousands of partitions) go out in few
 // writes, plus a per-message size cap from the configuration.
 class SizedTransportFactory : public TTransportFactory {
@@ -43,7 +56,8 @@ class SizedTransportFactory : public TTransportFactory {
       : framed_(framed), config_(std::move(config)) {}
   std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> trans) override {
     if (framed_) return std::make_shared<TFramedTransport>(trans, config_);
-    return std::make_shared<TBufferedTransport>(trans, kBufferBytes, kBufferBytes, config_);
+    return std::make_shared<PerMessageBufferedTransport>(trans, kBufferBytes, kBufferBytes,
+                                                         config_);
   }
 
  private:

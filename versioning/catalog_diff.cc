@@ -75,7 +75,17 @@ Result<DiffPage> DiffViews(const ReadView& left, const ReadView& right, NodeStor
   const size_t want = options.limit + 1;  // one more than asked tells whether more exist
   const size_t chunk = std::max<size_t>(256, want);
 
-  if (!left.has_staging() && !right.has_staging()) {
+  // A branch whose staging is empty reads exactly its tree: only real staged edits
+  // need the slower candidate-by-candidate comparison.
+  auto staged = [&](const ReadView& v) -> Result<bool> {
+    if (!v.has_staging()) return false;
+    ReadOptions ro;
+    ro.snapshot = v.snapshot();
+    return HasStagedEdits(kv, v.ref().staging_token, ro);
+  };
+  ARBOR_ASSIGN_OR_RETURN(bool left_staged, staged(left));
+  ARBOR_ASSIGN_OR_RETURN(bool right_staged, staged(right));
+  if (!left_staged && !right_staged) {
     ARBOR_ASSIGN_OR_RETURN(auto diffs,
                            TreeDiffChunk(nodes, left.root(), right.root(), options.after, want));
     for (auto& d : diffs) {

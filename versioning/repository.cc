@@ -69,7 +69,9 @@ Repository::Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_
       tree_(&nodes_, tree_options),
       commits_(&objects_, options.commit_cache_bytes),
       refs_(kv),
-      lakefs_(options.lakefs) {}
+      lakefs_(options.lakefs),
+      lakefs_repository_(std::move(options.lakefs_repository)),
+      intent_grace_micros_(options.intent_grace_micros) {}
 
 Result<std::unique_ptr<Repository>> Repository::Open(KvStore* kv, RepositoryOptions options) {
   ARBOR_RETURN_IF_ERROR(ValidateRefName(options.default_branch).WithContext("default branch"));
@@ -84,7 +86,26 @@ Status Repository::Initialize() {
   if (record) {
     // An existing repository keeps its own default branch; a different flag value
     // must name an existing branch.
-    return GetBranch(default_branch_).status().WithContext("default branch");
+    ARBOR_RETURN_IF_ERROR(GetBranch(default_branch_).status().WithContext("default branch"));
+    // Once coupled, always coupled with the same lakeFS repository: opening it
+    // standalone would create catalog commits with no data version.
+    const std::string& coupled = record->lakefs_repository();
+    if (!coupled.empty() && !lakefs_) {
+      return Status::InvalidArgument("this catalog is coupled with lakeFS repository '" +
+                                     coupled + "'; start arbord with its --lakefs-* options");
+    }
+    if (!coupled.empty() && coupled != lakefs_repository_) {
+      return Status::InvalidArgument("this catalog is coupled with lakeFS repository '" +
+                                     coupled + "', not '" + lakefs_repository_ + "'");
+    }
+    if (coupled.empty() && lakefs_) {
+      versioning::RepositoryRecord updated = *record;
+      updated.set_lakefs_repository(lakefs_repository_);
+      WriteBatch batch;
+      RefStore::PutRepository(updated, &batch);
+      ARBOR_RETURN_IF_ERROR(kv_->Write(batch));
+    }
+    return Status::OK();
   }
   WriteBatch batch;
   ARBOR_ASSIGN_OR_RETURN(ObjectId root, tree_.Apply(tree_.EmptyRoot(), initial_entries_, &batch));
@@ -99,6 +120,7 @@ Status Repository::Initialize() {
   r.set_target_internal_bytes(tree_.options().target_internal_bytes);
   r.set_max_inline_value(tree_.options().max_inline_value);
   r.set_created_micros(now);
+  if (lakefs_) r.set_lakefs_repository(lakefs_repository_);
   Branch main;
   main.name = default_branch_;
   main.head = commit->id;
@@ -214,8 +236,23 @@ Result<Branch> Repository::CreateBranch(std::string_view name, std::string_view 
       lakefs_source = *link;
     } else {
       ARBOR_ASSIGN_OR_RETURN(lakefs_source, LakeFsRefFor(from));
+      if (from.is_branch()) {
+        // Pin the data version now, so a retry can tell its own branch apart.
+        ARBOR_ASSIGN_OR_RETURN(lakefs_source, lakefs_->GetBranchHead(lakefs_source));
+      }
     }
-    ARBOR_RETURN_IF_ERROR(lakefs_->CreateBranch(b.name, lakefs_source).status());
+    auto created = lakefs_->CreateBranch(b.name, lakefs_source);
+    if (!created.ok()) {
+      // An earlier attempt whose answer was lost (or that crashed before the catalog
+      // side) may have created the lakeFS branch: adopt it if it is exactly at the
+      // source's data version, so the create can be retried.
+      StatusCode code = created.status().code();
+      if (code != StatusCode::kAlreadyExists && code != StatusCode::kUnavailable) {
+        return created.status();
+      }
+      auto head = lakefs_->GetBranchHead(b.name);
+      if (!head.ok() || *head != lakefs_source) return created.status();
+    }
   }
   WriteBatch batch;
   RefStore::ExpectNoBranch(name, &batch);
@@ -316,11 +353,23 @@ Status Repository::CheckExpectedHead(const Branch& b,
 
 void Repository::DropStaging(const std::string& token) {
   // The token is already unreachable; deleting its keys only reclaims space, so a
-  // failure here is left to CollectStagingGarbage.
+  // failure here is left to CollectStagingGarbage. Point deletes, not a range
+  // delete: RocksDB consults every range tombstone in the memtable on each read, so
+  // one per commit would make every later staging read slower until a flush.
   auto [begin, end] = StagingTokenRange(token);
+  ReadOptions ro;
+  ro.upper_bound = end;
+  ro.fill_cache = false;
+  auto it = kv_->NewIterator(Column::kStaging, ro);
   WriteBatch batch;
-  batch.DeleteRange(Column::kStaging, begin, end);
-  (void)kv_->Write(batch, Unsynced());
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    batch.Delete(Column::kStaging, it->key());
+    if (batch.ops().size() >= 10000) {
+      if (!kv_->Write(batch, Unsynced()).ok()) return;
+      batch.Clear();
+    }
+  }
+  if (!batch.empty()) (void)kv_->Write(batch, Unsynced());
 }
 
 Result<Branch> Repository::BranchToMove(std::string_view name,
@@ -400,16 +449,16 @@ Result<CommitPtr> Repository::MoveBranch(const Branch& b, const ObjectId& root, 
   }
   if (linked.ok()) return CompleteIntent(b, intent, *linked);
   if (linked.status().code() == StatusCode::kUnavailable) {
-    // The lakeFS side may or may not have happened: ask lakeFS.
+    // The lakeFS side may or may not have happened, and lakeFS may still be working
+    // on a request it never answered: ask now, and otherwise leave the intent for
+    // ResolveIntents to settle once the grace period is over.
     bool completed = false;
-    Status resolved = ResolveIntentLocked(b.name, &completed);
+    (void)ResolveIntentLocked(b.name, /*may_drop=*/false, &completed);
     if (completed) return Decorate(commit);
-    if (resolved.ok()) {
-      return linked.status().WithContext("lakeFS did not apply the change; nothing was committed");
-    }
-    return Status::Unavailable(linked.status().message() +
-                               "; the outcome is unknown and branch " + Quote(b.name) +
-                               " stays locked until lakeFS is reachable again");
+    return Status::Unavailable(
+        linked.status().message() + "; the outcome is unknown, so branch " + Quote(b.name) +
+        " takes no writes until lakeFS shows whether it happened (at most " +
+        std::to_string(intent_grace_micros_ / 1'000'000) + " s, or once lakeFS is reachable)");
   }
   WriteBatch undo;
   RefStore::DeleteIntent(b.name, &undo);
@@ -434,7 +483,8 @@ Result<CommitPtr> Repository::CompleteIntent(const Branch& b, const versioning::
   return Decorate(commit);
 }
 
-Status Repository::ResolveIntentLocked(const std::string& branch, bool* completed) {
+Status Repository::ResolveIntentLocked(const std::string& branch, bool may_drop,
+                                       bool* completed) {
   *completed = false;
   ARBOR_ASSIGN_OR_RETURN(auto intent, refs_.GetIntent(branch));
   if (!intent) return Status::OK();
@@ -463,8 +513,11 @@ Status Repository::ResolveIntentLocked(const std::string& branch, bool* complete
       after = log.next_offset;
     }
   }
-  // lakeFS never made the commit (or the branch moved on, which an intent forbids):
-  // the catalog side is dropped, leaving both systems as they were.
+  // lakeFS has not made the commit (or the branch moved on, which an intent
+  // forbids). Once nothing can still be in flight, the catalog side is dropped,
+  // leaving both systems as they were.
+  const bool expired = clock_() - intent->created_micros() >= intent_grace_micros_;
+  if (b.head == expected && (!may_drop || !expired)) return Status::OK();
   WriteBatch drop;
   RefStore::DeleteIntent(branch, &drop);
   return kv_->Write(drop);
@@ -484,7 +537,9 @@ Result<size_t> Repository::ResolveIntents() {
     auto lock = BranchLock(intent.branch());
     std::lock_guard<std::mutex> guard(*lock);
     bool completed = false;
-    if (!ResolveIntentLocked(intent.branch(), &completed).ok()) ++pending;
+    Status s = ResolveIntentLocked(intent.branch(), /*may_drop=*/true, &completed);
+    ARBOR_ASSIGN_OR_RETURN(auto left, refs_.GetIntent(intent.branch()));
+    if (!s.ok() || left) ++pending;
   }
   return pending;
 }

@@ -58,6 +58,12 @@ struct RepositoryOptions {
   std::function<int64_t()> clock;
   // When set, catalog versions are coupled with this lakeFS repository's.
   LakeFsApi* lakefs = nullptr;
+  // The lakeFS repository's name. A repository that was ever coupled records it,
+  // and refuses to open without lakeFS or with another lakeFS repository.
+  std::string lakefs_repository;
+  // How long an intent whose lakeFS call got no answer stays pending before it may
+  // be dropped: lakeFS may still be applying the request it never answered.
+  int64_t intent_grace_micros = 120'000'000;
 };
 
 // Metadata key, on lakeFS commits, that names the paired catalog commit.
@@ -223,8 +229,10 @@ class Repository {
   Result<CommitPtr> CompleteIntent(const Branch& b, const versioning::Intent& intent,
                                    const std::string& lakefs_commit);
   // Resolves the branch's intent against lakeFS (caller holds the branch lock).
-  // Sets *completed when the commit was found and the branch moved.
-  Status ResolveIntentLocked(const std::string& branch, bool* completed);
+  // Sets *completed when the commit was found and the branch moved. When lakeFS has
+  // no such commit, the intent is dropped only if `may_drop` and it is older than
+  // the grace period; otherwise it stays pending.
+  Status ResolveIntentLocked(const std::string& branch, bool may_drop, bool* completed);
   Status CheckNoIntent(const std::string& branch);
   // The branch an operation of `kind` may move (the caller holds its lock): a
   // branch, not a tag or commit; unprotected unless merging; at expected_head; with
@@ -259,6 +267,8 @@ class Repository {
   LakeFsApi* lakefs_;
   std::mutex in_flight_mu_;
   std::set<std::string> in_flight_;  // branches whose lakeFS call is running now
+  std::string lakefs_repository_;
+  int64_t intent_grace_micros_;
 };
 
 }  // namespace arbor

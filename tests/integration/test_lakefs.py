@@ -27,7 +27,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lakefs_emulator"))
 
-from emulator_client import LakeFSEmulator, LakeFSError  # noqa: E402
+from emulator_client import LakeFSEmulator  # noqa: E402
 from harness import ARBORD, Arbord, hms, main, make_partition, make_table  # noqa: E402
 
 REPO = "repo1"
@@ -576,7 +576,14 @@ class LakeFsEndToEndTest(LakeFsTestCase):
 class LakeFsFaultTest(LakeFsTestCase):
     """lakeFS failing or hanging at each call arbord makes."""
 
-    arbord_extra = ["--lakefs-timeout", "2", "--intent-resolve-interval", "1"]
+    # An unanswered lakeFS call keeps its branch locked for --intent-grace seconds
+    # (lakeFS may still be applying it); the resolver then settles it.
+    GRACE = 5  # longer than the 3.5 s hangs of the late-apply tests
+    arbord_extra = ["--lakefs-timeout", "2", "--intent-resolve-interval", "1",
+                    "--intent-grace", str(GRACE)]
+
+    def await_intent_settled(self):
+        time.sleep(self.GRACE + 1 + 1.5)
 
     def stage(self, branch, table):
         c = self.client()
@@ -599,6 +606,9 @@ class LakeFsFaultTest(LakeFsTestCase):
         self.assertEqual((self.head("dev"), self.lakefs_head("dev")), heads)
         self.assertIn("t1", c.get_all_tables("sales@dev"))  # still staged
         self.assertEqual(len(self.emu.diff_branch(REPO, "dev")["results"]), 1)
+        # The outcome was unknown: the branch takes no writes until the intent settles.
+        self.assertRaises(hms.MetaException, c.create_table, make_table("sales@dev", "t2"))
+        self.await_intent_settled()
         c.create_table(make_table("sales@dev", "t2"))  # the intent is gone: writes go through
         c1 = self.commit("dev", "retry")
         self.assertLinked(c1)
@@ -650,6 +660,7 @@ class LakeFsFaultTest(LakeFsTestCase):
         self.assertEqual(status, 503, body)
         self.assertEqual((self.head("dev"), self.lakefs_head("dev")), heads)
         self.assertIn("t1", c.get_all_tables("sales@dev"))
+        self.await_intent_settled()
         self.assertLinked(self.commit("dev", "retry"))
         self.assertAllLinked("dev")
 
@@ -658,14 +669,16 @@ class LakeFsFaultTest(LakeFsTestCase):
         self.create_branch("dev")
         c = self.stage("dev", "t1")
         heads = (self.head("dev"), self.lakefs_head("dev"))
-        self.emu.inject_fault("commit", "hang", seconds=3, then="fail500")
+        self.emu.inject_fault("commit", "hang", seconds=4, then="fail500")
         t0 = time.time()
         status, body = self.api("POST", "/api/v1/branches/dev/commits", {"message": "c"})
-        self.assertLess(time.time() - t0, 2.9, "the request should time out after --lakefs-timeout 2")
+        self.assertLess(time.time() - t0, 3.6, "the request should time out after --lakefs-timeout 2")
         self.assertEqual(status, 503, body)
-        time.sleep(1.5)  # let the hung request finish (it fails)
+        while not self.lakefs_calls("commit"):  # let the hung request finish (it fails)
+            time.sleep(0.1)
         self.assertEqual((self.head("dev"), self.lakefs_head("dev")), heads)
         self.assertIn("t1", c.get_all_tables("sales@dev"))
+        self.await_intent_settled()
         self.assertLinked(self.commit("dev", "retry"))
         self.assertAllLinked("dev")
         self.assertNoOrphanLakeFsCommits("dev", "main")
@@ -737,6 +750,7 @@ class LakeFsFaultTest(LakeFsTestCase):
                     self.assertEqual(status, 503, body)
                     self.assertEqual((self.head("main"), self.lakefs_head("main")), heads)
                     self.assertNotIn("t%d" % n, c.get_all_tables("sales@main"))
+                    self.await_intent_settled()
                     m = self.merge("dev", "main")  # a retry works: no intent left behind
                 else:
                     self.assertIn(status, (200, 503), body)
@@ -857,22 +871,41 @@ class LakeFsConfigurationTest(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def run_arbord(self, args, env=None, timeout=60):
+        """Runs arbord; returns (exit code, output), or (None, output) if it became ready
+        (it is stopped at once)."""
         full = [ARBORD, "--data-dir", os.path.join(self.dir, "data"), "--listen", "127.0.0.1:0",
                 "--http-listen", "127.0.0.1:0"] + list(args)
         e = {k: v for k, v in os.environ.items() if not k.startswith("ARBOR_")}
         e.update(env or {})
         p = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=e)
-        try:
-            out, _ = p.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        lines = []
+
+        def read():
+            for raw in iter(p.stdout.readline, b""):
+                lines.append(raw.decode(errors="replace"))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        deadline = time.time() + timeout
+        code = None
+        while time.time() < deadline:
+            if p.poll() is not None:
+                code = p.returncode
+                break
+            if any(line.startswith("arbord ready") for line in lines):
+                p.terminate()
+                break
+            time.sleep(0.05)
+        else:
             p.kill()
-            out, _ = p.communicate()
-            self.fail("arbord did not exit (it must not start with this configuration):\n"
-                      + out.decode(errors="replace"))
-        return p.returncode, out.decode(errors="replace")
+        p.wait()
+        reader.join(5)
+        p.stdout.close()
+        return code, "".join(lines)
 
     def assertRefused(self, args, *messages, env=None):
         code, out = self.run_arbord(args, env=env)
+        self.assertFalse(code is None, "arbord started; it must refuse this configuration:\n" + out)
         self.assertNotEqual(code, 0, out)
         self.assertNotIn("arbord ready", out)
         for m in messages:
@@ -935,6 +968,22 @@ class LakeFsConfigurationTest(unittest.TestCase):
     def test_invalid_endpoint(self):
         self.assertRefused(self.good(endpoint="ftp://127.0.0.1:1/api/v1"), "invalid lakeFS endpoint")
         self.assertRefused(self.good(endpoint="127.0.0.1:1"), "invalid lakeFS endpoint")
+
+    def test_coupled_repository_started_without_lakefs_is_refused(self):
+        """A repository whose history is paired with lakeFS must not silently run
+        standalone when the lakeFS settings are missing (its new commits would be
+        unpaired and its rendered locations unresolvable)."""
+        a = DrainingArbord(self.good() + ["--lakefs-storage-prefixes", PREFIX], data_dir=self.dir)
+        a.start()
+        self.assertEqual(http_call(a.http_port, "POST", "/api/v1/branches",
+                                   {"name": "dev", "source": "main"})[0], 201)
+        c = a.client()
+        c.create_database(database("sales@dev"))
+        c.close()
+        self.assertEqual(http_call(a.http_port, "POST", "/api/v1/branches/dev/commits",
+                                   {"message": "paired"})[0], 201)
+        a.stop()
+        self.assertRefused([], "lakeFS")
 
     def test_lakefs_failing_at_start_up(self):
         self.emu.inject_fault("get_repository", "fail500", times=-1)

@@ -22,7 +22,6 @@ import random
 import sys
 import threading
 import time
-import unittest
 
 import test_lakefs as lk
 from harness import hms, main, make_table
@@ -53,8 +52,12 @@ class Request:
 
 
 class CrashTestCase(lk.LakeFsTestCase):
-    # A long lakeFS timeout: crashes, not time-outs, are under test here.
-    arbord_extra = ["--lakefs-timeout", "20", "--intent-resolve-interval", "1"]
+    # A long lakeFS timeout: crashes, not time-outs, are under test here. An intent
+    # whose lakeFS call may still be running stays pending for --intent-grace
+    # seconds (longer than any hang below) before the resolver may drop it.
+    GRACE = 3
+    arbord_extra = ["--lakefs-timeout", "20", "--intent-resolve-interval", "1",
+                    "--intent-grace", str(GRACE)]
 
     def restart(self):
         self.arbord.start()
@@ -64,6 +67,20 @@ class CrashTestCase(lk.LakeFsTestCase):
             except Exception:
                 pass
         self._clients = []
+        self.wait_settled()
+
+    def wait_settled(self):
+        """Waits until no branch has a lakeFS operation awaiting resolution."""
+        deadline = time.time() + self.GRACE + 10
+        while True:
+            status, body = self.api("GET", "/api/v1/branches")
+            pending = [b["name"] for b in body.get("branches", [])
+                       if b.get("pending_lakefs_operation")]
+            if status == 200 and not pending:
+                return
+            if time.time() > deadline:
+                self.fail("intents still pending after %d s: %s" % (self.GRACE + 10, pending))
+            time.sleep(0.2)
 
     def wait_fired(self, timeout=10):
         deadline = time.time() + timeout

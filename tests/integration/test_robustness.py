@@ -290,8 +290,9 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
     def test_container_claim_does_not_preallocate(self):
         """A tiny message must not make the server allocate memory for elements it has
         not received. add_partitions' list<Partition> header claiming 100 000 elements
-        (well under the default 10 M limit) is 37 bytes; held open, it should not cost
-        the server anything like 100 000 x sizeof(Partition)."""
+        is 37 bytes; held open, it must not cost the server anything like
+        100 000 x sizeof(Partition). (Thrift's reader sizes a list before reading it,
+        so the defence is the default --max-container-elements of 32 768.)"""
         pid = self.server.proc.pid
         before = rss_kb(pid)
         body = field(TType.LIST, 1) + struct.pack(">bi", TType.STRUCT, 100000)

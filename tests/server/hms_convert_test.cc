@@ -880,17 +880,23 @@ TEST(HmsConvert, FromProtoClearsThriftPresetDefaults) {
   EXPECT_FALSE(f.fileMetadata.__isset.version);
 }
 
-TEST(HmsConvert, PresetDefaultsOfADefaultConstructedStructAreStored) {
-  // C++ Thrift presets __isset for fields with an IDL default, and its reader
-  // never clears them: a client that omits writeId arrives as writeId = -1,
-  // set. ToProto stores what the struct says; it does not guess.
-  const catalog::Table proto = *ToProto(hive::Table());
-  EXPECT_TRUE(proto.has_write_id());
-  EXPECT_EQ(proto.write_id(), -1);
-  EXPECT_TRUE(proto.has_temporary());
-  EXPECT_FALSE(proto.temporary());
-  EXPECT_EQ(proto.owner_type(), hive::PrincipalType::USER);
-  EXPECT_FALSE(proto.has_table_name());
+TEST(HmsConvert, OmittedFieldsWithHiveDefaultsStayUnset) {
+  // Our IDL drops Hive's defaults on stored entities (thrift/README.md), because C++
+  // Thrift would otherwise preset them as sent: a client that omits writeId,
+  // temporary or ownerType must not find -1/false/USER stored and returned.
+  const catalog::Table table = *ToProto(hive::Table());
+  EXPECT_FALSE(table.has_write_id());
+  EXPECT_FALSE(table.has_temporary());
+  EXPECT_FALSE(table.has_owner_type());
+  EXPECT_FALSE(table.has_table_name());
+  EXPECT_FALSE(ToProto(hive::Partition())->has_write_id());
+  hive::ColumnStatistics stats;
+  stats.__set_statsObj({});
+  EXPECT_FALSE(ToProto(stats)->has_engine());
+  // And a value the client did send is kept.
+  hive::Table sent;
+  sent.__set_writeId(-1);
+  EXPECT_TRUE(ToProto(sent)->has_write_id());
 }
 
 TEST(HmsConvert, EmptyContainersStayEmptyButSet) {
