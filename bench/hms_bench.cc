@@ -66,8 +66,11 @@
 #include <vector>
 
 #include "ThriftHiveMetastore.h"
+#include "bench/bench_util.h"
 
 namespace {
+
+using namespace arbor::bench;  // NOLINT: timing and formatting helpers
 
 using namespace Apache::Hadoop::Hive;
 using apache::thrift::TConfiguration;
@@ -87,54 +90,10 @@ using apache::thrift::transport::TTransport;
   std::exit(1);
 }
 
-double NowNs() {
-  return std::chrono::duration<double, std::nano>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  double pos = p * (v.size() - 1);
-  size_t lo = static_cast<size_t>(pos);
-  size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
-}
-double Median(const std::vector<double>& v) { return Percentile(v, 0.5); }
 double Mean(const std::vector<double>& v) {
   double sum = 0;
   for (double x : v) sum += x;
   return v.empty() ? 0 : sum / v.size();
-}
-
-std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Fmt(const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
-}
-
-std::string FmtTime(double ns) {
-  if (ns < 1e3) return Fmt("%.0f ns", ns);
-  if (ns < 1e6) return Fmt("%.1f us", ns / 1e3);
-  if (ns < 1e9) return Fmt("%.2f ms", ns / 1e6);
-  return Fmt("%.2f s", ns / 1e9);
-}
-
-std::string FmtN(uint64_t n) {
-  if (n >= 1000000 && n % 1000000 == 0) return Fmt("%" PRIu64 "M", n / 1000000);
-  if (n >= 1000 && n % 1000 == 0) return Fmt("%" PRIu64 "k", n / 1000);
-  return Fmt("%" PRIu64, n);
-}
-
-std::string FmtRate(double per_s) {
-  if (per_s >= 1e6) return Fmt("%.2f M/s", per_s / 1e6);
-  if (per_s >= 1e3) return Fmt("%.1f k/s", per_s / 1e3);
-  return Fmt("%.0f /s", per_s);
 }
 
 void Line(const std::string& s) {

@@ -65,8 +65,11 @@
 #include "storage/prolly_node.h"
 #include "storage/prolly_tree.h"
 #include "storage/rocks_kv_store.h"
+#include "bench/bench_util.h"
 
 namespace {
+
+using namespace arbor::bench;  // NOLINT: timing and formatting helpers
 
 using namespace arbor;
 
@@ -86,62 +89,6 @@ template <typename T>
 T Take(Result<T> r, const char* what) {
   if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
   return std::move(r).value();
-}
-
-double NowNs() {
-  return std::chrono::duration<double, std::nano>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// CPU time of the calling thread (user + system): unlike wall time, it does not count
-// time the thread spent preempted by other processes on a shared machine.
-double ThreadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  double pos = p * (v.size() - 1);
-  size_t lo = static_cast<size_t>(pos);
-  size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
-}
-
-double Median(const std::vector<double>& v) {
-  return Percentile(v, 0.5);
-}
-
-std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Fmt(const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
-}
-
-std::string FmtTime(double ns) {
-  if (ns < 1e3) return Fmt("%.0f ns", ns);
-  if (ns < 1e6) return Fmt("%.2f us", ns / 1e3);
-  if (ns < 1e9) return Fmt("%.2f ms", ns / 1e6);
-  return Fmt("%.2f s", ns / 1e9);
-}
-
-std::string FmtN(uint64_t n) {
-  if (n >= 1000000 && n % 1000000 == 0) return Fmt("%" PRIu64 "M", n / 1000000);
-  if (n >= 1000 && n % 1000 == 0) return Fmt("%" PRIu64 "k", n / 1000);
-  return Fmt("%" PRIu64, n);
-}
-
-std::string FmtBytes(double b) {
-  if (b < 1024) return Fmt("%.0f B", b);
-  if (b < 1024.0 * 1024) return Fmt("%.1f KiB", b / 1024);
-  return Fmt("%.1f MiB", b / (1024.0 * 1024));
 }
 
 struct Verdict {

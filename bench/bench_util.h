@@ -1,0 +1,81 @@
+// Timing and formatting helpers shared by the benchmarks in bench/.
+//
+// Every benchmark reports medians of wall-clock samples next to floors measured in
+// the same run; these are the pieces they all need.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace arbor::bench {
+
+inline double NowNs() {
+  return std::chrono::duration<double, std::nano>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// CPU time of the calling thread (user + system): unlike wall time, it does not count
+// time the thread spent preempted by other processes on a shared machine.
+inline double ThreadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+// Linear interpolation between the closest ranks; 0 for no samples.
+inline double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double pos = p * (v.size() - 1);
+  size_t lo = static_cast<size_t>(pos);
+  size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+}
+
+inline double Median(const std::vector<double>& v) { return Percentile(v, 0.5); }
+
+inline std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+inline std::string Fmt(const char* fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+inline std::string FmtTime(double ns) {
+  if (ns < 1e3) return Fmt("%.0f ns", ns);
+  if (ns < 1e6) return Fmt("%.2f us", ns / 1e3);
+  if (ns < 1e9) return Fmt("%.2f ms", ns / 1e6);
+  return Fmt("%.2f s", ns / 1e9);
+}
+
+// 10000 -> "10k", 1000000 -> "1M".
+inline std::string FmtN(uint64_t n) {
+  if (n >= 1000000 && n % 1000000 == 0) return Fmt("%" PRIu64 "M", n / 1000000);
+  if (n >= 1000 && n % 1000 == 0) return Fmt("%" PRIu64 "k", n / 1000);
+  return Fmt("%" PRIu64, n);
+}
+
+inline std::string FmtBytes(double b) {
+  if (b < 1024) return Fmt("%.0f B", b);
+  if (b < 1024.0 * 1024) return Fmt("%.1f KiB", b / 1024);
+  return Fmt("%.1f MiB", b / (1024.0 * 1024));
+}
+
+inline std::string FmtRate(double per_s) {
+  if (per_s >= 1e6) return Fmt("%.2f M/s", per_s / 1e6);
+  if (per_s >= 1e3) return Fmt("%.1f k/s", per_s / 1e3);
+  return Fmt("%.0f /s", per_s);
+}
+
+}  // namespace arbor::bench
