@@ -1,0 +1,92 @@
+// ServerConfig: precedence (file < flags < environment), validation, the example file.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "server/config.h"
+#include "tests/support/temp_dir.h"
+
+namespace arbor {
+namespace {
+
+Result<ServerConfig> Parse(std::vector<std::string> args,
+                           std::map<std::string, std::string> env = {}) {
+  std::vector<const char*> argv = {"arbord"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return ParseServerConfig(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+TEST(ServerConfigTest, DefaultsMatchTheDocumentation) {
+  auto c = Parse({}).value();
+  EXPECT_EQ(c.data_dir, "./var/arbor");
+  EXPECT_EQ(c.listen.ToString(), "127.0.0.1:9083");
+  EXPECT_EQ(c.http_listen.ToString(), "127.0.0.1:9084");
+  EXPECT_EQ(c.default_branch, "main");
+  EXPECT_EQ(c.ref_separator, '@');
+  EXPECT_TRUE(c.sync_writes);
+  EXPECT_FALSE(c.lakefs_enabled());
+}
+
+TEST(ServerConfigTest, FileThenFlagsThenEnvironment) {
+  testing::TempDir dir;
+  std::string file = dir.Sub("a.conf");
+  std::ofstream(file) << "# comment\nlisten = 0.0.0.0:1\nwarehouse = \"s3a://w/\"\n"
+                         "default-branch = dev\nlog-level = debug\n";
+  auto c = Parse({"--config", file, "--listen=127.0.0.1:2", "--log-level", "warn"},
+                 {{"ARBOR_LOG_LEVEL", "error"}})
+               .value();
+  EXPECT_EQ(c.listen.ToString(), "127.0.0.1:2");  // flag beats file
+  EXPECT_EQ(c.log_level, "error");                // environment beats flag
+  EXPECT_EQ(c.default_branch, "dev");             // file alone
+  EXPECT_EQ(c.warehouse, "s3a://w");              // quotes and trailing slash dropped
+}
+
+TEST(ServerConfigTest, ErrorsNameTheOption) {
+  auto bad = [](std::vector<std::string> args, const std::string& needle) {
+    auto c = Parse(args);
+    ASSERT_FALSE(c.ok()) << needle;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find(needle), std::string::npos) << c.status().message();
+  };
+  bad({"--no-such-option", "1"}, "--no-such-option");
+  bad({"--listen", "nowhere"}, "HOST:PORT");
+  bad({"--listen", "h:99999"}, "port");
+  bad({"--max-connections", "0"}, "--max-connections");
+  bad({"--transport", "http"}, "--transport");
+  bad({"--ref-separator", "ab"}, "--ref-separator");
+  bad({"--sync-writes", "maybe"}, "--sync-writes");
+  bad({"--data-dir"}, "needs a value");
+  bad({"--config", "/nonexistent/arbor.conf"}, "/nonexistent/arbor.conf");
+  bad({"stray"}, "stray");
+}
+
+TEST(ServerConfigTest, HalfConfiguredLakeFsIsAnError) {
+  auto c = Parse({"--lakefs-endpoint", "http://127.0.0.1:1", "--lakefs-repository", "r"});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--lakefs-access-key-id"), std::string::npos);
+  EXPECT_FALSE(Parse({"--lakefs-storage-prefixes", "s3a://r/"}).ok());
+  auto full = Parse({"--lakefs-endpoint", "http://127.0.0.1:1", "--lakefs-repository", "r",
+                     "--lakefs-access-key-id", "AK", "--lakefs-storage-prefixes", "s3a://r,lakefs://r/"},
+                    {{"ARBOR_LAKEFS_SECRET_ACCESS_KEY", "SK"}})
+                  .value();
+  EXPECT_EQ(full.lakefs_secret_access_key, "SK");
+  EXPECT_EQ(full.lakefs_storage_prefixes, (std::vector<std::string>{"s3a://r/", "lakefs://r/"}));
+}
+
+TEST(ServerConfigTest, ExampleConfigFileParses) {
+  auto c = Parse({"--config", std::string(ARBOR_SOURCE_DIR) + "/deploy/arbor.conf.example"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "/var/lib/arbor");
+  EXPECT_EQ(c->max_container_elements, 32768);
+}
+
+TEST(ServerConfigTest, HelpListsEveryOptionWithItsEnvironmentName) {
+  std::string help = ServerHelp();
+  for (const char* name : {"--data-dir", "--listen", "--http-listen", "--lakefs-endpoint",
+                           "--intent-grace", "ARBOR_DATA_DIR", "ARBOR_LAKEFS_SECRET_ACCESS_KEY"}) {
+    EXPECT_NE(help.find(name), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace arbor
