@@ -8,10 +8,16 @@ namespace arbor {
 
 namespace {
 
+// Newest first by corrected commit time, which grows strictly along every parent
+// edge, so a commit always pops before its ancestors. Unlike generation numbers it
+// tracks wall time, so a long-lived side branch (whose generations lag far behind the
+// main line's) is still met after a few recent commits, not after the whole main line.
 struct ByGeneration {
   bool operator()(const CommitPtr& a, const CommitPtr& b) const {
+    if (a->corrected_micros != b->corrected_micros) {
+      return a->corrected_micros < b->corrected_micros;
+    }
     if (a->generation != b->generation) return a->generation < b->generation;
-    if (a->time_micros != b->time_micros) return a->time_micros < b->time_micros;
     return a->id < b->id;
   }
 };
@@ -30,9 +36,9 @@ Result<std::optional<ObjectId>> MergeBase(CommitStore* commits, const ObjectId& 
   flags[b] = kB;
   queue.push(ca);
   queue.push(cb);
-  // Commits pop in decreasing generation, so by the time one pops, every path to it
+  // Commits pop in decreasing corrected time, so by the time one pops, every path to it
   // from a or b has been walked and its flags are final. The first commit popped with
-  // both flags has the highest generation of all common ancestors, so none of them
+  // both flags has the highest corrected time of all common ancestors, so none of them
   // descends from it: it is a best common ancestor.
   while (!queue.empty()) {
     CommitPtr c = queue.top();

@@ -1,9 +1,10 @@
 // Walks over the commit graph: merge bases, ancestry and logs.
 //
-// Generation numbers (1 + the parents' maximum) order the walks: a commit's
-// ancestors all have smaller generations, so visiting in decreasing generation
-// lets a merge-base search stop at the first commit reached from both sides,
-// without walking history older than the point where the two sides diverged.
+// Corrected commit times (a commit's time, raised to exceed each parent's) order the
+// walks: a commit's ancestors all have smaller ones, so visiting in decreasing
+// corrected time lets a merge-base search stop at the first commit reached from both
+// sides, without walking history older than the point where the two sides diverged —
+// also when one side is a long-lived branch whose generation numbers lag far behind.
 #pragma once
 
 #include <optional>

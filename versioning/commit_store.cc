@@ -18,6 +18,7 @@ std::string Encode(const CommitData& c) {
   p.set_time_micros(c.time_micros);
   for (const auto& [k, v] : c.metadata) (*p.mutable_metadata())[k] = v;
   p.set_generation(c.generation);
+  p.set_corrected_micros(c.corrected_micros);
   return SerializeDeterministic(p);
 }
 
@@ -40,6 +41,7 @@ Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
   c.time_micros = p.time_micros();
   c.metadata.insert(p.metadata().begin(), p.metadata().end());
   c.generation = p.generation();
+  c.corrected_micros = p.corrected_micros();
   if (c.generation == 0) return Status::Corruption("commit " + id.ToHex() + " has generation 0");
   return c;
 }
@@ -91,11 +93,14 @@ Result<CommitData> MakeCommit(CommitStore* store, const ObjectId& root,
   CommitData c;
   c.root = root;
   uint64_t generation = 0;
+  int64_t corrected = time_micros;
   for (const auto& p : parents) {
     ARBOR_ASSIGN_OR_RETURN(CommitPtr parent, store->Get(p));
     generation = std::max(generation, parent->generation);
+    corrected = std::max(corrected, parent->corrected_micros + 1);
   }
   c.generation = generation + 1;
+  c.corrected_micros = corrected;
   c.parents = std::move(parents);
   c.author = std::move(author);
   c.message = std::move(message);

@@ -25,6 +25,7 @@ struct CommitData {
   int64_t time_micros = 0;
   std::map<std::string, std::string> metadata;
   uint64_t generation = 1;
+  int64_t corrected_micros = 0;  // max(time, 1 + parents' corrected): grows along every edge
   // The paired lakeFS commit. Not part of the commit or its id: Repository fills it
   // from its link table when it hands commits out.
   std::string lakefs_commit;
