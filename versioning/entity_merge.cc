@@ -352,6 +352,7 @@ void MergeMap(const Message& base, const Message& ours, const Message& theirs,
           chosen.push_back(larger);
         } else {
           conflicts->push_back(MapKeyPath(map_path, key));
+          chosen.push_back(oe);  // conflicts keep ours (see EntityMergeResult::prefer_ours)
         }
         break;
       }
@@ -576,7 +577,11 @@ Result<EntityMergeResult> MergeEntity(CatalogKey::Kind kind, const std::optional
   std::unique_ptr<Message> merged(o->New());
   ARBOR_ASSIGN_OR_RETURN(result.conflict_fields, MergeMessages(*b, *o, *t, merged.get()));
   result.conflict = !result.conflict_fields.empty();
-  if (!result.conflict) result.merged = SerializeDeterministic(*merged);
+  if (!result.conflict) {
+    result.merged = SerializeDeterministic(*merged);
+  } else {
+    result.prefer_ours = SerializeDeterministic(*merged);
+  }
   return result;
 }
 

@@ -69,6 +69,11 @@ struct EntityMergeResult {
   std::optional<std::string> merged;
   // Field paths in conflict (see the header comment); empty when clean.
   std::vector<std::string> conflict_fields;
+  // With a conflict between two present entities: the merge with every conflicting
+  // field (or map key) taken from `ours` and every other change merged, which is what
+  // a "dest-wins" resolution means field by field (merge with the sides swapped for
+  // "source-wins"). nullopt for delete-against-change conflicts.
+  std::optional<std::string> prefer_ours;
 };
 
 // Merges one entity of `kind`. `base`, `ours` and `theirs` are serialized

@@ -66,14 +66,20 @@ Result<ThreeWayResult> ThreeWayMerge(NodeStore* nodes, const ObjectId& base, con
       }
       continue;
     }
-    switch (strategy) {
-      case MergeStrategy::kSourceWins:
-        take_theirs(t);
-        break;
-      case MergeStrategy::kDestWins:
-        break;
-      case MergeStrategy::kFail:
-        break;
+    // Strategies resolve conflicts field by field: the winning side's value for each
+    // conflicting field, and every non-conflicting change of both sides merged. Only a
+    // delete against a change is decided for the whole entity.
+    std::optional<std::string> resolved = o.right;
+    if (strategy == MergeStrategy::kDestWins && merged.prefer_ours) {
+      resolved = merged.prefer_ours;
+    } else if (strategy == MergeStrategy::kSourceWins) {
+      ARBOR_ASSIGN_OR_RETURN(EntityMergeResult flipped,
+                             MergeEntity(name.kind, t.left, t.right, o.right));
+      resolved = flipped.prefer_ours ? flipped.prefer_ours : t.right;
+    }
+    if (strategy != MergeStrategy::kFail && resolved != o.right) {
+      result.edits.push_back({t.key, resolved});
+      ++result.changes_from_theirs;
     }
     result.conflicts.push_back(
         {t.key, std::move(name), t.left, o.right, t.right, std::move(merged.conflict_fields)});

@@ -806,3 +806,44 @@ TEST(EntityMergePropertyTest, MergeIsSymmetricAndAddsNothingNeitherSideDid) {
 
 }  // namespace
 }  // namespace arbor
+
+namespace arbor {
+namespace {
+
+// What the source-wins / dest-wins strategies build on: with a conflict, prefer_ours
+// keeps ours' value of each conflicting field (and map key) but still takes every
+// non-conflicting change of the other side.
+TEST(EntityMergeTest, PreferOursResolvesOnlyTheConflictingFields) {
+  const catalog::Table base = BaseTable();
+  catalog::Table ours = base, theirs = base;
+  ours.mutable_sd()->set_location("s3://a/orders");
+  SetParameter(&ours, "owner_team", "a");
+  SetParameter(&ours, "comment", "ours");
+  theirs.mutable_sd()->set_location("s3://b/orders");
+  SetParameter(&theirs, "retention", "30d");
+  SetParameter(&theirs, "comment", "theirs");
+
+  const EntityMergeResult dest = Merge<catalog::Table>(Kind::kTable, base, ours, theirs);
+  ASSERT_TRUE(dest.conflict);
+  EXPECT_FALSE(dest.merged.has_value());
+  ASSERT_TRUE(dest.prefer_ours.has_value());
+  const auto d = Parse<catalog::Table>(*dest.prefer_ours);
+  EXPECT_EQ(d.sd().location(), "s3://a/orders");
+  EXPECT_EQ(d.parameters().entries().at("comment"), "ours");
+  EXPECT_EQ(d.parameters().entries().at("owner_team"), "a");
+  EXPECT_EQ(d.parameters().entries().at("retention"), "30d");  // theirs' clean change
+
+  const EntityMergeResult source = Merge<catalog::Table>(Kind::kTable, base, theirs, ours);  // sides swapped
+  ASSERT_TRUE(source.prefer_ours.has_value());
+  const auto s = Parse<catalog::Table>(*source.prefer_ours);
+  EXPECT_EQ(s.sd().location(), "s3://b/orders");
+  EXPECT_EQ(s.parameters().entries().at("comment"), "theirs");
+  EXPECT_EQ(s.parameters().entries().at("owner_team"), "a");  // ours' clean change
+  EXPECT_EQ(s.parameters().entries().at("retention"), "30d");
+
+  // A delete against a change has no field-level resolution.
+  EXPECT_FALSE(Merge<catalog::Table>(Kind::kTable, base, std::nullopt, theirs).prefer_ours.has_value());
+}
+
+}  // namespace
+}  // namespace arbor

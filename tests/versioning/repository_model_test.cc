@@ -76,6 +76,8 @@ struct EntityMerge {
   bool conflict = false;
   std::vector<std::string> fields;
   std::optional<std::string> merged;
+  // With a conflict: the merge with each conflicting field taken from ours.
+  std::optional<std::string> prefer_ours;
 };
 
 EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
@@ -143,6 +145,7 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
               }
             }
             r.fields.push_back("parameters['" + k + "']");
+            chosen = oe;  // a conflict keeps ours
             break;
           }
         }
@@ -152,10 +155,7 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
       break;
     }
   }
-  if (!r.fields.empty()) {
-    r.conflict = true;
-    return r;
-  }
+  r.conflict = !r.fields.empty();
   catalog::Database db;
   if (out.name) db.set_name(*out.name);
   if (out.description) db.set_description(*out.description);
@@ -163,7 +163,7 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
     db.mutable_parameters();  // present even when empty
     for (const auto& [k, v] : *out.params) (*db.mutable_parameters()->mutable_entries())[k] = v;
   }
-  r.merged = SerializeDeterministic(db);
+  (r.conflict ? r.prefer_ours : r.merged) = SerializeDeterministic(db);
   return r;
 }
 
@@ -196,7 +196,15 @@ TreeMerge ReferenceMerge(const Map& base, const Map& ours, const Map& theirs,
       if (o != b && t != b && o != t) ++out.field_merged;
     } else {
       out.conflicts.emplace_back(k, e.fields);
-      value = strategy == MergeStrategy::kSourceWins ? t : o;
+      // Strategies resolve field by field; a delete against a change, whole.
+      if (strategy == MergeStrategy::kSourceWins) {
+        EntityMerge flipped = ReferenceMergeEntity(b, t, o);
+        value = flipped.prefer_ours ? flipped.prefer_ours : t;
+      } else if (strategy == MergeStrategy::kDestWins) {
+        value = e.prefer_ours ? e.prefer_ours : o;
+      } else {
+        value = o;  // kFail resolves nothing (and writes nothing)
+      }
     }
     if (value != o) ++out.changes;
     if (value) out.result[k] = *value;
