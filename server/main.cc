@@ -139,6 +139,9 @@ int Run(const ServerConfig& config) {
   http_options.host = config.http_listen.host;
   http_options.port = config.http_listen.port;
   http_options.metrics = &metrics;
+  // Handlers block on the repository (and on lakeFS calls, which may take up to
+  // --lakefs-timeout): enough threads that one slow call does not stall the API.
+  http_options.threads = 8;
   HttpServer http(&admin, http_options);
   if (Status s = http.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
