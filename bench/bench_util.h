@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,16 @@ inline std::string FmtRate(double per_s) {
   if (per_s >= 1e6) return Fmt("%.2f M/s", per_s / 1e6);
   if (per_s >= 1e3) return Fmt("%.1f k/s", per_s / 1e3);
   return Fmt("%.0f /s", per_s);
+}
+
+// The value of flag `name` at argv[*i], given as "--name=VALUE" or "--name VALUE"
+// (the second form advances *i past the value); nullopt if argv[*i] is another flag.
+inline std::optional<std::string> FlagValue(int argc, char** argv, int* i,
+                                            const std::string& name) {
+  std::string a = argv[*i];
+  if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
+  if (a == name && *i + 1 < argc) return std::string(argv[++*i]);
+  return std::nullopt;
 }
 
 }  // namespace arbor::bench

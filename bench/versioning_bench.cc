@@ -633,11 +633,7 @@ Options ParseFlags(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&](const std::string& name) -> std::optional<std::string> {
-      if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
-      if (a == name && i + 1 < argc) return std::string(argv[++i]);
-      return std::nullopt;
-    };
+    auto value = [&](const std::string& name) { return FlagValue(argc, argv, &i, name); };
     if (a == "--quick") {
       o.quick = true;
     } else if (a == "--keep") {
