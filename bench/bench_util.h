@@ -41,7 +41,9 @@ inline double Percentile(std::vector<double> v, double p) {
   return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
 
-inline double Median(const std::vector<double>& v) { return Percentile(v, 0.5); }
+inline double Median(const std::vector<double>& v) {
+  return Percentile(v, 0.5);
+}
 
 inline std::string Fmt(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 inline std::string Fmt(const char* fmt, ...) {

@@ -92,7 +92,8 @@ using apache::thrift::transport::TTransport;
 
 double Mean(const std::vector<double>& v) {
   double sum = 0;
-  for (double x : v) sum += x;
+  for (double x : v)
+    sum += x;
   return v.empty() ? 0 : sum / v.size();
 }
 
@@ -100,7 +101,9 @@ void Line(const std::string& s) {
   std::printf("%s\n", s.c_str());
   std::fflush(stdout);
 }
-void Section(const char* title) { Line(std::string("\n== ") + title); }
+void Section(const char* title) {
+  Line(std::string("\n== ") + title);
+}
 
 struct Verdict {
   std::string name;
@@ -139,11 +142,11 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 9083;
   bool quick = false;
-  uint64_t tables = 0;      // 0: 100k, or 10k with --quick
-  uint64_t parts = 0;       // 0: 1M, or 100k with --quick
-  uint64_t list_max = 0;    // 0: = parts
-  int samples = 0;          // get_table latency samples; 0: 5000, or 2000 with --quick
-  double duration = 0;      // seconds per throughput point; 0: 4, or 2 with --quick
+  uint64_t tables = 0;    // 0: 100k, or 10k with --quick
+  uint64_t parts = 0;     // 0: 1M, or 100k with --quick
+  uint64_t list_max = 0;  // 0: = parts
+  int samples = 0;        // get_table latency samples; 0: 5000, or 2000 with --quick
+  double duration = 0;    // seconds per throughput point; 0: 4, or 2 with --quick
   int load_connections = 2;
   std::string db;
   std::set<std::string> only;
@@ -158,10 +161,11 @@ Options ParseFlags(int argc, char** argv) {
     if (a == "--quick") {
       o.quick = true;
     } else if (a == "--help" || a == "-h") {
-      Line("usage: hms_bench [--host H] [--port P] [--quick] [--tables N] [--parts N] "
-           "[--list-max N] [--samples N] [--duration S] [--load-connections N] [--db NAME] "
-           "[--only load,get_table,throughput,add,list,filter]\n"
-           "See the header of bench/hms_bench.cc and bench/README.md.");
+      Line(
+          "usage: hms_bench [--host H] [--port P] [--quick] [--tables N] [--parts N] "
+          "[--list-max N] [--samples N] [--duration S] [--load-connections N] [--db NAME] "
+          "[--only load,get_table,throughput,add,list,filter]\n"
+          "See the header of bench/hms_bench.cc and bench/README.md.");
       std::exit(0);
     } else if (auto v = value("--host")) {
       o.host = *v;
@@ -277,7 +281,8 @@ class StubProcessor : public ThriftHiveMetastoreProcessor {
     oprot->writeStructBegin("ThriftHiveMetastore_get_partitions_result");
     oprot->writeFieldBegin("success", T_LIST, 0);
     oprot->writeListBegin(T_STRUCT, static_cast<uint32_t>(parts->size()));
-    for (const Partition& p : *parts) p.write(oprot);
+    for (const Partition& p : *parts)
+      p.write(oprot);
     oprot->writeListEnd();
     oprot->writeFieldEnd();
     oprot->writeFieldStop();
@@ -327,8 +332,8 @@ class StubServer {
     server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
         std::make_shared<StubProcessorFactory>(&prebuilt_), socket,
         std::make_shared<ArbordLikeTransportFactory>(),
-        std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>(
-            256 << 20, 10'000'000, false, true));
+        std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>(256 << 20, 10'000'000,
+                                                                           false, true));
     thread_ = std::thread([this] { server_->serve(); });
     // The listen callback runs before listen(); wait until a connection succeeds.
     for (int i = 0; i < 500; ++i) {
@@ -360,10 +365,14 @@ class StubServer {
 // ---------------------------------------------------------------------------------------
 // Catalog objects, shaped like what Hive sends.
 
-const std::vector<std::pair<std::string, std::string>> kColumns = {
-    {"id", "bigint"},       {"user_id", "bigint"},       {"event", "string"},
-    {"amount", "decimal(18,2)"}, {"country", "string"},  {"tags", "array<string>"},
-    {"attrs", "map<string,string>"}, {"ts", "timestamp"}};
+const std::vector<std::pair<std::string, std::string>> kColumns = {{"id", "bigint"},
+                                                                   {"user_id", "bigint"},
+                                                                   {"event", "string"},
+                                                                   {"amount", "decimal(18,2)"},
+                                                                   {"country", "string"},
+                                                                   {"tags", "array<string>"},
+                                                                   {"attrs", "map<string,string>"},
+                                                                   {"ts", "timestamp"}};
 
 StorageDescriptor MakeSd(const std::string& location) {
   StorageDescriptor sd;
@@ -429,8 +438,8 @@ Partition MakePartition(const std::string& db, const std::string& table, uint64_
   p.__set_values({ds, hr});
   p.__set_dbName(db);
   p.__set_tableName(table);
-  p.__set_sd(MakeSd("file:/tmp/hms_bench/warehouse/" + db + ".db/" + table + "/ds=" + ds +
-                    "/hr=" + hr));
+  p.__set_sd(
+      MakeSd("file:/tmp/hms_bench/warehouse/" + db + ".db/" + table + "/ds=" + ds + "/hr=" + hr));
   p.__set_parameters({{"numFiles", "1"}, {"totalSize", std::to_string(1000 + k % 997)}});
   return p;
 }
@@ -459,7 +468,8 @@ struct Bench {
     Section("F_rpc: getVersion");
     auto c = Connect();
     std::string v;
-    for (int i = 0; i < 200; ++i) (*c)->getVersion(v);
+    for (int i = 0; i < 200; ++i)
+      (*c)->getVersion(v);
     std::vector<double> t;
     for (int i = 0; i < opt.samples; ++i) {
       double t0 = NowNs();
@@ -467,8 +477,8 @@ struct Bench {
       t.push_back(NowNs() - t0);
     }
     f_rpc_p50 = Median(t);
-    Line(Fmt("getVersion = '%s': p50 %s, p99 %s, p99.9 %s, max %s, mean %s (%d samples)",
-             v.c_str(), FmtTime(f_rpc_p50).c_str(), FmtTime(Percentile(t, 0.99)).c_str(),
+    Line(Fmt("getVersion = '%s': p50 %s, p99 %s, p99.9 %s, max %s, mean %s (%d samples)", v.c_str(),
+             FmtTime(f_rpc_p50).c_str(), FmtTime(Percentile(t, 0.99)).c_str(),
              FmtTime(Percentile(t, 0.999)).c_str(), FmtTime(Percentile(t, 1)).c_str(),
              FmtTime(Mean(t)).c_str(), opt.samples));
   }
@@ -480,7 +490,8 @@ struct Bench {
       auto c = Connect();
       std::vector<std::string> names;
       (*c)->get_all_tables(names, opt.db);
-      for (const auto& n : names) existing += n.size() == 7 && n[0] == 't';
+      for (const auto& n : names)
+        existing += n.size() == 7 && n[0] == 't';
     }
     if (existing >= opt.tables) {
       Line(Fmt("%s already holds %" PRIu64 " tables", opt.db.c_str(), existing));
@@ -511,12 +522,13 @@ struct Bench {
         }
       });
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : threads)
+      th.join();
     if (failed) Die("loading tables failed");
     double secs = (NowNs() - t0) / 1e9;
     uint64_t made = opt.tables - existing;
-    Line(Fmt("created %s tables in %.1f s: %s (%s per create_table call)",
-             FmtN(made).c_str(), secs, FmtRate(made / secs).c_str(),
+    Line(Fmt("created %s tables in %.1f s: %s (%s per create_table call)", FmtN(made).c_str(), secs,
+             FmtRate(made / secs).c_str(),
              FmtTime(secs * 1e9 / made * opt.load_connections).c_str()));
   }
 
@@ -528,7 +540,8 @@ struct Bench {
     std::uniform_int_distribution<uint64_t> pick(0, opt.tables - 1);
     Table t;
     std::string v;
-    for (int i = 0; i < 200; ++i) (*c)->get_table(t, opt.db, TableName(pick(rng)));
+    for (int i = 0; i < 200; ++i)
+      (*c)->get_table(t, opt.db, TableName(pick(rng)));
     std::vector<double> tt, tv;
     for (int i = 0; i < opt.samples; ++i) {
       std::string name = TableName(pick(rng));
@@ -581,7 +594,8 @@ struct Bench {
     std::atomic<uint64_t> total{0};
     std::atomic<bool> failed{false};
     std::vector<std::unique_ptr<Conn>> conns;
-    for (int i = 0; i < n; ++i) conns.push_back(Connect());
+    for (int i = 0; i < n; ++i)
+      conns.push_back(Connect());
     double start = NowNs(), deadline = start + opt.duration * 1e9;
     std::vector<std::thread> threads;
     for (int i = 0; i < n; ++i) {
@@ -600,7 +614,8 @@ struct Bench {
         total += count;
       });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+      t.join();
     if (failed) Die("throughput run failed");
     return total / ((NowNs() - start) / 1e9);
   }
@@ -657,7 +672,8 @@ struct Bench {
         auto buf = std::make_shared<TMemoryBuffer>();
         TBinaryProtocol proto(buf);
         proto.writeListBegin(apache::thrift::protocol::T_STRUCT, static_cast<uint32_t>(n));
-        for (const auto& p : *fetched) p.write(&proto);
+        for (const auto& p : *fetched)
+          p.write(&proto);
         proto.writeListEnd();
         cp.bytes = buf->available_read();
         std::vector<double> td;
@@ -674,7 +690,8 @@ struct Bench {
           uint32_t size;
           pin.readListBegin(et, size);
           out.resize(size);
-          for (auto& p : out) p.read(&pin);
+          for (auto& p : out)
+            p.read(&pin);
           pin.readListEnd();
           td.push_back(NowNs() - t0);
         }
@@ -710,8 +727,8 @@ struct Bench {
       std::string filter0 = "ds = \"" + DayString(pick(rng)) + "\"";
       auto day24 = std::make_shared<std::vector<Partition>>();
       (*c)->get_partitions_by_filter(*day24, opt.db, table, filter0, -1);
-      if (day24->size() != 24) Die(Fmt("filter %s returned %zu partitions", filter0.c_str(),
-                                       day24->size()));
+      if (day24->size() != 24)
+        Die(Fmt("filter %s returned %zu partitions", filter0.c_str(), day24->size()));
       stub->prebuilt()->Set(day24);
       for (int i = 0; i < reps; ++i) {
         std::string filter = "ds = \"" + DayString(pick(rng)) + "\"";
@@ -735,15 +752,14 @@ struct Bench {
     }
     if (cp.list_ns > 0) {
       double rate = n / (cp.list_ns / 1e9), frate = n / (cp.fobj_ns / 1e9);
-      std::string decode =
-          cp.bytes ? Fmt("; %.0f MB reply; client decode alone %s", cp.bytes / 1e6,
-                         FmtTime(cp.decode_ns).c_str())
-                   : std::string();
-      Line(Fmt("  [n=%s] get_partitions(all): %s = %s objects (%.2f us each); F_obj %s = %s; "
-               "ratio %.2f%s",
-               FmtN(n).c_str(), FmtTime(cp.list_ns).c_str(), FmtRate(rate).c_str(),
-               cp.list_ns / n / 1e3, FmtTime(cp.fobj_ns).c_str(), FmtRate(frate).c_str(),
-               rate / frate, decode.c_str()));
+      std::string decode = cp.bytes ? Fmt("; %.0f MB reply; client decode alone %s", cp.bytes / 1e6,
+                                          FmtTime(cp.decode_ns).c_str())
+                                    : std::string();
+      Line(Fmt(
+          "  [n=%s] get_partitions(all): %s = %s objects (%.2f us each); F_obj %s = %s; "
+          "ratio %.2f%s",
+          FmtN(n).c_str(), FmtTime(cp.list_ns).c_str(), FmtRate(rate).c_str(), cp.list_ns / n / 1e3,
+          FmtTime(cp.fobj_ns).c_str(), FmtRate(frate).c_str(), rate / frate, decode.c_str()));
     }
     if (cp.filter_ns > 0) {
       Line(Fmt("  [n=%s] get_partitions_by_filter(24 of %s): p50 %s; F_obj(24) %s; ratio %.2f",
@@ -756,7 +772,8 @@ struct Bench {
   void AddPartitions() {
     const std::string table = "grow";
     const uint64_t kPerCall = 1000;
-    const uint64_t slice = opt.parts >= 1000000 ? 100000 : std::max<uint64_t>(10000, opt.parts / 10);
+    const uint64_t slice =
+        opt.parts >= 1000000 ? 100000 : std::max<uint64_t>(10000, opt.parts / 10);
     Section(Fmt("add_partitions: %s per call into one table growing to %s; rates per %s slice",
                 FmtN(kPerCall).c_str(), FmtN(opt.parts).c_str(), FmtN(slice).c_str())
                 .c_str());
@@ -765,9 +782,10 @@ struct Bench {
       (*c)->create_table(MakeTable(opt.db, table));
     }
     Partition sample = MakePartition(opt.db, table, 0);
-    Line(Fmt("partitions of %zu B serialized (values, sd with %zu columns and a location, 2 "
-             "parameters); a call is ~%.0f KB",
-             SerializedBytes(sample), kColumns.size(), SerializedBytes(sample) * kPerCall / 1e3));
+    Line(
+        Fmt("partitions of %zu B serialized (values, sd with %zu columns and a location, 2 "
+            "parameters); a call is ~%.0f KB",
+            SerializedBytes(sample), kColumns.size(), SerializedBytes(sample) * kPerCall / 1e3));
     std::set<uint64_t> stops;
     for (uint64_t s : {1000ull, 10000ull, 100000ull, 1000000ull}) {
       if (s <= opt.parts) stops.insert(s);
@@ -785,20 +803,22 @@ struct Bench {
       if (k % slice == 0) c = Connect();
       std::vector<Partition> batch;
       batch.reserve(kPerCall);
-      for (uint64_t i = 0; i < kPerCall; ++i) batch.push_back(MakePartition(opt.db, table, k + i));
+      for (uint64_t i = 0; i < kPerCall; ++i)
+        batch.push_back(MakePartition(opt.db, table, k + i));
       double t0 = NowNs();
       int32_t added = (*c)->add_partitions(batch);
       slice_rpc_ns += NowNs() - t0;
-      if (added != static_cast<int32_t>(kPerCall)) Die("add_partitions returned " + std::to_string(added));
+      if (added != static_cast<int32_t>(kPerCall))
+        Die("add_partitions returned " + std::to_string(added));
       k += kPerCall;
       if (k % slice == 0) {
         double rate = slice / (slice_rpc_ns / 1e9);
         slice_rates.push_back(rate);
-        Line(Fmt("  %7s .. %7s: %s in add_partitions calls (%.2f ms per call; "
-                 "%.1f s wall incl. building requests), load %.1f",
-                 FmtN(k - slice).c_str(), FmtN(k).c_str(), FmtRate(rate).c_str(),
-                 slice_rpc_ns / 1e6 / (slice / kPerCall), (NowNs() - slice_wall0) / 1e9,
-                 LoadAverage()));
+        Line(Fmt(
+            "  %7s .. %7s: %s in add_partitions calls (%.2f ms per call; "
+            "%.1f s wall incl. building requests), load %.1f",
+            FmtN(k - slice).c_str(), FmtN(k).c_str(), FmtRate(rate).c_str(),
+            slice_rpc_ns / 1e6 / (slice / kPerCall), (NowNs() - slice_wall0) / 1e9, LoadAverage()));
         slice_rpc_ns = 0;
         slice_wall0 = NowNs();
       }
@@ -822,15 +842,17 @@ struct Bench {
   void Summarize() {
     Section("summary of list / filter checkpoints");
     const Checkpoint* base = nullptr;
-    Line("  n        list us/partition  (vs first)  list/F_obj objects/s   filter(24) p50  "
-         "(vs first)  filter/F_obj(24)");
+    Line(
+        "  n        list us/partition  (vs first)  list/F_obj objects/s   filter(24) p50  "
+        "(vs first)  filter/F_obj(24)");
     for (const auto& cp : checkpoints) {
       if (!base) base = &cp;
-      std::string list = cp.list_ns > 0
-                             ? Fmt("%8.2f          %6.2f       %6.2f", cp.list_ns / cp.n / 1e3,
-                                   base->list_ns > 0 ? (cp.list_ns / cp.n) / (base->list_ns / base->n) : 0,
-                                   (cp.fobj_ns / cp.list_ns))
-                             : std::string("       -              -            -  ");
+      std::string list =
+          cp.list_ns > 0
+              ? Fmt("%8.2f          %6.2f       %6.2f", cp.list_ns / cp.n / 1e3,
+                    base->list_ns > 0 ? (cp.list_ns / cp.n) / (base->list_ns / base->n) : 0,
+                    (cp.fobj_ns / cp.list_ns))
+              : std::string("       -              -            -  ");
       std::string filt = cp.filter_ns > 0
                              ? Fmt("%12s   %6.2f       %6.2f", FmtTime(cp.filter_ns).c_str(),
                                    cp.filter_ns / base->filter_ns, cp.filter_ns / cp.fobj24_ns)
@@ -841,8 +863,7 @@ struct Bench {
       if (cp.n == 100000 && cp.list_ns > 0) {
         double ratio = cp.fobj_ns / cp.list_ns;
         Line(Fmt("listing 100k partitions at >= 0.5 x F_obj objects/s: %.2f  %s", ratio,
-                 Judge("get_partitions(100k) >= 0.5 x F_obj", ratio >= 0.5,
-                       Fmt("%.2f", ratio))));
+                 Judge("get_partitions(100k) >= 0.5 x F_obj", ratio >= 0.5, Fmt("%.2f", ratio))));
       }
     }
     const Checkpoint* lo = nullptr;
@@ -870,14 +891,16 @@ int main(int argc, char** argv) {
   Bench b;
   b.opt = ParseFlags(argc, argv);
   const Options& o = b.opt;
-  Line("hms_bench: arbord over Thrift (TSocket + TBufferedTransport + TBinaryProtocol) vs. "
-       "same-run floors; every figure is a median unless marked p99");
+  Line(
+      "hms_bench: arbord over Thrift (TSocket + TBufferedTransport + TBinaryProtocol) vs. "
+      "same-run floors; every figure is a median unless marked p99");
   Line(Fmt("machine: nproc %ld, cpu '%s', load average %.2f", sysconf(_SC_NPROCESSORS_ONLN),
            CpuModel().c_str(), LoadAverage()));
-  Line(Fmt("mode: %s, arbord at %s:%d, db %s, %s tables, table grows to %s partitions, "
-           "listing up to %s, %d latency samples",
-           o.quick ? "quick" : "full", o.host.c_str(), o.port, o.db.c_str(), FmtN(o.tables).c_str(),
-           FmtN(o.parts).c_str(), FmtN(o.list_max).c_str(), o.samples));
+  Line(
+      Fmt("mode: %s, arbord at %s:%d, db %s, %s tables, table grows to %s partitions, "
+          "listing up to %s, %d latency samples",
+          o.quick ? "quick" : "full", o.host.c_str(), o.port, o.db.c_str(), FmtN(o.tables).c_str(),
+          FmtN(o.parts).c_str(), FmtN(o.list_max).c_str(), o.samples));
   double t0 = NowNs();
   try {
     {

@@ -56,6 +56,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "storage/kv_store.h"
 #include "storage/node_store.h"
 #include "storage/object_id.h"
@@ -65,7 +66,6 @@
 #include "storage/prolly_node.h"
 #include "storage/prolly_tree.h"
 #include "storage/rocks_kv_store.h"
-#include "bench/bench_util.h"
 
 namespace {
 

@@ -77,6 +77,7 @@
 #include <vector>
 
 #include "arbor/catalog.pb.h"
+#include "bench/bench_util.h"
 #include "storage/kv_store.h"
 #include "storage/node_store.h"
 #include "storage/object_id.h"
@@ -92,7 +93,6 @@
 #include "versioning/repository.h"
 #include "versioning/staging.h"
 #include "versioning/three_way_merge.h"
-#include "bench/bench_util.h"
 
 namespace {
 
@@ -222,13 +222,18 @@ constexpr const char* kDb = "sales";
 constexpr int kTables = 100;
 constexpr int64_t kBaseTime = 1700000000;
 
-const std::vector<std::pair<std::string, std::string>> kColumns = {
-    {"id", "bigint"},          {"user_id", "bigint"},
-    {"event", "string"},       {"amount", "decimal(18,2)"},
-    {"country", "string"},     {"tags", "array<string>"},
-    {"attrs", "map<string,string>"}, {"ts", "timestamp"}};
+const std::vector<std::pair<std::string, std::string>> kColumns = {{"id", "bigint"},
+                                                                   {"user_id", "bigint"},
+                                                                   {"event", "string"},
+                                                                   {"amount", "decimal(18,2)"},
+                                                                   {"country", "string"},
+                                                                   {"tags", "array<string>"},
+                                                                   {"attrs", "map<string,string>"},
+                                                                   {"ts", "timestamp"}};
 
-std::string TableName(int t) { return Fmt("events_%03d", t); }
+std::string TableName(int t) {
+  return Fmt("events_%03d", t);
+}
 
 void FillSd(catalog::StorageDescriptor* sd, const std::string& location) {
   for (const auto& [name, type] : kColumns) {
@@ -315,9 +320,9 @@ catalog::Partition MakePartition(int t, uint64_t k, uint64_t version = 0, bool b
 // The repository under test.
 
 struct Catalog {
-  uint64_t n = 0;          // entries in the base branch's tree
-  std::string name;        // "10k", "1M"
-  std::string branch;      // base branch holding this catalog
+  uint64_t n = 0;                // entries in the base branch's tree
+  std::string name;              // "10k", "1M"
+  std::string branch;            // base branch holding this catalog
   std::vector<uint64_t> parts;   // partitions per table
   std::vector<uint64_t> prefix;  // prefix sums of parts (size kTables + 1)
   ObjectId head, root;
@@ -357,8 +362,7 @@ struct Bench {
     return Take(repo->commits()->Get(commit), "get commit")->root;
   }
 
-  void Stage(const std::string& branch,
-             const std::function<Status(CatalogTxn&)>& fn) {
+  void Stage(const std::string& branch, const std::function<Status(CatalogTxn&)>& fn) {
     MutationOptions mo;
     mo.author = "versioning_bench";
     Take(repo->Mutate(branch, mo,
@@ -391,7 +395,8 @@ void Walk(NodeStore* store, const ObjectId& id, Catalog* shape, std::vector<Obje
     if (leaves) leaves->push_back(id);
     return;
   }
-  for (const auto& e : node->entries) Walk(store, e.child, shape, leaves);
+  for (const auto& e : node->entries)
+    Walk(store, e.child, shape, leaves);
 }
 
 // Builds the catalog of n entries on a new branch: the `default` database (from the
@@ -420,7 +425,8 @@ Catalog Load(Bench& b, uint64_t n, const std::string& branch) {
     db.set_location_uri(std::string("s3a://lake/main/warehouse/") + kDb + ".db");
     db.set_owner_name("etl");
     ARBOR_RETURN_IF_ERROR(txn.CreateDatabase(db));
-    for (int t = 0; t < kTables; ++t) ARBOR_RETURN_IF_ERROR(txn.CreateTable(MakeTable(t)));
+    for (int t = 0; t < kTables; ++t)
+      ARBOR_RETURN_IF_ERROR(txn.CreateTable(MakeTable(t)));
     return Status::OK();
   });
   b.Commit(branch);
@@ -434,7 +440,8 @@ Catalog Load(Bench& b, uint64_t n, const std::string& branch) {
         uint64_t take = std::min(kChunk - in_chunk, c.parts[t] - k);
         std::vector<catalog::Partition> ps;
         ps.reserve(take);
-        for (uint64_t i = k; i < k + take; ++i) ps.push_back(MakePartition(t, i));
+        for (uint64_t i = k; i < k + take; ++i)
+          ps.push_back(MakePartition(t, i));
         ARBOR_RETURN_IF_ERROR(
             txn.AddPartitions(kDb, TableName(t), std::move(ps), /*if_not_exists=*/false).status());
         in_chunk += take;
@@ -466,7 +473,8 @@ void Describe(Bench& b, Catalog* c) {
   for (size_t i = 0; i < sample; ++i) {
     NodePtr node = Take(b.repo->nodes()->Load(leaves[i * leaves.size() / sample]), "load");
     bytes += EncodeNode(*node).size();
-    for (const auto& e : node->entries) values += e.value.size();
+    for (const auto& e : node->entries)
+      values += e.value.size();
     entries += node->entries.size();
   }
   c->leaf_bytes = bytes / sample;
@@ -483,7 +491,8 @@ struct Slot {
 };
 std::vector<Slot> RandomSlots(Bench& b, const Catalog& c, size_t d) {
   const uint64_t total = 2 * c.prefix[kTables];
-  if (d > total) Die(Fmt("d=%zu exceeds the %" PRIu64 " slots of catalog %s", d, total, c.name.c_str()));
+  if (d > total)
+    Die(Fmt("d=%zu exceeds the %" PRIu64 " slots of catalog %s", d, total, c.name.c_str()));
   std::unordered_set<uint64_t> seen;
   std::vector<uint64_t> picks;
   while (picks.size() < d) {
@@ -494,15 +503,18 @@ std::vector<Slot> RandomSlots(Bench& b, const Catalog& c, size_t d) {
   std::vector<Slot> out;
   for (uint64_t s : picks) {
     uint64_t g = s / 2;
-    int t = static_cast<int>(std::upper_bound(c.prefix.begin(), c.prefix.end(), g) -
-                             c.prefix.begin()) - 1;
+    int t =
+        static_cast<int>(std::upper_bound(c.prefix.begin(), c.prefix.end(), g) - c.prefix.begin()) -
+        1;
     out.push_back({t, g - c.prefix[t], (s & 1) != 0});
   }
   return out;
 }
 
 enum class Variant { kRandom, kClustered };
-const char* VariantName(Variant v) { return v == Variant::kRandom ? "random" : "clustered"; }
+const char* VariantName(Variant v) {
+  return v == Variant::kRandom ? "random" : "clustered";
+}
 
 // Stages d changes of the variant on `branch` (which starts at the catalog's head).
 void StageChanges(Bench& b, const Catalog& c, const std::string& branch, Variant v, size_t d) {
@@ -528,7 +540,8 @@ void StageChanges(Bench& b, const Catalog& c, const std::string& branch, Variant
     int t = static_cast<int>(b.rng() % kTables);
     std::vector<catalog::Partition> ps;
     ps.reserve(d);
-    for (uint64_t k = c.parts[t]; k < c.parts[t] + d; ++k) ps.push_back(MakePartition(t, k, version));
+    for (uint64_t k = c.parts[t]; k < c.parts[t] + d; ++k)
+      ps.push_back(MakePartition(t, k, version));
     b.Stage(branch, [&](CatalogTxn& txn) -> Status {
       return txn.AddPartitions(kDb, TableName(t), std::move(ps), false).status();
     });
@@ -560,7 +573,8 @@ struct Floors {
         batch.Clear();
       }
     }
-    for (const auto& k : keys) sink += Take(b.rocks->Get(Column::kStaging, k), "floor get").size();
+    for (const auto& k : keys)
+      sink += Take(b.rocks->Get(Column::kStaging, k), "floor get").size();
   }
 
   // A few gets and one put of each kind.
@@ -736,9 +750,11 @@ void CdmSample(Bench& b, const Catalog& c, Variant variant, size_t d, Series* s)
     Take(b.repo->CreateBranch(dst, c.branch), "create dst");
     uint64_t version = ++b.version;
     std::set<int> tables;
-    while (tables.size() < 3) tables.insert(static_cast<int>(b.rng() % kTables));
+    while (tables.size() < 3)
+      tables.insert(static_cast<int>(b.rng() % kTables));
     b.Stage(dst, [&](CatalogTxn& txn) -> Status {
-      for (int t : tables) ARBOR_RETURN_IF_ERROR(txn.AlterTable(kDb, TableName(t), MakeTable(t, version)));
+      for (int t : tables)
+        ARBOR_RETURN_IF_ERROR(txn.AlterTable(kDb, TableName(t), MakeTable(t, version)));
       return Status::OK();
     });
     b.Commit(dst);
@@ -882,11 +898,11 @@ int main(int argc, char** argv) {
   Line("versioning_bench: Repository on RocksKvStore vs. its own floors; every figure is a median");
   Line(Fmt("machine: nproc %ld, cpu '%s', load average at start %.2f",
            sysconf(_SC_NPROCESSORS_ONLN), CpuModel().c_str(), LoadAverage()));
-  Line(Fmt("mode: %s, n = %s and %s, history %s commits, db %s, node cache %zu MiB, commit "
-           "cache default (32 MiB), RocksDB block cache %zu MiB, seed %" PRIu64,
-           opt.quick ? "quick" : "full", FmtN(n_small).c_str(), FmtN(n_large).c_str(),
-           FmtN(history).c_str(), dir.c_str(), opt.node_cache_mb, ro.block_cache_bytes >> 20,
-           opt.seed));
+  Line(Fmt(
+      "mode: %s, n = %s and %s, history %s commits, db %s, node cache %zu MiB, commit "
+      "cache default (32 MiB), RocksDB block cache %zu MiB, seed %" PRIu64,
+      opt.quick ? "quick" : "full", FmtN(n_small).c_str(), FmtN(n_large).c_str(),
+      FmtN(history).c_str(), dir.c_str(), opt.node_cache_mb, ro.block_cache_bytes >> 20, opt.seed));
 
   // ------------------------------------------------------------------ setup
   Section("setup");
@@ -897,7 +913,8 @@ int main(int argc, char** argv) {
     for (uint64_t n : {n_small, n_large}) {
       double t0 = NowNs();
       std::string branch = "n" + FmtN(n);
-      for (auto& ch : branch) ch = static_cast<char>(std::tolower(ch));
+      for (auto& ch : branch)
+        ch = static_cast<char>(std::tolower(ch));
       Catalog c = Load(b, n, branch);
       double secs = (NowNs() - t0) / 1e9;
       Describe(b, &c);
@@ -905,18 +922,21 @@ int main(int argc, char** argv) {
       for (size_t l = c.per_level.size(); l-- > 0;) {
         levels += Fmt("%s%zu", levels.empty() ? "" : "/", c.per_level[l]);
       }
-      Line(Fmt("catalog n=%s on branch '%s': loaded in %.1f s (%.0f entries/s; CatalogTxn + "
-               "Mutate + Commit per 10k partitions, unsynced); 1 + 1 databases, %d tables, "
-               "%" PRIu64 " partitions",
-               c.name.c_str(), c.branch.c_str(), secs, n / secs, kTables, c.prefix[kTables]));
-      Line(Fmt("  tree: height %zu, nodes per level (root first) %s, mean leaf %.1f entries / %s "
-               "encoded, mean value %.0f B, decoded in the node cache %s",
-               c.per_level.size(), levels.c_str(), c.leaf_entries, FmtBytes(c.leaf_bytes).c_str(),
-               c.value_bytes, FmtBytes(c.decoded_bytes).c_str()));
+      Line(
+          Fmt("catalog n=%s on branch '%s': loaded in %.1f s (%.0f entries/s; CatalogTxn + "
+              "Mutate + Commit per 10k partitions, unsynced); 1 + 1 databases, %d tables, "
+              "%" PRIu64 " partitions",
+              c.name.c_str(), c.branch.c_str(), secs, n / secs, kTables, c.prefix[kTables]));
+      Line(
+          Fmt("  tree: height %zu, nodes per level (root first) %s, mean leaf %.1f entries / %s "
+              "encoded, mean value %.0f B, decoded in the node cache %s",
+              c.per_level.size(), levels.c_str(), c.leaf_entries, FmtBytes(c.leaf_bytes).c_str(),
+              c.value_bytes, FmtBytes(c.decoded_bytes).c_str()));
       cats.push_back(std::move(c));
     }
   }
-  for (int i = 0; i < 50; ++i) floors.Sample(b);
+  for (int i = 0; i < 50; ++i)
+    floors.Sample(b);
   Line(Fmt("floors so far: raw get %s, raw put synced %s, unsynced %s",
            FmtTime(floors.Get()).c_str(), FmtTime(floors.PutSync()).c_str(),
            FmtTime(floors.PutNoSync()).c_str()));
@@ -966,24 +986,23 @@ int main(int argc, char** argv) {
       std::string what = synced ? "synced (info)" : "unsynced";
       std::string verdicts;
       if (!synced) {
-        verdicts = Fmt("ratio %.2f (goal <= 1.1) %s, p50 %s (goal <= 1 ms) %s", l / s,
-                       Judge("branch create (unsynced) t(" + cats[1].name + ")/t(" +
-                                 cats[0].name + ")",
-                             l / s <= 1.1, Fmt("%.2f", l / s)),
-                       FmtTime(l).c_str(),
-                       Judge("branch create (unsynced) p50 at n=" + cats[1].name, l <= 1e6,
-                             FmtTime(l)));
+        verdicts =
+            Fmt("ratio %.2f (goal <= 1.1) %s, p50 %s (goal <= 1 ms) %s", l / s,
+                Judge("branch create (unsynced) t(" + cats[1].name + ")/t(" + cats[0].name + ")",
+                      l / s <= 1.1, Fmt("%.2f", l / s)),
+                FmtTime(l).c_str(),
+                Judge("branch create (unsynced) p50 at n=" + cats[1].name, l <= 1e6, FmtTime(l)));
       } else {
         verdicts = Fmt("ratio %.2f, p50 %s (info)", l / s, FmtTime(l).c_str());
       }
-      Line(Fmt("branch create, %s: n=%s %s, n=%s %s (p90 %s); %s; raw put %s in the same "
-               "loop %s, ratio %.2f  [%zu samples each]",
-               what.c_str(), cats[0].name.c_str(), FmtTime(s).c_str(), cats[1].name.c_str(),
-               FmtTime(l).c_str(), FmtTime(p90).c_str(), verdicts.c_str(),
-               synced ? "synced" : "unsynced", FmtTime(floor).c_str(), l / floor,
-               t[{1, synced}].size()));
-      rows.push_back({"branch create, " + what, s, l, l / s, 1.1, !synced,
-                      l / s <= 1.1 && l <= 1e6,
+      Line(
+          Fmt("branch create, %s: n=%s %s, n=%s %s (p90 %s); %s; raw put %s in the same "
+              "loop %s, ratio %.2f  [%zu samples each]",
+              what.c_str(), cats[0].name.c_str(), FmtTime(s).c_str(), cats[1].name.c_str(),
+              FmtTime(l).c_str(), FmtTime(p90).c_str(), verdicts.c_str(),
+              synced ? "synced" : "unsynced", FmtTime(floor).c_str(), l / floor,
+              t[{1, synced}].size()));
+      rows.push_back({"branch create, " + what, s, l, l / s, 1.1, !synced, l / s <= 1.1 && l <= 1e6,
                       Fmt("/ raw put %s %.2f", synced ? "synced" : "unsynced", l / floor)});
     }
     Line(Fmt("  synced writes per synced CreateBranch: %.1f", synced_per));
@@ -994,12 +1013,14 @@ int main(int argc, char** argv) {
     Section("2. commit / diff / merge with d changes (sub-steps replayed after each sample)");
     for (Variant variant : {Variant::kRandom, Variant::kClustered}) {
       for (size_t d : opt.ds) {
-        const int iters = d <= 1 ? (opt.quick ? 7 : 31) : d <= 100 ? (opt.quick ? 5 : 21)
-                                                                   : (opt.quick ? 3 : 7);
+        const int iters = d <= 1     ? (opt.quick ? 7 : 31)
+                          : d <= 100 ? (opt.quick ? 5 : 21)
+                                     : (opt.quick ? 3 : 7);
         // A fresh memtable for each series (scenario 4), and every node of both
         // catalogs in the node cache.
         b.Reopen();
-        for (auto& c : cats) Walk(b.repo->nodes(), c.root, nullptr, nullptr);
+        for (auto& c : cats)
+          Walk(b.repo->nodes(), c.root, nullptr, nullptr);
         Series s[2];
         Floors::Mark mark = floors.Now();
         double t0 = NowNs();
@@ -1019,9 +1040,10 @@ int main(int argc, char** argv) {
           }
         }
         double secs = (NowNs() - t0) / 1e9;
-        Line(Fmt("-- %s d=%zu: %d samples per size (%.1f s; load average %.2f; RocksDB reopened "
-                 "%d times to keep < 64 range tombstones in the staging memtable)",
-                 VariantName(variant), d, iters, secs, LoadAverage(), reopens));
+        Line(
+            Fmt("-- %s d=%zu: %d samples per size (%.1f s; load average %.2f; RocksDB reopened "
+                "%d times to keep < 64 range tombstones in the staging memtable)",
+                VariantName(variant), d, iters, secs, LoadAverage(), reopens));
         struct Op {
           const char* metric;
           const char* label;
@@ -1030,7 +1052,8 @@ int main(int argc, char** argv) {
           bool goal;
         };
         const Op ops[] = {
-            {"commit_nosync", "commit (unsynced)", floors.PutNoSync(mark), "raw put unsynced", true},
+            {"commit_nosync", "commit (unsynced)", floors.PutNoSync(mark), "raw put unsynced",
+             true},
             {"merge_nosync", "merge (unsynced)", floors.PutNoSync(mark), "raw put unsynced", true},
             {"diff", "diff (branches)", floors.Get(mark), "raw get", true},
             {"commit_sync", "commit (synced)", floors.PutSync(mark), "raw put synced", false},
@@ -1053,45 +1076,46 @@ int main(int argc, char** argv) {
         }
         for (int ci = 0; ci < 2; ++ci) {
           const Series& x = s[ci];
-          Line(Fmt("  n=%s synced commit = read staged %s + Apply %s (%.0f nodes, %s) + write nodes %s "
-                   "+ rest %s (difference of medians: commit object, branch move with %.0f "
-                   "synced write, staging drop)",
-                   cats[ci].name.c_str(), FmtTime(x.Med("commit_read_staged")).c_str(),
-                   FmtTime(x.Med("commit_apply")).c_str(), x.Med("commit_nodes"),
-                   FmtBytes(x.Med("commit_bytes")).c_str(),
-                   FmtTime(x.Med("commit_write_nodes")).c_str(),
-                   FmtTime(x.Med("commit_sync") - x.Med("commit_read_staged") -
-                           x.Med("commit_apply") - x.Med("commit_write_nodes"))
-                       .c_str(),
-                   x.Med("commit_synced_writes")));
+          Line(Fmt(
+              "  n=%s synced commit = read staged %s + Apply %s (%.0f nodes, %s) + write nodes %s "
+              "+ rest %s (difference of medians: commit object, branch move with %.0f "
+              "synced write, staging drop)",
+              cats[ci].name.c_str(), FmtTime(x.Med("commit_read_staged")).c_str(),
+              FmtTime(x.Med("commit_apply")).c_str(), x.Med("commit_nodes"),
+              FmtBytes(x.Med("commit_bytes")).c_str(), FmtTime(x.Med("commit_write_nodes")).c_str(),
+              FmtTime(x.Med("commit_sync") - x.Med("commit_read_staged") - x.Med("commit_apply") -
+                      x.Med("commit_write_nodes"))
+                  .c_str(),
+              x.Med("commit_synced_writes")));
           Line(Fmt("  n=%s Apply per node written %s, per KiB %s; write nodes per KiB %s",
                    cats[ci].name.c_str(),
                    FmtTime(x.Med("commit_apply") / x.Med("commit_nodes")).c_str(),
                    FmtTime(x.Med("commit_apply") / (x.Med("commit_bytes") / 1024)).c_str(),
                    FmtTime(x.Med("commit_write_nodes") / (x.Med("commit_bytes") / 1024)).c_str()));
-          Line(Fmt("  n=%s diff: branches %s (%.0f node loads), commit ids %s, DiffTrees alone "
-                   "%s (%.0f node loads); unsynced merge = base %s + three-way %s + Apply %s "
-                   "+ rest %s; node cache misses in timed operations %.0f",
-                   cats[ci].name.c_str(), FmtTime(x.Med("diff")).c_str(), x.Med("diff_loads"),
-                   FmtTime(x.Med("diff_commits")).c_str(), FmtTime(x.Med("diff_trees")).c_str(),
-                   x.Med("diff_trees_loads"),
-                   FmtTime(x.Med("merge_base")).c_str(), FmtTime(x.Med("merge_3way")).c_str(),
-                   FmtTime(x.Med("merge_apply")).c_str(),
-                   FmtTime(x.Med("merge_nosync") - x.Med("merge_base") - x.Med("merge_3way") -
-                           x.Med("merge_apply"))
-                       .c_str(),
-                   [&] {
-                     double m = 0;
-                     auto it = x.v.find("misses");
-                     if (it != x.v.end())
-                       for (double v : it->second) m += v;
-                     return m;
-                   }()));
+          Line(
+              Fmt("  n=%s diff: branches %s (%.0f node loads), commit ids %s, DiffTrees alone "
+                  "%s (%.0f node loads); unsynced merge = base %s + three-way %s + Apply %s "
+                  "+ rest %s; node cache misses in timed operations %.0f",
+                  cats[ci].name.c_str(), FmtTime(x.Med("diff")).c_str(), x.Med("diff_loads"),
+                  FmtTime(x.Med("diff_commits")).c_str(), FmtTime(x.Med("diff_trees")).c_str(),
+                  x.Med("diff_trees_loads"), FmtTime(x.Med("merge_base")).c_str(),
+                  FmtTime(x.Med("merge_3way")).c_str(), FmtTime(x.Med("merge_apply")).c_str(),
+                  FmtTime(x.Med("merge_nosync") - x.Med("merge_base") - x.Med("merge_3way") -
+                          x.Med("merge_apply"))
+                      .c_str(),
+                  [&] {
+                    double m = 0;
+                    auto it = x.v.find("misses");
+                    if (it != x.v.end())
+                      for (double v : it->second)
+                        m += v;
+                    return m;
+                  }()));
         }
         std::string sub = "  ratios t(" + cats[1].name + ")/t(" + cats[0].name + ") of sub-steps:";
-        for (const char* m : {"commit_apply", "commit_nodes", "commit_bytes", "commit_write_nodes",
-                              "diff_trees", "diff_trees_loads", "diff_commits", "merge_3way",
-                              "merge_apply"}) {
+        for (const char* m :
+             {"commit_apply", "commit_nodes", "commit_bytes", "commit_write_nodes", "diff_trees",
+              "diff_trees_loads", "diff_commits", "merge_3way", "merge_apply"}) {
           sub += Fmt(" %s %.2f", m, s[1].Med(m) / s[0].Med(m));
         }
         Line(sub);
@@ -1127,9 +1151,9 @@ int main(int argc, char** argv) {
     uint64_t written = 0;
     auto put = [&](std::vector<ObjectId> parents, const char* message) {
       clock += 1000;  // a commit per millisecond
-      CommitData data = Take(MakeCommit(cs, root, std::move(parents), "versioning_bench",
-                                        message, clock, {}),
-                             "make commit");
+      CommitData data =
+          Take(MakeCommit(cs, root, std::move(parents), "versioning_bench", message, clock, {}),
+               "make commit");
       ObjectId id = cs->Put(std::move(data), &batch)->id;
       if (++written % 1000 == 0) {
         WriteOptions wo;
@@ -1151,8 +1175,10 @@ int main(int argc, char** argv) {
       if (i == 100) old = hist;
       if (i + 50 == history) feat = hist;
     }
-    for (int i = 0; i < 3; ++i) old = put({old}, "old work");
-    for (int i = 0; i < 50; ++i) feat = put({feat}, "feature work");
+    for (int i = 0; i < 3; ++i)
+      old = put({old}, "old work");
+    for (int i = 0; i < 50; ++i)
+      feat = put({feat}, "feature work");
     side = put({side}, "side work");
     Check(b.kv->Write(batch), "write commits");
     for (auto [name, head] : {std::pair{"hist", hist}, std::pair{"old", old},
@@ -1203,16 +1229,16 @@ int main(int argc, char** argv) {
       CommitPtr bc = Take(b.repo->commits()->Get(expect), "get base");
       double med = Median(t);
       std::string verdict =
-          cs.goal ? Fmt("(goal <= 1 ms) %s", Judge(Fmt("merge base p50, %s", cs.label), med <= 1e6,
-                                                   FmtTime(med)))
+          cs.goal ? Fmt("(goal <= 1 ms) %s",
+                        Judge(Fmt("merge base p50, %s", cs.label), med <= 1e6, FmtTime(med)))
                   : std::string("(info)");
       Line(Fmt("%s (%s): p50 %s, p90 %s %s; first call %s; generations: heads %" PRIu64
                " and %" PRIu64 ", base %" PRIu64 "; / raw get %.0f  [%zu samples]",
                cs.label, cs.what, FmtTime(med).c_str(), FmtTime(Percentile(t, 0.9)).c_str(),
                verdict.c_str(), FmtTime(first).c_str(), hc->generation, oc->generation,
                bc->generation, med / floors.Get(mark), t.size()));
-      rows.push_back({std::string("merge base, ") + cs.label, 0, med, 0, cs.goal ? 1.0 : 0,
-                      cs.goal, med <= 1e6, ""});
+      rows.push_back({std::string("merge base, ") + cs.label, 0, med, 0, cs.goal ? 1.0 : 0, cs.goal,
+                      med <= 1e6, ""});
     }
   }
 
@@ -1238,24 +1264,25 @@ int main(int argc, char** argv) {
     }
     std::vector<double> first(t.begin(), t.begin() + window), last(t.end() - window, t.end());
     double f = Median(first), l = Median(last);
-    Line(Fmt("empty unsynced commit: %s with 0-%d tombstones in the staging memtable, %s with "
-             "%d-%d: +%.2f us per tombstone; at 100k tombstones that would be about %s per "
-             "commit",
-             FmtTime(f).c_str(), window, FmtTime(l).c_str(), k - window, k,
-             (l - f) / (k - window) / 1e3, FmtTime(f + (l - f) / (k - window) * 100000).c_str()));
+    Line(
+        Fmt("empty unsynced commit: %s with 0-%d tombstones in the staging memtable, %s with "
+            "%d-%d: +%.2f us per tombstone; at 100k tombstones that would be about %s per "
+            "commit",
+            FmtTime(f).c_str(), window, FmtTime(l).c_str(), k - window, k,
+            (l - f) / (k - window) / 1e3, FmtTime(f + (l - f) / (k - window) * 100000).c_str()));
   }
 
   // ------------------------------------------------------------------ summary
   Section("summary");
-  Line(Fmt("floors (whole run): raw RocksDB get %s (%zu samples), raw one-key put synced %s, "
-           "unsynced %s (%zu samples each)",
-           FmtTime(floors.Get()).c_str(), floors.get.size(), FmtTime(floors.PutSync()).c_str(),
-           FmtTime(floors.PutNoSync()).c_str(), floors.put_sync.size()));
+  Line(
+      Fmt("floors (whole run): raw RocksDB get %s (%zu samples), raw one-key put synced %s, "
+          "unsynced %s (%zu samples each)",
+          FmtTime(floors.Get()).c_str(), floors.get.size(), FmtTime(floors.PutSync()).c_str(),
+          FmtTime(floors.PutNoSync()).c_str(), floors.put_sync.size()));
   for (const auto& r : rows) {
     if (r.small > 0) {
       Line(Fmt("| %s | %s | %s | %.2f | %s |", r.scenario.c_str(), FmtTime(r.small).c_str(),
-               FmtTime(r.large).c_str(), r.ratio,
-               r.judged ? (r.pass ? "PASS" : "MISS") : "info"));
+               FmtTime(r.large).c_str(), r.ratio, r.judged ? (r.pass ? "PASS" : "MISS") : "info"));
     } else {
       Line(Fmt("| %s | — | %s | — | %s |", r.scenario.c_str(), FmtTime(r.large).c_str(),
                r.judged ? (r.pass ? "PASS" : "MISS") : "info"));

@@ -31,41 +31,61 @@ namespace pb = google::protobuf;
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
+    case StatusCode::kOk:
+      return 200;
     case StatusCode::kInvalidArgument:
-    case StatusCode::kInvalidRequest: return 400;
-    case StatusCode::kNotFound: return 404;
+    case StatusCode::kInvalidRequest:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
     case StatusCode::kAlreadyExists:
     case StatusCode::kPreconditionFailed:
     case StatusCode::kConflict:
-    case StatusCode::kNotEmpty: return 409;
-    case StatusCode::kReadOnly: return 423;
+    case StatusCode::kNotEmpty:
+      return 409;
+    case StatusCode::kReadOnly:
+      return 423;
     case StatusCode::kBusy:
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kUnavailable:
+      return 503;
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
 
 std::string_view ErrorCodeFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
+    case StatusCode::kOk:
+      return "OK";
     // The HTTP API does not tell a malformed request from a malformed object.
     case StatusCode::kInvalidArgument:
-    case StatusCode::kInvalidRequest: return "INVALID_ARGUMENT";
-    case StatusCode::kNotFound: return "NOT_FOUND";
-    case StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
-    case StatusCode::kPreconditionFailed: return "PRECONDITION_FAILED";
-    case StatusCode::kConflict: return "CONFLICT";
-    case StatusCode::kNotEmpty: return "NOT_EMPTY";
-    case StatusCode::kReadOnly: return "READ_ONLY";
-    case StatusCode::kBusy: return "BUSY";
-    case StatusCode::kUnavailable: return "UNAVAILABLE";
-    case StatusCode::kCorruption: return "CORRUPTION";
-    case StatusCode::kIOError: return "IO_ERROR";
-    case StatusCode::kInternal: return "INTERNAL";
+    case StatusCode::kInvalidRequest:
+      return "INVALID_ARGUMENT";
+    case StatusCode::kNotFound:
+      return "NOT_FOUND";
+    case StatusCode::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case StatusCode::kPreconditionFailed:
+      return "PRECONDITION_FAILED";
+    case StatusCode::kConflict:
+      return "CONFLICT";
+    case StatusCode::kNotEmpty:
+      return "NOT_EMPTY";
+    case StatusCode::kReadOnly:
+      return "READ_ONLY";
+    case StatusCode::kBusy:
+      return "BUSY";
+    case StatusCode::kUnavailable:
+      return "UNAVAILABLE";
+    case StatusCode::kCorruption:
+      return "CORRUPTION";
+    case StatusCode::kIOError:
+      return "IO_ERROR";
+    case StatusCode::kInternal:
+      return "INTERNAL";
   }
   return "INTERNAL";
 }
@@ -313,19 +333,27 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 // ---------------------------------------------------------------------------
 // Proto builders.
 
 std::string KindSlug(CatalogKey::Kind kind) {
   switch (kind) {
-    case CatalogKey::Kind::kDatabase: return "database";
-    case CatalogKey::Kind::kTable: return "table";
-    case CatalogKey::Kind::kPartition: return "partition";
-    case CatalogKey::Kind::kTableColumnStats: return "table_column_statistics";
-    case CatalogKey::Kind::kPartitionColumnStats: return "partition_column_statistics";
-    case CatalogKey::Kind::kFunction: return "function";
+    case CatalogKey::Kind::kDatabase:
+      return "database";
+    case CatalogKey::Kind::kTable:
+      return "table";
+    case CatalogKey::Kind::kPartition:
+      return "partition";
+    case CatalogKey::Kind::kTableColumnStats:
+      return "table_column_statistics";
+    case CatalogKey::Kind::kPartitionColumnStats:
+      return "partition_column_statistics";
+    case CatalogKey::Kind::kFunction:
+      return "function";
   }
   return "unknown";
 }
@@ -345,11 +373,13 @@ void FillTime(int64_t micros, pb::Timestamp* out) {
 
 void FillCommit(const CommitData& c, admin::Commit* out) {
   out->set_id(c.id.ToHex());
-  for (const auto& p : c.parents) out->add_parents(p.ToHex());
+  for (const auto& p : c.parents)
+    out->add_parents(p.ToHex());
   out->set_author(c.author);
   out->set_message(c.message);
   FillTime(c.time_micros, out->mutable_time());
-  for (const auto& [k, v] : c.metadata) (*out->mutable_metadata())[k] = v;
+  for (const auto& [k, v] : c.metadata)
+    (*out->mutable_metadata())[k] = v;
   out->set_generation(c.generation);
   out->set_lakefs_commit(c.lakefs_commit);
   out->set_root(c.root.ToHex());
@@ -384,9 +414,15 @@ void FillTag(const Tag& t, admin::Tag* out) {
 void FillRef(const ResolvedRef& r, admin::ResolvedRef* out) {
   out->set_expression(r.expression);
   switch (r.kind) {
-    case ResolvedRef::Kind::kBranch: out->set_kind("branch"); break;
-    case ResolvedRef::Kind::kTag: out->set_kind("tag"); break;
-    case ResolvedRef::Kind::kCommit: out->set_kind("commit"); break;
+    case ResolvedRef::Kind::kBranch:
+      out->set_kind("branch");
+      break;
+    case ResolvedRef::Kind::kTag:
+      out->set_kind("tag");
+      break;
+    case ResolvedRef::Kind::kCommit:
+      out->set_kind("commit");
+      break;
   }
   out->set_branch(r.branch);
   out->set_commit(r.commit.ToHex());
@@ -398,15 +434,18 @@ void FillValueChange(const std::optional<ValueChange>& v, admin::ValueChange* ou
 }
 
 void FillSummary(const TableChangeSummary& s, admin::TableChangeSummary* out) {
-  for (const auto& c : s.columns_added) out->add_columns_added(c);
-  for (const auto& c : s.columns_removed) out->add_columns_removed(c);
+  for (const auto& c : s.columns_added)
+    out->add_columns_added(c);
+  for (const auto& c : s.columns_removed)
+    out->add_columns_removed(c);
   for (const auto& [name, from, to] : s.columns_retyped) {
     auto* r = out->add_columns_retyped();
     r->set_name(name);
     r->set_old_type(from);
     r->set_new_type(to);
   }
-  for (const auto& c : s.columns_comment_changed) out->add_columns_comment_changed(c);
+  for (const auto& c : s.columns_comment_changed)
+    out->add_columns_comment_changed(c);
   out->set_columns_reordered(s.columns_reordered);
   if (s.partition_keys) FillValueChange(s.partition_keys, out->mutable_partition_keys());
   if (s.location) FillValueChange(s.location, out->mutable_location());
@@ -414,10 +453,14 @@ void FillSummary(const TableChangeSummary& s, admin::TableChangeSummary* out) {
   if (s.output_format) FillValueChange(s.output_format, out->mutable_output_format());
   if (s.serde_lib) FillValueChange(s.serde_lib, out->mutable_serde_lib());
   if (s.table_type) FillValueChange(s.table_type, out->mutable_table_type());
-  for (const auto& p : s.parameters_added) out->add_parameters_added(p);
-  for (const auto& p : s.parameters_removed) out->add_parameters_removed(p);
-  for (const auto& p : s.parameters_changed) out->add_parameters_changed(p);
-  for (const auto& p : s.other_fields_changed) out->add_other_fields_changed(p);
+  for (const auto& p : s.parameters_added)
+    out->add_parameters_added(p);
+  for (const auto& p : s.parameters_removed)
+    out->add_parameters_removed(p);
+  for (const auto& p : s.parameters_changed)
+    out->add_parameters_changed(p);
+  for (const auto& p : s.other_fields_changed)
+    out->add_other_fields_changed(p);
 }
 
 Status FillChange(const CatalogChange& c, admin::DiffEntry* out) {
@@ -432,7 +475,8 @@ Status FillChange(const CatalogChange& c, admin::DiffEntry* out) {
   if (c.type == ChangeType::kChanged) {
     ARBOR_ASSIGN_OR_RETURN(std::vector<std::string> fields,
                            ChangedFieldPaths(c.name.kind, c.old_value, c.new_value));
-    for (auto& f : fields) out->add_changed_fields(std::move(f));
+    for (auto& f : fields)
+      out->add_changed_fields(std::move(f));
   }
   if (c.name.kind == CatalogKey::Kind::kTable) {
     ARBOR_ASSIGN_OR_RETURN(TableChangeSummary s, SummarizeTableChange(c.old_value, c.new_value));
@@ -448,7 +492,8 @@ Status FillConflict(const MergeConflict& c, admin::Conflict* out) {
   if (c.theirs) {
     ARBOR_RETURN_IF_ERROR(EntityBytesToStruct(c.name.kind, *c.theirs, out->mutable_theirs()));
   }
-  for (const auto& f : c.fields) out->add_fields(f);
+  for (const auto& f : c.fields)
+    out->add_fields(f);
   return Status::OK();
 }
 
@@ -460,7 +505,8 @@ Status FillMerge(const MergeOutcome& m, std::string_view strategy, admin::MergeR
   out->set_strategy(std::string(strategy));
   out->set_changes(static_cast<uint32_t>(m.changes));
   out->set_conflict_count(static_cast<uint32_t>(m.conflict_count));
-  for (const auto& c : m.conflicts) ARBOR_RETURN_IF_ERROR(FillConflict(c, out->add_conflicts()));
+  for (const auto& c : m.conflicts)
+    ARBOR_RETURN_IF_ERROR(FillConflict(c, out->add_conflicts()));
   out->set_conflicts_has_more(m.conflicts_has_more);
   if (m.conflicts_has_more && !m.conflicts.empty()) {
     out->set_conflicts_next_after(EncodeCursor(m.conflicts.back().key));
@@ -492,22 +538,22 @@ namespace {
 
 using Call = AdminApi::Call;
 
-#define API_RETURN_IF_ERROR(expr)                        \
-  do {                                                   \
-    ::arbor::Status _api_status = (expr);                \
+#define API_RETURN_IF_ERROR(expr)                               \
+  do {                                                          \
+    ::arbor::Status _api_status = (expr);                       \
     if (!_api_status.ok()) return ErrorFromStatus(_api_status); \
   } while (0)
 
 #define API_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr, on_error) \
-  auto tmp = (expr);                                         \
-  if (!tmp.ok()) return on_error(tmp.status());              \
+  auto tmp = (expr);                                        \
+  if (!tmp.ok()) return on_error(tmp.status());             \
   lhs = std::move(tmp).value()
 
 #define API_ASSIGN_OR_RETURN(lhs, expr) \
   API_ASSIGN_OR_RETURN_IMPL(ARBOR_CONCAT(_api_result_, __LINE__), lhs, expr, ErrorFromStatus)
 
 // For writes addressed to /branches/{branch}: maps errors with BranchError.
-#define API_BRANCH_ASSIGN_OR_RETURN(lhs, expr)                                  \
+#define API_BRANCH_ASSIGN_OR_RETURN(lhs, expr)                               \
   API_ASSIGN_OR_RETURN_IMPL(ARBOR_CONCAT(_api_result_, __LINE__), lhs, expr, \
                             [&](const Status& _s) { return BranchError(call, _s); })
 
@@ -543,10 +589,12 @@ std::optional<HttpResponse> CheckQuery(const Call& call,
                                        std::initializer_list<std::string_view> allowed) {
   for (const auto& [k, v] : call.query) {
     bool ok = false;
-    for (auto a : allowed) ok = ok || a == k;
+    for (auto a : allowed)
+      ok = ok || a == k;
     if (!ok) {
       std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      for (auto a : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(a);
       return Error(400, "INVALID_ARGUMENT",
                    "unknown query parameter " + QuoteName(k) +
                        (list.empty() ? " (this route takes none)" : " (expected " + list + ")"));
@@ -565,7 +613,8 @@ Result<size_t> LimitParam(const Call& call, std::string_view name, size_t fallba
   if (v == nullptr) return fallback;
   size_t n = 0;
   bool ok = !v->empty() && v->size() <= 6;
-  for (char c : *v) ok = ok && c >= '0' && c <= '9';
+  for (char c : *v)
+    ok = ok && c >= '0' && c <= '9';
   if (ok) n = std::stoul(*v);
   if (!ok || n < 1 || n > kMaxLimit) {
     return Status::InvalidArgument(std::string(name) + " must be an integer from 1 to " +
@@ -579,7 +628,8 @@ Result<uint64_t> UintParam(const Call& call, std::string_view name) {
   const std::string* v = QueryValue(call, name);
   if (v == nullptr) return uint64_t{0};
   bool ok = !v->empty() && v->size() <= 18;
-  for (char c : *v) ok = ok && c >= '0' && c <= '9';
+  for (char c : *v)
+    ok = ok && c >= '0' && c <= '9';
   if (!ok) {
     return Status::InvalidArgument(std::string(name) + " must be a non-negative integer, not " +
                                    QuoteName(v->substr(0, 100)));
@@ -600,8 +650,7 @@ Result<bool> BoolParam(const Call& call, std::string_view name) {
 // prefix of at least 8. Empty: no precondition.
 Result<std::optional<ObjectId>> ExpectedHead(Repository* repo, const std::string& text) {
   if (text.empty()) return std::optional<ObjectId>();
-  if (!IsHex(text) || text.size() < ObjectId::kMinPrefixHex ||
-      text.size() > ObjectId::kHexSize) {
+  if (!IsHex(text) || text.size() < ObjectId::kMinPrefixHex || text.size() > ObjectId::kHexSize) {
     return Status::InvalidArgument("expected_head must be a commit id (8 to 64 hex digits), not " +
                                    QuoteName(text.substr(0, 100)));
   }
@@ -637,7 +686,8 @@ HttpResponse ListBranches(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   API_ASSIGN_OR_RETURN(std::vector<Branch> branches, call.repo->ListBranches());
   admin::ListBranchesResponse out;
-  for (const auto& b : branches) FillBranch(*call.repo, b, out.add_branches());
+  for (const auto& b : branches)
+    FillBranch(*call.repo, b, out.add_branches());
   return JsonResponse(200, out);
 }
 
@@ -717,7 +767,8 @@ HttpResponse Reset(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   admin::ResetRequest req;
   if (auto e = ParseBody(call, &req)) return *e;
-  API_ASSIGN_OR_RETURN(std::optional<ObjectId> expected, ExpectedHead(call.repo, req.expected_head()));
+  API_ASSIGN_OR_RETURN(std::optional<ObjectId> expected,
+                       ExpectedHead(call.repo, req.expected_head()));
   Status s = call.repo->Reset(call.params[0], expected);
   if (!s.ok()) return BranchError(call, s);
   spdlog::info("admin: reset branch '{}'", call.params[0]);
@@ -729,8 +780,8 @@ HttpResponse Reset(Call& call) {
 
 // A merge or revert result: 200, or 409 with the result as the error's details
 // when conflicts blocked it.
-HttpResponse MergeResult(Call& call, const MergeOutcome& m, std::string_view strategy,
-                         bool blocked, std::string_view status, std::string_view what) {
+HttpResponse MergeResult(Call& call, const MergeOutcome& m, std::string_view strategy, bool blocked,
+                         std::string_view status, std::string_view what) {
   admin::MergeResponse out;
   API_RETURN_IF_ERROR(FillMerge(m, strategy, &out));
   if (blocked) {
@@ -756,7 +807,8 @@ HttpResponse Revert(Call& call) {
   opts.author = AuthorOf(call, req.author());
   opts.message = req.message();
   API_ASSIGN_OR_RETURN(opts.expected_head, ExpectedHead(call.repo, req.expected_head()));
-  API_BRANCH_ASSIGN_OR_RETURN(MergeOutcome m, call.repo->Revert(call.params[0], req.commit(), opts));
+  API_BRANCH_ASSIGN_OR_RETURN(MergeOutcome m,
+                              call.repo->Revert(call.params[0], req.commit(), opts));
   if (m.merged) {
     if (call.options.metrics != nullptr) call.options.metrics->IncCommits();
     spdlog::info("admin: reverted {} on '{}' as {}", m.source.ShortHex(), call.params[0],
@@ -779,7 +831,8 @@ HttpResponse Merge(Call& call) {
   opts.dry_run = req.dry_run();
   API_ASSIGN_OR_RETURN(opts.expected_head, ExpectedHead(call.repo, req.expected_head()));
   if (!req.conflicts_after().empty()) {
-    API_ASSIGN_OR_RETURN(opts.conflicts_after, DecodeCursor(req.conflicts_after(), "conflicts_after"));
+    API_ASSIGN_OR_RETURN(opts.conflicts_after,
+                         DecodeCursor(req.conflicts_after(), "conflicts_after"));
   }
   if (req.conflicts_limit() != 0) {
     if (req.conflicts_limit() < 1 || static_cast<size_t>(req.conflicts_limit()) > kMaxLimit) {
@@ -810,7 +863,8 @@ HttpResponse ListTags(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   API_ASSIGN_OR_RETURN(std::vector<Tag> tags, call.repo->ListTags());
   admin::ListTagsResponse out;
-  for (const auto& t : tags) FillTag(t, out.add_tags());
+  for (const auto& t : tags)
+    FillTag(t, out.add_tags());
   return JsonResponse(200, out);
 }
 
@@ -871,7 +925,8 @@ HttpResponse LogOf(Call& call) {
   }
   API_ASSIGN_OR_RETURN(LogPage page, call.repo->Log(call.params[0], opts));
   admin::LogResponse out;
-  for (const auto& c : page.commits) FillCommit(*c, out.add_commits());
+  for (const auto& c : page.commits)
+    FillCommit(*c, out.add_commits());
   out.set_has_more(page.has_more);
   if (page.has_more && !page.commits.empty()) out.set_next_after(page.commits.back()->id.ToHex());
   return JsonResponse(200, out);
@@ -895,7 +950,8 @@ Result<DiffPageOptions> DiffOptions(const Call& call) {
 }
 
 HttpResponse DiffResult(const DiffPage& page, admin::DiffResponse* out) {
-  for (const auto& c : page.changes) API_RETURN_IF_ERROR(FillChange(c, out->add_changes()));
+  for (const auto& c : page.changes)
+    API_RETURN_IF_ERROR(FillChange(c, out->add_changes()));
   out->set_has_more(page.has_more);
   if (page.has_more) out->set_next_after(EncodeCursor(page.next_after));
   return JsonResponse(200, *out);
@@ -1163,8 +1219,7 @@ AdminApi::AdminApi(Repository* repo, AdminApiOptions options)
 
 AdminApi::~AdminApi() = default;
 
-HttpResponse AdminApi::ErrorResponse(int status, std::string_view code,
-                                     std::string_view message) {
+HttpResponse AdminApi::ErrorResponse(int status, std::string_view code, std::string_view message) {
   return Error(status, code, message);
 }
 
@@ -1182,14 +1237,13 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
     response = Error(500, "INTERNAL", "internal error");
   }
   response.route = route;
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (options_.metrics != nullptr) {
     options_.metrics->ObserveHttp(request.method, route.empty() ? "unmatched" : route,
                                   response.status, seconds);
   }
-  spdlog::debug("admin: {} {} -> {} ({:.1f} ms)", request.method, request.target,
-                response.status, seconds * 1000);
+  spdlog::debug("admin: {} {} -> {} ({:.1f} ms)", request.method, request.target, response.status,
+                seconds * 1000);
   return response;
 }
 
@@ -1231,7 +1285,8 @@ HttpResponse AdminApi::Dispatch(const HttpRequest& request, std::string* route_l
       constexpr std::string_view kScheme = "bearer ";
       if (v.size() > kScheme.size() && Lower(v.substr(0, kScheme.size())) == kScheme) {
         std::string_view token = v.substr(kScheme.size());
-        while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+        while (!token.empty() && token.front() == ' ')
+          token.remove_prefix(1);
         while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
           token.remove_suffix(1);
         }
@@ -1260,10 +1315,10 @@ HttpResponse AdminApi::Dispatch(const HttpRequest& request, std::string* route_l
       allow += (allow.empty() ? "" : ", ") + m;
       list->add_values()->set_string_value(m);
     }
-    HttpResponse r = Error(405, "METHOD_NOT_ALLOWED",
-                           request.method + " is not allowed on " + any_method->pattern +
-                               " (allowed: " + allow + ")",
-                           &d);
+    HttpResponse r = Error(
+        405, "METHOD_NOT_ALLOWED",
+        request.method + " is not allowed on " + any_method->pattern + " (allowed: " + allow + ")",
+        &d);
     r.headers.emplace_back("Allow", allow);
     return r;
   }

@@ -40,8 +40,8 @@
 namespace arbor {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // origin-form: path plus optional "?query"
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // origin-form: path plus optional "?query"
   std::map<std::string, std::string> headers;  // names lower-case
   std::string body;
 };
@@ -55,10 +55,10 @@ struct HttpResponse {
 };
 
 struct AdminApiOptions {
-  std::string admin_token;                // empty: no authentication
-  size_t max_body_bytes = 1 << 20;        // larger bodies are 400 BODY_TOO_LARGE
-  std::string default_author = "admin";   // for commits whose request names none
-  Metrics* metrics = nullptr;             // optional
+  std::string admin_token;               // empty: no authentication
+  size_t max_body_bytes = 1 << 20;       // larger bodies are 400 BODY_TOO_LARGE
+  std::string default_author = "admin";  // for commits whose request names none
+  Metrics* metrics = nullptr;            // optional
   // Renders stored lakeFS locations (${ref}) for the ref a browsing route reads,
   // as the Thrift side does; null (or disabled): locations are shown as stored.
   const hms::LocationMapper* locations = nullptr;

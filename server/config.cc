@@ -26,8 +26,8 @@ Result<int64_t> ParseInt(std::string_view name, std::string_view v, int64_t min,
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || p != v.data() + v.size() || out < min || out > max) {
     return Status::InvalidArgument("--" + std::string(name) + " expects a whole number from " +
-                                   std::to_string(min) + " to " + std::to_string(max) +
-                                   ", got '" + std::string(v) + "'");
+                                   std::to_string(min) + " to " + std::to_string(max) + ", got '" +
+                                   std::string(v) + "'");
   }
   return out;
 }
@@ -41,7 +41,8 @@ Status OneOf(std::string_view name, std::string_view v, std::initializer_list<co
     }
   }
   std::string list;
-  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  for (const char* a : allowed)
+    list += (list.empty() ? "" : ", ") + std::string(a);
   return Status::InvalidArgument("--" + std::string(name) + " must be one of " + list + ", got '" +
                                  std::string(v) + "'");
 }
@@ -76,12 +77,14 @@ const std::vector<Option>& Options() {
          ARBOR_ASSIGN_OR_RETURN(c->http_listen, ParseHostPort(v));
          return Status::OK();
        }},
-      {"default-branch", "NAME", "Branch used when neither the name nor the session names a ref. Default main",
+      {"default-branch", "NAME",
+       "Branch used when neither the name nor the session names a ref. Default main",
        [](ServerConfig* c, std::string_view v) {
          c->default_branch = std::string(v);
          return Status::OK();
        }},
-      {"ref-separator", "CHAR", "Separator between database and ref in names (sales@dev). Default @",
+      {"ref-separator", "CHAR",
+       "Separator between database and ref in names (sales@dev). Default @",
        [](ServerConfig* c, std::string_view v) {
          if (v.size() != 1 || std::isalnum(static_cast<unsigned char>(v[0])) || v[0] == '_' ||
              v[0] == '#') {
@@ -91,11 +94,13 @@ const std::vector<Option>& Options() {
          c->ref_separator = v[0];
          return Status::OK();
        }},
-      {"warehouse", "URI", "Root of default database and table locations. Default file:/tmp/arbor/warehouse",
+      {"warehouse", "URI",
+       "Root of default database and table locations. Default file:/tmp/arbor/warehouse",
        [](ServerConfig* c, std::string_view v) {
          if (v.empty()) return Status::InvalidArgument("--warehouse must not be empty");
          c->warehouse = std::string(v);
-         while (c->warehouse.size() > 1 && c->warehouse.back() == '/') c->warehouse.pop_back();
+         while (c->warehouse.size() > 1 && c->warehouse.back() == '/')
+           c->warehouse.pop_back();
          return Status::OK();
        }},
       {"max-connections", "N", "Maximum concurrent Thrift connections. Default 512",
@@ -117,7 +122,8 @@ const std::vector<Option>& Options() {
        [](ServerConfig* c, std::string_view v) {
          return OneOf("protocol", v, {"binary", "compact"}, &c->protocol);
        }},
-      {"lock-timeout", "SECONDS", "HMS locks expire after this long without a heartbeat. Default 300",
+      {"lock-timeout", "SECONDS",
+       "HMS locks expire after this long without a heartbeat. Default 300",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("lock-timeout", v, 1, 86400 * 7));
          c->lock_timeout_seconds = static_cast<int>(n);
@@ -129,7 +135,8 @@ const std::vector<Option>& Options() {
                                 ParseInt("max-message-bytes", v, 1024, int64_t{1} << 31));
          return Status::OK();
        }},
-      {"max-container-elements", "N", "Largest Thrift list, set or map accepted (bounds memory per connection). Default 32768",
+      {"max-container-elements", "N",
+       "Largest Thrift list, set or map accepted (bounds memory per connection). Default 32768",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(c->max_container_elements,
                                 ParseInt("max-container-elements", v, 16, int64_t{1} << 31));
@@ -140,9 +147,13 @@ const std::vector<Option>& Options() {
          c->admin_token = std::string(v);
          return Status::OK();
        }},
-      {"sync-writes", "BOOL", "Sync the WAL before acknowledging a write. Default true; false only for benchmarks",
-       [](ServerConfig* c, std::string_view v) { return ParseBool("sync-writes", v, &c->sync_writes); }},
-      {"lakefs-endpoint", "URL", "lakeFS server (http[s]://host:port); enables coupled data+catalog versions",
+      {"sync-writes", "BOOL",
+       "Sync the WAL before acknowledging a write. Default true; false only for benchmarks",
+       [](ServerConfig* c, std::string_view v) {
+         return ParseBool("sync-writes", v, &c->sync_writes);
+       }},
+      {"lakefs-endpoint", "URL",
+       "lakeFS server (http[s]://host:port); enables coupled data+catalog versions",
        [](ServerConfig* c, std::string_view v) {
          c->lakefs_endpoint = std::string(v);
          return Status::OK();
@@ -152,7 +163,8 @@ const std::vector<Option>& Options() {
          c->lakefs_access_key_id = std::string(v);
          return Status::OK();
        }},
-      {"lakefs-secret-access-key", "SECRET", "lakeFS secret access key (prefer the _FILE form or the environment)",
+      {"lakefs-secret-access-key", "SECRET",
+       "lakeFS secret access key (prefer the _FILE form or the environment)",
        [](ServerConfig* c, std::string_view v) {
          c->lakefs_secret_access_key = std::string(v);
          return Status::OK();
@@ -160,7 +172,9 @@ const std::vector<Option>& Options() {
       {"lakefs-secret-access-key-file", "FILE", "Read the lakeFS secret access key from FILE",
        [](ServerConfig* c, std::string_view v) -> Status {
          std::ifstream in{std::string(v)};
-         if (!in) return Status::InvalidArgument("cannot read --lakefs-secret-access-key-file '" + std::string(v) + "'");
+         if (!in)
+           return Status::InvalidArgument("cannot read --lakefs-secret-access-key-file '" +
+                                          std::string(v) + "'");
          std::string secret;
          std::getline(in, secret);
          c->lakefs_secret_access_key = Trim(secret);
@@ -171,13 +185,15 @@ const std::vector<Option>& Options() {
          c->lakefs_repository = std::string(v);
          return Status::OK();
        }},
-      {"lakefs-storage-prefixes", "URI[,URI...]", "Location prefixes that address the repository, e.g. s3a://repo/,lakefs://repo/",
+      {"lakefs-storage-prefixes", "URI[,URI...]",
+       "Location prefixes that address the repository, e.g. s3a://repo/,lakefs://repo/",
        [](ServerConfig* c, std::string_view v) {
          c->lakefs_storage_prefixes.clear();
          size_t start = 0;
          while (start <= v.size()) {
            size_t comma = v.find(',', start);
-           std::string item = Trim(v.substr(start, comma == std::string_view::npos ? v.npos : comma - start));
+           std::string item =
+               Trim(v.substr(start, comma == std::string_view::npos ? v.npos : comma - start));
            if (!item.empty()) {
              if (item.back() != '/') item.push_back('/');
              c->lakefs_storage_prefixes.push_back(item);
@@ -193,13 +209,16 @@ const std::vector<Option>& Options() {
          c->lakefs_timeout_seconds = static_cast<int>(n);
          return Status::OK();
        }},
-      {"intent-grace", "SECONDS", "How long an unanswered lakeFS call keeps its branch locked before it counts as not applied. Default: 2 x --lakefs-timeout + 10",
+      {"intent-grace", "SECONDS",
+       "How long an unanswered lakeFS call keeps its branch locked before it counts as not "
+       "applied. Default: 2 x --lakefs-timeout + 10",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("intent-grace", v, 0, 86400));
          c->intent_grace_seconds = static_cast<int>(n);
          return Status::OK();
        }},
-      {"intent-resolve-interval", "SECONDS", "How often pending lakeFS intents are re-checked. Default 30",
+      {"intent-resolve-interval", "SECONDS",
+       "How often pending lakeFS intents are re-checked. Default 30",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("intent-resolve-interval", v, 1, 86400));
          c->intent_resolve_interval_seconds = static_cast<int>(n);
@@ -218,7 +237,8 @@ const Option* FindOption(std::string_view name) {
 
 std::string EnvName(std::string_view flag) {
   std::string out = "ARBOR_";
-  for (char c : flag) out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+  for (char c : flag)
+    out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
   return out;
 }
 

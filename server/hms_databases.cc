@@ -10,8 +10,7 @@ namespace {
 
 // What a database looks like to the client: stored fields, with the name as the
 // client addressed it (including its ref).
-Database ToClient(const catalog::Database& db, const DbName& name,
-                  const LocationRenderer& render) {
+Database ToClient(const catalog::Database& db, const DbName& name, const LocationRenderer& render) {
   Database out = FromProto(db);
   render(&out);
   out.__set_name(name.echo.empty() ? db.name() : name.echo);
@@ -72,7 +71,8 @@ void HmsHandler::create_database(const Database& database) {
   catalog::Database db =
       Check<AlreadyExistsException, InvalidObjectException, MetaException>(ToProto(database));
   db.set_name(n.db);
-  if (n.catalog || db.has_catalog_name()) db.set_catalog_name(n.catalog.value_or(db.catalog_name()));
+  if (n.catalog || db.has_catalog_name())
+    db.set_catalog_name(n.catalog.value_or(db.catalog_name()));
   ApplyDatabaseDefaults(&db, context_->config->warehouse, NowSeconds());
   StoreLocations(locations(), &db);
   Write<AlreadyExistsException, InvalidObjectException, MetaException>(
@@ -97,8 +97,7 @@ void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {
   create_database(db);
 }
 
-void HmsHandler::drop_database(const std::string& name, const bool deleteData,
-                               const bool cascade) {
+void HmsHandler::drop_database(const std::string& name, const bool deleteData, const bool cascade) {
   // deleteData is accepted and ignored: Arbor never deletes data files, and other
   // branches may still point at them.
   (void)deleteData;

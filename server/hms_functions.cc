@@ -18,7 +18,6 @@ namespace arbor::hms {
 
 namespace {
 
-
 // What a stored function looks like to the client. `db_echo` is the database name
 // as the client addressed it; empty keeps the stored name.
 Function ToClient(const catalog::Function& stored, const std::string& db_echo) {

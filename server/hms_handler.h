@@ -50,19 +50,22 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   void shutdown() override;
 
   // --- Session, configuration and catalogs (hms_session.cc)
-  void set_ugi(std::vector<std::string> & _return, const std::string& user_name, const std::vector<std::string> & group_names) override;
+  void set_ugi(std::vector<std::string>& _return, const std::string& user_name,
+               const std::vector<std::string>& group_names) override;
   void getMetaConf(std::string& _return, const std::string& key) override;
   void setMetaConf(const std::string& key, const std::string& value) override;
-  void get_config_value(std::string& _return, const std::string& name, const std::string& defaultValue) override;
+  void get_config_value(std::string& _return, const std::string& name,
+                        const std::string& defaultValue) override;
   void get_catalog(GetCatalogResponse& _return, const GetCatalogRequest& catName) override;
   void get_catalogs(GetCatalogsResponse& _return) override;
 
   // --- Databases (hms_databases.cc)
   void get_database(Database& _return, const std::string& name) override;
   void get_database_req(Database& _return, const GetDatabaseRequest& request) override;
-  void get_databases(std::vector<std::string> & _return, const std::string& pattern) override;
-  void get_databases_req(GetDatabaseObjectsResponse& _return, const GetDatabaseObjectsRequest& request) override;
-  void get_all_databases(std::vector<std::string> & _return) override;
+  void get_databases(std::vector<std::string>& _return, const std::string& pattern) override;
+  void get_databases_req(GetDatabaseObjectsResponse& _return,
+                         const GetDatabaseObjectsRequest& request) override;
+  void get_all_databases(std::vector<std::string>& _return) override;
   void create_database(const Database& database) override;
   void create_database_req(const CreateDatabaseRequest& createDatabaseRequest) override;
   void drop_database(const std::string& name, const bool deleteData, const bool cascade) override;
@@ -73,26 +76,49 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   // --- Tables (hms_tables.cc)
   void get_table(Table& _return, const std::string& dbname, const std::string& tbl_name) override;
   void get_table_req(GetTableResult& _return, const GetTableRequest& req) override;
-  void get_table_objects_by_name(std::vector<Table> & _return, const std::string& dbname, const std::vector<std::string> & tbl_names) override;
-  void get_table_objects_by_name_req(GetTablesResult& _return, const GetTablesRequest& req) override;
-  void get_tables(std::vector<std::string> & _return, const std::string& db_name, const std::string& pattern) override;
-  void get_tables_by_type(std::vector<std::string> & _return, const std::string& db_name, const std::string& pattern, const std::string& tableType) override;
-  void get_all_tables(std::vector<std::string> & _return, const std::string& db_name) override;
-  void get_table_meta(std::vector<TableMeta> & _return, const std::string& db_patterns, const std::string& tbl_patterns, const std::vector<std::string> & tbl_types) override;
-  void get_table_names_by_filter(std::vector<std::string> & _return, const std::string& dbname, const std::string& filter, const int16_t max_tables) override;
-  void get_fields(std::vector<FieldSchema> & _return, const std::string& db_name, const std::string& table_name) override;
-  void get_fields_with_environment_context(std::vector<FieldSchema> & _return, const std::string& db_name, const std::string& table_name, const EnvironmentContext& environment_context) override;
-  void get_schema(std::vector<FieldSchema> & _return, const std::string& db_name, const std::string& table_name) override;
-  void get_schema_with_environment_context(std::vector<FieldSchema> & _return, const std::string& db_name, const std::string& table_name, const EnvironmentContext& environment_context) override;
+  void get_table_objects_by_name(std::vector<Table>& _return, const std::string& dbname,
+                                 const std::vector<std::string>& tbl_names) override;
+  void get_table_objects_by_name_req(GetTablesResult& _return,
+                                     const GetTablesRequest& req) override;
+  void get_tables(std::vector<std::string>& _return, const std::string& db_name,
+                  const std::string& pattern) override;
+  void get_tables_by_type(std::vector<std::string>& _return, const std::string& db_name,
+                          const std::string& pattern, const std::string& tableType) override;
+  void get_all_tables(std::vector<std::string>& _return, const std::string& db_name) override;
+  void get_table_meta(std::vector<TableMeta>& _return, const std::string& db_patterns,
+                      const std::string& tbl_patterns,
+                      const std::vector<std::string>& tbl_types) override;
+  void get_table_names_by_filter(std::vector<std::string>& _return, const std::string& dbname,
+                                 const std::string& filter, const int16_t max_tables) override;
+  void get_fields(std::vector<FieldSchema>& _return, const std::string& db_name,
+                  const std::string& table_name) override;
+  void get_fields_with_environment_context(std::vector<FieldSchema>& _return,
+                                           const std::string& db_name,
+                                           const std::string& table_name,
+                                           const EnvironmentContext& environment_context) override;
+  void get_schema(std::vector<FieldSchema>& _return, const std::string& db_name,
+                  const std::string& table_name) override;
+  void get_schema_with_environment_context(std::vector<FieldSchema>& _return,
+                                           const std::string& db_name,
+                                           const std::string& table_name,
+                                           const EnvironmentContext& environment_context) override;
   void create_table(const Table& tbl) override;
-  void create_table_with_environment_context(const Table& tbl, const EnvironmentContext& environment_context) override;
+  void create_table_with_environment_context(
+      const Table& tbl, const EnvironmentContext& environment_context) override;
   void create_table_req(const CreateTableRequest& request) override;
-  void drop_table(const std::string& dbname, const std::string& name, const bool deleteData) override;
-  void drop_table_with_environment_context(const std::string& dbname, const std::string& name, const bool deleteData, const EnvironmentContext& environment_context) override;
+  void drop_table(const std::string& dbname, const std::string& name,
+                  const bool deleteData) override;
+  void drop_table_with_environment_context(const std::string& dbname, const std::string& name,
+                                           const bool deleteData,
+                                           const EnvironmentContext& environment_context) override;
   void drop_table_req(AsyncOperationResp& _return, const DropTableRequest& dropTableReq) override;
-  void alter_table(const std::string& dbname, const std::string& tbl_name, const Table& new_tbl) override;
-  void alter_table_with_environment_context(const std::string& dbname, const std::string& tbl_name, const Table& new_tbl, const EnvironmentContext& environment_context) override;
-  void alter_table_with_cascade(const std::string& dbname, const std::string& tbl_name, const Table& new_tbl, const bool cascade) override;
+  void alter_table(const std::string& dbname, const std::string& tbl_name,
+                   const Table& new_tbl) override;
+  void alter_table_with_environment_context(const std::string& dbname, const std::string& tbl_name,
+                                            const Table& new_tbl,
+                                            const EnvironmentContext& environment_context) override;
+  void alter_table_with_cascade(const std::string& dbname, const std::string& tbl_name,
+                                const Table& new_tbl, const bool cascade) override;
   void alter_table_req(AlterTableResponse& _return, const AlterTableRequest& req) override;
 
   // --- Locks (hms_locks.cc)
@@ -104,84 +130,169 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
 
   // --- Partitions (hms_partitions.cc)
   void add_partition(Partition& _return, const Partition& new_part) override;
-  void add_partition_with_environment_context(Partition& _return, const Partition& new_part, const EnvironmentContext& environment_context) override;
-  int32_t add_partitions(const std::vector<Partition> & new_parts) override;
-  void add_partitions_req(AddPartitionsResult& _return, const AddPartitionsRequest& request) override;
-  void append_partition(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals) override;
-  void append_partition_with_environment_context(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const EnvironmentContext& environment_context) override;
-  void append_partition_by_name(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::string& part_name) override;
-  void append_partition_by_name_with_environment_context(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::string& part_name, const EnvironmentContext& environment_context) override;
-  void append_partition_req(Partition& _return, const AppendPartitionsRequest& appendPartitionsReq) override;
-  void alter_partition(const std::string& db_name, const std::string& tbl_name, const Partition& new_part) override;
-  void alter_partition_with_environment_context(const std::string& db_name, const std::string& tbl_name, const Partition& new_part, const EnvironmentContext& environment_context) override;
-  void alter_partitions(const std::string& db_name, const std::string& tbl_name, const std::vector<Partition> & new_parts) override;
-  void alter_partitions_with_environment_context(const std::string& db_name, const std::string& tbl_name, const std::vector<Partition> & new_parts, const EnvironmentContext& environment_context) override;
-  void alter_partitions_req(AlterPartitionsResponse& _return, const AlterPartitionsRequest& req) override;
-  void rename_partition(const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const Partition& new_part) override;
-  void rename_partition_req(RenamePartitionResponse& _return, const RenamePartitionRequest& req) override;
-  bool drop_partition(const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const bool deleteData) override;
-  bool drop_partition_by_name(const std::string& db_name, const std::string& tbl_name, const std::string& part_name, const bool deleteData) override;
-  bool drop_partition_with_environment_context(const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const bool deleteData, const EnvironmentContext& environment_context) override;
-  bool drop_partition_by_name_with_environment_context(const std::string& db_name, const std::string& tbl_name, const std::string& part_name, const bool deleteData, const EnvironmentContext& environment_context) override;
+  void add_partition_with_environment_context(
+      Partition& _return, const Partition& new_part,
+      const EnvironmentContext& environment_context) override;
+  int32_t add_partitions(const std::vector<Partition>& new_parts) override;
+  void add_partitions_req(AddPartitionsResult& _return,
+                          const AddPartitionsRequest& request) override;
+  void append_partition(Partition& _return, const std::string& db_name, const std::string& tbl_name,
+                        const std::vector<std::string>& part_vals) override;
+  void append_partition_with_environment_context(
+      Partition& _return, const std::string& db_name, const std::string& tbl_name,
+      const std::vector<std::string>& part_vals,
+      const EnvironmentContext& environment_context) override;
+  void append_partition_by_name(Partition& _return, const std::string& db_name,
+                                const std::string& tbl_name, const std::string& part_name) override;
+  void append_partition_by_name_with_environment_context(
+      Partition& _return, const std::string& db_name, const std::string& tbl_name,
+      const std::string& part_name, const EnvironmentContext& environment_context) override;
+  void append_partition_req(Partition& _return,
+                            const AppendPartitionsRequest& appendPartitionsReq) override;
+  void alter_partition(const std::string& db_name, const std::string& tbl_name,
+                       const Partition& new_part) override;
+  void alter_partition_with_environment_context(
+      const std::string& db_name, const std::string& tbl_name, const Partition& new_part,
+      const EnvironmentContext& environment_context) override;
+  void alter_partitions(const std::string& db_name, const std::string& tbl_name,
+                        const std::vector<Partition>& new_parts) override;
+  void alter_partitions_with_environment_context(
+      const std::string& db_name, const std::string& tbl_name,
+      const std::vector<Partition>& new_parts,
+      const EnvironmentContext& environment_context) override;
+  void alter_partitions_req(AlterPartitionsResponse& _return,
+                            const AlterPartitionsRequest& req) override;
+  void rename_partition(const std::string& db_name, const std::string& tbl_name,
+                        const std::vector<std::string>& part_vals,
+                        const Partition& new_part) override;
+  void rename_partition_req(RenamePartitionResponse& _return,
+                            const RenamePartitionRequest& req) override;
+  bool drop_partition(const std::string& db_name, const std::string& tbl_name,
+                      const std::vector<std::string>& part_vals, const bool deleteData) override;
+  bool drop_partition_by_name(const std::string& db_name, const std::string& tbl_name,
+                              const std::string& part_name, const bool deleteData) override;
+  bool drop_partition_with_environment_context(
+      const std::string& db_name, const std::string& tbl_name,
+      const std::vector<std::string>& part_vals, const bool deleteData,
+      const EnvironmentContext& environment_context) override;
+  bool drop_partition_by_name_with_environment_context(
+      const std::string& db_name, const std::string& tbl_name, const std::string& part_name,
+      const bool deleteData, const EnvironmentContext& environment_context) override;
   bool drop_partition_req(const DropPartitionRequest& dropPartitionReq) override;
-  void drop_partitions_req(DropPartitionsResult& _return, const DropPartitionsRequest& req) override;
-  void get_partition(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals) override;
-  void get_partition_with_auth(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const std::string& user_name, const std::vector<std::string> & group_names) override;
-  void get_partition_by_name(Partition& _return, const std::string& db_name, const std::string& tbl_name, const std::string& part_name) override;
+  void drop_partitions_req(DropPartitionsResult& _return,
+                           const DropPartitionsRequest& req) override;
+  void get_partition(Partition& _return, const std::string& db_name, const std::string& tbl_name,
+                     const std::vector<std::string>& part_vals) override;
+  void get_partition_with_auth(Partition& _return, const std::string& db_name,
+                               const std::string& tbl_name,
+                               const std::vector<std::string>& part_vals,
+                               const std::string& user_name,
+                               const std::vector<std::string>& group_names) override;
+  void get_partition_by_name(Partition& _return, const std::string& db_name,
+                             const std::string& tbl_name, const std::string& part_name) override;
   void get_partition_req(GetPartitionResponse& _return, const GetPartitionRequest& req) override;
-  void get_partitions(std::vector<Partition> & _return, const std::string& db_name, const std::string& tbl_name, const int16_t max_parts) override;
-  void get_partitions_with_auth(std::vector<Partition> & _return, const std::string& db_name, const std::string& tbl_name, const int16_t max_parts, const std::string& user_name, const std::vector<std::string> & group_names) override;
+  void get_partitions(std::vector<Partition>& _return, const std::string& db_name,
+                      const std::string& tbl_name, const int16_t max_parts) override;
+  void get_partitions_with_auth(std::vector<Partition>& _return, const std::string& db_name,
+                                const std::string& tbl_name, const int16_t max_parts,
+                                const std::string& user_name,
+                                const std::vector<std::string>& group_names) override;
   void get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) override;
-  void get_partitions_ps(std::vector<Partition> & _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const int16_t max_parts) override;
-  void get_partitions_ps_with_auth(std::vector<Partition> & _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const int16_t max_parts, const std::string& user_name, const std::vector<std::string> & group_names) override;
-  void get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return, const GetPartitionsPsWithAuthRequest& req) override;
-  void get_partition_names(std::vector<std::string> & _return, const std::string& db_name, const std::string& tbl_name, const int16_t max_parts) override;
-  void get_partition_names_ps(std::vector<std::string> & _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & part_vals, const int16_t max_parts) override;
-  void get_partition_names_ps_req(GetPartitionNamesPsResponse& _return, const GetPartitionNamesPsRequest& req) override;
-  void fetch_partition_names_req(std::vector<std::string> & _return, const PartitionsRequest& partitionReq) override;
-  void get_partitions_by_names(std::vector<Partition> & _return, const std::string& db_name, const std::string& tbl_name, const std::vector<std::string> & names) override;
-  void get_partitions_by_names_req(GetPartitionsByNamesResult& _return, const GetPartitionsByNamesRequest& req) override;
-  void get_partitions_by_filter(std::vector<Partition> & _return, const std::string& db_name, const std::string& tbl_name, const std::string& filter, const int16_t max_parts) override;
-  void get_partitions_by_filter_req(std::vector<Partition> & _return, const GetPartitionsByFilterRequest& req) override;
-  int32_t get_num_partitions_by_filter(const std::string& db_name, const std::string& tbl_name, const std::string& filter) override;
-  void get_partitions_by_expr(PartitionsByExprResult& _return, const PartitionsByExprRequest& req) override;
-  void get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return, const PartitionsByExprRequest& req) override;
-  void partition_name_to_vals(std::vector<std::string> & _return, const std::string& part_name) override;
-  void partition_name_to_spec(std::map<std::string, std::string> & _return, const std::string& part_name) override;
+  void get_partitions_ps(std::vector<Partition>& _return, const std::string& db_name,
+                         const std::string& tbl_name, const std::vector<std::string>& part_vals,
+                         const int16_t max_parts) override;
+  void get_partitions_ps_with_auth(std::vector<Partition>& _return, const std::string& db_name,
+                                   const std::string& tbl_name,
+                                   const std::vector<std::string>& part_vals,
+                                   const int16_t max_parts, const std::string& user_name,
+                                   const std::vector<std::string>& group_names) override;
+  void get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
+                                       const GetPartitionsPsWithAuthRequest& req) override;
+  void get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
+                           const std::string& tbl_name, const int16_t max_parts) override;
+  void get_partition_names_ps(std::vector<std::string>& _return, const std::string& db_name,
+                              const std::string& tbl_name,
+                              const std::vector<std::string>& part_vals,
+                              const int16_t max_parts) override;
+  void get_partition_names_ps_req(GetPartitionNamesPsResponse& _return,
+                                  const GetPartitionNamesPsRequest& req) override;
+  void fetch_partition_names_req(std::vector<std::string>& _return,
+                                 const PartitionsRequest& partitionReq) override;
+  void get_partitions_by_names(std::vector<Partition>& _return, const std::string& db_name,
+                               const std::string& tbl_name,
+                               const std::vector<std::string>& names) override;
+  void get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
+                                   const GetPartitionsByNamesRequest& req) override;
+  void get_partitions_by_filter(std::vector<Partition>& _return, const std::string& db_name,
+                                const std::string& tbl_name, const std::string& filter,
+                                const int16_t max_parts) override;
+  void get_partitions_by_filter_req(std::vector<Partition>& _return,
+                                    const GetPartitionsByFilterRequest& req) override;
+  int32_t get_num_partitions_by_filter(const std::string& db_name, const std::string& tbl_name,
+                                       const std::string& filter) override;
+  void get_partitions_by_expr(PartitionsByExprResult& _return,
+                              const PartitionsByExprRequest& req) override;
+  void get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return,
+                                   const PartitionsByExprRequest& req) override;
+  void partition_name_to_vals(std::vector<std::string>& _return,
+                              const std::string& part_name) override;
+  void partition_name_to_spec(std::map<std::string, std::string>& _return,
+                              const std::string& part_name) override;
 
   // --- Column statistics (hms_statistics.cc)
-  void get_table_column_statistics(ColumnStatistics& _return, const std::string& db_name, const std::string& tbl_name, const std::string& col_name) override;
-  void get_partition_column_statistics(ColumnStatistics& _return, const std::string& db_name, const std::string& tbl_name, const std::string& part_name, const std::string& col_name) override;
-  void get_table_statistics_req(TableStatsResult& _return, const TableStatsRequest& request) override;
-  void get_partitions_statistics_req(PartitionsStatsResult& _return, const PartitionsStatsRequest& request) override;
+  void get_table_column_statistics(ColumnStatistics& _return, const std::string& db_name,
+                                   const std::string& tbl_name,
+                                   const std::string& col_name) override;
+  void get_partition_column_statistics(ColumnStatistics& _return, const std::string& db_name,
+                                       const std::string& tbl_name, const std::string& part_name,
+                                       const std::string& col_name) override;
+  void get_table_statistics_req(TableStatsResult& _return,
+                                const TableStatsRequest& request) override;
+  void get_partitions_statistics_req(PartitionsStatsResult& _return,
+                                     const PartitionsStatsRequest& request) override;
   void get_aggr_stats_for(AggrStats& _return, const PartitionsStatsRequest& request) override;
   bool update_table_column_statistics(const ColumnStatistics& stats_obj) override;
   bool update_partition_column_statistics(const ColumnStatistics& stats_obj) override;
-  void update_table_column_statistics_req(SetPartitionsStatsResponse& _return, const SetPartitionsStatsRequest& req) override;
-  void update_partition_column_statistics_req(SetPartitionsStatsResponse& _return, const SetPartitionsStatsRequest& req) override;
+  void update_table_column_statistics_req(SetPartitionsStatsResponse& _return,
+                                          const SetPartitionsStatsRequest& req) override;
+  void update_partition_column_statistics_req(SetPartitionsStatsResponse& _return,
+                                              const SetPartitionsStatsRequest& req) override;
   bool set_aggr_stats_for(const SetPartitionsStatsRequest& request) override;
-  bool delete_partition_column_statistics(const std::string& db_name, const std::string& tbl_name, const std::string& part_name, const std::string& col_name, const std::string& engine) override;
-  bool delete_table_column_statistics(const std::string& db_name, const std::string& tbl_name, const std::string& col_name, const std::string& engine) override;
+  bool delete_partition_column_statistics(const std::string& db_name, const std::string& tbl_name,
+                                          const std::string& part_name, const std::string& col_name,
+                                          const std::string& engine) override;
+  bool delete_table_column_statistics(const std::string& db_name, const std::string& tbl_name,
+                                      const std::string& col_name,
+                                      const std::string& engine) override;
   bool delete_column_statistics_req(const DeleteColumnStatisticsRequest& req) override;
 
   // --- Functions (hms_functions.cc)
   void create_function(const Function& func) override;
   void drop_function(const std::string& dbName, const std::string& funcName) override;
-  void alter_function(const std::string& dbName, const std::string& funcName, const Function& newFunc) override;
-  void get_function(Function& _return, const std::string& dbName, const std::string& funcName) override;
-  void get_functions(std::vector<std::string> & _return, const std::string& dbName, const std::string& pattern) override;
+  void alter_function(const std::string& dbName, const std::string& funcName,
+                      const Function& newFunc) override;
+  void get_function(Function& _return, const std::string& dbName,
+                    const std::string& funcName) override;
+  void get_functions(std::vector<std::string>& _return, const std::string& dbName,
+                     const std::string& pattern) override;
   void get_all_functions(GetAllFunctionsResponse& _return) override;
 
   // --- Constraints and notifications (hms_misc.cc)
   void get_primary_keys(PrimaryKeysResponse& _return, const PrimaryKeysRequest& request) override;
   void get_foreign_keys(ForeignKeysResponse& _return, const ForeignKeysRequest& request) override;
-  void get_unique_constraints(UniqueConstraintsResponse& _return, const UniqueConstraintsRequest& request) override;
-  void get_not_null_constraints(NotNullConstraintsResponse& _return, const NotNullConstraintsRequest& request) override;
-  void get_default_constraints(DefaultConstraintsResponse& _return, const DefaultConstraintsRequest& request) override;
-  void get_check_constraints(CheckConstraintsResponse& _return, const CheckConstraintsRequest& request) override;
-  void get_all_table_constraints(AllTableConstraintsResponse& _return, const AllTableConstraintsRequest& request) override;
+  void get_unique_constraints(UniqueConstraintsResponse& _return,
+                              const UniqueConstraintsRequest& request) override;
+  void get_not_null_constraints(NotNullConstraintsResponse& _return,
+                                const NotNullConstraintsRequest& request) override;
+  void get_default_constraints(DefaultConstraintsResponse& _return,
+                               const DefaultConstraintsRequest& request) override;
+  void get_check_constraints(CheckConstraintsResponse& _return,
+                             const CheckConstraintsRequest& request) override;
+  void get_all_table_constraints(AllTableConstraintsResponse& _return,
+                                 const AllTableConstraintsRequest& request) override;
   void get_current_notificationEventId(CurrentNotificationEventId& _return) override;
-  void get_next_notification(NotificationEventResponse& _return, const NotificationEventRequest& rqst) override;
+  void get_next_notification(NotificationEventResponse& _return,
+                             const NotificationEventRequest& rqst) override;
 
  private:
   // The ref a database argument addresses: its own, else the session's, else the
@@ -230,8 +341,8 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   std::string peer_;
   std::string user_;
   std::vector<std::string> groups_;
-  std::string session_ref_;                   // from setMetaConf("arbor.ref", ...)
-  std::map<std::string, std::string> conf_;   // other setMetaConf values
+  std::string session_ref_;                  // from setMetaConf("arbor.ref", ...)
+  std::map<std::string, std::string> conf_;  // other setMetaConf values
 };
 
 }  // namespace arbor::hms

@@ -51,15 +51,18 @@ void Store(const LocationMapper& mapper, Entity* e) {
 template <typename Entity>
 void Render(const LocationMapper* mapper, const std::string& lakefs_ref, Entity* e) {
   if (mapper == nullptr || !mapper->enabled()) return;
-  ForEachLocation(e, [&](std::string* location) {
-    *location = mapper->Render(*location, lakefs_ref);
-  });
+  ForEachLocation(
+      e, [&](std::string* location) { *location = mapper->Render(*location, lakefs_ref); });
 }
 
 }  // namespace
 
-void StoreLocations(const LocationMapper& mapper, catalog::Database* db) { Store(mapper, db); }
-void StoreLocations(const LocationMapper& mapper, catalog::Table* table) { Store(mapper, table); }
+void StoreLocations(const LocationMapper& mapper, catalog::Database* db) {
+  Store(mapper, db);
+}
+void StoreLocations(const LocationMapper& mapper, catalog::Table* table) {
+  Store(mapper, table);
+}
 void StoreLocations(const LocationMapper& mapper, catalog::Partition* partition) {
   Store(mapper, partition);
 }
@@ -77,12 +80,18 @@ void RenderLocations(const LocationMapper& mapper, const std::string& lakefs_ref
   Render(&mapper, lakefs_ref, partition);
 }
 
-void LocationRenderer::operator()(hive::Database* db) const { Render(mapper, lakefs_ref, db); }
-void LocationRenderer::operator()(hive::Table* table) const { Render(mapper, lakefs_ref, table); }
+void LocationRenderer::operator()(hive::Database* db) const {
+  Render(mapper, lakefs_ref, db);
+}
+void LocationRenderer::operator()(hive::Table* table) const {
+  Render(mapper, lakefs_ref, table);
+}
 void LocationRenderer::operator()(hive::Partition* partition) const {
   Render(mapper, lakefs_ref, partition);
 }
-void LocationRenderer::operator()(catalog::Database* db) const { Render(mapper, lakefs_ref, db); }
+void LocationRenderer::operator()(catalog::Database* db) const {
+  Render(mapper, lakefs_ref, db);
+}
 void LocationRenderer::operator()(catalog::Table* table) const {
   Render(mapper, lakefs_ref, table);
 }

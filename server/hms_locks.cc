@@ -20,7 +20,6 @@ namespace arbor::hms {
 
 namespace {
 
-
 using SpecLevel = LockComponentSpec::Level;
 using SpecType = LockComponentSpec::Type;
 

@@ -96,7 +96,8 @@ std::vector<Partition> PresentAll(const std::vector<catalog::Partition>& stored,
                                   const PartTarget& t) {
   std::vector<Partition> out;
   out.reserve(stored.size());
-  for (const auto& p : stored) out.push_back(Present(p, t));
+  for (const auto& p : stored)
+    out.push_back(Present(p, t));
   return out;
 }
 
@@ -121,7 +122,7 @@ Status AsInvalid(const Status& s) {
 
 struct TableInfo {
   catalog::Table table;
-  std::vector<std::string> keys;         // normalized partition-key names, in order
+  std::vector<std::string> keys;           // normalized partition-key names, in order
   std::vector<PartitionKeyInfo> key_info;  // the same, with types, for filters
 
   const std::string& db() const { return table.db_name(); }
@@ -169,7 +170,9 @@ struct PartSpec {
   std::vector<std::string> values;
   std::optional<std::string> name;
 
-  static PartSpec Values(std::vector<std::string> v) { return PartSpec{std::move(v), std::nullopt}; }
+  static PartSpec Values(std::vector<std::string> v) {
+    return PartSpec{std::move(v), std::nullopt};
+  }
   static PartSpec Name(std::string n) { return PartSpec{{}, std::move(n)}; }
 };
 
@@ -257,9 +260,9 @@ Result<Selection> Select(const TableInfo& info, const Criteria& c) {
   Selection s;
   s.limit = LimitOf(c.max_parts);
   if (c.part_vals.size() > info.keys.size()) {
-    return Status::InvalidArgument("Incorrect number of partition values. numPartKeys=" +
-                                   std::to_string(info.keys.size()) +
-                                   ", part_vals=" + JoinValues(c.part_vals));
+    return Status::InvalidArgument(
+        "Incorrect number of partition values. numPartKeys=" + std::to_string(info.keys.size()) +
+        ", part_vals=" + JoinValues(c.part_vals));
   }
   bool in_leading_run = true;
   for (size_t i = 0; i < c.part_vals.size(); ++i) {
@@ -306,7 +309,8 @@ Result<KeyRange> RangeFor(const TableInfo& info, const std::vector<std::string>&
   const bool complete = leading.size() == info.keys.size();
   if (!complete) prefix += '/';
   KeyRange range;
-  ARBOR_ASSIGN_OR_RETURN(range.begin, EncodeKey(CatalogKey::ForPartition(info.db(), info.name(), prefix)));
+  ARBOR_ASSIGN_OR_RETURN(range.begin,
+                         EncodeKey(CatalogKey::ForPartition(info.db(), info.name(), prefix)));
   range.end = range.begin;
   if (complete) {
     range.end += '\0';  // exactly the one partition
@@ -350,10 +354,9 @@ Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTa
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
   std::vector<Partition> out;
-  ARBOR_RETURN_IF_ERROR(ScanSelected(txn, info, s, /*with_partitions=*/true,
-                                     [&](const std::string&, catalog::Partition* p) {
-                                       out.push_back(Present(*p, t));
-                                     }));
+  ARBOR_RETURN_IF_ERROR(ScanSelected(
+      txn, info, s, /*with_partitions=*/true,
+      [&](const std::string&, catalog::Partition* p) { out.push_back(Present(*p, t)); }));
   return out;
 }
 
@@ -363,10 +366,9 @@ Result<std::vector<std::string>> ListPartitionNames(const ReadView& view, const 
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
   std::vector<std::string> out;
-  ARBOR_RETURN_IF_ERROR(ScanSelected(txn, info, s, /*with_partitions=*/false,
-                                     [&](const std::string& name, catalog::Partition*) {
-                                       out.push_back(name);
-                                     }));
+  ARBOR_RETURN_IF_ERROR(
+      ScanSelected(txn, info, s, /*with_partitions=*/false,
+                   [&](const std::string& name, catalog::Partition*) { out.push_back(name); }));
   return out;
 }
 
@@ -400,7 +402,8 @@ Status AttachColumnStats(const CatalogTxn& txn, const TableInfo& info, const std
     if (!merged) {
       merged = std::move(s);
     } else {
-      for (auto& obj : *s.mutable_stats_obj()) *merged->add_stats_obj() = std::move(obj);
+      for (auto& obj : *s.mutable_stats_obj())
+        *merged->add_stats_obj() = std::move(obj);
     }
   }
   if (merged) *p->mutable_col_stats() = std::move(*merged);
@@ -447,8 +450,8 @@ Status AddCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partit
     ARBOR_ASSIGN_OR_RETURN(std::string name, txn.PartitionName(info.table, ValuesOf(p)));
     ApplyPartitionDefaults(&p, info.table, name, now);
   }
-  ARBOR_ASSIGN_OR_RETURN(*added, txn.AddPartitions(info.db(), info.name(), std::move(parts),
-                                                   if_not_exists));
+  ARBOR_ASSIGN_OR_RETURN(
+      *added, txn.AddPartitions(info.db(), info.name(), std::move(parts), if_not_exists));
   return Status::OK();
 }
 
@@ -461,7 +464,8 @@ Status AppendCore(CatalogTxn& txn, const PartTarget& t, const PartSpec& spec,
   }
   ARBOR_ASSIGN_OR_RETURN(ResolvedPart r, Resolve(txn, info, spec));
   catalog::Partition p;
-  for (auto& v : r.values) p.mutable_values()->add_items(std::move(v));
+  for (auto& v : r.values)
+    p.mutable_values()->add_items(std::move(v));
   p.set_db_name(info.db());
   p.set_table_name(info.name());
   ApplyPartitionDefaults(&p, info.table, r.name, NowSeconds());
@@ -568,7 +572,9 @@ void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char
   }
 }
 
-bool NeedResult(bool isset, bool value) { return !isset || value; }
+bool NeedResult(bool isset, bool value) {
+  return !isset || value;
+}
 
 }  // namespace
 
@@ -579,9 +585,8 @@ void HmsHandler::add_partition(Partition& _return, const Partition& new_part) {
   add_partition_with_environment_context(_return, new_part, EnvironmentContext());
 }
 
-void HmsHandler::add_partition_with_environment_context(Partition& _return,
-                                                        const Partition& new_part,
-                                                        const EnvironmentContext& environment_context) {
+void HmsHandler::add_partition_with_environment_context(
+    Partition& _return, const Partition& new_part, const EnvironmentContext& environment_context) {
   AddPartitionsRequest req;
   req.__set_dbName(new_part.dbName);
   req.__set_tblName(new_part.tableName);
@@ -610,18 +615,18 @@ int32_t HmsHandler::add_partitions(const std::vector<Partition>& new_parts) {
 
 void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
                                     const AddPartitionsRequest& request) {
-  PartTarget t = Aim(Parse<InvalidObj, Exists, Meta>(request.dbName), request.tblName,
-                     CatalogField(request));
+  PartTarget t =
+      Aim(Parse<InvalidObj, Exists, Meta>(request.dbName), request.tblName, CatalogField(request));
   t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
   CheckBelongs(request.parts, t, context_->config->ref_separator);
-  std::vector<catalog::Partition> parts = ToProtos<InvalidObj, Exists, Meta>(request.parts, locations());
+  std::vector<catalog::Partition> parts =
+      ToProtos<InvalidObj, Exists, Meta>(request.parts, locations());
   std::vector<catalog::Partition> added;
   if (!parts.empty()) {
-    Write<InvalidObj, Exists, Meta>(t.db, "add partitions to " + Qualified(t),
-                                    [&](CatalogTxn& txn) -> Status {
-                                      return AddCore(txn, t, std::move(parts),
-                                                     request.ifNotExists, &added);
-                                    });
+    Write<InvalidObj, Exists, Meta>(
+        t.db, "add partitions to " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+          return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
+        });
   }
   if (NeedResult(request.__isset.needResult, request.needResult)) {
     _return.__set_partitions(PresentAll(added, t));
@@ -674,10 +679,9 @@ void HmsHandler::append_partition_req(Partition& _return, const AppendPartitions
   // Hive 4 sends the name, older forms the values; the name wins if both come.
   PartSpec spec = req.__isset.name ? PartSpec::Name(req.name) : PartSpec::Values(req.partVals);
   catalog::Partition appended;
-  Write<InvalidObj, Exists, Meta>(t.db, "append partition to " + Qualified(t),
-                                  [&](CatalogTxn& txn) -> Status {
-                                    return AppendCore(txn, t, spec, &appended);
-                                  });
+  Write<InvalidObj, Exists, Meta>(
+      t.db, "append partition to " + Qualified(t),
+      [&](CatalogTxn& txn) -> Status { return AppendCore(txn, t, spec, &appended); });
   _return = Present(appended, t);
 }
 
@@ -701,8 +705,8 @@ void HmsHandler::alter_partitions(const std::string& db_name, const std::string&
 }
 
 void HmsHandler::alter_partitions_with_environment_context(
-    const std::string& db_name, const std::string& tbl_name, const std::vector<Partition>& new_parts,
-    const EnvironmentContext& environment_context) {
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<Partition>& new_parts, const EnvironmentContext& environment_context) {
   AlterPartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tableName(tbl_name);
@@ -718,10 +722,9 @@ void HmsHandler::alter_partitions_req(AlterPartitionsResponse& /*_return*/,
   t.render = Renderer<InvalidOp, Meta>(t.db);
   std::vector<catalog::Partition> parts = ToProtos<InvalidOp, Meta>(req.partitions, locations());
   if (parts.empty()) return;
-  Write<InvalidOp, Meta>(t.db, "alter partitions of " + Qualified(t),
-                         [&](CatalogTxn& txn) -> Status {
-                           return AlterCore(txn, t, std::move(parts));
-                         });
+  Write<InvalidOp, Meta>(
+      t.db, "alter partitions of " + Qualified(t),
+      [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts)); });
 }
 
 void HmsHandler::rename_partition(const std::string& db_name, const std::string& tbl_name,
@@ -794,8 +797,8 @@ bool HmsHandler::drop_partition_req(const DropPartitionRequest& req) {
   if (!req.__isset.partName && !req.__isset.partVals) {
     ThrowWithMessage<Meta>("drop_partition_req needs partName or partVals");
   }
-  PartSpec spec = req.__isset.partName ? PartSpec::Name(req.partName)
-                                       : PartSpec::Values(req.partVals);
+  PartSpec spec =
+      req.__isset.partName ? PartSpec::Name(req.partName) : PartSpec::Values(req.partVals);
   std::vector<catalog::Partition> dropped;
   Write<NoSuch, Meta>(t.db, "drop partition of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
     return DropCore(txn, t, {spec}, /*if_exists=*/false, &dropped);
@@ -817,14 +820,14 @@ void HmsHandler::drop_partitions_req(DropPartitionsResult& _return,
   }
   std::vector<PartSpec> specs;
   specs.reserve(req.parts.names.size());
-  for (const auto& name : req.parts.names) specs.push_back(PartSpec::Name(name));
+  for (const auto& name : req.parts.names)
+    specs.push_back(PartSpec::Name(name));
   const bool if_exists = !req.__isset.ifExists || req.ifExists;
   std::vector<catalog::Partition> dropped;
   if (!specs.empty()) {
-    Write<NoSuch, Meta>(t.db, "drop partitions of " + Qualified(t),
-                        [&](CatalogTxn& txn) -> Status {
-                          return DropCore(txn, t, specs, if_exists, &dropped);
-                        });
+    Write<NoSuch, Meta>(t.db, "drop partitions of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+      return DropCore(txn, t, specs, if_exists, &dropped);
+    });
   }
   if (NeedResult(req.__isset.needResult, req.needResult)) {
     _return.__set_partitions(PresentAll(dropped, t));
@@ -884,8 +887,7 @@ void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::stri
 
 void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
                                           const std::string& db_name, const std::string& tbl_name,
-                                          const int16_t max_parts,
-                                          const std::string& /*user_name*/,
+                                          const int16_t max_parts, const std::string& /*user_name*/,
                                           const std::vector<std::string>& /*group_names*/) {
   get_partitions(_return, db_name, tbl_name, max_parts);
 }
@@ -912,13 +914,10 @@ void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::s
   _return = std::move(response.partitions);
 }
 
-void HmsHandler::get_partitions_ps_with_auth(std::vector<Partition>& _return,
-                                             const std::string& db_name,
-                                             const std::string& tbl_name,
-                                             const std::vector<std::string>& part_vals,
-                                             const int16_t max_parts,
-                                             const std::string& /*user_name*/,
-                                             const std::vector<std::string>& /*group_names*/) {
+void HmsHandler::get_partitions_ps_with_auth(
+    std::vector<Partition>& _return, const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, const int16_t max_parts,
+    const std::string& /*user_name*/, const std::vector<std::string>& /*group_names*/) {
   get_partitions_ps(_return, db_name, tbl_name, part_vals, max_parts);
 }
 
@@ -928,8 +927,8 @@ void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse
   t.render = Renderer<Meta, NoSuch>(t.db);
   if (req.__isset.partNames) {
     // Hive 4's listPartitionsWithAuthInfo by names.
-    _return.partitions = Check<Meta, NoSuch>(
-        FindByNames(View<Meta, NoSuch>(t.db), t, req.partNames, std::nullopt));
+    _return.partitions =
+        Check<Meta, NoSuch>(FindByNames(View<Meta, NoSuch>(t.db), t, req.partNames, std::nullopt));
     return;
   }
   Criteria c;
@@ -938,9 +937,8 @@ void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse
   _return.partitions = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, c));
 }
 
-void HmsHandler::get_partition_names(std::vector<std::string>& _return,
-                                     const std::string& db_name, const std::string& tbl_name,
-                                     const int16_t max_parts) {
+void HmsHandler::get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
+                                     const std::string& tbl_name, const int16_t max_parts) {
   PartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -1044,8 +1042,7 @@ void HmsHandler::get_partitions_by_expr(PartitionsByExprResult& _return,
                                         const PartitionsByExprRequest& req) {
   PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
   t.render = Renderer<Meta, NoSuch>(t.db);
-  _return.partitions =
-      Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, Criteria{}));
+  _return.partitions = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, Criteria{}));
   _return.hasUnknownPartitions = true;
 }
 

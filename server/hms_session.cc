@@ -21,7 +21,9 @@ HmsHandler::HmsHandler(HmsContext* context, std::string peer)
   context_->total_connections.fetch_add(1);
 }
 
-HmsHandler::~HmsHandler() { context_->open_connections.fetch_sub(1); }
+HmsHandler::~HmsHandler() {
+  context_->open_connections.fetch_sub(1);
+}
 
 std::string HmsHandler::RefOf(const DbName& name) const {
   if (!name.ref.empty()) return name.ref;
@@ -31,15 +33,21 @@ std::string HmsHandler::RefOf(const DbName& name) const {
 
 // --- fb303
 
-void HmsHandler::getName(std::string& _return) { _return = "arbor"; }
+void HmsHandler::getName(std::string& _return) {
+  _return = "arbor";
+}
 
-void HmsHandler::getVersion(std::string& _return) { _return = kVersion; }
+void HmsHandler::getVersion(std::string& _return) {
+  _return = kVersion;
+}
 
 facebook::fb303::fb_status::type HmsHandler::getStatus() {
   return facebook::fb303::fb_status::ALIVE;
 }
 
-void HmsHandler::getStatusDetails(std::string& _return) { _return = "alive"; }
+void HmsHandler::getStatusDetails(std::string& _return) {
+  _return = "alive";
+}
 
 void HmsHandler::getCounters(std::map<std::string, int64_t>& _return) {
   _return["open_connections"] = context_->open_connections.load();
@@ -56,11 +64,19 @@ int64_t HmsHandler::getCounter(const std::string& key) {
 // fb303 options are process-wide knobs in other servers; Arbor has none to set at
 // run time, so the calls are accepted and report nothing.
 void HmsHandler::setOption(const std::string&, const std::string&) {}
-void HmsHandler::getOption(std::string& _return, const std::string&) { _return.clear(); }
-void HmsHandler::getOptions(std::map<std::string, std::string>& _return) { _return.clear(); }
-void HmsHandler::getCpuProfile(std::string& _return, const int32_t) { _return.clear(); }
+void HmsHandler::getOption(std::string& _return, const std::string&) {
+  _return.clear();
+}
+void HmsHandler::getOptions(std::map<std::string, std::string>& _return) {
+  _return.clear();
+}
+void HmsHandler::getCpuProfile(std::string& _return, const int32_t) {
+  _return.clear();
+}
 
-int64_t HmsHandler::aliveSince() { return context_->started_at_seconds; }
+int64_t HmsHandler::aliveSince() {
+  return context_->started_at_seconds;
+}
 
 // Hive clients call shutdown() when they close; it must not stop the server.
 void HmsHandler::reinitialize() {}

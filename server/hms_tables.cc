@@ -92,8 +92,7 @@ bool TableMatches(const TableFilter& f, const catalog::Table& t) {
 
 // --- reads
 
-void HmsHandler::get_table(Table& _return, const std::string& dbname,
-                           const std::string& tbl_name) {
+void HmsHandler::get_table(Table& _return, const std::string& dbname, const std::string& tbl_name) {
   DbName n = Parse<MetaException, NoSuchObjectException>(dbname);
   ReadView view = View<MetaException, NoSuchObjectException>(n);
   CatalogTxn txn(view);
@@ -201,7 +200,8 @@ void HmsHandler::get_table_meta(std::vector<TableMeta>& _return, const std::stri
       if (!comment.empty()) meta.__set_comments(comment);
       meta.__set_catName(p.catalog.value_or("hive"));
       if (t.has_owner()) meta.__set_ownerName(t.owner());
-      if (t.has_owner_type()) meta.__set_ownerType(static_cast<PrincipalType::type>(t.owner_type()));
+      if (t.has_owner_type())
+        meta.__set_ownerType(static_cast<PrincipalType::type>(t.owner_type()));
       _return.push_back(std::move(meta));
       return true;
     }));
@@ -212,8 +212,8 @@ void HmsHandler::get_table_names_by_filter(std::vector<std::string>& _return,
                                            const std::string& dbname, const std::string& filter,
                                            const int16_t max_tables) {
   DbName n = Parse<MetaException, InvalidOperationException, UnknownDBException>(dbname);
-  TableFilter f = Check<MetaException, InvalidOperationException, UnknownDBException>(
-      ParseTableFilter(filter));
+  TableFilter f =
+      Check<MetaException, InvalidOperationException, UnknownDBException>(ParseTableFilter(filter));
   ReadView view = View<MetaException, InvalidOperationException, UnknownDBException>(n);
   CatalogTxn txn(view);
   Check<MetaException, InvalidOperationException, UnknownDBException>(
@@ -268,10 +268,12 @@ void HmsHandler::create_table(const Table& tbl) {
 
 void HmsHandler::create_table_with_environment_context(const Table& tbl,
                                                        const EnvironmentContext&) {
-  DbName n = Parse<AlreadyExistsException, InvalidObjectException, MetaException,
-                   NoSuchObjectException>(tbl.__isset.dbName ? tbl.dbName : "");
-  catalog::Table t = Check<AlreadyExistsException, InvalidObjectException, MetaException,
-                           NoSuchObjectException>(ToProto(tbl));
+  DbName n =
+      Parse<AlreadyExistsException, InvalidObjectException, MetaException, NoSuchObjectException>(
+          tbl.__isset.dbName ? tbl.dbName : "");
+  catalog::Table t =
+      Check<AlreadyExistsException, InvalidObjectException, MetaException, NoSuchObjectException>(
+          ToProto(tbl));
   t.set_db_name(n.db);
   t.set_table_name(NormalizeIdentifier(t.table_name()));
   if (n.catalog) t.set_cat_name(*n.catalog);
@@ -361,10 +363,9 @@ void HmsHandler::alter_table_with_cascade(const std::string& dbname, const std::
   alter_table_with_environment_context(dbname, tbl_name, new_tbl, ctx);
 }
 
-void HmsHandler::alter_table_with_environment_context(const std::string& dbname,
-                                                      const std::string& tbl_name,
-                                                      const Table& new_tbl,
-                                                      const EnvironmentContext& environment_context) {
+void HmsHandler::alter_table_with_environment_context(
+    const std::string& dbname, const std::string& tbl_name, const Table& new_tbl,
+    const EnvironmentContext& environment_context) {
   DbName n = Parse<InvalidOperationException, MetaException>(dbname);
   AlterSpec spec = SpecFromContext(environment_context);
   catalog::Table altered = Check<InvalidOperationException, MetaException>(ToProto(new_tbl));
@@ -392,12 +393,12 @@ void HmsHandler::alter_table_with_environment_context(const std::string& dbname,
         if (!spec.cascade) return Status::OK();
         // CASCADE pushes the new columns into every partition's schema.
         std::vector<catalog::Partition> parts;
-        ARBOR_RETURN_IF_ERROR(txn.ScanPartitions(
-            altered.db_name(), altered.table_name(), 0,
-            [&](const std::string&, const catalog::Partition& p) {
-              parts.push_back(p);
-              return true;
-            }));
+        ARBOR_RETURN_IF_ERROR(
+            txn.ScanPartitions(altered.db_name(), altered.table_name(), 0,
+                               [&](const std::string&, const catalog::Partition& p) {
+                                 parts.push_back(p);
+                                 return true;
+                               }));
         for (auto& p : parts) {
           *p.mutable_sd()->mutable_cols() = altered.sd().cols();
           ARBOR_RETURN_IF_ERROR(txn.AlterPartition(altered.db_name(), altered.table_name(), p));

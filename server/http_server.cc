@@ -29,7 +29,9 @@ namespace {
 constexpr size_t kMaxDrainBytes = 8 << 20;
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 
-std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view SV(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
@@ -97,10 +99,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
     stream_.expires_after(server_->options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -123,28 +124,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void ReadBody() {
     stream_.expires_after(server_->options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       busy_ = true;
-      auto resp = AdminApi::ErrorResponse(
-          400, "BODY_TOO_LARGE",
-          "the request body is over the limit of " +
-              std::to_string(server_->options.max_body_bytes) + " bytes");
+      auto resp =
+          AdminApi::ErrorResponse(400, "BODY_TOO_LARGE",
+                                  "the request body is over the limit of " +
+                                      std::to_string(server_->options.max_body_bytes) + " bytes");
       Record(resp.status);
       return Send(std::move(resp), /*keep_alive=*/false, /*drain=*/true);
     }
     if (ec == http::error::header_limit) {
       busy_ = true;
-      auto resp = AdminApi::ErrorResponse(
-          431, "HEADERS_TOO_LARGE",
-          "the request headers are over the limit of " +
-              std::to_string(server_->options.max_header_bytes) + " bytes");
+      auto resp =
+          AdminApi::ErrorResponse(431, "HEADERS_TOO_LARGE",
+                                  "the request headers are over the limit of " +
+                                      std::to_string(server_->options.max_header_bytes) + " bytes");
       Record(resp.status);
       return Send(std::move(resp), false, true);
     }
@@ -152,8 +152,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
       // A malformed request (bad request line, header, chunk, ...).
       busy_ = true;
-      auto resp = AdminApi::ErrorResponse(400, "BAD_REQUEST",
-                                          "malformed HTTP request: " + ec.message());
+      auto resp =
+          AdminApi::ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
       Record(resp.status);
       return Send(std::move(resp), false, true);
     }
@@ -184,7 +184,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res_->result(static_cast<unsigned>(r.status));
     res_->set(http::field::server, "arbord");
     if (!r.content_type.empty()) res_->set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) res_->set(k, v);
+    for (const auto& [k, v] : r.headers)
+      res_->set(k, v);
     res_->body() = std::move(r.body);
     res_->keep_alive(keep_alive);
     res_->prepare_payload();
@@ -225,7 +226,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Metrics* metrics = server_->api->options().metrics;
     if (metrics == nullptr) return;
     std::string method = "UNKNOWN";
-    if (parser_ && parser_->is_header_done()) method = std::string(SV(parser_->get().method_string()));
+    if (parser_ && parser_->is_header_done())
+      method = std::string(SV(parser_->get().method_string()));
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     metrics->ObserveHttp(method, "unmatched", status, seconds);
@@ -264,34 +266,41 @@ void HttpServer::Impl::Unregister(HttpSession* s) {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(
-      net::make_strand(ioc), [self = this](beast::error_code ec, tcp::socket socket) {
-        if (ec) {
-          if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
-          spdlog::warn("admin http: accept failed: {}", ec.message());
-        } else if (self->stopping) {
-          beast::error_code ignored;
-          socket.close(ignored);
-          return;
-        } else {
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          auto session = std::make_shared<HttpSession>(std::move(socket), self);
-          self->Register(session);
-          session->Start();
-        }
-        if (!self->stopping) self->Accept();
-      });
+  acceptor.async_accept(net::make_strand(ioc),
+                        [self = this](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec == net::error::operation_aborted || !self->acceptor.is_open())
+                              return;
+                            spdlog::warn("admin http: accept failed: {}", ec.message());
+                          } else if (self->stopping) {
+                            beast::error_code ignored;
+                            socket.close(ignored);
+                            return;
+                          } else {
+                            beast::error_code ignored;
+                            socket.set_option(tcp::no_delay(true), ignored);
+                            auto session = std::make_shared<HttpSession>(std::move(socket), self);
+                            self->Register(session);
+                            session->Start();
+                          }
+                          if (!self->stopping) self->Accept();
+                        });
 }
 
 HttpServer::HttpServer(AdminApi* api, HttpServerOptions options)
     : impl_(std::make_unique<Impl>(api, std::move(options))) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
-uint16_t HttpServer::port() const { return impl_->port; }
+uint16_t HttpServer::port() const {
+  return impl_->port;
+}
 
-int64_t HttpServer::open_connections() const { return impl_->OpenConnections(); }
+int64_t HttpServer::open_connections() const {
+  return impl_->OpenConnections();
+}
 
 Status HttpServer::Start() {
   if (impl_->started) return Status::Internal("the admin HTTP server is already started");
@@ -359,7 +368,8 @@ void HttpServer::Stop() {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
-  for (auto& s : live) s->Shutdown();
+  for (auto& s : live)
+    s->Shutdown();
   live.clear();
   {
     std::unique_lock<std::mutex> lock(impl.mu);
@@ -371,7 +381,8 @@ void HttpServer::Stop() {
   for (auto& t : impl.threads) {
     if (t.joinable()) t.join();
   }
-  if (impl.options.metrics != nullptr) impl.options.metrics->RemoveGauge("arbor_http_open_connections");
+  if (impl.options.metrics != nullptr)
+    impl.options.metrics->RemoveGauge("arbor_http_open_connections");
 }
 
 }  // namespace arbor

@@ -39,7 +39,9 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(10'000);
 constexpr auto kMaxRetryAfter = std::chrono::milliseconds(10'000);
 constexpr size_t kMaxErrorTextChars = 512;
 
-std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view SV(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 std::string Base64(std::string_view in) {
   static constexpr char kAlphabet[] =
@@ -68,17 +70,18 @@ std::string Base64(std::string_view in) {
 
 std::string Trim(std::string_view s) {
   size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
+    ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
+    --e;
   return std::string(s.substr(b, e - b));
 }
 
 // A lakeFS commit id: hex (SHA-256, 64 digits; accept 40+ for other builds).
 bool LooksLikeCommitId(std::string_view s) {
   if (s.size() < 40 || s.size() > 128) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 Result<pb::Struct> ParseJsonObject(std::string_view body) {
@@ -137,14 +140,16 @@ Result<LakeFsCommit> CommitFromJson(const pb::Struct& s) {
     if (p->kind_case() != pb::Value::kListValue) {
       return Status::InvalidArgument("the commit's 'parents' is not a list");
     }
-    for (const auto& v : p->list_value().values()) c.parents.push_back(ScalarText(v));
+    for (const auto& v : p->list_value().values())
+      c.parents.push_back(ScalarText(v));
   }
   c.message = StringField(s, "message");
   if (const pb::Value* m = Field(s, "metadata"); m != nullptr) {
     if (m->kind_case() != pb::Value::kStructValue) {
       return Status::InvalidArgument("the commit's 'metadata' is not an object");
     }
-    for (const auto& [k, v] : m->struct_value().fields()) c.metadata[k] = ScalarText(v);
+    for (const auto& [k, v] : m->struct_value().fields())
+      c.metadata[k] = ScalarText(v);
   }
   if (const pb::Value* d = Field(s, "creation_date"); d != nullptr) {
     if (d->kind_case() == pb::Value::kNumberValue) {
@@ -162,7 +167,8 @@ Result<LakeFsCommit> CommitFromJson(const pb::Struct& s) {
 
 void SetMetadata(pb::Struct* body, const std::map<std::string, std::string>& metadata) {
   auto* m = (*body->mutable_fields())["metadata"].mutable_struct_value();
-  for (const auto& [k, v] : metadata) (*m->mutable_fields())[k].set_string_value(v);
+  for (const auto& [k, v] : metadata)
+    (*m->mutable_fields())[k].set_string_value(v);
 }
 
 bool IsIpLiteral(const std::string& host) {
@@ -173,7 +179,7 @@ bool IsIpLiteral(const std::string& host) {
 
 struct Endpoint {
   bool tls = false;
-  std::string host;         // without brackets
+  std::string host;  // without brackets
   uint16_t port = 0;
   std::string host_header;  // host[:port], IPv6 in brackets
   std::string base_path;    // "<prefix>/api/v1"
@@ -252,9 +258,8 @@ Result<Endpoint> ParseEndpoint(const std::string& url) {
   if (port_text.empty()) {
     ep.port = ep.tls ? 443 : 80;
   } else {
-    if (port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(),
-                     [](unsigned char c) { return std::isdigit(c); })) {
+    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
+                                             [](unsigned char c) { return std::isdigit(c); })) {
       return bad("'" + url + "': port '" + port_text + "' is not a number");
     }
     int port = std::stoi(port_text);
@@ -263,7 +268,8 @@ Result<Endpoint> ParseEndpoint(const std::string& url) {
     }
     ep.port = static_cast<uint16_t>(port);
   }
-  while (!path.empty() && path.back() == '/') path.pop_back();
+  while (!path.empty() && path.back() == '/')
+    path.pop_back();
   if (path.size() >= 7 && path.compare(path.size() - 7, 7, "/api/v1") == 0) {
     path.resize(path.size() - 7);
   }
@@ -303,7 +309,8 @@ struct Attempt {
 
 std::string StatusText(const HttpResponse& r) {
   std::string reason = r.reason;
-  if (reason.empty()) reason = std::string(SV(http::obsolete_reason(http::int_to_status(r.status))));
+  if (reason.empty())
+    reason = std::string(SV(http::obsolete_reason(http::int_to_status(r.status))));
   return reason.empty() || reason == "<unknown-status>" ? std::to_string(r.status)
                                                         : fmt::format("{} {}", r.status, reason);
 }
@@ -365,8 +372,7 @@ struct LakeFsClient::Impl {
   std::string Scrub(std::string m) const {
     auto replace_all = [&m](const std::string& needle) {
       if (needle.empty()) return;
-      for (size_t pos = m.find(needle); pos != std::string::npos;
-           pos = m.find(needle, pos + 3)) {
+      for (size_t pos = m.find(needle); pos != std::string::npos; pos = m.find(needle, pos + 3)) {
         m.replace(pos, needle.size(), "***");
       }
     };
@@ -399,8 +405,8 @@ struct LakeFsClient::Impl {
 
 template <typename Stream>
 void LakeFsClient::Impl::Exchange(net::io_context& ioc, Stream& stream, Clock::time_point deadline,
-                                  Method method, const std::string& target,
-                                  const std::string& body, Attempt* out) const {
+                                  Method method, const std::string& target, const std::string& body,
+                                  Attempt* out) const {
   http::verb verb = method == Method::kGet    ? http::verb::get
                     : method == Method::kPost ? http::verb::post
                                               : http::verb::delete_;
@@ -467,13 +473,11 @@ Attempt LakeFsClient::Impl::DoAttempt(Method method, const std::string& target,
   const auto start = Clock::now();
   const auto deadline = start + options.request_timeout;
   const auto connect_deadline = std::min(start + options.connect_timeout, deadline);
-  const auto connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              connect_deadline - start)
-                              .count();
-  const std::string where =
-      endpoint.host.find(':') != std::string::npos
-          ? fmt::format("[{}]:{}", endpoint.host, endpoint.port)
-          : fmt::format("{}:{}", endpoint.host, endpoint.port);
+  const auto connect_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(connect_deadline - start).count();
+  const std::string where = endpoint.host.find(':') != std::string::npos
+                                ? fmt::format("[{}]:{}", endpoint.host, endpoint.port)
+                                : fmt::format("{}:{}", endpoint.host, endpoint.port);
 
   // Resolve, bounded by the connect deadline.
   tcp::resolver resolver(ioc);
@@ -553,10 +557,10 @@ Attempt LakeFsClient::Impl::DoAttempt(Method method, const std::string& target,
       out.error = fmt::format("TLS handshake with {} failed: {}", where, detail);
     } else {
       out.failure = Failure::kNotSent;
-      out.error = ec == beast::error::timeout
-                      ? fmt::format("TLS handshake with {} timed out after {} ms", where,
-                                    connect_ms)
-                      : fmt::format("TLS handshake with {} failed: {}", where, ec.message());
+      out.error =
+          ec == beast::error::timeout
+              ? fmt::format("TLS handshake with {} timed out after {} ms", where, connect_ms)
+              : fmt::format("TLS handshake with {} failed: {}", where, ec.message());
     }
     return out;
   }
@@ -565,8 +569,7 @@ Attempt LakeFsClient::Impl::DoAttempt(Method method, const std::string& target,
 }
 
 Result<HttpResponse> LakeFsClient::Impl::Execute(const std::string& what, Method method,
-                                                 const std::string& target,
-                                                 const std::string& body,
+                                                 const std::string& target, const std::string& body,
                                                  bool* retried_unknown) const {
   const bool idempotent = method != Method::kPost;
   bool unknown_before = false;
@@ -615,11 +618,11 @@ Result<HttpResponse> LakeFsClient::Impl::Execute(const std::string& what, Method
     // Exponential backoff with jitter: uniform in [base/2, base].
     auto base = options.initial_backoff * (int64_t{1} << std::min(attempt - 1, 20));
     base = std::min<std::chrono::milliseconds>(base, kMaxBackoff);
-    std::uniform_int_distribution<int64_t> dist(base.count() / 2, std::max<int64_t>(base.count(), 0));
+    std::uniform_int_distribution<int64_t> dist(base.count() / 2,
+                                                std::max<int64_t>(base.count(), 0));
     auto delay = std::max(std::chrono::milliseconds(dist(rng)), retry_after);
     spdlog::warn("{}", Scrub(fmt::format("{}: attempt {}/{} failed: {}; retrying in {} ms", what,
-                                         attempt, options.max_attempts, problem,
-                                         delay.count())));
+                                         attempt, options.max_attempts, problem, delay.count())));
     std::this_thread::sleep_for(delay);
   }
 }
@@ -632,9 +635,9 @@ Status LakeFsClient::Impl::HttpError(const std::string& what, CallKind kind,
     case 404:
       return Fail(StatusCode::kNotFound, std::move(base));
     case 409:
-      return Fail(kind == CallKind::kCreateBranch ? StatusCode::kAlreadyExists
-                                                  : StatusCode::kConflict,
-                  std::move(base));
+      return Fail(
+          kind == CallKind::kCreateBranch ? StatusCode::kAlreadyExists : StatusCode::kConflict,
+          std::move(base));
     case 401: {
       std::string text = ErrorText(r.body);
       return Fail(StatusCode::kInvalidArgument,
@@ -660,7 +663,9 @@ Status LakeFsClient::Impl::HttpError(const std::string& what, CallKind kind,
 LakeFsClient::LakeFsClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LakeFsClient::~LakeFsClient() = default;
 
-const std::string& LakeFsClient::base_url() const { return impl_->endpoint.base_url; }
+const std::string& LakeFsClient::base_url() const {
+  return impl_->endpoint.base_url;
+}
 
 Result<std::unique_ptr<LakeFsClient>> LakeFsClient::Create(LakeFsClientOptions options) {
   ARBOR_ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint(options.endpoint));
@@ -681,8 +686,7 @@ Result<std::unique_ptr<LakeFsClient>> LakeFsClient::Create(LakeFsClientOptions o
   }
   auto impl = std::make_unique<Impl>();
   impl->endpoint = std::move(ep);
-  impl->authorization =
-      "Basic " + Base64(options.access_key_id + ":" + options.secret_access_key);
+  impl->authorization = "Basic " + Base64(options.access_key_id + ":" + options.secret_access_key);
   if (impl->endpoint.tls) {
     try {
       impl->ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
@@ -724,13 +728,16 @@ Result<std::string> LakeFsClient::CreateBranch(const std::string& branch,
   (*body.mutable_fields())["name"].set_string_value(branch);
   (*body.mutable_fields())["source"].set_string_value(source);
   auto json = ToJson(body);
-  if (!json.ok()) return impl_->Fail(StatusCode::kInvalidArgument, what + ": " + json.status().message());
+  if (!json.ok())
+    return impl_->Fail(StatusCode::kInvalidArgument, what + ": " + json.status().message());
   auto r = impl_->Execute(what, Method::kPost, impl_->RepoPath() + "/branches", *json);
   if (!r.ok()) return r.status();
-  if (r->status < 200 || r->status >= 300) return impl_->HttpError(what, CallKind::kCreateBranch, *r);
+  if (r->status < 200 || r->status >= 300)
+    return impl_->HttpError(what, CallKind::kCreateBranch, *r);
   // lakeFS answers with the new branch's commit id as text; tolerate a quoted string.
   std::string ref = Trim(r->body);
-  if (ref.size() >= 2 && ref.front() == '"' && ref.back() == '"') ref = ref.substr(1, ref.size() - 2);
+  if (ref.size() >= 2 && ref.front() == '"' && ref.back() == '"')
+    ref = ref.substr(1, ref.size() - 2);
   if (LooksLikeCommitId(ref)) return ref;
   auto head = GetBranchHead(branch);
   if (!head.ok()) {
@@ -763,9 +770,9 @@ Result<std::string> LakeFsClient::GetBranchHead(const std::string& branch) {
   auto parsed = ParseJsonObject(r->body);
   std::string id = parsed.ok() ? StringField(*parsed, "commit_id") : "";
   if (id.empty()) {
-    return impl_->Fail(StatusCode::kUnavailable,
-                       fmt::format("{}: unreadable answer (no 'commit_id'): {}", what,
-                                   ErrorText(r->body)));
+    return impl_->Fail(
+        StatusCode::kUnavailable,
+        fmt::format("{}: unreadable answer (no 'commit_id'): {}", what, ErrorText(r->body)));
   }
   return id;
 }
@@ -779,14 +786,16 @@ Result<LakeFsCommit> LakeFsClient::Commit(const std::string& branch, const std::
   SetMetadata(&body, metadata);
   (*body.mutable_fields())["allow_empty"].set_bool_value(allow_empty);
   auto json = ToJson(body);
-  if (!json.ok()) return impl_->Fail(StatusCode::kInvalidArgument, what + ": " + json.status().message());
-  auto r = impl_->Execute(
-      what, Method::kPost,
-      impl_->RepoPath() + "/branches/" + LakeFsUrlEncode(branch) + "/commits", *json);
+  if (!json.ok())
+    return impl_->Fail(StatusCode::kInvalidArgument, what + ": " + json.status().message());
+  auto r = impl_->Execute(what, Method::kPost,
+                          impl_->RepoPath() + "/branches/" + LakeFsUrlEncode(branch) + "/commits",
+                          *json);
   if (!r.ok()) return r.status();
   if (r->status < 200 || r->status >= 300) return impl_->HttpError(what, CallKind::kPlain, *r);
   auto parsed = ParseJsonObject(r->body);
-  Result<LakeFsCommit> c = parsed.ok() ? CommitFromJson(*parsed) : Result<LakeFsCommit>(parsed.status());
+  Result<LakeFsCommit> c =
+      parsed.ok() ? CommitFromJson(*parsed) : Result<LakeFsCommit>(parsed.status());
   if (!c.ok()) {
     return impl_->Fail(StatusCode::kUnavailable,
                        fmt::format("{}: lakeFS answered {} but the commit could not be read ({}); "
@@ -809,7 +818,8 @@ Result<std::string> LakeFsClient::Merge(const std::string& source_ref,
   if (!strategy.empty()) (*body.mutable_fields())["strategy"].set_string_value(strategy);
   (*body.mutable_fields())["allow_empty"].set_bool_value(allow_empty);
   auto json = ToJson(body);
-  if (!json.ok()) return impl_->Fail(StatusCode::kInvalidArgument, what + ": " + json.status().message());
+  if (!json.ok())
+    return impl_->Fail(StatusCode::kInvalidArgument, what + ": " + json.status().message());
   auto r = impl_->Execute(what, Method::kPost,
                           impl_->RepoPath() + "/refs/" + LakeFsUrlEncode(source_ref) + "/merge/" +
                               LakeFsUrlEncode(destination_branch),
@@ -836,7 +846,8 @@ Result<LakeFsCommit> LakeFsClient::GetCommit(const std::string& commit_id) {
   if (!r.ok()) return r.status();
   if (r->status < 200 || r->status >= 300) return impl_->HttpError(what, CallKind::kPlain, *r);
   auto parsed = ParseJsonObject(r->body);
-  Result<LakeFsCommit> c = parsed.ok() ? CommitFromJson(*parsed) : Result<LakeFsCommit>(parsed.status());
+  Result<LakeFsCommit> c =
+      parsed.ok() ? CommitFromJson(*parsed) : Result<LakeFsCommit>(parsed.status());
   if (!c.ok()) {
     return impl_->Fail(StatusCode::kUnavailable,
                        fmt::format("{}: unreadable answer: {}", what, c.status().message()));
@@ -867,7 +878,8 @@ Result<LakeFsLogPage> LakeFsClient::Log(const std::string& ref, int amount,
   if (const pb::Value* p = Field(*parsed, "pagination");
       p != nullptr && p->kind_case() == pb::Value::kStructValue) {
     const pb::Value* more = Field(p->struct_value(), "has_more");
-    page.has_more = more != nullptr && more->kind_case() == pb::Value::kBoolValue && more->bool_value();
+    page.has_more =
+        more != nullptr && more->kind_case() == pb::Value::kBoolValue && more->bool_value();
     if (const pb::Value* next = Field(p->struct_value(), "next_offset"); next != nullptr) {
       page.next_offset = ScalarText(*next);
     }

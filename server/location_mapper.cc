@@ -27,7 +27,8 @@ std::string LocationMapper::Render(const std::string& stored, const std::string&
     if (stored.compare(prefix.size(), std::char_traits<char>::length(kRefToken), kRefToken) != 0) {
       return stored;
     }
-    return prefix + lakefs_ref + stored.substr(prefix.size() + std::char_traits<char>::length(kRefToken));
+    return prefix + lakefs_ref +
+           stored.substr(prefix.size() + std::char_traits<char>::length(kRefToken));
   }
   return stored;
 }

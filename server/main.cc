@@ -7,10 +7,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <mutex>
-#include <thread>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "server/admin_api.h"
 #include "server/config.h"
@@ -85,8 +85,9 @@ int Run(const ServerConfig& config) {
   repo_options.lakefs = lakefs.get();
   repo_options.lakefs_repository = config.lakefs_repository;
   repo_options.intent_grace_micros =
-      int64_t{1'000'000} * (config.intent_grace_seconds > 0 ? config.intent_grace_seconds
-                                                            : 2 * config.lakefs_timeout_seconds + 10);
+      int64_t{1'000'000} * (config.intent_grace_seconds > 0
+                                ? config.intent_grace_seconds
+                                : 2 * config.lakefs_timeout_seconds + 10);
   auto repo = Repository::Open(kv->get(), std::move(repo_options));
   if (!repo.ok()) {
     spdlog::critical("opening the repository in {}: {}", config.data_dir, repo.status().ToString());
@@ -148,10 +149,11 @@ int Run(const ServerConfig& config) {
     thrift.Stop();
     return 1;
   }
-  spdlog::info("arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
-               "(data in {}, default branch '{}')",
-               config.listen.host, thrift.port(), config.http_listen.host, http.port(),
-               config.data_dir, config.default_branch);
+  spdlog::info(
+      "arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
+      "(data in {}, default branch '{}')",
+      config.listen.host, thrift.port(), config.http_listen.host, http.port(), config.data_dir,
+      config.default_branch);
   // A line tests and scripts can wait for.
   std::printf("arbord ready thrift=%u http=%u\n", thrift.port(), http.port());
   std::fflush(stdout);
@@ -168,7 +170,8 @@ int Run(const ServerConfig& config) {
                                [&] { return stopping; })) {
         lock.unlock();
         auto pending = context.repo->ResolveIntents();
-        if (!pending.ok()) spdlog::warn("resolving lakeFS intents: {}", pending.status().ToString());
+        if (!pending.ok())
+          spdlog::warn("resolving lakeFS intents: {}", pending.status().ToString());
         lock.lock();
       }
     });

@@ -137,8 +137,8 @@ void Metrics::ObserveThrift(std::string_view method, double seconds, bool ok) {
   Labels by_result = {{"method", std::string(method)}, {"result", ok ? "ok" : "error"}};
   AddCounter("arbor_thrift_requests_total", "Hive Metastore Thrift calls, by method and result.",
              by_result);
-  Observe("arbor_thrift_request_duration_seconds", "Hive Metastore Thrift call latency.",
-          by_method, seconds);
+  Observe("arbor_thrift_request_duration_seconds", "Hive Metastore Thrift call latency.", by_method,
+          seconds);
 }
 
 void Metrics::ObserveHttp(std::string_view method, std::string_view route, int status,
@@ -175,7 +175,8 @@ std::string Metrics::Render() const {
     }
   }
   std::map<std::string, double> gauge_values;
-  for (const auto& [name, fn] : gauges) gauge_values[name] = fn ? fn() : 0;
+  for (const auto& [name, fn] : gauges)
+    gauge_values[name] = fn ? fn() : 0;
 
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [name, f] : families_) {
@@ -201,8 +202,8 @@ std::string Metrics::Render() const {
           for (size_t i = 0; i < h.counts.size(); ++i) {
             cumulative += h.counts[i];
             std::string le = i < f.buckets.size() ? FormatNumber(f.buckets[i]) : "+Inf";
-            out += name + "_bucket" + LabelText(labels, &le) + " " + std::to_string(cumulative) +
-                   "\n";
+            out +=
+                name + "_bucket" + LabelText(labels, &le) + " " + std::to_string(cumulative) + "\n";
           }
           out += name + "_sum" + LabelText(labels) + " " + FormatNumber(h.sum) + "\n";
           out += name + "_count" + LabelText(labels) + " " + std::to_string(h.count) + "\n";

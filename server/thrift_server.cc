@@ -100,11 +100,12 @@ class CallObserver : public TProcessorEventHandler {
   void handlerError(void* ctx, const char*) override { static_cast<Call*>(ctx)->ok = false; }
   void freeContext(void* ctx, const char*) override {
     auto* call = static_cast<Call*>(ctx);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - call->start)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - call->start).count();
     std::string_view method = call->name;
     // The processor names calls "ThriftHiveMetastore.get_table"; keep the method.
-    if (size_t dot = method.rfind('.'); dot != std::string_view::npos) method.remove_prefix(dot + 1);
+    if (size_t dot = method.rfind('.'); dot != std::string_view::npos)
+      method.remove_prefix(dot + 1);
     if (metrics_) metrics_->ObserveThrift(method, seconds, call->ok);
     spdlog::debug("thrift {} {} us{}", method, static_cast<int64_t>(seconds * 1e6),
                   call->ok ? "" : " (error)");
@@ -135,7 +136,9 @@ class LoggingProcessorFactory : public apache::thrift::TProcessorFactory {
   std::shared_ptr<CallObserver> logger_;
 };
 
-void LogThriftMessage(const char* message) { spdlog::warn("thrift: {}", message); }
+void LogThriftMessage(const char* message) {
+  spdlog::warn("thrift: {}", message);
+}
 
 // Calls `ready` once the server socket is listening.
 class ReadySignal : public apache::thrift::server::TServerEventHandler {
@@ -151,7 +154,9 @@ class ReadySignal : public apache::thrift::server::TServerEventHandler {
 
 HmsServer::HmsServer(HmsContext* context) : context_(context) {}
 
-HmsServer::~HmsServer() { Stop(); }
+HmsServer::~HmsServer() {
+  Stop();
+}
 
 Status HmsServer::Start() {
   const ServerConfig& cfg = *context_->config;
@@ -159,15 +164,16 @@ Status HmsServer::Start() {
   auto config = std::make_shared<TConfiguration>(
       static_cast<int>(std::min<int64_t>(cfg.max_message_bytes, INT32_MAX)),
       static_cast<int>(std::min<int64_t>(cfg.max_message_bytes, INT32_MAX)));
-  auto socket = std::make_shared<apache::thrift::transport::TServerSocket>(cfg.listen.host,
-                                                                           cfg.listen.port);
-  const int32_t string_limit = static_cast<int32_t>(std::min<int64_t>(cfg.max_message_bytes, INT32_MAX));
+  auto socket =
+      std::make_shared<apache::thrift::transport::TServerSocket>(cfg.listen.host, cfg.listen.port);
+  const int32_t string_limit =
+      static_cast<int32_t>(std::min<int64_t>(cfg.max_message_bytes, INT32_MAX));
   const int32_t container_limit =
       static_cast<int32_t>(std::min<int64_t>(cfg.max_container_elements, INT32_MAX));
   std::shared_ptr<apache::thrift::protocol::TProtocolFactory> protocol;
   if (cfg.protocol == "compact") {
     protocol = std::make_shared<apache::thrift::protocol::TCompactProtocolFactory>(string_limit,
-                                                                                 container_limit);
+                                                                                   container_limit);
   } else {
     protocol = std::make_shared<apache::thrift::protocol::TBinaryProtocolFactory>(
         string_limit, container_limit, /*strict_read=*/false, /*strict_write=*/true);
@@ -175,8 +181,8 @@ Status HmsServer::Start() {
   auto processors = std::make_shared<LoggingProcessorFactory>(
       std::make_shared<HandlerFactory>(context_), context_->metrics);
   server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
-      processors, socket, std::make_shared<SizedTransportFactory>(cfg.transport == "framed", config),
-      protocol);
+      processors, socket,
+      std::make_shared<SizedTransportFactory>(cfg.transport == "framed", config), protocol);
   server_->setConcurrentClientLimit(cfg.max_connections);
   // serve() binds and listens itself. The listen callback runs after bind() but
   // before listen(), so it only records the bound port (the kernel's choice when the

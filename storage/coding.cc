@@ -12,8 +12,7 @@ void PutVarint64(std::string* dst, uint64_t v) {
 
 bool GetVarint64(std::string_view* input, uint64_t* v) {
   uint64_t result = 0;
-  for (int shift = 0, i = 0; shift <= 63 && i < static_cast<int>(input->size());
-       shift += 7, ++i) {
+  for (int shift = 0, i = 0; shift <= 63 && i < static_cast<int>(input->size()); shift += 7, ++i) {
     uint64_t byte = static_cast<unsigned char>((*input)[i]);
     if (shift == 63 && byte > 1) return false;  // would overflow 64 bits
     result |= (byte & 0x7f) << shift;
@@ -43,13 +42,15 @@ bool GetLengthPrefixed(std::string_view* input, std::string_view* bytes) {
 }
 
 void PutFixed64BE(std::string* dst, uint64_t v) {
-  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  for (int i = 7; i >= 0; --i)
+    dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 bool GetFixed64BE(std::string_view* input, uint64_t* v) {
   if (input->size() < 8) return false;
   uint64_t r = 0;
-  for (int i = 0; i < 8; ++i) r = (r << 8) | static_cast<unsigned char>((*input)[i]);
+  for (int i = 0; i < 8; ++i)
+    r = (r << 8) | static_cast<unsigned char>((*input)[i]);
   input->remove_prefix(8);
   *v = r;
   return true;

@@ -8,7 +8,9 @@ constexpr uint64_t kMulA = 0x9e3779b97f4a7c15ULL;
 constexpr uint64_t kMulB = 0xbf58476d1ce4e5b9ULL;
 constexpr uint64_t kMulC = 0x94d049bb133111ebULL;
 
-uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+uint64_t Rotl(uint64_t x, int r) {
+  return (x << r) | (x >> (64 - r));
+}
 
 // The splitmix64 finalizer: every input bit affects every output bit.
 uint64_t Finalize(uint64_t x) {
@@ -22,7 +24,8 @@ uint64_t Finalize(uint64_t x) {
 
 uint64_t LoadLE(const unsigned char* p, size_t n) {
   uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  for (size_t i = 0; i < n; ++i)
+    v |= static_cast<uint64_t>(p[i]) << (8 * i);
   return v;
 }
 

@@ -18,9 +18,9 @@ namespace arbor {
 template <typename K, typename V, typename Hash = std::hash<K>>
 class LruCache {
  public:
-  explicit LruCache(size_t budget_bytes, size_t shards = 16)
-      : shards_(shards == 0 ? 1 : shards) {
-    for (auto& s : shards_) s.budget = budget_bytes / shards_.size();
+  explicit LruCache(size_t budget_bytes, size_t shards = 16) : shards_(shards == 0 ? 1 : shards) {
+    for (auto& s : shards_)
+      s.budget = budget_bytes / shards_.size();
   }
 
   std::shared_ptr<const V> Lookup(const K& key) {

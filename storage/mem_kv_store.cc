@@ -82,8 +82,7 @@ Result<std::string> MemKvStore::Get(Column c, std::string_view key, const ReadOp
 
 std::vector<std::pair<std::string, std::string>> MemKvStore::ReadRange(Column c,
                                                                        std::string_view start,
-                                                                       bool inclusive,
-                                                                       uint64_t seq,
+                                                                       bool inclusive, uint64_t seq,
                                                                        size_t limit) {
   std::vector<std::pair<std::string, std::string>> out;
   std::lock_guard<std::mutex> lock(mu_);

@@ -20,8 +20,7 @@ class MemKvStore final : public KvStore {
  public:
   MemKvStore() = default;
 
-  Result<std::string> Get(Column c, std::string_view key,
-                          const ReadOptions& options = {}) override;
+  Result<std::string> Get(Column c, std::string_view key, const ReadOptions& options = {}) override;
   std::unique_ptr<KvIterator> NewIterator(Column c, const ReadOptions& options = {}) override;
   std::unique_ptr<Snapshot> GetSnapshot() override;
   Status Write(const WriteBatch& batch, const WriteOptions& options = {}) override;

@@ -6,9 +6,12 @@ namespace arbor {
 
 std::string_view ObjectTypeName(ObjectType type) {
   switch (type) {
-    case ObjectType::kTreeNode: return "tree node";
-    case ObjectType::kBlob: return "blob";
-    case ObjectType::kCommit: return "commit";
+    case ObjectType::kTreeNode:
+      return "tree node";
+    case ObjectType::kBlob:
+      return "blob";
+    case ObjectType::kCommit:
+      return "commit";
   }
   return "unknown";
 }
@@ -85,7 +88,8 @@ Result<ObjectId> ObjectStore::ResolvePrefix(std::string_view hex_prefix,
   }
   // Pad to a full id: the lowest id with this prefix is where the scan starts.
   std::string lower(hex_prefix);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string padded = lower + std::string(ObjectId::kHexSize - lower.size(), '0');
   ARBOR_ASSIGN_OR_RETURN(ObjectId start, ObjectId::FromHex(padded));
 
@@ -95,8 +99,8 @@ Result<ObjectId> ObjectStore::ResolvePrefix(std::string_view hex_prefix,
   for (; it->Valid(); it->Next()) {
     ARBOR_ASSIGN_OR_RETURN(ObjectId candidate, ObjectId::FromBytes(it->key()));
     if (candidate.ToHex().compare(0, lower.size(), lower) != 0) break;
-    if (type && (it->value().empty() || static_cast<uint8_t>(it->value()[0]) !=
-                                            static_cast<uint8_t>(*type))) {
+    if (type && (it->value().empty() ||
+                 static_cast<uint8_t>(it->value()[0]) != static_cast<uint8_t>(*type))) {
       continue;
     }
     if (found) {

@@ -46,7 +46,9 @@ Result<TreeCursor> TreeCursor::SeekToOffset(NodeStore* store, const ObjectId& ro
   return c;
 }
 
-Result<std::string> TreeCursor::value() const { return ResolveValue(store_, entry()); }
+Result<std::string> TreeCursor::value() const {
+  return ResolveValue(store_, entry());
+}
 
 Status TreeCursor::DescendLeftmost() {
   while (!path_.back().node->is_leaf()) {

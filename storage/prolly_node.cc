@@ -17,7 +17,8 @@ constexpr uint64_t kMaxLevel = 64;
 uint64_t Node::TotalCount() const {
   if (is_leaf()) return entries.size();
   uint64_t total = 0;
-  for (const auto& e : entries) total += e.count;
+  for (const auto& e : entries)
+    total += e.count;
   return total;
 }
 
@@ -29,7 +30,8 @@ size_t Node::LowerBound(std::string_view key) const {
 
 size_t Node::MemoryBytes() const {
   size_t bytes = sizeof(Node);
-  for (const auto& e : entries) bytes += sizeof(NodeEntry) + e.key.capacity() + e.value.capacity();
+  for (const auto& e : entries)
+    bytes += sizeof(NodeEntry) + e.key.capacity() + e.value.capacity();
   return bytes;
 }
 
@@ -42,7 +44,8 @@ std::string EncodeNode(const Node& node) {
   for (const auto& e : node.entries) {
     size_t shared = 0;
     size_t limit = std::min(prev.size(), e.key.size());
-    while (shared < limit && prev[shared] == e.key[shared]) ++shared;
+    while (shared < limit && prev[shared] == e.key[shared])
+      ++shared;
     PutVarint64(&out, shared);
     PutLengthPrefixed(&out, std::string_view(e.key).substr(shared));
     if (node.is_leaf()) {

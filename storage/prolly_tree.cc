@@ -171,7 +171,8 @@ class TreeRewriter {
         if (last) {
           j = edits.size();
         } else {
-          while (j < edits.size() && edits[j].key <= node.last_key()) ++j;
+          while (j < edits.size() && edits[j].key <= node.last_key())
+            ++j;
         }
         MergeInto(node, edits, i, j, &chunker);
         if (!node.entries.empty()) removed.emplace(node.last_key(), cursor.id());
@@ -190,7 +191,8 @@ class TreeRewriter {
     // Parent edits: drop each replaced node's reference, add each new node's. A node
     // that came out identical cancels out.
     std::map<std::string, std::optional<NodeEntry>> parent;
-    for (const auto& [key, id] : removed) parent.emplace(key, std::nullopt);
+    for (const auto& [key, id] : removed)
+      parent.emplace(key, std::nullopt);
     for (size_t k = first_emitted; k < emitted->size(); ++k) {
       const NodeEntry& ref = (*emitted)[k];
       auto old = removed.find(ref.key);
@@ -202,7 +204,8 @@ class TreeRewriter {
     }
     std::vector<LevelEdit> out;
     out.reserve(parent.size());
-    for (auto& [key, entry] : parent) out.push_back({key, std::move(entry)});
+    for (auto& [key, entry] : parent)
+      out.push_back({key, std::move(entry)});
     return out;
   }
 
@@ -229,7 +232,8 @@ class TreeRewriter {
       ++level;
       std::vector<NodeEntry> next;
       Chunker chunker(this, level, &next);
-      for (auto& e : emitted) chunker.Add(std::move(e));
+      for (auto& e : emitted)
+        chunker.Add(std::move(e));
       chunker.Flush();
       emitted = std::move(next);
     }
@@ -247,12 +251,10 @@ class TreeRewriter {
   std::unordered_map<ObjectId, NodePtr, ObjectIdHash> created_;
 };
 
-ProllyTree::ProllyTree(NodeStore* store, TreeOptions options)
-    : store_(store), options_(options) {}
+ProllyTree::ProllyTree(NodeStore* store, TreeOptions options) : store_(store), options_(options) {}
 
 bool ProllyTree::IsBoundary(uint32_t level, const NodeEntry& entry) const {
-  size_t size = entry.key.size() +
-                (level == 0 ? entry.value.size() + 2 : kInternalEntryOverhead);
+  size_t size = entry.key.size() + (level == 0 ? entry.value.size() + 2 : kInternalEntryOverhead);
   size_t target = level == 0 ? options_.target_leaf_bytes : options_.target_internal_bytes;
   if (size >= target) return true;
   uint64_t threshold = (std::numeric_limits<uint64_t>::max() / target) * size;
@@ -313,7 +315,8 @@ Result<uint64_t> ProllyTree::Rank(const ObjectId& root, std::string_view key) co
   uint64_t rank = 0;
   while (!node->is_leaf()) {
     size_t idx = node->LowerBound(key);
-    for (size_t k = 0; k < idx; ++k) rank += node->entries[k].count;
+    for (size_t k = 0; k < idx; ++k)
+      rank += node->entries[k].count;
     if (idx == node->entries.size()) return rank;
     ARBOR_ASSIGN_OR_RETURN(node, store_->Load(node->entries[idx].child));
   }

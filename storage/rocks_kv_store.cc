@@ -1,10 +1,10 @@
 #include "storage/rocks_kv_store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/table.h>
-#include <rocksdb/cache.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
@@ -26,7 +26,9 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::IOError(std::move(m));
 }
 
-rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+rocksdb::Slice ToSlice(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 class RocksSnapshot final : public Snapshot {
  public:
@@ -107,7 +109,8 @@ Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const RocksOptions& opt
   store->db_.reset(raw);
   store->default_handle_ = handles[0];
   store->sync_writes_ = options.sync_writes;
-  for (int c = 0; c < kNumColumns; ++c) store->handles_[c] = handles[c + 1];
+  for (int c = 0; c < kNumColumns; ++c)
+    store->handles_[c] = handles[c + 1];
   return store;
 }
 
@@ -120,8 +123,7 @@ RocksKvStore::~RocksKvStore() {
   db_->Close();
 }
 
-Result<std::string> RocksKvStore::Get(Column c, std::string_view key,
-                                      const ReadOptions& options) {
+Result<std::string> RocksKvStore::Get(Column c, std::string_view key, const ReadOptions& options) {
   rocksdb::ReadOptions ro;
   if (options.snapshot) ro.snapshot = static_cast<const RocksSnapshot*>(options.snapshot)->get();
   ro.fill_cache = options.fill_cache;
@@ -145,10 +147,12 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
   std::vector<size_t> stripes;
   auto add_stripe = [&](Column c, const std::string& key) {
     if (c == Column::kObjects) return;
-    size_t h = std::hash<std::string_view>{}(key) ^ (static_cast<size_t>(c) * 0x9e3779b97f4a7c15ULL);
+    size_t h =
+        std::hash<std::string_view>{}(key) ^ (static_cast<size_t>(c) * 0x9e3779b97f4a7c15ULL);
     stripes.push_back(h % kStripes);
   };
-  for (const auto& p : batch.preconditions()) add_stripe(p.column, p.key);
+  for (const auto& p : batch.preconditions())
+    add_stripe(p.column, p.key);
   // Unconditional writes lock too, so that no value changes between a concurrent
   // conditional batch's check and its write.
   for (const auto& op : batch.ops()) {
@@ -158,11 +162,13 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
   stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
   std::vector<std::unique_lock<std::mutex>> locks;
   locks.reserve(stripes.size());
-  for (size_t s : stripes) locks.emplace_back(stripes_[s]);
+  for (size_t s : stripes)
+    locks.emplace_back(stripes_[s]);
 
   for (const auto& p : batch.preconditions()) {
     std::string current;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(p.column), ToSlice(p.key), &current);
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), Handle(p.column), ToSlice(p.key), &current);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "checking precondition");
     bool present = s.ok();
     if (!p.expected.has_value()) {
@@ -172,8 +178,7 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
       }
     } else if (!present || current != *p.expected) {
       return Status::PreconditionFailed("key in " + std::string(ColumnName(p.column)) +
-                                        (present ? " changed" : " is gone") +
-                                        " since it was read");
+                                        (present ? " changed" : " is gone") + " since it was read");
     }
   }
 
@@ -199,6 +204,8 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
   return FromRocks(db_->Write(wo, &wb), "write");
 }
 
-Status RocksKvStore::SyncWal() { return FromRocks(db_->SyncWAL(), "syncing WAL"); }
+Status RocksKvStore::SyncWal() {
+  return FromRocks(db_->SyncWAL(), "syncing WAL");
+}
 
 }  // namespace arbor

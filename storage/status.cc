@@ -4,20 +4,34 @@ namespace arbor {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kAlreadyExists: return "AlreadyExists";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kInvalidRequest: return "InvalidRequest";
-    case StatusCode::kCorruption: return "Corruption";
-    case StatusCode::kIOError: return "IOError";
-    case StatusCode::kPreconditionFailed: return "PreconditionFailed";
-    case StatusCode::kConflict: return "Conflict";
-    case StatusCode::kReadOnly: return "ReadOnly";
-    case StatusCode::kNotEmpty: return "NotEmpty";
-    case StatusCode::kBusy: return "Busy";
-    case StatusCode::kUnavailable: return "Unavailable";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kInvalidRequest:
+      return "InvalidRequest";
+    case StatusCode::kCorruption:
+      return "Corruption";
+    case StatusCode::kIOError:
+      return "IOError";
+    case StatusCode::kPreconditionFailed:
+      return "PreconditionFailed";
+    case StatusCode::kConflict:
+      return "Conflict";
+    case StatusCode::kReadOnly:
+      return "ReadOnly";
+    case StatusCode::kNotEmpty:
+      return "NotEmpty";
+    case StatusCode::kBusy:
+      return "Busy";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -84,8 +84,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}    // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -109,9 +109,9 @@ class [[nodiscard]] Result {
 #define ARBOR_CONCAT_INNER(a, b) a##b
 #define ARBOR_CONCAT(a, b) ARBOR_CONCAT_INNER(a, b)
 
-#define ARBOR_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::arbor::Status _arbor_status = (expr);  \
+#define ARBOR_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::arbor::Status _arbor_status = (expr);        \
     if (!_arbor_status.ok()) return _arbor_status; \
   } while (0)
 

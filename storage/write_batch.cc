@@ -4,9 +4,12 @@ namespace arbor {
 
 std::string_view ColumnName(Column c) {
   switch (c) {
-    case Column::kObjects: return "objects";
-    case Column::kRefs: return "refs";
-    case Column::kStaging: return "staging";
+    case Column::kObjects:
+      return "objects";
+    case Column::kRefs:
+      return "refs";
+    case Column::kStaging:
+      return "staging";
   }
   return "unknown";
 }

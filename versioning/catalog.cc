@@ -26,7 +26,8 @@ Status NoTable(std::string_view db, std::string_view table) {
 std::vector<std::string> PartitionKeyNames(const catalog::Table& t) {
   std::vector<std::string> keys;
   if (t.has_partition_keys()) {
-    for (const auto& k : t.partition_keys().items()) keys.push_back(NormalizeIdentifier(k.name()));
+    for (const auto& k : t.partition_keys().items())
+      keys.push_back(NormalizeIdentifier(k.name()));
   }
   return keys;
 }
@@ -75,14 +76,19 @@ Status CatalogTxn::Scan(
   return Status::OK();
 }
 
-void CatalogTxn::PutRaw(std::string key, std::string value) { pending_[std::move(key)] = std::move(value); }
+void CatalogTxn::PutRaw(std::string key, std::string value) {
+  pending_[std::move(key)] = std::move(value);
+}
 
-void CatalogTxn::DeleteRaw(std::string key) { pending_[std::move(key)] = std::nullopt; }
+void CatalogTxn::DeleteRaw(std::string key) {
+  pending_[std::move(key)] = std::nullopt;
+}
 
 std::vector<Edit> CatalogTxn::TakeEdits() {
   std::vector<Edit> edits;
   edits.reserve(pending_.size());
-  for (auto& [k, v] : pending_) edits.push_back({k, std::move(v)});
+  for (auto& [k, v] : pending_)
+    edits.push_back({k, std::move(v)});
   pending_.clear();
   return edits;
 }
@@ -112,13 +118,14 @@ Status CatalogTxn::DeleteRange(const KeyRange& range) {
     keys.push_back(k);
     return true;
   }));
-  for (auto& k : keys) DeleteRaw(std::move(k));
+  for (auto& k : keys)
+    DeleteRaw(std::move(k));
   return Status::OK();
 }
 
-Status CatalogTxn::MoveRange(
-    const KeyRange& range, const std::function<Result<std::string>(const CatalogKey&)>& new_key,
-    const std::function<Status(const CatalogKey&, std::string*)>& fix) {
+Status CatalogTxn::MoveRange(const KeyRange& range,
+                             const std::function<Result<std::string>(const CatalogKey&)>& new_key,
+                             const std::function<Status(const CatalogKey&, std::string*)>& fix) {
   std::vector<std::pair<std::string, std::string>> entries;
   ARBOR_RETURN_IF_ERROR(Scan(range, [&](const std::string& k, const std::string& v) {
     entries.emplace_back(k, v);
@@ -145,7 +152,8 @@ Result<catalog::Database> CatalogTxn::GetDatabase(std::string_view db) const {
 }
 
 Result<bool> CatalogTxn::DatabaseExists(std::string_view db) const {
-  ARBOR_ASSIGN_OR_RETURN(std::string key, EncodeKey(CatalogKey::ForDatabase(NormalizeIdentifier(db))));
+  ARBOR_ASSIGN_OR_RETURN(std::string key,
+                         EncodeKey(CatalogKey::ForDatabase(NormalizeIdentifier(db))));
   ARBOR_ASSIGN_OR_RETURN(auto raw, Get(key));
   return raw.has_value();
 }
@@ -327,7 +335,8 @@ Result<std::string> CatalogTxn::PartitionName(const catalog::Table& table,
     // Hive's Warehouse.makePartName wording; the request, not the table, is at fault.
     auto list = [](const std::vector<std::string>& items) {
       std::string out = "[";
-      for (const auto& i : items) out += i + ", ";
+      for (const auto& i : items)
+        out += i + ", ";
       return out + "]";
     };
     return Status::InvalidRequest("Invalid partition key & values; keys " + list(keys) +
@@ -340,8 +349,8 @@ Result<std::string> CatalogTxn::PartitionName(const catalog::Table& table,
 Result<catalog::Partition> CatalogTxn::GetPartition(std::string_view db, std::string_view table,
                                                     std::string_view part_name) const {
   std::string d = NormalizeIdentifier(db), t = NormalizeIdentifier(table);
-  ARBOR_ASSIGN_OR_RETURN(auto found, Find<catalog::Partition>(
-                                         CatalogKey::ForPartition(d, t, std::string(part_name))));
+  ARBOR_ASSIGN_OR_RETURN(
+      auto found, Find<catalog::Partition>(CatalogKey::ForPartition(d, t, std::string(part_name))));
   if (!found) {
     return Status::NotFound("partition " + std::string(part_name) + " of " + Dotted(d, t) +
                             " does not exist");
@@ -421,14 +430,14 @@ Result<std::vector<catalog::Partition>> CatalogTxn::AddPartitions(
   for (auto& p : parts) {
     ARBOR_ASSIGN_OR_RETURN(std::string name, PartitionName(t, Values(p)));
     if (!seen.insert(name).second) {
-      return Status::InvalidRequest("Duplicate partitions in the list: " +
-                                    Dotted(t.db_name(), t.table_name()) + " " + name);
+      return Status::InvalidRequest(
+          "Duplicate partitions in the list: " + Dotted(t.db_name(), t.table_name()) + " " + name);
     }
     ARBOR_ASSIGN_OR_RETURN(bool exists, PartitionExists(t.db_name(), t.table_name(), name));
     if (exists) {
       if (if_not_exists) continue;
-      return Status::AlreadyExists("Partition already exists: " + Dotted(t.db_name(), t.table_name()) +
-                                   " " + name);
+      return Status::AlreadyExists(
+          "Partition already exists: " + Dotted(t.db_name(), t.table_name()) + " " + name);
     }
     p.set_db_name(t.db_name());
     p.set_table_name(t.table_name());
@@ -461,14 +470,14 @@ Status CatalogTxn::RenamePartition(std::string_view db, std::string_view table,
   ARBOR_ASSIGN_OR_RETURN(std::string new_name, PartitionName(t, Values(renamed)));
   ARBOR_ASSIGN_OR_RETURN(bool exists, PartitionExists(t.db_name(), t.table_name(), old_name));
   if (!exists) {
-    return Status::NotFound("partition " + old_name + " of " +
-                            Dotted(t.db_name(), t.table_name()) + " does not exist");
+    return Status::NotFound("partition " + old_name + " of " + Dotted(t.db_name(), t.table_name()) +
+                            " does not exist");
   }
   if (new_name != old_name) {
     ARBOR_ASSIGN_OR_RETURN(bool taken, PartitionExists(t.db_name(), t.table_name(), new_name));
     if (taken) return Status::AlreadyExists("Partition already exists: " + new_name);
-    ARBOR_ASSIGN_OR_RETURN(KeyRange stats, PartitionColumnStatsOfPartition(
-                                               t.db_name(), t.table_name(), old_name));
+    ARBOR_ASSIGN_OR_RETURN(KeyRange stats,
+                           PartitionColumnStatsOfPartition(t.db_name(), t.table_name(), old_name));
     ARBOR_RETURN_IF_ERROR(MoveRange(
         stats,
         [&](const CatalogKey& k) {
@@ -625,7 +634,8 @@ namespace {
 Result<std::vector<catalog::ColumnStatistics>> CollectStats(
     const CatalogTxn& txn, const KeyRange& range, const std::vector<std::string>& columns) {
   std::set<std::string> wanted;
-  for (const auto& c : columns) wanted.insert(NormalizeIdentifier(c));
+  for (const auto& c : columns)
+    wanted.insert(NormalizeIdentifier(c));
   std::vector<catalog::ColumnStatistics> out;
   Status error;
   ARBOR_RETURN_IF_ERROR(txn.Scan(range, [&](const std::string& k, const std::string& v) {

@@ -73,17 +73,15 @@ class CatalogTxn {
   Result<bool> PartitionExists(std::string_view db, std::string_view table,
                                std::string_view part_name) const;
   // Partitions in name order from `offset`, until fn returns false.
-  Status ScanPartitions(std::string_view db, std::string_view table, uint64_t offset,
-                        const std::function<bool(const std::string& name,
-                                                 const catalog::Partition&)>& fn) const;
-  Result<std::vector<std::string>> ListPartitionNames(std::string_view db,
-                                                      std::string_view table,
+  Status ScanPartitions(
+      std::string_view db, std::string_view table, uint64_t offset,
+      const std::function<bool(const std::string& name, const catalog::Partition&)>& fn) const;
+  Result<std::vector<std::string>> ListPartitionNames(std::string_view db, std::string_view table,
                                                       size_t limit = SIZE_MAX) const;
   // Adds partitions (values must match the table's keys). With if_not_exists,
   // existing ones are skipped; otherwise they are AlreadyExists. A partition
   // listed twice is InvalidRequest. Returns the added.
-  Result<std::vector<catalog::Partition>> AddPartitions(std::string_view db,
-                                                        std::string_view table,
+  Result<std::vector<catalog::Partition>> AddPartitions(std::string_view db, std::string_view table,
                                                         std::vector<catalog::Partition> parts,
                                                         bool if_not_exists);
   // Replaces the partition named by altered.values.

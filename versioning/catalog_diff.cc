@@ -10,9 +10,12 @@ namespace arbor {
 
 std::string_view ChangeTypeName(ChangeType type) {
   switch (type) {
-    case ChangeType::kAdded: return "added";
-    case ChangeType::kRemoved: return "removed";
-    case ChangeType::kChanged: return "changed";
+    case ChangeType::kAdded:
+      return "added";
+    case ChangeType::kRemoved:
+      return "removed";
+    case ChangeType::kChanged:
+      return "changed";
   }
   return "changed";
 }
@@ -33,7 +36,9 @@ Result<CatalogChange> MakeChange(std::string key, std::optional<std::string> old
   if (!name.ok()) return name.status().WithContext("diff");
   c.name = std::move(name).value();
   c.key = std::move(key);
-  c.type = !old_value ? ChangeType::kAdded : !new_value ? ChangeType::kRemoved : ChangeType::kChanged;
+  c.type = !old_value   ? ChangeType::kAdded
+           : !new_value ? ChangeType::kRemoved
+                        : ChangeType::kChanged;
   c.old_value = std::move(old_value);
   c.new_value = std::move(new_value);
   return c;
@@ -41,9 +46,8 @@ Result<CatalogChange> MakeChange(std::string key, std::optional<std::string> old
 
 // Up to `limit` keys after `after` where the two trees differ; `full` tells whether the
 // list was cut at the limit.
-Result<std::vector<DiffEntry>> TreeDiffChunk(NodeStore* nodes, const ObjectId& l,
-                                             const ObjectId& r, std::string_view after,
-                                             size_t limit) {
+Result<std::vector<DiffEntry>> TreeDiffChunk(NodeStore* nodes, const ObjectId& l, const ObjectId& r,
+                                             std::string_view after, size_t limit) {
   std::vector<DiffEntry> out;
   DiffRange range;
   if (!after.empty()) range.begin = Successor(after);
@@ -60,10 +64,11 @@ Result<std::vector<std::string>> StagedKeysChunk(KvStore* kv, const ReadView& vi
   if (!view.has_staging()) return keys;
   ReadOptions ro;
   ro.snapshot = view.snapshot();  // the same point in time the view's reads see
-  ARBOR_ASSIGN_OR_RETURN(auto edits,
-                         ReadStagedEdits(kv, view.ref().staging_token, ro,
-                                         after.empty() ? std::string() : Successor(after), {}, limit));
-  for (auto& e : edits) keys.push_back(std::move(e.key));
+  ARBOR_ASSIGN_OR_RETURN(
+      auto edits, ReadStagedEdits(kv, view.ref().staging_token, ro,
+                                  after.empty() ? std::string() : Successor(after), {}, limit));
+  for (auto& e : edits)
+    keys.push_back(std::move(e.key));
   return keys;
 }
 
@@ -111,7 +116,8 @@ Result<DiffPage> DiffViews(const ReadView& left, const ReadView& right, NodeStor
       if (left_keys.size() == chunk) clip(left_keys.back());
       if (right_keys.size() == chunk) clip(right_keys.back());
       std::set<std::string> candidates;
-      for (auto& d : tree_keys) candidates.insert(std::move(d.key));
+      for (auto& d : tree_keys)
+        candidates.insert(std::move(d.key));
       candidates.insert(left_keys.begin(), left_keys.end());
       candidates.insert(right_keys.begin(), right_keys.end());
       for (const std::string& key : candidates) {

@@ -20,8 +20,7 @@ Result<std::optional<ObjectId>> MergeBase(CommitStore* commits, const ObjectId& 
                                           const ObjectId& b);
 
 // Whether `ancestor` is `descendant` or one of its ancestors.
-Result<bool> IsAncestor(CommitStore* commits, const ObjectId& ancestor,
-                        const ObjectId& descendant);
+Result<bool> IsAncestor(CommitStore* commits, const ObjectId& ancestor, const ObjectId& descendant);
 
 struct LogOptions {
   bool first_parent = false;

@@ -12,11 +12,13 @@ namespace {
 std::string Encode(const CommitData& c) {
   versioning::Commit p;
   p.set_root(std::string(c.root.bytes()));
-  for (const auto& parent : c.parents) p.add_parents(std::string(parent.bytes()));
+  for (const auto& parent : c.parents)
+    p.add_parents(std::string(parent.bytes()));
   p.set_author(c.author);
   p.set_message(c.message);
   p.set_time_micros(c.time_micros);
-  for (const auto& [k, v] : c.metadata) (*p.mutable_metadata())[k] = v;
+  for (const auto& [k, v] : c.metadata)
+    (*p.mutable_metadata())[k] = v;
   p.set_generation(c.generation);
   p.set_corrected_micros(c.corrected_micros);
   return SerializeDeterministic(p);
@@ -49,7 +51,8 @@ Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
 size_t Charge(const CommitData& c) {
   size_t n = sizeof(CommitData) + c.author.size() + c.message.size() + c.lakefs_commit.size() +
              c.parents.size() * sizeof(ObjectId);
-  for (const auto& [k, v] : c.metadata) n += k.size() + v.size() + 64;
+  for (const auto& [k, v] : c.metadata)
+    n += k.size() + v.size() + 64;
   return n;
 }
 

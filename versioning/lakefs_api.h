@@ -45,7 +45,8 @@ class LakeFsApi {
   virtual ~LakeFsApi() = default;
 
   // Creates `branch` at `source` (a branch name or commit id); returns its head.
-  virtual Result<std::string> CreateBranch(const std::string& branch, const std::string& source) = 0;
+  virtual Result<std::string> CreateBranch(const std::string& branch,
+                                           const std::string& source) = 0;
   virtual Status DeleteBranch(const std::string& branch) = 0;
   // The branch's head commit id.
   virtual Result<std::string> GetBranchHead(const std::string& branch) = 0;

@@ -109,17 +109,17 @@ Status ReadView::Scan(const KeyRange& range,
   return ScanFrom(range, 0, fn);
 }
 
-Status ReadView::ScanFrom(const KeyRange& range, uint64_t offset,
-                          const std::function<bool(const std::string&, const std::string&)>& fn)
-    const {
+Status ReadView::ScanFrom(
+    const KeyRange& range, uint64_t offset,
+    const std::function<bool(const std::string&, const std::string&)>& fn) const {
   std::string start = range.begin;
   if (offset > 0) {
     bool staged_in_range = false;
     if (has_staging()) {
       ReadOptions ro;
       ro.snapshot = snapshot_.get();
-      ARBOR_ASSIGN_OR_RETURN(auto staged, ReadStagedEdits(kv_, ref_.staging_token, ro,
-                                                          range.begin, range.end, 1));
+      ARBOR_ASSIGN_OR_RETURN(
+          auto staged, ReadStagedEdits(kv_, ref_.staging_token, ro, range.begin, range.end, 1));
       staged_in_range = !staged.empty();
     }
     if (!staged_in_range) {

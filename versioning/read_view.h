@@ -21,9 +21,9 @@ namespace arbor {
 struct ResolvedRef {
   enum class Kind { kBranch, kTag, kCommit };
   Kind kind = Kind::kBranch;
-  std::string expression;  // as the caller wrote it
-  std::string branch;      // kBranch: the branch name
-  ObjectId commit;         // the head (branch) or the commit read
+  std::string expression;     // as the caller wrote it
+  std::string branch;         // kBranch: the branch name
+  ObjectId commit;            // the head (branch) or the commit read
   std::string staging_token;  // kBranch only
   bool is_protected = false;  // kBranch only
 
@@ -59,8 +59,8 @@ class OverlayIterator {
 
 class ReadView {
  public:
-  ReadView(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot> snapshot,
-           ResolvedRef ref, ObjectId root);
+  ReadView(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot> snapshot, ResolvedRef ref,
+           ObjectId root);
 
   const ResolvedRef& ref() const { return ref_; }
   const ObjectId& root() const { return root_; }

@@ -7,7 +7,8 @@ namespace arbor {
 
 Result<RefExpression> ParseRefExpression(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    return Status::InvalidArgument("invalid ref '" + std::string(text.substr(0, 300)) + "': " + why);
+    return Status::InvalidArgument("invalid ref '" + std::string(text.substr(0, 300)) +
+                                   "': " + why);
   };
   size_t cut = text.find_first_of("~^");
   RefExpression expr;

@@ -32,7 +32,8 @@ Result<Tag> DecodeTag(std::string_view name, std::string_view raw) {
   Status s = ParseProto(raw, &r);
   if (!s.ok()) return s.WithContext("tag '" + std::string(name) + "'");
   auto commit = ObjectId::FromBytes(r.commit());
-  if (!commit.ok()) return Status::Corruption("tag '" + std::string(name) + "' has no valid commit");
+  if (!commit.ok())
+    return Status::Corruption("tag '" + std::string(name) + "' has no valid commit");
   return Tag{std::string(name), *commit, r.created_micros()};
 }
 
@@ -69,8 +70,8 @@ Result<std::vector<Branch>> RefStore::ListBranches(const ReadOptions& options) c
   auto it = kv_->NewIterator(Column::kRefs, ro);
   std::vector<Branch> out;
   for (it->Seek(kBranchPrefix); it->Valid(); it->Next()) {
-    ARBOR_ASSIGN_OR_RETURN(Branch b, DecodeBranch(it->key().substr(kBranchPrefix.size()),
-                                                  std::string(it->value())));
+    ARBOR_ASSIGN_OR_RETURN(
+        Branch b, DecodeBranch(it->key().substr(kBranchPrefix.size()), std::string(it->value())));
     out.push_back(std::move(b));
   }
   ARBOR_RETURN_IF_ERROR(it->status());
@@ -80,7 +81,8 @@ Result<std::vector<Branch>> RefStore::ListBranches(const ReadOptions& options) c
 Result<Tag> RefStore::GetTag(std::string_view name, const ReadOptions& options) const {
   auto raw = kv_->Get(Column::kRefs, TagKey(name), options);
   if (!raw.ok()) {
-    if (raw.status().IsNotFound()) return Status::NotFound("tag '" + std::string(name) + "' not found");
+    if (raw.status().IsNotFound())
+      return Status::NotFound("tag '" + std::string(name) + "' not found");
     return raw.status();
   }
   return DecodeTag(name, *raw);
@@ -154,7 +156,9 @@ void RefStore::PutRepository(const versioning::RepositoryRecord& record, WriteBa
 namespace {
 constexpr std::string_view kLinkPrefix = "link/";
 constexpr std::string_view kIntentPrefix = "intent/";
-std::string LinkKey(const ObjectId& commit) { return std::string(kLinkPrefix) + commit.ToHex(); }
+std::string LinkKey(const ObjectId& commit) {
+  return std::string(kLinkPrefix) + commit.ToHex();
+}
 }  // namespace
 
 Result<std::optional<std::string>> RefStore::GetLink(const ObjectId& commit,

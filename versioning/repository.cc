@@ -19,7 +19,9 @@ int64_t SystemMicros() {
       .count();
 }
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 WriteOptions Unsynced() {
   WriteOptions wo;
@@ -33,10 +35,9 @@ Result<TreeOptions> TreeOptionsFor(KvStore* kv, const TreeOptions& requested) {
   ARBOR_ASSIGN_OR_RETURN(auto record, refs.GetRepository());
   if (!record) return requested;
   if (record->format_version() != kFormatVersion) {
-    return Status::InvalidArgument("repository format version " +
-                                   std::to_string(record->format_version()) +
-                                   " is not supported (this build reads version " +
-                                   std::to_string(kFormatVersion) + ")");
+    return Status::InvalidArgument(
+        "repository format version " + std::to_string(record->format_version()) +
+        " is not supported (this build reads version " + std::to_string(kFormatVersion) + ")");
   }
   TreeOptions t;
   t.target_leaf_bytes = record->target_leaf_bytes();
@@ -91,12 +92,12 @@ Status Repository::Initialize() {
     // standalone would create catalog commits with no data version.
     const std::string& coupled = record->lakefs_repository();
     if (!coupled.empty() && !lakefs_) {
-      return Status::InvalidArgument("this catalog is coupled with lakeFS repository '" +
-                                     coupled + "'; start arbord with its --lakefs-* options");
+      return Status::InvalidArgument("this catalog is coupled with lakeFS repository '" + coupled +
+                                     "'; start arbord with its --lakefs-* options");
     }
     if (!coupled.empty() && coupled != lakefs_repository_) {
-      return Status::InvalidArgument("this catalog is coupled with lakeFS repository '" +
-                                     coupled + "', not '" + lakefs_repository_ + "'");
+      return Status::InvalidArgument("this catalog is coupled with lakeFS repository '" + coupled +
+                                     "', not '" + lakefs_repository_ + "'");
     }
     if (coupled.empty() && lakefs_) {
       versioning::RepositoryRecord updated = *record;
@@ -110,8 +111,8 @@ Status Repository::Initialize() {
   WriteBatch batch;
   ARBOR_ASSIGN_OR_RETURN(ObjectId root, tree_.Apply(tree_.EmptyRoot(), initial_entries_, &batch));
   int64_t now = clock_();
-  ARBOR_ASSIGN_OR_RETURN(CommitData data, MakeCommit(&commits_, root, {}, "arbor",
-                                                     "Repository created", now, {}));
+  ARBOR_ASSIGN_OR_RETURN(CommitData data,
+                         MakeCommit(&commits_, root, {}, "arbor", "Repository created", now, {}));
   CommitPtr commit = commits_.Put(std::move(data), &batch);
   versioning::RepositoryRecord r;
   r.set_format_version(kFormatVersion);
@@ -206,8 +207,10 @@ Result<ReadView> Repository::OpenView(std::string_view expression) {
 
 Status Repository::CheckRefNameFree(std::string_view name) {
   ARBOR_RETURN_IF_ERROR(ValidateRefName(name));
-  if (refs_.GetBranch(name).ok()) return Status::AlreadyExists("branch " + Quote(name) + " already exists");
-  if (refs_.GetTag(name).ok()) return Status::AlreadyExists("tag " + Quote(name) + " already exists");
+  if (refs_.GetBranch(name).ok())
+    return Status::AlreadyExists("branch " + Quote(name) + " already exists");
+  if (refs_.GetTag(name).ok())
+    return Status::AlreadyExists("tag " + Quote(name) + " already exists");
   if (IsHex(name) && name.size() >= ObjectId::kMinPrefixHex && name.size() <= ObjectId::kHexSize) {
     auto id = commits_.ResolvePrefix(name);
     if (id.ok() || id.status().code() == StatusCode::kInvalidArgument) {
@@ -292,9 +295,13 @@ Status Repository::DeleteBranch(std::string_view name) {
   return Status::OK();
 }
 
-Result<Branch> Repository::GetBranch(std::string_view name) { return refs_.GetBranch(name); }
+Result<Branch> Repository::GetBranch(std::string_view name) {
+  return refs_.GetBranch(name);
+}
 
-Result<std::vector<Branch>> Repository::ListBranches() { return refs_.ListBranches(); }
+Result<std::vector<Branch>> Repository::ListBranches() {
+  return refs_.ListBranches();
+}
 
 Result<Branch> Repository::UpdateBranchFlags(std::string_view name,
                                              const std::function<void(Branch*)>& update) {
@@ -338,9 +345,13 @@ Status Repository::DeleteTag(std::string_view name) {
   return kv_->Write(batch);
 }
 
-Result<Tag> Repository::GetTag(std::string_view name) { return refs_.GetTag(name); }
+Result<Tag> Repository::GetTag(std::string_view name) {
+  return refs_.GetTag(name);
+}
 
-Result<std::vector<Tag>> Repository::ListTags() { return refs_.ListTags(); }
+Result<std::vector<Tag>> Repository::ListTags() {
+  return refs_.ListTags();
+}
 
 Status Repository::CheckExpectedHead(const Branch& b,
                                      const std::optional<ObjectId>& expected) const {
@@ -397,17 +408,18 @@ Result<Branch> Repository::BranchToMove(std::string_view name,
 Status Repository::CheckNoIntent(const std::string& branch) {
   ARBOR_ASSIGN_OR_RETURN(auto intent, refs_.GetIntent(branch));
   if (intent) {
-    return Status::Busy("branch " + Quote(branch) +
-                        " has a lakeFS operation awaiting resolution; retry once lakeFS is reachable");
+    return Status::Busy(
+        "branch " + Quote(branch) +
+        " has a lakeFS operation awaiting resolution; retry once lakeFS is reachable");
   }
   return Status::OK();
 }
 
 Result<CommitPtr> Repository::MoveBranch(const Branch& b, const ObjectId& root, Move move) {
   WriteBatch batch;
-  ARBOR_ASSIGN_OR_RETURN(CommitData data, MakeCommit(&commits_, root, std::move(move.parents),
-                                                     move.author, move.message, clock_(),
-                                                     move.metadata));
+  ARBOR_ASSIGN_OR_RETURN(CommitData data,
+                         MakeCommit(&commits_, root, std::move(move.parents), move.author,
+                                    move.message, clock_(), move.metadata));
   CommitPtr commit = commits_.Put(std::move(data), &batch);
   auto moved_by_other = [&](Status s) {
     if (!s.IsPreconditionFailed()) return s;
@@ -483,8 +495,7 @@ Result<CommitPtr> Repository::CompleteIntent(const Branch& b, const versioning::
   return Decorate(commit);
 }
 
-Status Repository::ResolveIntentLocked(const std::string& branch, bool may_drop,
-                                       bool* completed) {
+Status Repository::ResolveIntentLocked(const std::string& branch, bool may_drop, bool* completed) {
   *completed = false;
   ARBOR_ASSIGN_OR_RETURN(auto intent, refs_.GetIntent(branch));
   if (!intent) return Status::OK();
@@ -571,10 +582,9 @@ Result<std::string> Repository::LakeFsRefFor(const ResolvedRef& ref) {
   return Status::NotFound("commit " + ref.commit.ShortHex() + " has no paired lakeFS commit");
 }
 
-Repository::LakeFsStep Repository::LakeFsCommitStep(const std::string& branch,
-                                                     std::string message,
-                                                     std::map<std::string, std::string> metadata,
-                                                     bool allow_empty) {
+Repository::LakeFsStep Repository::LakeFsCommitStep(const std::string& branch, std::string message,
+                                                    std::map<std::string, std::string> metadata,
+                                                    bool allow_empty) {
   if (!lakefs_) return nullptr;
   return [this, branch, message = std::move(message), metadata = std::move(metadata),
           allow_empty](const CommitData& prepared) -> Result<std::string> {
@@ -704,7 +714,8 @@ Result<MutationOutcome> Repository::Mutate(
   WriteBatch batch;
   RefStore::ExpectBranch(b, &batch);
   RefStore::ExpectNoIntent(b.name, &batch);
-  for (const auto& e : edits) StageEdit(b.staging_token, e, &batch);
+  for (const auto& e : edits)
+    StageEdit(b.staging_token, e, &batch);
   Status s = kv_->Write(batch);
   if (s.IsPreconditionFailed()) {
     return Status::Busy("branch " + Quote(ref.branch) + " was moved by another writer; retry");
@@ -724,7 +735,8 @@ Result<DiffPage> Repository::DiffUncommitted(std::string_view branch,
                                              const DiffPageOptions& options) {
   ARBOR_ASSIGN_OR_RETURN(ReadView current, OpenView(branch));
   if (!current.ref().is_branch()) {
-    return Status::InvalidArgument(Quote(branch) + " is not a branch: only branches have uncommitted changes");
+    return Status::InvalidArgument(Quote(branch) +
+                                   " is not a branch: only branches have uncommitted changes");
   }
   ResolvedRef head_ref = current.ref();
   head_ref.kind = ResolvedRef::Kind::kCommit;
@@ -777,7 +789,8 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
                          ThreeWayMerge(&nodes_, base_root, ours, theirs, options.strategy));
   out.changes = merged.changes_from_theirs;
   bool blocked = options.strategy == MergeStrategy::kFail && !merged.conflicts.empty();
-  PageConflicts(std::move(merged.conflicts), options.conflicts_after, options.conflicts_limit, &out);
+  PageConflicts(std::move(merged.conflicts), options.conflicts_after, options.conflicts_limit,
+                &out);
   if (blocked || options.dry_run) return out;
 
   WriteBatch nodes;
@@ -800,8 +813,9 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
       ARBOR_ASSIGN_OR_RETURN(auto link, refs_.GetLink(src.commit));
       if (link) lakefs_source = *link;
     }
-    std::string strategy =
-        options.strategy == MergeStrategy::kFail ? "" : std::string(MergeStrategyName(options.strategy));
+    std::string strategy = options.strategy == MergeStrategy::kFail
+                               ? ""
+                               : std::string(MergeStrategyName(options.strategy));
     move.lakefs = [this, lakefs_source, destination = dest.name, message, metadata,
                    strategy](const CommitData& prepared) -> Result<std::string> {
       auto meta = metadata;
@@ -881,7 +895,8 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
 Status Repository::CollectStagingGarbage() {
   ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches());
   std::set<std::string> live;
-  for (const auto& b : branches) live.insert(b.staging_token);
+  for (const auto& b : branches)
+    live.insert(b.staging_token);
   auto it = kv_->NewIterator(Column::kStaging);
   it->SeekToFirst();
   while (it->Valid()) {

@@ -101,13 +101,13 @@ struct MergeOptions {
 
 struct MergeOutcome {
   bool nothing_to_merge = false;
-  bool merged = false;           // a merge commit was written
+  bool merged = false;  // a merge commit was written
   std::optional<CommitPtr> commit;
-  std::optional<ObjectId> base;  // the merge base, if the histories meet
-  ObjectId source;               // the source commit
-  ObjectId destination_head;     // the destination head the merge started from
-  size_t changes = 0;            // entries that differ from the destination's tree
-  size_t conflict_count = 0;     // all conflicts, across pages
+  std::optional<ObjectId> base;          // the merge base, if the histories meet
+  ObjectId source;                       // the source commit
+  ObjectId destination_head;             // the destination head the merge started from
+  size_t changes = 0;                    // entries that differ from the destination's tree
+  size_t conflict_count = 0;             // all conflicts, across pages
   std::vector<MergeConflict> conflicts;  // this page
   bool conflicts_has_more = false;
   // Set when the catalog merged cleanly but lakeFS reported conflicting data:
@@ -206,9 +206,8 @@ class Repository {
   // branch, all conditional on the branch record `b`. When the tree comes out
   // unchanged and empty commits are not allowed, it fails, or with
   // `unchanged_is_noop` returns a null commit and writes nothing.
-  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> staged,
-                                std::vector<Edit> extra, const CommitOptions& options,
-                                bool unchanged_is_noop = false);
+  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> staged, std::vector<Edit> extra,
+                                const CommitOptions& options, bool unchanged_is_noop = false);
   // The lakeFS call of a coupled operation: given the prepared catalog commit, runs
   // the lakeFS side and returns the lakeFS commit id to pair it with.
   using LakeFsStep = std::function<Result<std::string>(const CommitData& prepared)>;
@@ -219,7 +218,7 @@ class Repository {
     std::map<std::string, std::string> metadata;
     bool new_token = false;  // a commit retires the staging token; a merge keeps it
     versioning::Intent::Op op = versioning::Intent::OP_COMMIT;
-    LakeFsStep lakefs;       // null without lakeFS
+    LakeFsStep lakefs;  // null without lakeFS
   };
   // Writes a commit of `root` and moves branch `b` to it, all conditional on the
   // branch record `b`. With lakeFS, runs move.lakefs between a durable intent and

@@ -35,8 +35,7 @@ Result<std::optional<std::string>> DecodeStagedValue(std::string_view raw);
 // The staged edits under `token` with catalog keys in [begin, end) (empty end:
 // unbounded), in key order.
 Result<std::vector<Edit>> ReadStagedEdits(KvStore* kv, std::string_view token,
-                                          const ReadOptions& options,
-                                          std::string_view begin = {},
+                                          const ReadOptions& options, std::string_view begin = {},
                                           std::string_view end = {}, size_t limit = SIZE_MAX);
 
 // Whether anything is staged under `token`.

@@ -7,9 +7,12 @@ namespace arbor {
 
 std::string_view MergeStrategyName(MergeStrategy strategy) {
   switch (strategy) {
-    case MergeStrategy::kFail: return "fail";
-    case MergeStrategy::kSourceWins: return "source-wins";
-    case MergeStrategy::kDestWins: return "dest-wins";
+    case MergeStrategy::kFail:
+      return "fail";
+    case MergeStrategy::kSourceWins:
+      return "source-wins";
+    case MergeStrategy::kDestWins:
+      return "dest-wins";
   }
   return "fail";
 }
@@ -49,7 +52,8 @@ Result<ThreeWayResult> ThreeWayMerge(NodeStore* nodes, const ObjectId& base, con
   };
   size_t i = 0;
   for (const DiffEntry& t : their_changes) {
-    while (i < our_changes.size() && our_changes[i].key < t.key) ++i;  // ours only: keep
+    while (i < our_changes.size() && our_changes[i].key < t.key)
+      ++i;  // ours only: keep
     if (i == our_changes.size() || our_changes[i].key != t.key) {
       take_theirs(t);
       continue;
@@ -58,7 +62,8 @@ Result<ThreeWayResult> ThreeWayMerge(NodeStore* nodes, const ObjectId& base, con
     if (o.right == t.right) continue;  // the same change on both sides
 
     ARBOR_ASSIGN_OR_RETURN(CatalogKey name, DecodeKey(t.key));
-    ARBOR_ASSIGN_OR_RETURN(EntityMergeResult merged, MergeEntity(name.kind, t.left, o.right, t.right));
+    ARBOR_ASSIGN_OR_RETURN(EntityMergeResult merged,
+                           MergeEntity(name.kind, t.left, o.right, t.right));
     if (!merged.conflict) {
       if (merged.merged != o.right) {
         result.edits.push_back({t.key, merged.merged});

@@ -46,7 +46,8 @@ pb::Value At(const pb::Struct& root, const std::string& path) {
   size_t start = 0;
   while (start <= path.size() && !path.empty()) {
     size_t dot = path.find('.', start);
-    std::string step = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string step =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     pb::Value next;
     if (v.has_struct_value()) {
       auto it = v.struct_value().fields().find(step);
@@ -66,9 +67,15 @@ pb::Value At(const pb::Struct& root, const std::string& path) {
   return v;
 }
 
-std::string Str(const pb::Struct& s, const std::string& path) { return At(s, path).string_value(); }
-double Num(const pb::Struct& s, const std::string& path) { return At(s, path).number_value(); }
-bool Bool(const pb::Struct& s, const std::string& path) { return At(s, path).bool_value(); }
+std::string Str(const pb::Struct& s, const std::string& path) {
+  return At(s, path).string_value();
+}
+double Num(const pb::Struct& s, const std::string& path) {
+  return At(s, path).number_value();
+}
+bool Bool(const pb::Struct& s, const std::string& path) {
+  return At(s, path).bool_value();
+}
 bool Has(const pb::Struct& s, const std::string& path) {
   return At(s, path).kind_case() != pb::Value::KIND_NOT_SET;
 }
@@ -102,8 +109,7 @@ class AdminApiTest : public ::testing::Test {
   }
 
   HttpResponse Call(const std::string& method, const std::string& target,
-                    const std::string& body = "",
-                    std::map<std::string, std::string> headers = {}) {
+                    const std::string& body = "", std::map<std::string, std::string> headers = {}) {
     HttpRequest r;
     r.method = method;
     r.target = target;
@@ -179,12 +185,14 @@ TEST_F(AdminApiTest, HealthzAndMetrics) {
   EXPECT_EQ(m.status, 200);
   EXPECT_EQ(m.content_type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(m.body.find("# TYPE arbor_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(m.body.find(
-                R"(arbor_http_requests_total{method="GET",route="/api/v1/branches",status="200"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      m.body.find(
+          R"(arbor_http_requests_total{method="GET",route="/api/v1/branches",status="200"} 1)"),
+      std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find(R"(arbor_http_request_duration_seconds_count{method="GET",route="/healthz"} 1)"),
-            std::string::npos);
+  EXPECT_NE(
+      m.body.find(R"(arbor_http_request_duration_seconds_count{method="GET",route="/healthz"} 1)"),
+      std::string::npos);
   EXPECT_NE(m.body.find("arbor_commits_total 0"), std::string::npos);
   EXPECT_NE(m.body.find("arbor_merges_total 0"), std::string::npos);
 }
@@ -226,7 +234,8 @@ TEST_F(AdminApiTest, UnknownRouteWrongMethodAndMalformedRequests) {
   ExpectError(400, "INVALID_ARGUMENT", "GET", "/api/v1/branches/ma%2");
   ExpectError(400, "INVALID_ARGUMENT", "GET", "/api/v1/refs/main/commits?first_parent=maybe");
   for (const char* bad : {"0", "10001", "-1", "abc", "1.5", ""}) {
-    ExpectError(400, "INVALID_ARGUMENT", "GET", std::string("/api/v1/refs/main/commits?limit=") + bad);
+    ExpectError(400, "INVALID_ARGUMENT", "GET",
+                std::string("/api/v1/refs/main/commits?limit=") + bad);
   }
   Expect(200, "GET", "/api/v1/refs/main/commits?limit=10000");
 }
@@ -319,7 +328,8 @@ TEST_F(AdminApiTest, ProtectionAndCommitMode) {
 
   ExpectError(400, "INVALID_JSON", "PUT", "/api/v1/branches/dev/protection",
               R"({"protected": {}})");
-  ExpectError(404, "NOT_FOUND", "PUT", "/api/v1/branches/nope/protection", R"({"protected": true})");
+  ExpectError(404, "NOT_FOUND", "PUT", "/api/v1/branches/nope/protection",
+              R"({"protected": true})");
   p = Expect(200, "PUT", "/api/v1/branches/dev/protection", R"({"protected": false})");
   EXPECT_FALSE(Bool(p, "protected"));
   EXPECT_EQ(Call("DELETE", "/api/v1/branches/dev").status, 204);
@@ -380,7 +390,8 @@ TEST_F(AdminApiTest, CommitAndUncommittedDiff) {
 
   HttpResponse r = Call("POST", "/api/v1/branches/main/commits",
                         R"({"message": "add orders", "author": "ann", "metadata": {"job": "42"},
-                            "expected_head": ")" + before.substr(0, 12) + R"("})");
+                            "expected_head": ")" +
+                            before.substr(0, 12) + R"("})");
   ASSERT_EQ(r.status, 201) << r.body;
   pb::Struct c = ParseJson(r.body);
   EXPECT_EQ(Str(c, "commit.id").size(), 64u);
@@ -427,8 +438,8 @@ TEST_F(AdminApiTest, Reset) {
   ExpectError(409, "PRECONDITION_FAILED", "POST", "/api/v1/branches/main/reset",
               R"({"expected_head": ")" + std::string(64, 'a') + R"("})");
   EXPECT_EQ(Len(Expect(200, "GET", "/api/v1/branches/main/diff"), "changes"), 1);
-  pb::Struct b = Expect(200, "POST", "/api/v1/branches/main/reset",
-                        R"({"expected_head": ")" + head + R"("})");
+  pb::Struct b =
+      Expect(200, "POST", "/api/v1/branches/main/reset", R"({"expected_head": ")" + head + R"("})");
   EXPECT_EQ(Str(b, "name"), "main");
   EXPECT_EQ(Str(b, "head"), head);
   EXPECT_EQ(Len(Expect(200, "GET", "/api/v1/branches/main/diff"), "changes"), 0);
@@ -454,8 +465,8 @@ TEST_F(AdminApiTest, MergeOutcomes) {
               R"({"source": "dev", "expected_head": ")" + std::string(64, 'b') + R"("})");
 
   std::string main_head = Head("main");
-  pb::Struct dry = Expect(200, "POST", "/api/v1/branches/main/merge",
-                          R"({"source": "dev", "dry_run": true})");
+  pb::Struct dry =
+      Expect(200, "POST", "/api/v1/branches/main/merge", R"({"source": "dev", "dry_run": true})");
   EXPECT_EQ(Str(dry, "status"), "dry_run");
   EXPECT_EQ(Num(dry, "changes"), 1);
   EXPECT_EQ(Num(dry, "conflict_count"), 0);
@@ -466,7 +477,8 @@ TEST_F(AdminApiTest, MergeOutcomes) {
 
   pb::Struct m = Expect(200, "POST", "/api/v1/branches/main/merge",
                         R"({"source": "dev", "message": "merge dev", "metadata": {"k": "v"},
-                            "expected_head": ")" + main_head + R"("})");
+                            "expected_head": ")" +
+                            main_head + R"("})");
   EXPECT_EQ(Str(m, "status"), "merged");
   EXPECT_EQ(Str(m, "strategy"), "fail");
   EXPECT_EQ(Str(m, "commit.message"), "merge dev");
@@ -492,7 +504,8 @@ TEST_F(AdminApiTest, MergeOutcomes) {
 
 TEST_F(AdminApiTest, MergeConflictsArePaginated) {
   // Three tables changed differently on both sides: three conflicts.
-  for (const char* t : {"a", "b", "c"}) StageTable("main", t);
+  for (const char* t : {"a", "b", "c"})
+    StageTable("main", t);
   CommitVia("main", "base");
   Expect(201, "POST", "/api/v1/branches", R"({"name": "dev"})");
   for (const char* t : {"a", "b", "c"}) {
@@ -544,8 +557,8 @@ TEST_F(AdminApiTest, MergeConflictsArePaginated) {
               R"({"source": "dev", "conflicts_after": "*"})");
 
   // A dry run reports the conflicts with 200; source-wins resolves them.
-  pb::Struct dry = Expect(200, "POST", "/api/v1/branches/main/merge",
-                          R"({"source": "dev", "dry_run": true})");
+  pb::Struct dry =
+      Expect(200, "POST", "/api/v1/branches/main/merge", R"({"source": "dev", "dry_run": true})");
   EXPECT_EQ(Str(dry, "status"), "dry_run");
   EXPECT_EQ(Num(dry, "conflict_count"), 3);
   pb::Struct won = Expect(200, "POST", "/api/v1/branches/main/merge",
@@ -565,8 +578,8 @@ TEST_F(AdminApiTest, Revert) {
 
   ExpectError(400, "INVALID_ARGUMENT", "POST", "/api/v1/branches/main/revert", "{}");
   ExpectError(404, "NOT_FOUND", "POST", "/api/v1/branches/main/revert", R"({"commit": "nope"})");
-  pb::Struct r = Expect(200, "POST", "/api/v1/branches/main/revert",
-                        R"({"commit": ")" + c1 + R"("})");
+  pb::Struct r =
+      Expect(200, "POST", "/api/v1/branches/main/revert", R"({"commit": ")" + c1 + R"("})");
   EXPECT_EQ(Str(r, "status"), "reverted");
   EXPECT_EQ(Str(r, "source"), c1);
   EXPECT_EQ(Str(r, "commit.id"), Head("main"));
@@ -626,8 +639,8 @@ TEST_F(AdminApiTest, LogAndCommits) {
   std::vector<std::string> paged;
   std::string after;
   for (int page = 0; page < 5; ++page) {
-    pb::Struct p = Expect(200, "GET", "/api/v1/refs/main/commits?limit=2" +
-                                          (after.empty() ? "" : "&after=" + after));
+    pb::Struct p = Expect(
+        200, "GET", "/api/v1/refs/main/commits?limit=2" + (after.empty() ? "" : "&after=" + after));
     for (int i = 0; i < Len(p, "commits"); ++i) {
       paged.push_back(Str(p, "commits." + std::to_string(i) + ".id"));
     }
@@ -639,8 +652,10 @@ TEST_F(AdminApiTest, LogAndCommits) {
 
   // Ref expressions with ~ and ^, raw or percent-encoded.
   EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main~1/commits?limit=1"), "commits.0.id"), ids[3]);
-  EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main%7E2/commits?limit=1"), "commits.0.id"), ids[2]);
-  EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main%5E1/commits?limit=1"), "commits.0.id"), ids[3]);
+  EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main%7E2/commits?limit=1"), "commits.0.id"),
+            ids[2]);
+  EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main%5E1/commits?limit=1"), "commits.0.id"),
+            ids[3]);
   EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main^/commits?limit=1&first_parent=true"),
                 "commits.0.id"),
             ids[3]);
@@ -735,7 +750,8 @@ TEST_F(AdminApiTest, BrowseCatalog) {
   ASSERT_EQ(Len(t1, "tables"), 2);
   EXPECT_TRUE(Bool(t1, "has_more"));
   EXPECT_EQ(Str(t1, "next_after"), "users");
-  pb::Struct t2 = Expect(200, "GET", "/api/v1/refs/main/databases/default/tables?limit=2&after=users");
+  pb::Struct t2 =
+      Expect(200, "GET", "/api/v1/refs/main/databases/default/tables?limit=2&after=users");
   ASSERT_EQ(Len(t2, "tables"), 1);
   EXPECT_EQ(Str(t2, "tables.0.table_name"), "zeta");
   EXPECT_FALSE(Bool(t2, "has_more"));
@@ -762,8 +778,7 @@ TEST_F(AdminApiTest, BrowseCatalog) {
   EXPECT_EQ(Str(by_offset, "next_after"), parts[2]);
 
   // after= takes a partition name, percent-encoded ('/' as %2F, '%' as %25).
-  pb::Struct by_after =
-      Expect(200, "GET", base + "?limit=2&after=ds%3D2024-01-03%2Fhr%3D0%253A0");
+  pb::Struct by_after = Expect(200, "GET", base + "?limit=2&after=ds%3D2024-01-03%2Fhr%3D0%253A0");
   ASSERT_EQ(Len(by_after, "partitions"), 2);
   EXPECT_EQ(Str(by_after, "partitions.0.name"), parts[3]);
   EXPECT_EQ(Str(by_after, "partitions.1.name"), parts[4]);
@@ -798,8 +813,7 @@ TEST_F(AdminApiTest, BrowsingRendersStoredLocationsForTheRef) {
   Open("", &mapper);
   const std::string dev = "/api/v1/refs/dev/databases";
   const std::string want = "s3a://repo1/dev/warehouse";
-  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales"), "database.location_uri"),
-            want + "/sales.db");
+  EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales"), "database.location_uri"), want + "/sales.db");
   EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales"), "database.managed_location_uri"),
             want + "/managed/sales.db");
   pb::Struct dbs = Expect(200, "GET", dev);
@@ -816,9 +830,9 @@ TEST_F(AdminApiTest, BrowsingRendersStoredLocationsForTheRef) {
                 "partitions.0.partition.sd.location"),
             want + "/sales.db/t/ds=1");
   // Each branch reads its own name.
-  EXPECT_EQ(Str(Expect(200, "GET", "/api/v1/refs/main/databases/sales/tables/t"),
-                "table.sd.location"),
-            "s3a://repo1/main/warehouse/sales.db/t");
+  EXPECT_EQ(
+      Str(Expect(200, "GET", "/api/v1/refs/main/databases/sales/tables/t"), "table.sd.location"),
+      "s3a://repo1/main/warehouse/sales.db/t");
 
   Open("");  // no mapper: the stored form
   EXPECT_EQ(Str(Expect(200, "GET", dev + "/sales/tables/t"), "table.sd.location"),
@@ -906,7 +920,8 @@ TEST(MetricsTest, ConcurrentUpdates) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(m.Value("arbor_thrift_requests_total", {{"method", "a"}, {"result", "ok"}}), 4000);
   EXPECT_EQ(m.Value("arbor_thrift_request_duration_seconds", {{"method", "b"}}), 4000);
 }
@@ -938,8 +953,8 @@ class HttpServerTest : public AdminApiTest {
   }
 
   static http::response<http::string_body> RoundTrip(beast::tcp_stream& stream,
-                                                     beast::flat_buffer& buffer,
-                                                     http::verb verb, const std::string& target,
+                                                     beast::flat_buffer& buffer, http::verb verb,
+                                                     const std::string& target,
                                                      const std::string& body = "",
                                                      bool keep_alive = true) {
     http::request<http::string_body> req{verb, target, 11};

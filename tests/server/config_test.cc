@@ -12,7 +12,8 @@ namespace {
 Result<ServerConfig> Parse(std::vector<std::string> args,
                            std::map<std::string, std::string> env = {}) {
   std::vector<const char*> argv = {"arbord"};
-  for (const auto& a : args) argv.push_back(a.c_str());
+  for (const auto& a : args)
+    argv.push_back(a.c_str());
   return ParseServerConfig(static_cast<int>(argv.size()), argv.data(), env);
 }
 
@@ -65,10 +66,11 @@ TEST(ServerConfigTest, HalfConfiguredLakeFsIsAnError) {
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("--lakefs-access-key-id"), std::string::npos);
   EXPECT_FALSE(Parse({"--lakefs-storage-prefixes", "s3a://r/"}).ok());
-  auto full = Parse({"--lakefs-endpoint", "http://127.0.0.1:1", "--lakefs-repository", "r",
-                     "--lakefs-access-key-id", "AK", "--lakefs-storage-prefixes", "s3a://r,lakefs://r/"},
-                    {{"ARBOR_LAKEFS_SECRET_ACCESS_KEY", "SK"}})
-                  .value();
+  auto full =
+      Parse({"--lakefs-endpoint", "http://127.0.0.1:1", "--lakefs-repository", "r",
+             "--lakefs-access-key-id", "AK", "--lakefs-storage-prefixes", "s3a://r,lakefs://r/"},
+            {{"ARBOR_LAKEFS_SECRET_ACCESS_KEY", "SK"}})
+          .value();
   EXPECT_EQ(full.lakefs_secret_access_key, "SK");
   EXPECT_EQ(full.lakefs_storage_prefixes, (std::vector<std::string>{"s3a://r/", "lakefs://r/"}));
 }

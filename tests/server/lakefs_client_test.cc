@@ -64,8 +64,7 @@ struct Scripted {
   std::string content_type = "application/json";
 };
 
-Scripted Respond(int status, std::string body = "",
-                 std::string content_type = "application/json") {
+Scripted Respond(int status, std::string body = "", std::string content_type = "application/json") {
   Scripted s;
   s.status = status;
   s.body = std::move(body);
@@ -216,7 +215,8 @@ class FakeLakeFs {
     // Let the client read everything before closing.
     SetRecvTimeout(sock, 2000);
     char b[512];
-    while (!ec) sock.read_some(net::buffer(b), ec);
+    while (!ec)
+      sock.read_some(net::buffer(b), ec);
     sock.close(ec);
   }
 
@@ -266,11 +266,11 @@ void ExpectNoSecret(const Status& s) {
       << s.ToString();
 }
 
-#define EXPECT_CODE(expr, code_)                                       \
-  do {                                                                 \
-    Status _s = (expr);                                                \
-    EXPECT_EQ(_s.code(), StatusCode::code_) << _s.ToString();          \
-    ExpectNoSecret(_s);                                                \
+#define EXPECT_CODE(expr, code_)                              \
+  do {                                                        \
+    Status _s = (expr);                                       \
+    EXPECT_EQ(_s.code(), StatusCode::code_) << _s.ToString(); \
+    ExpectNoSecret(_s);                                       \
   } while (0)
 
 // A port nothing listens on.
@@ -476,7 +476,8 @@ TEST(LakeFsClient, GetCommitGetBranchDeleteBranch) {
   EXPECT_EQ(reqs[1].target, "/api/v1/repositories/repo1/branches/dev");
   EXPECT_EQ(reqs[2].method, "DELETE");
   EXPECT_EQ(reqs[2].target, "/api/v1/repositories/repo1/branches/dev");
-  for (const auto& r : reqs) EXPECT_EQ(r.authorization, kExpectedAuth);
+  for (const auto& r : reqs)
+    EXPECT_EQ(r.authorization, kExpectedAuth);
 }
 
 TEST(LakeFsClient, LogPagination) {
@@ -486,8 +487,9 @@ TEST(LakeFsClient, LogPagination) {
                                R"(","results":2,"max_per_page":1000},"results":[)" +
                                CommitJson(kCommitId, kCommitId2) + "," + CommitJson(kCommitId2) +
                                "]}"));
-  server.Push(Respond(200,
-                      R"({"pagination":{"has_more":false,"next_offset":"","results":0,"max_per_page":1000},"results":[]})"));
+  server.Push(Respond(
+      200,
+      R"({"pagination":{"has_more":false,"next_offset":"","results":0,"max_per_page":1000},"results":[]})"));
   auto p = client->Log("main^2", 2, "");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   ASSERT_EQ(p->commits.size(), 2u);
@@ -578,7 +580,9 @@ TEST(LakeFsClient, StatusMapping) {
 TEST(LakeFsClient, CheckRepository) {
   FakeLakeFs server;
   auto client = MakeClient(Options(server.endpoint()));
-  server.Push(Respond(200, R"({"id":"repo1","creation_date":1,"default_branch":"main","storage_namespace":"s3://b"})"));
+  server.Push(Respond(
+      200,
+      R"({"id":"repo1","creation_date":1,"default_branch":"main","storage_namespace":"s3://b"})"));
   EXPECT_CODE(client->CheckRepository(), kOk);
   server.Push(Error(401, "error authenticating request"));
   Status s = client->CheckRepository();
@@ -635,7 +639,8 @@ TEST(LakeFsClientRetry, GetGivesUpAfterMaxAttempts) {
   auto o = Options(server.endpoint());
   o.max_attempts = 3;
   auto client = MakeClient(o);
-  for (int i = 0; i < 3; ++i) server.Push(Error(500, "internal"));
+  for (int i = 0; i < 3; ++i)
+    server.Push(Error(500, "internal"));
   auto c = client->GetCommit(kCommitId);
   EXPECT_CODE(c.status(), kUnavailable);
   EXPECT_NE(c.status().message().find("after 3 attempts"), std::string::npos);
@@ -799,7 +804,8 @@ class BlackholeListener {
     }
   }
   ~BlackholeListener() {
-    for (int c : fillers_) ::close(c);
+    for (int c : fillers_)
+      ::close(c);
     ::close(fd_);
   }
   bool full() const { return full_; }
@@ -850,7 +856,8 @@ TEST(LakeFsClient, ConcurrentCalls) {
       }
     });
   }
-  for (auto& th : threads) th.join();
+  for (auto& th : threads)
+    th.join();
   EXPECT_EQ(ok.load(), 30);
 }
 
@@ -892,7 +899,8 @@ SelfSigned MakeSelfSigned() {
     return s;
   };
   out.cert = pem([&](BIO* b) { PEM_write_bio_X509(b, x); });
-  out.key = pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, pkey, nullptr, nullptr, 0, nullptr, nullptr); });
+  out.key = pem(
+      [&](BIO* b) { PEM_write_bio_PrivateKey(b, pkey, nullptr, nullptr, 0, nullptr, nullptr); });
   X509_free(x);
   EVP_PKEY_free(pkey);
   return out;
@@ -1006,7 +1014,8 @@ class Emulator {
 };
 
 TEST(LakeFsClientEmulator, BranchCommitMergeLog) {
-  const std::string script = std::string(ARBOR_SOURCE_DIR) + "/tests/lakefs_emulator/lakefs_emulator.py";
+  const std::string script =
+      std::string(ARBOR_SOURCE_DIR) + "/tests/lakefs_emulator/lakefs_emulator.py";
   struct stat st;
   if (::stat("/usr/bin/python3", &st) != 0) GTEST_SKIP() << "no /usr/bin/python3";
   if (::stat(script.c_str(), &st) != 0) GTEST_SKIP() << "no " << script;

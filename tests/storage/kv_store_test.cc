@@ -34,7 +34,8 @@ class KvStoreTest : public ::testing::TestWithParam<std::string> {
   std::vector<std::string> Keys(Column c, const ReadOptions& ro = {}) {
     std::vector<std::string> out;
     auto it = kv_->NewIterator(c, ro);
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key());
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      out.emplace_back(it->key());
     EXPECT_TRUE(it->status().ok());
     return out;
   }
@@ -63,13 +64,15 @@ TEST_P(KvStoreTest, EmptyAndBinaryValues) {
 }
 
 TEST_P(KvStoreTest, IteratesInByteOrderWithSeekAndUpperBound) {
-  for (std::string k : {"b", "a", "c\xff", "c", "ab", "d"}) Put(Column::kRefs, k, "x");
+  for (std::string k : {"b", "a", "c\xff", "c", "ab", "d"})
+    Put(Column::kRefs, k, "x");
   EXPECT_EQ(Keys(Column::kRefs), (std::vector<std::string>{"a", "ab", "b", "c", "c\xff", "d"}));
   ReadOptions ro;
   ro.upper_bound = "c\xff";
   auto it = kv_->NewIterator(Column::kRefs, ro);
   std::vector<std::string> got;
-  for (it->Seek("aa"); it->Valid(); it->Next()) got.emplace_back(it->key());
+  for (it->Seek("aa"); it->Valid(); it->Next())
+    got.emplace_back(it->key());
   EXPECT_EQ(got, (std::vector<std::string>{"ab", "b", "c"}));
 }
 
@@ -139,7 +142,8 @@ TEST_P(KvStoreTest, SnapshotIsStable) {
 }
 
 TEST_P(KvStoreTest, DeleteRangeRemovesExactlyTheRange) {
-  for (std::string k : {"t1/a", "t1/b", "t1/z", "t10/a", "t2/a"}) Put(Column::kStaging, k, "v");
+  for (std::string k : {"t1/a", "t1/b", "t1/z", "t10/a", "t2/a"})
+    Put(Column::kStaging, k, "v");
   WriteBatch b;
   b.DeleteRange(Column::kStaging, "t1/", "t1/\xff");
   ASSERT_TRUE(kv_->Write(b).ok());
@@ -147,7 +151,8 @@ TEST_P(KvStoreTest, DeleteRangeRemovesExactlyTheRange) {
 }
 
 TEST_P(KvStoreTest, IterationAcrossManyKeysSurvivesConcurrentWrites) {
-  for (int i = 0; i < 1000; ++i) Put(Column::kStaging, "k" + std::to_string(10000 + i), "v");
+  for (int i = 0; i < 1000; ++i)
+    Put(Column::kStaging, "k" + std::to_string(10000 + i), "v");
   auto snap = kv_->GetSnapshot();
   ReadOptions ro;
   ro.snapshot = snap.get();
@@ -185,7 +190,8 @@ TEST_P(KvStoreTest, ConcurrentCompareAndSetLosesNoIncrement) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(kv_->Get(Column::kRefs, "counter").value(), std::to_string(kThreads * kPerThread));
 }
 

@@ -11,7 +11,8 @@ TEST(ObjectIdTest, HexRoundTripAndValidation) {
   EXPECT_EQ(id.ToHex().size(), 64u);
   EXPECT_EQ(ObjectId::FromHex(id.ToHex()).value(), id);
   std::string upper = id.ToHex();
-  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(c));
   EXPECT_EQ(ObjectId::FromHex(upper).value(), id);
   EXPECT_FALSE(ObjectId::FromHex("abc").ok());
   EXPECT_FALSE(ObjectId::FromHex(std::string(64, 'g')).ok());
@@ -79,12 +80,14 @@ TEST_F(ObjectStoreTest, WrongTypeIsCorruption) {
 
 TEST_F(ObjectStoreTest, ResolvesUniquePrefixes) {
   std::vector<ObjectId> ids;
-  for (int i = 0; i < 200; ++i) ids.push_back(store_.Put(ObjectType::kBlob, std::to_string(i)).value());
+  for (int i = 0; i < 200; ++i)
+    ids.push_back(store_.Put(ObjectType::kBlob, std::to_string(i)).value());
   for (const auto& id : ids) {
     EXPECT_EQ(store_.ResolvePrefix(id.ToHex().substr(0, 10)).value(), id);
     EXPECT_EQ(store_.ResolvePrefix(id.ToHex()).value(), id);
     std::string upper = id.ToHex().substr(0, 12);
-    for (char& c : upper) c = static_cast<char>(std::toupper(c));
+    for (char& c : upper)
+      c = static_cast<char>(std::toupper(c));
     EXPECT_EQ(store_.ResolvePrefix(upper).value(), id);
   }
 }

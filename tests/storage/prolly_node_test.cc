@@ -97,7 +97,8 @@ TEST(ProllyNodeTest, RandomBytesNeverCrash) {
   for (int i = 0; i < 20000; ++i) {
     std::string bytes = valid;
     int flips = 1 + static_cast<int>(rng() % 4);
-    for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] = static_cast<char>(rng());
+    for (int f = 0; f < flips; ++f)
+      bytes[rng() % bytes.size()] = static_cast<char>(rng());
     auto r = DecodeNode(bytes);
     if (r.ok()) {
       // Anything accepted must re-encode to exactly the bytes read.

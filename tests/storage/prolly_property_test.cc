@@ -27,7 +27,8 @@ std::string RandomValue(std::mt19937_64& rng) {
   size_t len = rng() % 40;
   if (rng() % 50 == 0) len = 100 + rng() % 200;  // now and then, an out-of-line value
   std::string v(len, 'a');
-  for (char& c : v) c = static_cast<char>('a' + rng() % 26);
+  for (char& c : v)
+    c = static_cast<char>('a' + rng() % 26);
   return v;
 }
 
@@ -48,7 +49,8 @@ TEST(ProllyPropertyTest, RootIsCanonicalAcrossEditOrders) {
   for (int c = 0; c < kCases; ++c) {
     Model target;
     int n = static_cast<int>(rng() % 120);
-    for (int i = 0; i < n; ++i) target[RandomKey(rng, 400)] = RandomValue(rng);
+    for (int i = 0; i < n; ++i)
+      target[RandomKey(rng, 400)] = RandomValue(rng);
     ObjectId expected = env.Build(target);
 
     // History: insert in random order and random batch sizes, with detours: keys that
@@ -66,14 +68,16 @@ TEST(ProllyPropertyTest, RootIsCanonicalAcrossEditOrders) {
     }
     // Shuffle, keeping each key's own edits in order.
     std::vector<size_t> order(history.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = rng();
+    for (size_t i = 0; i < order.size(); ++i)
+      order[i] = rng();
     std::vector<size_t> idx(history.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
-      return order[a] < order[b];
-    });
+    for (size_t i = 0; i < idx.size(); ++i)
+      idx[i] = i;
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](size_t a, size_t b) { return order[a] < order[b]; });
     std::map<std::string, std::vector<Edit>> per_key;
-    for (auto& e : history) per_key[e.key].push_back(e);
+    for (auto& e : history)
+      per_key[e.key].push_back(e);
     std::map<std::string, size_t> next;
     std::vector<Edit> shuffled;
     for (size_t i : idx) {
@@ -119,7 +123,8 @@ TEST(ProllyPropertyTest, TreeMatchesMapModel) {
         }
       }
       root = env.Apply(root, edits);
-      ASSERT_EQ(env.tree.Count(root).value(), model.size()) << "step " << step << ", " << SeedNote(seed);
+      ASSERT_EQ(env.tree.Count(root).value(), model.size())
+          << "step " << step << ", " << SeedNote(seed);
       if (step % 25 == 0 || step == 299) {
         ASSERT_EQ(env.Contents(root), model) << "step " << step << ", " << SeedNote(seed);
       }
@@ -153,7 +158,8 @@ TEST(ProllyPropertyTest, DiffMatchesModelDiff) {
   for (int c = 0; c < 300; ++c) {
     Model base;
     int n = static_cast<int>(rng() % 600);
-    for (int i = 0; i < n; ++i) base[RandomKey(rng, 1500)] = RandomValue(rng);
+    for (int i = 0; i < n; ++i)
+      base[RandomKey(rng, 1500)] = RandomValue(rng);
     Model left = base, right = base;
     for (Model* m : {&left, &right}) {
       int changes = static_cast<int>(rng() % 60);
@@ -209,8 +215,8 @@ TEST(ProllyPropertyTest, DiffReadsAreProportionalToDifferences) {
     uint64_t loads = env.nodes.loads();
     EXPECT_LE(diffs, static_cast<size_t>(d));
     // Both sides' path per difference, plus a neighbour where a boundary shifted.
-    EXPECT_LE(loads, 4u * d * height + 4) << "d=" << d << " height=" << height << " loads=" << loads
-                                          << ", " << SeedNote(seed);
+    EXPECT_LE(loads, 4u * d * height + 4)
+        << "d=" << d << " height=" << height << " loads=" << loads << ", " << SeedNote(seed);
     EXPECT_LT(loads, model.size() / 20) << "a diff must not read the whole tree";
   }
 }

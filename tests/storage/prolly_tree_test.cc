@@ -36,11 +36,13 @@ TEST(ProllyTreeTest, EmptyTree) {
 TEST(ProllyTreeTest, PutGetOverwriteDelete) {
   TreeEnv env(SmallNodes());
   std::vector<Edit> edits;
-  for (int i = 0; i < 2000; ++i) edits.push_back({Key(i), "v" + std::to_string(i)});
+  for (int i = 0; i < 2000; ++i)
+    edits.push_back({Key(i), "v" + std::to_string(i)});
   ObjectId root = env.Apply(env.tree.EmptyRoot(), edits);
   EXPECT_GT(env.Height(root), 2u);  // small nodes make a real multi-level tree
   EXPECT_EQ(env.tree.Count(root).value(), 2000u);
-  for (int i = 0; i < 2000; i += 37) EXPECT_EQ(*env.tree.Get(root, Key(i)).value(), "v" + std::to_string(i));
+  for (int i = 0; i < 2000; i += 37)
+    EXPECT_EQ(*env.tree.Get(root, Key(i)).value(), "v" + std::to_string(i));
   EXPECT_FALSE(env.tree.Get(root, "key").value().has_value());
   EXPECT_FALSE(env.tree.Get(root, "zzz").value().has_value());
 
@@ -55,7 +57,8 @@ TEST(ProllyTreeTest, PutGetOverwriteDelete) {
 
 TEST(ProllyTreeTest, LastEditOfAKeyWins) {
   TreeEnv env;
-  ObjectId root = env.Apply(env.tree.EmptyRoot(), {{"a", "1"}, {"a", "2"}, {"b", "x"}, {"b", std::nullopt}});
+  ObjectId root =
+      env.Apply(env.tree.EmptyRoot(), {{"a", "1"}, {"a", "2"}, {"b", "x"}, {"b", std::nullopt}});
   EXPECT_EQ(*env.tree.Get(root, "a").value(), "2");
   EXPECT_FALSE(env.tree.Get(root, "b").value().has_value());
 }
@@ -90,11 +93,13 @@ TEST(ProllyTreeTest, LargeValuesLiveOutOfLine) {
 TEST(ProllyTreeTest, CountRankAndOffsets) {
   TreeEnv env(SmallNodes());
   std::vector<Edit> edits;
-  for (int i = 0; i < 3000; i += 2) edits.push_back({Key(i), "v"});  // even keys only
+  for (int i = 0; i < 3000; i += 2)
+    edits.push_back({Key(i), "v"});  // even keys only
   ObjectId root = env.Apply(env.tree.EmptyRoot(), edits);
   EXPECT_EQ(env.tree.Count(root).value(), 1500u);
   for (int i : {0, 1, 2, 3, 999, 1000, 2998, 2999, 5000}) {
-    EXPECT_EQ(env.tree.Rank(root, Key(i)).value(), static_cast<uint64_t>(std::min(1500, (i + 1) / 2)))
+    EXPECT_EQ(env.tree.Rank(root, Key(i)).value(),
+              static_cast<uint64_t>(std::min(1500, (i + 1) / 2)))
         << i;
   }
   for (uint64_t off : {0u, 1u, 700u, 1499u}) {
@@ -108,13 +113,17 @@ TEST(ProllyTreeTest, CountRankAndOffsets) {
 TEST(ProllyTreeTest, SeekAndScanRanges) {
   TreeEnv env(SmallNodes());
   std::vector<Edit> edits;
-  for (int i = 0; i < 1000; ++i) edits.push_back({Key(i), std::to_string(i)});
+  for (int i = 0; i < 1000; ++i)
+    edits.push_back({Key(i), std::to_string(i)});
   ObjectId root = env.Apply(env.tree.EmptyRoot(), edits);
   std::vector<std::string> got;
-  ASSERT_TRUE(env.tree.Scan(root, Key(100), Key(110), [&](std::string_view k, std::string_view) {
-    got.emplace_back(k);
-    return true;
-  }).ok());
+  ASSERT_TRUE(env.tree
+                  .Scan(root, Key(100), Key(110),
+                        [&](std::string_view k, std::string_view) {
+                          got.emplace_back(k);
+                          return true;
+                        })
+                  .ok());
   ASSERT_EQ(got.size(), 10u);
   EXPECT_EQ(got.front(), Key(100));
   EXPECT_EQ(got.back(), Key(109));
@@ -133,9 +142,11 @@ TEST(ProllyTreeTest, SeekAndScanRanges) {
 TEST(ProllyTreeTest, DiffWithRangeAndEarlyStop) {
   TreeEnv env(SmallNodes());
   std::map<std::string, std::string> a, b;
-  for (int i = 0; i < 1000; ++i) a[Key(i)] = "v";
+  for (int i = 0; i < 1000; ++i)
+    a[Key(i)] = "v";
   b = a;
-  for (int i = 0; i < 1000; i += 10) b[Key(i)] = "w";
+  for (int i = 0; i < 1000; i += 10)
+    b[Key(i)] = "w";
   ObjectId ra = env.Build(a), rb = env.Build(b);
   auto all = env.Diff(ra, rb);
   EXPECT_EQ(all.size(), 100u);
@@ -160,14 +171,17 @@ TEST(ProllyTreeTest, MissingNodeIsNotFound) {
 TEST(ProllyTreeTest, CorruptNodeIsCorruptionNotACrash) {
   TreeEnv env(SmallNodes());
   std::vector<Edit> edits;
-  for (int i = 0; i < 500; ++i) edits.push_back({Key(i), "v"});
+  for (int i = 0; i < 500; ++i)
+    edits.push_back({Key(i), "v"});
   ObjectId root = env.Apply(env.tree.EmptyRoot(), edits);
   // Overwrite every stored node with garbage and drop the cache.
   std::vector<std::string> keys;
   auto it = env.kv.NewIterator(Column::kObjects, {});
-  for (it->SeekToFirst(); it->Valid(); it->Next()) keys.emplace_back(it->key());
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    keys.emplace_back(it->key());
   WriteBatch damage;
-  for (const auto& k : keys) damage.Put(Column::kObjects, k, "\x01garbage");
+  for (const auto& k : keys)
+    damage.Put(Column::kObjects, k, "\x01garbage");
   ASSERT_TRUE(env.kv.Write(damage).ok());
   env.nodes.ClearCache();
   EXPECT_TRUE(env.tree.Get(root, Key(3)).status().IsCorruption());
@@ -180,7 +194,8 @@ TEST(ProllyTreeTest, CorruptNodeIsCorruptionNotACrash) {
 TEST(ProllyTreeTest, OneEditRewritesOnlyOnePath) {
   TreeEnv env(SmallNodes());
   std::vector<Edit> edits;
-  for (int i = 0; i < 20000; ++i) edits.push_back({Key(i), "value"});
+  for (int i = 0; i < 20000; ++i)
+    edits.push_back({Key(i), "value"});
   ObjectId root = env.Apply(env.tree.EmptyRoot(), edits);
   uint32_t height = env.Height(root);
   for (int i : {0, 7777, 19999}) {

@@ -28,7 +28,8 @@ class TreeEnv {
 
   ObjectId Build(const std::map<std::string, std::string>& m) {
     std::vector<Edit> edits;
-    for (const auto& [k, v] : m) edits.push_back({k, v});
+    for (const auto& [k, v] : m)
+      edits.push_back({k, v});
     return Apply(tree.EmptyRoot(), std::move(edits));
   }
 

@@ -81,7 +81,8 @@ class FaultInjectingKvStore final : public KvStore {
     Status s = inner_->Write(batch, options);
     if (s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& op : batch.ops()) ++ops_[static_cast<int>(op.column)];
+      for (const auto& op : batch.ops())
+        ++ops_[static_cast<int>(op.column)];
     }
     return s;
   }

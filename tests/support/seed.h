@@ -15,8 +15,8 @@ inline uint64_t TestSeed() {
 }
 
 inline std::string SeedNote(uint64_t seed) {
-  return "seed " + std::to_string(seed) + " (replay with ARBOR_TEST_SEED=" +
-         std::to_string(seed) + ")";
+  return "seed " + std::to_string(seed) + " (replay with ARBOR_TEST_SEED=" + std::to_string(seed) +
+         ")";
 }
 
 }  // namespace arbor::testing

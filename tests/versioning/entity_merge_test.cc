@@ -833,7 +833,8 @@ TEST(EntityMergeTest, PreferOursResolvesOnlyTheConflictingFields) {
   EXPECT_EQ(d.parameters().entries().at("owner_team"), "a");
   EXPECT_EQ(d.parameters().entries().at("retention"), "30d");  // theirs' clean change
 
-  const EntityMergeResult source = Merge<catalog::Table>(Kind::kTable, base, theirs, ours);  // sides swapped
+  const EntityMergeResult source =
+      Merge<catalog::Table>(Kind::kTable, base, theirs, ours);  // sides swapped
   ASSERT_TRUE(source.prefer_ours.has_value());
   const auto s = Parse<catalog::Table>(*source.prefer_ours);
   EXPECT_EQ(s.sd().location(), "s3://b/orders");
@@ -842,7 +843,8 @@ TEST(EntityMergeTest, PreferOursResolvesOnlyTheConflictingFields) {
   EXPECT_EQ(s.parameters().entries().at("retention"), "30d");
 
   // A delete against a change has no field-level resolution.
-  EXPECT_FALSE(Merge<catalog::Table>(Kind::kTable, base, std::nullopt, theirs).prefer_ours.has_value());
+  EXPECT_FALSE(
+      Merge<catalog::Table>(Kind::kTable, base, std::nullopt, theirs).prefer_ours.has_value());
 }
 
 }  // namespace

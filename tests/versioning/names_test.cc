@@ -50,8 +50,8 @@ TEST(ValidateFunctionNameTest, AcceptsWordCharactersOnly) {
   for (const char* name : {"f", "My_Fn_2", "_", "0"}) {
     EXPECT_TRUE(ValidateFunctionName(name).ok()) << name;
   }
-  for (const std::string& name : {""s, "bad;name"s, "bad name"s, "a.b"s, "a-b"s, "a@b"s,
-                                  "caf\xc3\xa9"s, "a\0b"s}) {
+  for (const std::string& name :
+       {""s, "bad;name"s, "bad name"s, "a.b"s, "a-b"s, "a@b"s, "caf\xc3\xa9"s, "a\0b"s}) {
     EXPECT_EQ(ValidateFunctionName(name).code(), StatusCode::kInvalidArgument) << QuoteName(name);
   }
   EXPECT_EQ(ValidateFunctionName("bad;name").message(),

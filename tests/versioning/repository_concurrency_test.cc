@@ -128,8 +128,9 @@ class ConcurrencyTest : public ::testing::Test {
     auto opened = Repository::Open(&kv_, testing::TestRepositoryOptions());
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     repo_ = std::move(opened).value();
-    ARBOR_ASSERT_OK(testing::Stage(repo_.get(), "main", {Put(DbKey(kDb), CountedDb(0)),
-                                                         Put(TableKey(kDb, "base"), TableValue(kDb, "base"))}));
+    ARBOR_ASSERT_OK(testing::Stage(
+        repo_.get(), "main",
+        {Put(DbKey(kDb), CountedDb(0)), Put(TableKey(kDb, "base"), TableValue(kDb, "base"))}));
     ARBOR_ASSERT_OK(repo_->Commit("main", {}));
   }
 
@@ -216,9 +217,11 @@ TEST_F(ConcurrencyTest, ManyWritersOneBranchWithCommittersAndReaders) {
   for (int r = 0; r < 2; ++r) {
     threads.emplace_back([&, r] { Reader({"dev", "main"}, &stop, seed + 1 + r, &views); });
   }
-  for (auto& t : writers) t.join();
+  for (auto& t : writers)
+    t.join();
   stop = true;
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   ASSERT_FALSE(failures_.any()) << failures_.first() << " " << testing::SeedNote(seed);
 
   // A last commit, then every write must be there, exactly once.
@@ -243,7 +246,8 @@ TEST_F(ConcurrencyTest, ManyWritersOneBranchWithCommittersAndReaders) {
 TEST_F(ConcurrencyTest, ManyBranchesWithCommitsMergesAndReaders) {
   const uint64_t seed = testing::TestSeed();
   const std::vector<std::string> branches = {"b0", "b1", "b2", "auto"};
-  for (const auto& b : branches) ARBOR_ASSERT_OK(repo_->CreateBranch(b, "main"));
+  for (const auto& b : branches)
+    ARBOR_ASSERT_OK(repo_->CreateBranch(b, "main"));
   ARBOR_ASSERT_OK(repo_->SetCommitMode("auto", versioning::COMMIT_MODE_AUTO));
   LogOptions whole;
   whole.limit = 1 << 20;
@@ -251,7 +255,8 @@ TEST_F(ConcurrencyTest, ManyBranchesWithCommitsMergesAndReaders) {
 
   constexpr int kWriters = 4, kPerWriter = 150;
   std::map<std::string, std::atomic<int>> written;
-  for (const auto& b : branches) written[b] = 0;  // no insertions once threads run
+  for (const auto& b : branches)
+    written[b] = 0;  // no insertions once threads run
   std::atomic<int> auto_commits{0};
   std::atomic<bool> stop{false};
   std::atomic<int> commits{0}, views{0}, merges{0};
@@ -295,9 +300,11 @@ TEST_F(ConcurrencyTest, ManyBranchesWithCommitsMergesAndReaders) {
   for (int r = 0; r < 2; ++r) {
     threads.emplace_back([&, r] { Reader(refs, &stop, seed + 11 + r, &views); });
   }
-  for (auto& t : writers) t.join();
+  for (auto& t : writers)
+    t.join();
   stop = true;
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   ASSERT_FALSE(failures_.any()) << failures_.first() << " " << testing::SeedNote(seed);
 
   int total = 0;

@@ -42,7 +42,7 @@ struct BranchState {
   std::vector<ObjectId> parents;
   std::string token;
   bool is_protected = false;
-  testing::Contents contents;                                           // reads
+  testing::Contents contents;                                                   // reads
   std::vector<std::pair<std::string, std::optional<std::string>>> uncommitted;  // staging
 };
 using State = std::map<std::string, BranchState>;
@@ -67,7 +67,8 @@ State Capture(Repository* repo) {
     auto d = repo->DiffUncommitted(b.name, {});
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     if (d.ok()) {
-      for (const auto& ch : d->changes) bs.uncommitted.emplace_back(ch.key, ch.new_value);
+      for (const auto& ch : d->changes)
+        bs.uncommitted.emplace_back(ch.key, ch.new_value);
     }
   }
   return s;
@@ -81,9 +82,11 @@ State Capture(Repository* repo) {
     if (it == b.end()) return ::testing::AssertionFailure() << "branch " << name << " missing";
     const BranchState& y = it->second;
     if (x.head != y.head) return ::testing::AssertionFailure() << name << ": head differs";
-    if (x.token != y.token) return ::testing::AssertionFailure() << name << ": staging token differs";
+    if (x.token != y.token)
+      return ::testing::AssertionFailure() << name << ": staging token differs";
     if (x.contents != y.contents) return ::testing::AssertionFailure() << name << ": reads differ";
-    if (x.uncommitted != y.uncommitted) return ::testing::AssertionFailure() << name << ": staging differs";
+    if (x.uncommitted != y.uncommitted)
+      return ::testing::AssertionFailure() << name << ": staging differs";
   }
   return ::testing::AssertionSuccess();
 }
@@ -99,7 +102,8 @@ State Capture(Repository* repo) {
     if (x.root != y.root) return ::testing::AssertionFailure() << name << ": tree differs";
     if (x.parents != y.parents) return ::testing::AssertionFailure() << name << ": parents differ";
     if (x.contents != y.contents) return ::testing::AssertionFailure() << name << ": reads differ";
-    if (x.uncommitted != y.uncommitted) return ::testing::AssertionFailure() << name << ": staging differs";
+    if (x.uncommitted != y.uncommitted)
+      return ::testing::AssertionFailure() << name << ": staging differs";
   }
   return ::testing::AssertionSuccess();
 }
@@ -110,7 +114,8 @@ size_t OrphanedStagingEntries(KvStore* kv, Repository* repo) {
   auto branches = repo->ListBranches();
   EXPECT_TRUE(branches.ok()) << branches.status().ToString();
   if (!branches.ok()) return SIZE_MAX;
-  for (const auto& b : *branches) live.insert(b.staging_token);
+  for (const auto& b : *branches)
+    live.insert(b.staging_token);
   size_t n = 0;
   auto it = kv->NewIterator(Column::kStaging);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -139,19 +144,25 @@ void Must(const Result<T>& r) {
 // main: db, table, partitions; dev with committed and staged changes; a staged
 // change on a third branch that no operation touches.
 void BaseSetup(Repository* repo) {
-  Must(testing::Stage(repo, "main", {Put(DbKey("sales"), DbValue("sales")),
-                                     Put(TableKey("sales", "orders"), TableValue("sales", "orders")),
-                                     Put(PartKey("sales", "orders", "ds=1"), PartValue("sales", "orders", "1")),
-                                     Put(PartKey("sales", "orders", "ds=2"), PartValue("sales", "orders", "2"))}));
+  Must(
+      testing::Stage(repo, "main",
+                     {Put(DbKey("sales"), DbValue("sales")),
+                      Put(TableKey("sales", "orders"), TableValue("sales", "orders")),
+                      Put(PartKey("sales", "orders", "ds=1"), PartValue("sales", "orders", "1")),
+                      Put(PartKey("sales", "orders", "ds=2"), PartValue("sales", "orders", "2"))}));
   Must(repo->Commit("main", {}));
   Must(repo->CreateBranch("dev", "main"));
   Must(repo->CreateBranch("other", "main"));
-  Must(testing::Stage(repo, "other", {Put(TableKey("sales", "other"), TableValue("sales", "other"))}));
-  Must(testing::Stage(repo, "dev", {Put(PartKey("sales", "orders", "ds=3"), PartValue("sales", "orders", "3")),
-                                    Put(TableKey("sales", "orders"), TableValue("sales", "orders", {{"id", "int"}}))}));
+  Must(testing::Stage(repo, "other",
+                      {Put(TableKey("sales", "other"), TableValue("sales", "other"))}));
+  Must(testing::Stage(
+      repo, "dev",
+      {Put(PartKey("sales", "orders", "ds=3"), PartValue("sales", "orders", "3")),
+       Put(TableKey("sales", "orders"), TableValue("sales", "orders", {{"id", "int"}}))}));
   Must(repo->Commit("dev", {}));
-  Must(testing::Stage(repo, "main", {Put(PartKey("sales", "orders", "ds=4"), PartValue("sales", "orders", "4")),
-                                     Put(DbKey("sales"), DbValue("sales", "sales data"))}));
+  Must(testing::Stage(repo, "main",
+                      {Put(PartKey("sales", "orders", "ds=4"), PartValue("sales", "orders", "4")),
+                       Put(DbKey("sales"), DbValue("sales", "sales data"))}));
   Must(repo->Commit("main", {}));
 }
 
@@ -160,31 +171,32 @@ std::vector<Scenario> Scenarios() {
   s.push_back({"commit",
                [](Repository* repo) {
                  BaseSetup(repo);
-                 Must(testing::Stage(repo, "dev", {Put(TableKey("sales", "t2"), TableValue("sales", "t2")),
-                                                   Del(PartKey("sales", "orders", "ds=1")),
-                                                   Put(DbKey("sales"), DbValue("sales", "dev"))}));
+                 Must(testing::Stage(repo, "dev",
+                                     {Put(TableKey("sales", "t2"), TableValue("sales", "t2")),
+                                      Del(PartKey("sales", "orders", "ds=1")),
+                                      Put(DbKey("sales"), DbValue("sales", "dev"))}));
                },
                [](Repository* repo) { return repo->Commit("dev", {}).status(); }});
-  s.push_back({"merge",
-               [](Repository* repo) {
-                 BaseSetup(repo);
-                 // A conflict too, resolved by the strategy.
-                 Must(testing::Stage(repo, "dev", {Put(DbKey("sales"), DbValue("sales", "from dev"))}));
-                 Must(repo->Commit("dev", {}));
-               },
-               [](Repository* repo) {
-                 MergeOptions o;
-                 o.strategy = MergeStrategy::kSourceWins;
-                 return StatusOfMerge(repo->Merge("dev", "main", o));
-               }});
+  s.push_back(
+      {"merge",
+       [](Repository* repo) {
+         BaseSetup(repo);
+         // A conflict too, resolved by the strategy.
+         Must(testing::Stage(repo, "dev", {Put(DbKey("sales"), DbValue("sales", "from dev"))}));
+         Must(repo->Commit("dev", {}));
+       },
+       [](Repository* repo) {
+         MergeOptions o;
+         o.strategy = MergeStrategy::kSourceWins;
+         return StatusOfMerge(repo->Merge("dev", "main", o));
+       }});
   s.push_back({"merge into a protected branch",
                [](Repository* repo) {
                  BaseSetup(repo);
                  Must(repo->SetProtected("main", true));
                },
                [](Repository* repo) { return StatusOfMerge(repo->Merge("dev", "main", {})); }});
-  s.push_back({"revert",
-               [](Repository* repo) { BaseSetup(repo); },
+  s.push_back({"revert", [](Repository* repo) { BaseSetup(repo); },
                [](Repository* repo) { return StatusOfMerge(repo->Revert("main", "main", {})); }});
   s.push_back({"auto-commit mutation",
                [](Repository* repo) {
@@ -192,28 +204,33 @@ std::vector<Scenario> Scenarios() {
                  Must(repo->SetCommitMode("dev", versioning::COMMIT_MODE_AUTO));
                },
                [](Repository* repo) {
-                 auto r = testing::Stage(repo, "dev", {Put(PartKey("sales", "orders", "ds=9"), PartValue("sales", "orders", "9")),
-                                                       Put(TableKey("sales", "t9"), TableValue("sales", "t9"))});
+                 auto r = testing::Stage(
+                     repo, "dev",
+                     {Put(PartKey("sales", "orders", "ds=9"), PartValue("sales", "orders", "9")),
+                      Put(TableKey("sales", "t9"), TableValue("sales", "t9"))});
                  if (r.ok() && !r->commit) return Status::Internal("no auto commit");
                  return r.status();
                }});
-  s.push_back({"staged mutation",
-               [](Repository* repo) { BaseSetup(repo); },
+  s.push_back({"staged mutation", [](Repository* repo) { BaseSetup(repo); },
                [](Repository* repo) {
-                 return testing::Stage(repo, "dev", {Put(PartKey("sales", "orders", "ds=9"), PartValue("sales", "orders", "9")),
-                                                     Put(TableKey("sales", "t9"), TableValue("sales", "t9"))})
+                 return testing::Stage(repo, "dev",
+                                       {Put(PartKey("sales", "orders", "ds=9"),
+                                            PartValue("sales", "orders", "9")),
+                                        Put(TableKey("sales", "t9"), TableValue("sales", "t9"))})
                      .status();
                }});
   s.push_back({"reset",
                [](Repository* repo) {
                  BaseSetup(repo);
-                 Must(testing::Stage(repo, "dev", {Put(TableKey("sales", "t2"), TableValue("sales", "t2"))}));
+                 Must(testing::Stage(repo, "dev",
+                                     {Put(TableKey("sales", "t2"), TableValue("sales", "t2"))}));
                },
                [](Repository* repo) { return repo->Reset("dev"); }});
   s.push_back({"delete branch",
                [](Repository* repo) {
                  BaseSetup(repo);
-                 Must(testing::Stage(repo, "dev", {Put(TableKey("sales", "t2"), TableValue("sales", "t2"))}));
+                 Must(testing::Stage(repo, "dev",
+                                     {Put(TableKey("sales", "t2"), TableValue("sales", "t2"))}));
                },
                [](Repository* repo) { return repo->DeleteBranch("dev"); }});
   return s;
@@ -294,7 +311,8 @@ TEST_P(CrashTest, FailedWriteLeavesOldStateAndRetrySucceeds) {
       EXPECT_TRUE(SameContent(Capture(restarted.get()), done));
       ARBOR_ASSERT_OK(restarted->CollectStagingGarbage());
       EXPECT_EQ(OrphanedStagingEntries(&env->mem, restarted.get()), 0u);
-      EXPECT_TRUE(SameContent(Capture(restarted.get()), done)) << "garbage collection changed state";
+      EXPECT_TRUE(SameContent(Capture(restarted.get()), done))
+          << "garbage collection changed state";
     }
   }
   EXPECT_GE(failures, 1) << "the operation's own batch must be among its writes";
@@ -335,7 +353,8 @@ TEST_P(CrashTest, CrashAtAnyWriteLeavesOldOrNewState) {
       EXPECT_TRUE(SameContent(Capture(restarted.get()), done));
     } else {
       ++new_states;
-      EXPECT_TRUE(SameContent(Capture(restarted.get()), done)) << "garbage collection changed state";
+      EXPECT_TRUE(SameContent(Capture(restarted.get()), done))
+          << "garbage collection changed state";
     }
   }
   EXPECT_GE(old_states, 1);
@@ -362,11 +381,14 @@ TEST(StagingGarbageTest, RemovesOrphanedRangesOnly) {
   Repository* repo = opened->get();
   ARBOR_ASSERT_OK(repo->CreateBranch("dev", "main"));
   ARBOR_ASSERT_OK(repo->CreateBranch("feature", "main"));
-  ARBOR_ASSERT_OK(testing::Stage(repo, "main", {Put(TableKey("default", "live"), TableValue("default", "live"))}));
-  ARBOR_ASSERT_OK(testing::Stage(repo, "feature", {Put(TableKey("default", "f"), TableValue("default", "f")),
-                                                   Del(DbKey("default"))}));
-  ARBOR_ASSERT_OK(testing::Stage(repo, "dev", {Put(TableKey("default", "d1"), TableValue("default", "d1")),
-                                               Put(TableKey("default", "d2"), TableValue("default", "d2"))}));
+  ARBOR_ASSERT_OK(testing::Stage(
+      repo, "main", {Put(TableKey("default", "live"), TableValue("default", "live"))}));
+  ARBOR_ASSERT_OK(testing::Stage(
+      repo, "feature",
+      {Put(TableKey("default", "f"), TableValue("default", "f")), Del(DbKey("default"))}));
+  ARBOR_ASSERT_OK(testing::Stage(repo, "dev",
+                                 {Put(TableKey("default", "d1"), TableValue("default", "d1")),
+                                  Put(TableKey("default", "d2"), TableValue("default", "d2"))}));
   const std::string dev_token = repo->GetBranch("dev")->staging_token;
   const std::string main_token = repo->GetBranch("main")->staging_token;
   const std::string feature_token = repo->GetBranch("feature")->staging_token;
@@ -377,7 +399,8 @@ TEST(StagingGarbageTest, RemovesOrphanedRangesOnly) {
     testing::FaultInjectingKvStore probe(&probe_mem);
     auto p = Repository::Open(&probe, testing::TestRepositoryOptions());
     ARBOR_ASSERT_OK(p);
-    ARBOR_ASSERT_OK(testing::Stage(p->get(), "main", {Put(TableKey("default", "x"), TableValue("default", "x"))}));
+    ARBOR_ASSERT_OK(testing::Stage(p->get(), "main",
+                                   {Put(TableKey("default", "x"), TableValue("default", "x"))}));
     const uint64_t w = probe.write_calls();
     ARBOR_ASSERT_OK((*p)->Commit("main", {}));
     kv.FailNthWrite(probe.write_calls() - w);

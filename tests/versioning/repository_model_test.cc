@@ -24,14 +24,16 @@ namespace {
 using testing::DbKey;
 using testing::Params;
 
-using Map = std::map<std::string, std::string>;            // committed catalog
+using Map = std::map<std::string, std::string>;                    // committed catalog
 using Staged = std::map<std::string, std::optional<std::string>>;  // raw staged entries
 
 constexpr int kKeys = 6;
 constexpr size_t kMaxBranches = 5;
 const char* const kVolatile = "transient_lastDdlTime";
 
-std::string DbName(int i) { return "db" + std::to_string(i); }
+std::string DbName(int i) {
+  return "db" + std::to_string(i);
+}
 
 // ---------------------------------------------------------------------------
 // Reference field-wise merge of a Database whose name, description and
@@ -85,9 +87,14 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
                                  const std::optional<std::string>& t) {
   EntityMerge r;
   switch (Decide(b, o, t)) {
-    case Take::kOurs: r.merged = o; return r;
-    case Take::kTheirs: r.merged = t; return r;
-    case Take::kBoth: break;
+    case Take::kOurs:
+      r.merged = o;
+      return r;
+    case Take::kTheirs:
+      r.merged = t;
+      return r;
+    case Take::kBoth:
+      break;
   }
   if (!o || !t) {
     r.conflict = true;
@@ -98,18 +105,31 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
   DbFields out = ours;
   // Fields in declaration order: name (1), description (2), parameters (4).
   switch (Decide(base.name, ours.name, theirs.name)) {
-    case Take::kOurs: break;
-    case Take::kTheirs: out.name = theirs.name; break;
-    case Take::kBoth: r.fields.push_back("name"); break;
+    case Take::kOurs:
+      break;
+    case Take::kTheirs:
+      out.name = theirs.name;
+      break;
+    case Take::kBoth:
+      r.fields.push_back("name");
+      break;
   }
   switch (Decide(base.description, ours.description, theirs.description)) {
-    case Take::kOurs: break;
-    case Take::kTheirs: out.description = theirs.description; break;
-    case Take::kBoth: r.fields.push_back("description"); break;
+    case Take::kOurs:
+      break;
+    case Take::kTheirs:
+      out.description = theirs.description;
+      break;
+    case Take::kBoth:
+      r.fields.push_back("description");
+      break;
   }
   switch (Decide(base.params, ours.params, theirs.params)) {
-    case Take::kOurs: break;
-    case Take::kTheirs: out.params = theirs.params; break;
+    case Take::kOurs:
+      break;
+    case Take::kTheirs:
+      out.params = theirs.params;
+      break;
     case Take::kBoth: {
       if (!ours.params || !theirs.params) {
         r.fields.push_back("parameters");  // null against a changed map
@@ -119,7 +139,8 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
       const Params& bp = base.params ? *base.params : empty;
       std::set<std::string> keys;
       for (const Params* m : {&bp, &*ours.params, &*theirs.params}) {
-        for (const auto& [k, v] : *m) keys.insert(k);
+        for (const auto& [k, v] : *m)
+          keys.insert(k);
       }
       Params merged;
       auto find = [](const Params& m, const std::string& k) -> std::optional<std::string> {
@@ -131,13 +152,23 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
         const auto be = find(bp, k), oe = find(*ours.params, k), te = find(*theirs.params, k);
         std::optional<std::string> chosen;
         switch (Decide(be, oe, te)) {
-          case Take::kOurs: chosen = oe; break;
-          case Take::kTheirs: chosen = te; break;
+          case Take::kOurs:
+            chosen = oe;
+            break;
+          case Take::kTheirs:
+            chosen = te;
+            break;
           case Take::kBoth: {
             // Volatile bookkeeping: the larger decimal wins; a missing entry is smallest.
             if (k == kVolatile) {
-              if (!oe) { chosen = te; break; }
-              if (!te) { chosen = oe; break; }
+              if (!oe) {
+                chosen = te;
+                break;
+              }
+              if (!te) {
+                chosen = oe;
+                break;
+              }
               const auto on = Decimal(*oe), tn = Decimal(*te);
               if (on && tn) {
                 chosen = *on != *tn ? (*on > *tn ? oe : te) : (*oe >= *te ? oe : te);
@@ -161,7 +192,8 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
   if (out.description) db.set_description(*out.description);
   if (out.params) {
     db.mutable_parameters();  // present even when empty
-    for (const auto& [k, v] : *out.params) (*db.mutable_parameters()->mutable_entries())[k] = v;
+    for (const auto& [k, v] : *out.params)
+      (*db.mutable_parameters()->mutable_entries())[k] = v;
   }
   (r.conflict ? r.prefer_ours : r.merged) = SerializeDeterministic(db);
   return r;
@@ -170,7 +202,7 @@ EntityMerge ReferenceMergeEntity(const std::optional<std::string>& b,
 struct TreeMerge {
   Map result;
   std::vector<std::pair<std::string, std::vector<std::string>>> conflicts;  // key order
-  size_t changes = 0;  // keys whose result differs from ours
+  size_t changes = 0;       // keys whose result differs from ours
   size_t field_merged = 0;  // keys changed differently on both sides, merged cleanly
 };
 
@@ -185,7 +217,8 @@ TreeMerge ReferenceMerge(const Map& base, const Map& ours, const Map& theirs,
   TreeMerge out;
   std::set<std::string> keys;
   for (const Map* m : {&base, &ours, &theirs}) {
-    for (const auto& [k, v] : *m) keys.insert(k);
+    for (const auto& [k, v] : *m)
+      keys.insert(k);
   }
   for (const auto& k : keys) {
     const auto b = Lookup(base, k), o = Lookup(ours, k), t = Lookup(theirs, k);
@@ -230,8 +263,10 @@ struct ModelBranch {
 Map Overlay(const Map& committed, const Staged& staged) {
   Map out = committed;
   for (const auto& [k, v] : staged) {
-    if (v) out[k] = *v;
-    else out.erase(k);
+    if (v)
+      out[k] = *v;
+    else
+      out.erase(k);
   }
   return out;
 }
@@ -249,22 +284,32 @@ class ModelTest {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString() << " " << Note();
     repo_ = std::move(opened).value();
     const ObjectId root = repo_->GetBranch("main")->head;
-    AddCommit(root, {}, {{DbKey(DbName(0)), testing::DbValue(DbName(0), "a")},
-                         {DbKey(DbName(1)), testing::DbValue(DbName(1), std::nullopt, Params{{"k1", "x"}})}});
+    AddCommit(root, {},
+              {{DbKey(DbName(0)), testing::DbValue(DbName(0), "a")},
+               {DbKey(DbName(1)), testing::DbValue(DbName(1), std::nullopt, Params{{"k1", "x"}})}});
     branches_["main"] = {root, {}, false};
     CheckAll();
 
     for (step_ = 0; step_ < steps && !::testing::Test::HasFailure(); ++step_) {
       const int op = Uniform(0, 99);
-      if (op < 34) StageRandom();
-      else if (op < 52) CommitRandom();
-      else if (op < 70) MergeRandom();
-      else if (op < 77) CreateBranchRandom();
-      else if (op < 81) ResetRandom();
-      else if (op < 92) RevertRandom();
-      else if (op < 94) DeleteBranchRandom();
-      else if (op < 97) ToggleAutoRandom();
-      else CommitWithWrongExpectedHead();
+      if (op < 34)
+        StageRandom();
+      else if (op < 52)
+        CommitRandom();
+      else if (op < 70)
+        MergeRandom();
+      else if (op < 77)
+        CreateBranchRandom();
+      else if (op < 81)
+        ResetRandom();
+      else if (op < 92)
+        RevertRandom();
+      else if (op < 94)
+        DeleteBranchRandom();
+      else if (op < 97)
+        ToggleAutoRandom();
+      else
+        CommitWithWrongExpectedHead();
       CheckAll();
       if (step_ % 50 == 49) CheckHistory();
     }
@@ -272,24 +317,28 @@ class ModelTest {
   }
 
   struct Stats {
-    int steps = 0, commits = 0, merges = 0, merge_conflicts = 0, reverts = 0,
-        revert_conflicts = 0, nothing_to_merge = 0, refused = 0, auto_commits = 0,
-        field_merges = 0;
+    int steps = 0, commits = 0, merges = 0, merge_conflicts = 0, reverts = 0, revert_conflicts = 0,
+        nothing_to_merge = 0, refused = 0, auto_commits = 0, field_merges = 0;
   };
   const Stats& stats() const { return stats_; }
 
  private:
-  std::string Note() const { return testing::SeedNote(seed_) + ", step " + std::to_string(step_) + ": " + last_op_; }
+  std::string Note() const {
+    return testing::SeedNote(seed_) + ", step " + std::to_string(step_) + ": " + last_op_;
+  }
 
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   bool Chance(int percent) { return Uniform(0, 99) < percent; }
 
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[Uniform(0, static_cast<int>(v.size()) - 1)]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Uniform(0, static_cast<int>(v.size()) - 1)];
+  }
 
   std::vector<std::string> BranchNames() const {
     std::vector<std::string> names;
-    for (const auto& [n, b] : branches_) names.push_back(n);
+    for (const auto& [n, b] : branches_)
+      names.push_back(n);
     return names;
   }
 
@@ -315,8 +364,10 @@ class ModelTest {
     const int n = Uniform(1, 3);
     for (int j = 0; j < n; ++j) {
       const int i = Uniform(0, kKeys - 1);
-      if (Chance(25)) edits.push_back(testing::Del(DbKey(DbName(i))));
-      else edits.push_back(testing::Put(DbKey(DbName(i)), RandomEntity(i)));
+      if (Chance(25))
+        edits.push_back(testing::Del(DbKey(DbName(i))));
+      else
+        edits.push_back(testing::Put(DbKey(DbName(i)), RandomEntity(i)));
     }
     last_op_ = "stage " + std::to_string(edits.size()) + " edits on " + name +
                (b.auto_mode ? " (auto)" : "");
@@ -325,14 +376,16 @@ class ModelTest {
     EXPECT_EQ(r->edits, edits.size()) << Note();
     if (!b.auto_mode) {
       EXPECT_FALSE(r->commit) << Note();
-      for (const auto& e : edits) b.staged[e.key] = e.value;
+      for (const auto& e : edits)
+        b.staged[e.key] = e.value;
       return;
     }
     // Auto mode: staged (if any) plus these edits become one commit, unless the
     // catalog comes out unchanged; then nothing is written at all.
     const Map& committed = commits_[b.head].map;
     Staged all = b.staged;
-    for (const auto& e : edits) all[e.key] = e.value;
+    for (const auto& e : edits)
+      all[e.key] = e.value;
     Map next = Overlay(committed, all);
     if (next == committed) {
       EXPECT_FALSE(r->commit) << Note();
@@ -358,7 +411,8 @@ class ModelTest {
     const Map& committed = commits_[b.head].map;
     const Map next = Overlay(committed, b.staged);
     if (!o.allow_empty && (b.staged.empty() || next == committed)) {
-      EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << c.status().ToString() << " " << Note();
+      EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument)
+          << c.status().ToString() << " " << Note();
       ++stats_.refused;
       return;  // nothing changes; the (no-op) staged entries stay
     }
@@ -400,7 +454,8 @@ class ModelTest {
       from = branches_[source].head;
     } else {
       std::vector<ObjectId> ids;
-      for (const auto& [id, c] : commits_) ids.push_back(id);
+      for (const auto& [id, c] : commits_)
+        ids.push_back(id);
       from = Pick(ids);
       source = from.ToHex().substr(0, 12);
     }
@@ -426,8 +481,8 @@ class ModelTest {
   void ResetRandom() {
     const std::string name = Pick(BranchNames());
     last_op_ = "reset " + name;
-    ARBOR_ASSERT_OK(repo_->Reset(name, Chance(50) ? std::optional<ObjectId>(branches_[name].head)
-                                                   : std::nullopt));
+    ARBOR_ASSERT_OK(repo_->Reset(
+        name, Chance(50) ? std::optional<ObjectId>(branches_[name].head) : std::nullopt));
     branches_[name].staged.clear();
   }
 
@@ -436,8 +491,8 @@ class ModelTest {
     ModelBranch& b = branches_[name];
     b.auto_mode = !b.auto_mode;
     last_op_ = std::string("set ") + name + (b.auto_mode ? " auto" : " staged");
-    auto r = repo_->SetCommitMode(name, b.auto_mode ? versioning::COMMIT_MODE_AUTO
-                                                    : versioning::COMMIT_MODE_STAGED);
+    auto r = repo_->SetCommitMode(
+        name, b.auto_mode ? versioning::COMMIT_MODE_AUTO : versioning::COMMIT_MODE_STAGED);
     ASSERT_TRUE(r.ok()) << r.status().ToString() << " " << Note();
     EXPECT_EQ(r->head, b.head) << Note();
   }
@@ -464,8 +519,9 @@ class ModelTest {
     }
     MergeOptions o;
     const int s = Uniform(0, 3);
-    o.strategy = s < 2 ? MergeStrategy::kFail : s == 2 ? MergeStrategy::kSourceWins
-                                                       : MergeStrategy::kDestWins;
+    o.strategy = s < 2    ? MergeStrategy::kFail
+                 : s == 2 ? MergeStrategy::kSourceWins
+                          : MergeStrategy::kDestWins;
     o.dry_run = Chance(15);
     // Pages are checked below by re-running the merge as a dry run, which is only
     // the same merge when the first run wrote nothing.
@@ -474,7 +530,8 @@ class ModelTest {
                std::string(MergeStrategyName(o.strategy)) + (o.dry_run ? ", dry run" : "") + ")";
     auto out = repo_->Merge(source, dst, o);
     if (!d.staged.empty()) {
-      EXPECT_EQ(out.status().code(), StatusCode::kPreconditionFailed) << out.status().ToString() << " " << Note();
+      EXPECT_EQ(out.status().code(), StatusCode::kPreconditionFailed)
+          << out.status().ToString() << " " << Note();
       ++stats_.refused;
       return;
     }
@@ -483,8 +540,8 @@ class ModelTest {
     EXPECT_EQ(out->destination_head, d.head) << Note();
     const std::set<ObjectId> best = BestCommonAncestors(d.head, src);
     ASSERT_TRUE(out->base) << Note();
-    ASSERT_TRUE(best.count(*out->base)) << "merge base " << out->base->ToHex()
-                                        << " is not a best common ancestor; " << Note();
+    ASSERT_TRUE(best.count(*out->base))
+        << "merge base " << out->base->ToHex() << " is not a best common ancestor; " << Note();
     if (*out->base == src) {
       EXPECT_TRUE(out->nothing_to_merge) << Note();
       EXPECT_FALSE(out->merged) << Note();
@@ -507,7 +564,8 @@ class ModelTest {
     ASSERT_TRUE(out->merged && out->commit) << Note();
     const CommitPtr& c = *out->commit;
     EXPECT_EQ(c->parents, (std::vector<ObjectId>{d.head, src})) << Note();
-    EXPECT_EQ(c->generation, 1 + std::max(commits_[d.head].generation, commits_[src].generation)) << Note();
+    EXPECT_EQ(c->generation, 1 + std::max(commits_[d.head].generation, commits_[src].generation))
+        << Note();
     AddCommit(c->id, {d.head, src}, want.result);
     d.head = c->id;
     ++stats_.merges;
@@ -519,7 +577,8 @@ class ModelTest {
                       const std::string& source, const std::string& dst) {
     EXPECT_EQ(out.conflict_count, want.conflicts.size()) << Note();
     std::vector<std::pair<std::string, std::vector<std::string>>> got;
-    for (const auto& c : out.conflicts) got.emplace_back(c.key, c.fields);
+    for (const auto& c : out.conflicts)
+      got.emplace_back(c.key, c.fields);
     if (out.conflicts_has_more) {
       MergeOptions page = o;
       page.dry_run = true;
@@ -528,7 +587,8 @@ class ModelTest {
         auto next = repo_->Merge(source, dst, page);
         ASSERT_TRUE(next.ok()) << next.status().ToString() << " " << Note();
         ASSERT_FALSE(next->conflicts.empty()) << Note();
-        for (const auto& c : next->conflicts) got.emplace_back(c.key, c.fields);
+        for (const auto& c : next->conflicts)
+          got.emplace_back(c.key, c.fields);
         if (!next->conflicts_has_more) break;
       }
     }
@@ -540,35 +600,41 @@ class ModelTest {
     ModelBranch& b = branches_[name];
     std::vector<ObjectId> candidates;
     if (Chance(85)) {
-      for (const auto& id : Ancestors(b.head)) candidates.push_back(id);
+      for (const auto& id : Ancestors(b.head))
+        candidates.push_back(id);
     } else {
-      for (const auto& [id, c] : commits_) candidates.push_back(id);
+      for (const auto& [id, c] : commits_)
+        candidates.push_back(id);
     }
     const ObjectId target = Pick(candidates);
     const ModelCommit& tc = commits_[target];
     RevertOptions o;
     o.parent = tc.parents.size() > 1 ? Uniform(0, 2) : (Chance(10) ? 2 : Uniform(0, 1));
-    last_op_ = "revert " + target.ShortHex() + " on " + name + " (parent " + std::to_string(o.parent) + ")";
+    last_op_ = "revert " + target.ShortHex() + " on " + name + " (parent " +
+               std::to_string(o.parent) + ")";
     auto out = repo_->Revert(name, target.ToHex(), o);
     if (!b.staged.empty()) {
-      EXPECT_EQ(out.status().code(), StatusCode::kPreconditionFailed) << out.status().ToString() << " " << Note();
+      EXPECT_EQ(out.status().code(), StatusCode::kPreconditionFailed)
+          << out.status().ToString() << " " << Note();
       ++stats_.refused;
       return;
     }
     const bool bad_parent = tc.parents.empty() || (tc.parents.size() > 1 && o.parent == 0) ||
                             static_cast<size_t>(std::max(o.parent, 1)) > tc.parents.size();
     if (bad_parent || !Ancestors(b.head).count(target)) {
-      EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << out.status().ToString() << " " << Note();
+      EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument)
+          << out.status().ToString() << " " << Note();
       ++stats_.refused;
       return;
     }
     ASSERT_TRUE(out.ok()) << out.status().ToString() << " " << Note();
     const ObjectId parent = tc.parents[std::max(o.parent, 1) - 1];
     // Undoing C is merging C's parent into the branch with C as the base.
-    const TreeMerge want = ReferenceMerge(tc.map, commits_[b.head].map, commits_[parent].map,
-                                          MergeStrategy::kFail);
+    const TreeMerge want =
+        ReferenceMerge(tc.map, commits_[b.head].map, commits_[parent].map, MergeStrategy::kFail);
     std::vector<std::pair<std::string, std::vector<std::string>>> got;
-    for (const auto& c : out->conflicts) got.emplace_back(c.key, c.fields);
+    for (const auto& c : out->conflicts)
+      got.emplace_back(c.key, c.fields);
     EXPECT_EQ(got, want.conflicts) << Note();
     if (!want.conflicts.empty()) {
       EXPECT_FALSE(out->merged) << Note();
@@ -586,7 +652,8 @@ class ModelTest {
 
   void AddCommit(const ObjectId& id, std::vector<ObjectId> parents, Map map) {
     uint64_t g = 0;
-    for (const auto& p : parents) g = std::max(g, commits_.at(p).generation);
+    for (const auto& p : parents)
+      g = std::max(g, commits_.at(p).generation);
     commits_[id] = {std::move(parents), std::move(map), g + 1};
   }
 
@@ -640,7 +707,8 @@ class ModelTest {
       auto diff = repo_->DiffUncommitted(name, {});
       ASSERT_TRUE(diff.ok()) << diff.status().ToString() << " " << Note();
       std::vector<std::string> changed, want;
-      for (const auto& c : diff->changes) changed.push_back(c.key);
+      for (const auto& c : diff->changes)
+        changed.push_back(c.key);
       for (const auto& [k, v] : b.staged) {
         if (Lookup(committed, k) != v) want.push_back(k);
       }
@@ -657,7 +725,8 @@ class ModelTest {
       auto log = repo_->Log(name, o);
       ASSERT_TRUE(log.ok()) << log.status().ToString() << " " << Note();
       std::set<ObjectId> listed;
-      for (const auto& c : log->commits) listed.insert(c->id);
+      for (const auto& c : log->commits)
+        listed.insert(c->id);
       EXPECT_EQ(listed.size(), log->commits.size()) << "duplicates in log; " << Note();
       EXPECT_EQ(listed, Ancestors(b.head)) << name << " " << Note();
       o.first_parent = true;
@@ -670,7 +739,8 @@ class ModelTest {
         c = parents.empty() ? std::nullopt : std::optional<ObjectId>(parents[0]);
       }
       std::vector<ObjectId> got;
-      for (const auto& c : fp->commits) got.push_back(c->id);
+      for (const auto& c : fp->commits)
+        got.push_back(c->id);
       EXPECT_EQ(got, chain) << name << " " << Note();
     }
     for (const auto& [id, c] : commits_) {
@@ -694,12 +764,15 @@ TEST(RepositoryModelTest, ReferenceMergeFollowsDocumentedRules) {
   // The reference itself, on cases whose answer is known from the design.
   const auto base = testing::DbValue("d", "a", Params{{"k1", "x"}, {kVolatile, "100"}});
   // Parameters merge key by key; the volatile key takes the larger value.
-  auto m = ReferenceMergeEntity(base, testing::DbValue("d", "a", Params{{"k1", "x"}, {"k2", "y"}, {kVolatile, "300"}}),
-                                testing::DbValue("d", "b", Params{{"k1", "y"}, {kVolatile, "200"}}));
+  auto m = ReferenceMergeEntity(
+      base, testing::DbValue("d", "a", Params{{"k1", "x"}, {"k2", "y"}, {kVolatile, "300"}}),
+      testing::DbValue("d", "b", Params{{"k1", "y"}, {kVolatile, "200"}}));
   ASSERT_FALSE(m.conflict);
-  EXPECT_EQ(m.merged, testing::DbValue("d", "b", Params{{"k1", "y"}, {"k2", "y"}, {kVolatile, "300"}}));
+  EXPECT_EQ(m.merged,
+            testing::DbValue("d", "b", Params{{"k1", "y"}, {"k2", "y"}, {kVolatile, "300"}}));
   // Both change the description differently: conflict at that field only.
-  m = ReferenceMergeEntity(base, testing::DbValue("d", "b", Params{{"k1", "x"}, {kVolatile, "100"}}),
+  m = ReferenceMergeEntity(base,
+                           testing::DbValue("d", "b", Params{{"k1", "x"}, {kVolatile, "100"}}),
                            testing::DbValue("d", "c", Params{{"k1", "y"}, {kVolatile, "100"}}));
   EXPECT_TRUE(m.conflict);
   EXPECT_EQ(m.fields, std::vector<std::string>{"description"});
@@ -758,12 +831,13 @@ TEST(RepositoryModelTest, RandomOperationsMatchTheModel) {
     EXPECT_GT(s.commits, 20) << testing::SeedNote(seed + run);
     EXPECT_GT(s.merges, 10) << testing::SeedNote(seed + run);
     EXPECT_GT(s.reverts + s.revert_conflicts, 5) << testing::SeedNote(seed + run);
-    std::printf("model run %d (%s): %d commits (%d auto), %d merges, %d blocked by conflicts, "
-                "%d nothing to merge, %d reverts, %d reverts with conflicts, %d refused, "
-                "%d keys merged field by field\n",
-                static_cast<int>(run), testing::SeedNote(seed + run).c_str(), s.commits,
-                s.auto_commits, s.merges, s.merge_conflicts, s.nothing_to_merge, s.reverts,
-                s.revert_conflicts, s.refused, s.field_merges);
+    std::printf(
+        "model run %d (%s): %d commits (%d auto), %d merges, %d blocked by conflicts, "
+        "%d nothing to merge, %d reverts, %d reverts with conflicts, %d refused, "
+        "%d keys merged field by field\n",
+        static_cast<int>(run), testing::SeedNote(seed + run).c_str(), s.commits, s.auto_commits,
+        s.merges, s.merge_conflicts, s.nothing_to_merge, s.reverts, s.revert_conflicts, s.refused,
+        s.field_merges);
     EXPECT_GT(s.field_merges, 0) << testing::SeedNote(seed + run);
   }
 }

@@ -21,12 +21,12 @@ using testing::ContentsOf;
 using testing::DbKey;
 using testing::DbValue;
 using testing::Del;
+using ::testing::HasSubstr;
 using testing::PartKey;
 using testing::PartValue;
 using testing::Put;
 using testing::TableKey;
 using testing::TableValue;
-using ::testing::HasSubstr;
 
 class RepositoryTest : public ::testing::Test {
  protected:
@@ -101,7 +101,8 @@ class RepositoryTest : public ::testing::Test {
     EXPECT_TRUE(page.ok()) << page.status().ToString();
     std::vector<ObjectId> ids;
     if (page.ok()) {
-      for (const auto& c : page->commits) ids.push_back(c->id);
+      for (const auto& c : page->commits)
+        ids.push_back(c->id);
     }
     return ids;
   }
@@ -246,13 +247,26 @@ TEST_F(RepositoryTest, ResolveAncestrySteps) {
   ARBOR_ASSERT_OK(repo_->CreateTag("v3", "main"));
 
   const std::vector<std::pair<std::string, ObjectId>> cases = {
-      {"main~0", c3->id},        {"main^0", c3->id},         {"main~1", mid},
-      {"main~", mid},            {"main^", mid},             {"main^1", mid},
-      {"main~2", c2->id},        {"main^^", c2->id},         {"main~1^1", c2->id},
-      {"main~3", c1->id},        {"main~2~1", c1->id},       {"main~4", r},
-      {"main~1^2", d2->id},      {"main~1^2~1", d1->id},     {"main~1^2~2", c1->id},
-      {"main^1^2^1", d1->id},    {"v3~1^2", d2->id},         {"dev~2", c1->id},
-      {mid.ToHex() + "^2", d2->id}, {mid.ToHex().substr(0, 10) + "~1", c2->id},
+      {"main~0", c3->id},
+      {"main^0", c3->id},
+      {"main~1", mid},
+      {"main~", mid},
+      {"main^", mid},
+      {"main^1", mid},
+      {"main~2", c2->id},
+      {"main^^", c2->id},
+      {"main~1^1", c2->id},
+      {"main~3", c1->id},
+      {"main~2~1", c1->id},
+      {"main~4", r},
+      {"main~1^2", d2->id},
+      {"main~1^2~1", d1->id},
+      {"main~1^2~2", c1->id},
+      {"main^1^2^1", d1->id},
+      {"v3~1^2", d2->id},
+      {"dev~2", c1->id},
+      {mid.ToHex() + "^2", d2->id},
+      {mid.ToHex().substr(0, 10) + "~1", c2->id},
   };
   for (const auto& [expr, want] : cases) {
     auto got = repo_->Resolve(expr);
@@ -266,7 +280,8 @@ TEST_F(RepositoryTest, ResolveAncestrySteps) {
   for (const std::string expr : {"main~5", "main^2", "main~1^3", "dev~4", "main~100"}) {
     auto got = repo_->Resolve(expr);
     ASSERT_FALSE(got.ok()) << expr << " resolved to " << got->commit.ToHex();
-    EXPECT_EQ(got.status().code(), StatusCode::kNotFound) << expr << ": " << got.status().ToString();
+    EXPECT_EQ(got.status().code(), StatusCode::kNotFound)
+        << expr << ": " << got.status().ToString();
     EXPECT_THAT(got.status().message(), HasSubstr(expr));
   }
 }
@@ -298,15 +313,16 @@ TEST_F(RepositoryTest, ResolveUnknownRefsIsNotFoundNamingTheRef) {
   std::string unknown_full = head.ToHex();
   unknown_full[63] = unknown_full[63] == '0' ? '1' : '0';
 
-  for (const std::string& expr : {std::string("nosuch"), std::string("nosuch~1"), unknown_prefix,
-                                 unknown_full,
-                                 // Seven digits are too few to name a commit.
-                                 head.ToHex().substr(0, 7),
-                                 // A tree node is an object, but not a commit.
-                                 (*commit)->root.ToHex()}) {
+  for (const std::string& expr :
+       {std::string("nosuch"), std::string("nosuch~1"), unknown_prefix, unknown_full,
+        // Seven digits are too few to name a commit.
+        head.ToHex().substr(0, 7),
+        // A tree node is an object, but not a commit.
+        (*commit)->root.ToHex()}) {
     auto got = repo_->Resolve(expr);
     ASSERT_FALSE(got.ok()) << expr;
-    EXPECT_EQ(got.status().code(), StatusCode::kNotFound) << expr << ": " << got.status().ToString();
+    EXPECT_EQ(got.status().code(), StatusCode::kNotFound)
+        << expr << ": " << got.status().ToString();
     EXPECT_THAT(got.status().message(), HasSubstr(expr));
   }
 }
@@ -364,10 +380,10 @@ TEST_F(RepositoryTest, CreateBranchErrors) {
   ARBOR_EXPECT_CODE(repo_->CreateBranch("v1", "main"), kAlreadyExists);
   ARBOR_EXPECT_CODE(repo_->CreateTag("dev", "main"), kAlreadyExists);
 
-  for (const std::string& name : {std::string("Dev"), std::string("-dev"), std::string("_dev"),
-                                 std::string(""), std::string("dev/x"), std::string("dev x"),
-                                 std::string("d\xc3\xa9v"), std::string("dev~1"),
-                                 std::string("dev^"), std::string(256, 'a')}) {
+  for (const std::string& name :
+       {std::string("Dev"), std::string("-dev"), std::string("_dev"), std::string(""),
+        std::string("dev/x"), std::string("dev x"), std::string("d\xc3\xa9v"), std::string("dev~1"),
+        std::string("dev^"), std::string(256, 'a')}) {
     ARBOR_EXPECT_CODE(repo_->CreateBranch(name, "main"), kInvalidArgument);
     ARBOR_EXPECT_CODE(repo_->CreateTag(name, "main"), kInvalidArgument);
   }
@@ -388,7 +404,8 @@ TEST_F(RepositoryTest, CreateBranchErrors) {
   auto branches = repo_->ListBranches();
   ARBOR_ASSERT_OK(branches);
   std::vector<std::string> names;
-  for (const auto& b : *branches) names.push_back(b.name);
+  for (const auto& b : *branches)
+    names.push_back(b.name);
   EXPECT_EQ(names, (std::vector<std::string>{"dev", "main"}));
   auto tags = repo_->ListTags();
   ARBOR_ASSERT_OK(tags);
@@ -469,7 +486,8 @@ TEST_F(RepositoryTest, TagsCreateListDelete) {
   auto tags = repo_->ListTags();
   ARBOR_ASSERT_OK(tags);
   std::vector<std::pair<std::string, ObjectId>> got;
-  for (const auto& t : *tags) got.emplace_back(t.name, t.commit);
+  for (const auto& t : *tags)
+    got.emplace_back(t.name, t.commit);
   EXPECT_EQ(got, (std::vector<std::pair<std::string, ObjectId>>{
                      {"v0", root}, {"v1", root}, {"v2", c1->id}}));
 
@@ -494,9 +512,9 @@ TEST_F(RepositoryTest, MutateOnTagsAndCommitsIsReadOnlyNamingTheRef) {
   CommitEdits("main", {Put(TableKey("default", "t1"), TableValue("default", "t1"))});
   ARBOR_ASSERT_OK(repo_->CreateTag("v1", "main"));
   const ObjectId head = Head("main");
-  for (const std::string& expr : {std::string("v1"), head.ToHex(), head.ToHex().substr(0, 10),
-                                 std::string("main~1"), std::string("main^0"),
-                                 std::string("main~0"), std::string("v1~1")}) {
+  for (const std::string& expr :
+       {std::string("v1"), head.ToHex(), head.ToHex().substr(0, 10), std::string("main~1"),
+        std::string("main^0"), std::string("main~0"), std::string("v1~1")}) {
     bool called = false;
     auto r = repo_->Mutate(expr, {}, [&](const ReadView&) -> Result<std::vector<Edit>> {
       called = true;
@@ -589,9 +607,8 @@ TEST_F(RepositoryTest, MutateSeesStagedStateAndPropagatesErrors) {
   EXPECT_EQ(GetValue("main", key), TableValue("default", "t1"));
 
   // No edits: nothing written.
-  auto none = repo_->Mutate("main", {}, [](const ReadView&) -> Result<std::vector<Edit>> {
-    return std::vector<Edit>{};
-  });
+  auto none = repo_->Mutate(
+      "main", {}, [](const ReadView&) -> Result<std::vector<Edit>> { return std::vector<Edit>{}; });
   ARBOR_ASSERT_OK(none);
   EXPECT_EQ(none->edits, 0u);
   EXPECT_FALSE(none->commit);
@@ -617,9 +634,9 @@ TEST_F(RepositoryTest, MutateSeesStagedStateAndPropagatesErrors) {
 
 TEST_F(RepositoryTest, CommitMovesHeadAndStartsFreshStaging) {
   const Branch before = *repo_->GetBranch("main");
-  StageOk("main", {Put(TableKey("default", "t1"), TableValue("default", "t1")),
-                   Put(TableKey("default", "t2"), TableValue("default", "t2")),
-                   Del(DbKey("default"))});
+  StageOk("main",
+          {Put(TableKey("default", "t1"), TableValue("default", "t1")),
+           Put(TableKey("default", "t2"), TableValue("default", "t2")), Del(DbKey("default"))});
   const auto staged_contents = Contents("main");
   CommitOptions o;
   o.author = "alice";
@@ -722,14 +739,16 @@ TEST_F(RepositoryTest, AutoCommitModeMakesEachMutationACommit) {
   EXPECT_EQ(testing::StagedEntriesUnderToken(&mem_, repo_->GetBranch("dev")->staging_token), 0u);
   EXPECT_TRUE(GetValue(r1->commit->ToHex(), TableKey("default", "t1")));
 
-  auto r2 = testing::Stage(repo_.get(), "dev", {Put(TableKey("default", "t2"), TableValue("default", "t2"))});
+  auto r2 = testing::Stage(repo_.get(), "dev",
+                           {Put(TableKey("default", "t2"), TableValue("default", "t2"))});
   ARBOR_ASSERT_OK(r2);
   ASSERT_TRUE(r2->commit);
   EXPECT_EQ((*repo_->GetCommit(r2->commit->ToHex()))->parents, std::vector<ObjectId>{*r1->commit});
   EXPECT_EQ(LogIds("dev"), (std::vector<ObjectId>{*r2->commit, *r1->commit, h0}));
 
   // A mutation that changes nothing makes no commit.
-  auto noop = testing::Stage(repo_.get(), "dev", {Put(TableKey("default", "t2"), TableValue("default", "t2"))});
+  auto noop = testing::Stage(repo_.get(), "dev",
+                             {Put(TableKey("default", "t2"), TableValue("default", "t2"))});
   ARBOR_ASSERT_OK(noop);
   EXPECT_FALSE(noop->commit);
   EXPECT_EQ(Head("dev"), *r2->commit);
@@ -737,7 +756,8 @@ TEST_F(RepositoryTest, AutoCommitModeMakesEachMutationACommit) {
 
   // Back to staged mode: writes stage again.
   ARBOR_ASSERT_OK(repo_->SetCommitMode("dev", versioning::COMMIT_MODE_STAGED));
-  auto r3 = testing::Stage(repo_.get(), "dev", {Put(TableKey("default", "t3"), TableValue("default", "t3"))});
+  auto r3 = testing::Stage(repo_.get(), "dev",
+                           {Put(TableKey("default", "t3"), TableValue("default", "t3"))});
   ARBOR_ASSERT_OK(r3);
   EXPECT_FALSE(r3->commit);
   EXPECT_EQ(Head("dev"), *r2->commit);
@@ -754,7 +774,8 @@ TEST_F(RepositoryTest, ProtectedBranchOnlyMovesByMerge) {
   EXPECT_TRUE(repo_->Resolve("main")->is_protected);
   const ObjectId head = Head("main");
 
-  auto m = testing::Stage(repo_.get(), "main", {Put(TableKey("default", "x"), TableValue("default", "x"))});
+  auto m = testing::Stage(repo_.get(), "main",
+                          {Put(TableKey("default", "x"), TableValue("default", "x"))});
   ARBOR_EXPECT_CODE(m, kReadOnly);
   EXPECT_THAT(m.status().message(), HasSubstr("main"));
   CommitOptions allow;
@@ -771,7 +792,8 @@ TEST_F(RepositoryTest, ProtectedBranchOnlyMovesByMerge) {
   EXPECT_TRUE(repo_->GetBranch("main")->is_protected) << "the merge keeps the flag";
 
   ARBOR_ASSERT_OK(repo_->SetProtected("main", false));
-  ARBOR_EXPECT_OK(testing::Stage(repo_.get(), "main", {Put(TableKey("default", "x"), TableValue("default", "x"))}));
+  ARBOR_EXPECT_OK(testing::Stage(repo_.get(), "main",
+                                 {Put(TableKey("default", "x"), TableValue("default", "x"))}));
 }
 
 TEST_F(RepositoryTest, ResetDropsUncommittedChanges) {
@@ -779,7 +801,8 @@ TEST_F(RepositoryTest, ResetDropsUncommittedChanges) {
   CommitEdits("dev", {Put(TableKey("default", "kept"), TableValue("default", "kept"))});
   const ObjectId head = Head("dev");
   const auto committed = Contents("dev");
-  StageOk("dev", {Put(TableKey("default", "t1"), TableValue("default", "t1")), Del(DbKey("default"))});
+  StageOk("dev",
+          {Put(TableKey("default", "t1"), TableValue("default", "t1")), Del(DbKey("default"))});
   const std::string token = repo_->GetBranch("dev")->staging_token;
 
   ARBOR_EXPECT_CODE(repo_->Reset("dev", Head("main")), kPreconditionFailed);
@@ -799,7 +822,8 @@ TEST_F(RepositoryTest, ResetDropsUncommittedChanges) {
 // Revert
 
 TEST_F(RepositoryTest, RevertUndoesOneCommit) {
-  CommitPtr c1 = CommitEdits("main", {Put(TableKey("default", "t1"), TableValue("default", "t1"))}, "add t1");
+  CommitPtr c1 =
+      CommitEdits("main", {Put(TableKey("default", "t1"), TableValue("default", "t1"))}, "add t1");
   CommitPtr c2 = CommitEdits("main", {Put(TableKey("default", "t2"), TableValue("default", "t2")),
                                       Put(DbKey("default"), DbValue("default", "changed"))});
   ASSERT_TRUE(c1 && c2);
@@ -885,7 +909,7 @@ TEST_F(RepositoryTest, RevertErrors) {
   CommitPtr c1 = CommitEdits("main", {Put(TableKey("default", "tm"), TableValue("default", "tm"))});
   ASSERT_TRUE(d1 && c1);
   const uint64_t writes = kv_->write_calls();
-  ARBOR_EXPECT_CODE(repo_->Revert("main", root.ToHex(), {}), kInvalidArgument);  // no parent
+  ARBOR_EXPECT_CODE(repo_->Revert("main", root.ToHex(), {}), kInvalidArgument);    // no parent
   ARBOR_EXPECT_CODE(repo_->Revert("main", d1->id.ToHex(), {}), kInvalidArgument);  // not in history
   ARBOR_EXPECT_CODE(repo_->Revert("main", "nosuch", {}), kNotFound);
   ARBOR_EXPECT_CODE(repo_->Revert("nosuch", "main", {}), kNotFound);
@@ -927,7 +951,8 @@ TEST_F(RepositoryTest, LogPaginates) {
         auto page = repo_->Log("main", o);
         ARBOR_ASSERT_OK(page);
         ASSERT_LE(page->commits.size(), limit);
-        for (const auto& c : page->commits) walked.push_back(c->id);
+        for (const auto& c : page->commits)
+          walked.push_back(c->id);
         // has_more exactly when commits remain.
         EXPECT_EQ(page->has_more, walked.size() < chain.size())
             << "limit " << limit << " first_parent " << first_parent;
@@ -979,7 +1004,8 @@ TEST_F(RepositoryTest, LogFirstParentFollowsTheMainLine) {
   while (true) {
     auto page = repo_->Log("main", o);
     ARBOR_ASSERT_OK(page);
-    for (const auto& c : page->commits) walked.push_back(c->id);
+    for (const auto& c : page->commits)
+      walked.push_back(c->id);
     if (!page->has_more) break;
     o.after = page->commits.back()->id;
   }
@@ -1000,8 +1026,10 @@ TEST_F(RepositoryTest, LogFirstParentFollowsTheMainLine) {
 std::vector<CatalogChange> ReferenceDiff(const testing::Contents& left,
                                          const testing::Contents& right) {
   std::set<std::string> keys;
-  for (const auto& [k, v] : left) keys.insert(k);
-  for (const auto& [k, v] : right) keys.insert(k);
+  for (const auto& [k, v] : left)
+    keys.insert(k);
+  for (const auto& [k, v] : right)
+    keys.insert(k);
   std::vector<CatalogChange> out;
   for (const auto& k : keys) {
     auto l = left.find(k);
@@ -1044,38 +1072,48 @@ TEST_F(RepositoryTest, DiffBetweenRefsPaginatesOverStagedAndCommittedChanges) {
   // More keys than one internal chunk (256) on every source, interleaved.
   std::vector<Edit> base;
   base.push_back(Put(DbKey("d"), DbValue("d")));
-  for (int i = 0; i < 300; ++i) base.push_back(Put(TableKey("d", "t" + Num(i)), TableValue("d", "t" + Num(i))));
+  for (int i = 0; i < 300; ++i)
+    base.push_back(Put(TableKey("d", "t" + Num(i)), TableValue("d", "t" + Num(i))));
   CommitEdits("main", base);
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
   ARBOR_ASSERT_OK(repo_->CreateTag("base", "main"));
 
   std::vector<Edit> dev_commit;
   for (int i = 0; i < 100; ++i) {
-    dev_commit.push_back(Put(TableKey("d", "t" + Num(i)), TableValue("d", "t" + Num(i), {{"id", "int"}})));
+    dev_commit.push_back(
+        Put(TableKey("d", "t" + Num(i)), TableValue("d", "t" + Num(i), {{"id", "int"}})));
   }
-  for (int i = 100; i < 150; ++i) dev_commit.push_back(Del(TableKey("d", "t" + Num(i))));
-  for (int i = 0; i < 60; ++i) dev_commit.push_back(Put(TableKey("d", "u" + Num(i)), TableValue("d", "u" + Num(i))));
+  for (int i = 100; i < 150; ++i)
+    dev_commit.push_back(Del(TableKey("d", "t" + Num(i))));
+  for (int i = 0; i < 60; ++i)
+    dev_commit.push_back(Put(TableKey("d", "u" + Num(i)), TableValue("d", "u" + Num(i))));
   CommitEdits("dev", dev_commit);
 
   std::vector<Edit> dev_staged;
   for (int i = 0; i < 280; ++i) {
     // Interleave with the committed changes: t + odd numbers, and new v keys.
-    if (i % 2) dev_staged.push_back(Put(TableKey("d", "t" + Num(i)), TableValue("d", "t" + Num(i), {{"s", "string"}})));
-    else dev_staged.push_back(Put(TableKey("d", "v" + Num(i)), TableValue("d", "v" + Num(i))));
+    if (i % 2)
+      dev_staged.push_back(
+          Put(TableKey("d", "t" + Num(i)), TableValue("d", "t" + Num(i), {{"s", "string"}})));
+    else
+      dev_staged.push_back(Put(TableKey("d", "v" + Num(i)), TableValue("d", "v" + Num(i))));
   }
   dev_staged.push_back(Del(TableKey("d", "t299")));
   dev_staged.push_back(Put(TableKey("d", "t101"), TableValue("d", "t101")));  // un-deletes t101
   StageOk("dev", dev_staged);
 
   std::vector<Edit> main_staged;
-  for (int i = 0; i < 270; ++i) main_staged.push_back(Put(TableKey("d", "w" + Num(i)), TableValue("d", "w" + Num(i))));
-  for (int i = 290; i < 300; ++i) main_staged.push_back(Del(TableKey("d", "t" + Num(i))));
-  main_staged.push_back(Put(TableKey("d", "t003"), TableValue("d", "t003", {{"s", "string"}})));  // = dev's staged t003
+  for (int i = 0; i < 270; ++i)
+    main_staged.push_back(Put(TableKey("d", "w" + Num(i)), TableValue("d", "w" + Num(i))));
+  for (int i = 290; i < 300; ++i)
+    main_staged.push_back(Del(TableKey("d", "t" + Num(i))));
+  main_staged.push_back(Put(TableKey("d", "t003"),
+                            TableValue("d", "t003", {{"s", "string"}})));  // = dev's staged t003
   StageOk("main", main_staged);
 
   const std::vector<std::pair<std::string, std::string>> pairs = {
-      {"main", "dev"}, {"dev", "main"}, {"main~0", "dev"}, {"main", "dev~0"},
-      {"main~0", "dev~0"}, {"base", "dev"}, {"dev", "base"}, {"dev", "dev"}};
+      {"main", "dev"},     {"dev", "main"}, {"main~0", "dev"}, {"main", "dev~0"},
+      {"main~0", "dev~0"}, {"base", "dev"}, {"dev", "base"},   {"dev", "dev"}};
   for (const auto& [l, r] : pairs) {
     const std::string what = l + " -> " + r;
     const auto want = ReferenceDiff(Contents(l), Contents(r));
@@ -1114,13 +1152,15 @@ TEST_F(RepositoryTest, DiffSeesChangesBehindManyUnchangedCandidates) {
   // yield no change. More of them than one internal chunk (256) must not hide the
   // real changes behind them, on either side.
   std::vector<Edit> base;
-  for (int i = 0; i < 300; ++i) base.push_back(Put(TableKey("d", "a" + Num(i)), TableValue("d", "a" + Num(i))));
+  for (int i = 0; i < 300; ++i)
+    base.push_back(Put(TableKey("d", "a" + Num(i)), TableValue("d", "a" + Num(i))));
   CommitEdits("main", base);
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
   ARBOR_ASSERT_OK(repo_->CreateBranch("undo", "main"));
 
   std::vector<Edit> noop = base;  // the committed values again
-  for (int i = 0; i < 300; ++i) noop.push_back(Del(TableKey("d", "b" + Num(i))));  // absent keys
+  for (int i = 0; i < 300; ++i)
+    noop.push_back(Del(TableKey("d", "b" + Num(i))));  // absent keys
   StageOk("main", noop);
   StageOk("main", {Put(TableKey("d", "c000"), TableValue("d", "c000")),
                    Put(TableKey("d", "c001"), TableValue("d", "c001"))});
@@ -1130,7 +1170,8 @@ TEST_F(RepositoryTest, DiffSeesChangesBehindManyUnchangedCandidates) {
   // "undo" commits 300 changes and stages the reverse of the first 255 of them.
   std::vector<Edit> changed, reverted;
   for (int i = 0; i < 300; ++i) {
-    changed.push_back(Put(TableKey("d", "a" + Num(i)), TableValue("d", "a" + Num(i), {{"x", "int"}})));
+    changed.push_back(
+        Put(TableKey("d", "a" + Num(i)), TableValue("d", "a" + Num(i), {{"x", "int"}})));
     if (i < 255) reverted.push_back(base[i]);
   }
   CommitEdits("undo", changed);
@@ -1172,12 +1213,12 @@ TEST_F(RepositoryTest, DiffUncommittedListsStagedChanges) {
   CommitEdits("main", {Put(TableKey("default", "a"), TableValue("default", "a")),
                        Put(TableKey("default", "b"), TableValue("default", "b"))});
   EXPECT_TRUE(Uncommitted("main").empty());
-  StageOk("main", {Put(TableKey("default", "a"), TableValue("default", "a", {{"x", "int"}})),
-                   Del(TableKey("default", "b")),
-                   Put(TableKey("default", "c"), TableValue("default", "c")),
-                   // No change: the same value as committed, and a delete of nothing.
-                   Put(DbKey("default"), DbValue("default", "Default Hive database")),
-                   Del(TableKey("default", "zz"))});
+  StageOk("main",
+          {Put(TableKey("default", "a"), TableValue("default", "a", {{"x", "int"}})),
+           Del(TableKey("default", "b")), Put(TableKey("default", "c"), TableValue("default", "c")),
+           // No change: the same value as committed, and a delete of nothing.
+           Put(DbKey("default"), DbValue("default", "Default Hive database")),
+           Del(TableKey("default", "zz"))});
   const auto want = ReferenceDiff(Contents("main~0"), Contents("main"));
   ASSERT_EQ(want.size(), 3u);
   ExpectSameChanges(Uncommitted("main"), want, "uncommitted");
@@ -1211,7 +1252,9 @@ TEST_F(RepositoryTest, CleanMergeWritesAMergeCommit) {
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
   CommitPtr d1 = CommitEdits("dev", {Put(TableKey("default", "td"), TableValue("default", "td"))});
   CommitPtr d2 = CommitEdits("dev", {Put(TableKey("default", "te"), TableValue("default", "te"))});
-  CommitPtr c1 = CommitEdits("main", {Put(DbKey("default"), DbValue("default", "Default Hive database", testing::Params{{"owner", "x"}}))});
+  CommitPtr c1 = CommitEdits(
+      "main", {Put(DbKey("default"),
+                   DbValue("default", "Default Hive database", testing::Params{{"owner", "x"}}))});
   ASSERT_TRUE(d1 && d2 && c1);
   // Staged changes of the source are not part of the merge.
   StageOk("dev", {Put(TableKey("default", "staged"), TableValue("default", "staged"))});
@@ -1242,7 +1285,8 @@ TEST_F(RepositoryTest, CleanMergeWritesAMergeCommit) {
   EXPECT_EQ(Head("main"), mc->id);
   EXPECT_EQ(Head("dev"), d2->id) << "the source does not move";
   EXPECT_EQ(Contents("main"),
-            (testing::Contents{{DbKey("default"), DbValue("default", "Default Hive database", testing::Params{{"owner", "x"}})},
+            (testing::Contents{{DbKey("default"), DbValue("default", "Default Hive database",
+                                                          testing::Params{{"owner", "x"}})},
                                {TableKey("default", "td"), TableValue("default", "td")},
                                {TableKey("default", "te"), TableValue("default", "te")}}));
   EXPECT_TRUE(Uncommitted("main").empty());
@@ -1314,14 +1358,19 @@ TEST_F(RepositoryTest, DisjointPartitionChangesNeverConflict) {
   std::vector<Edit> base{Put(DbKey("sales"), DbValue("sales")),
                          Put(TableKey("sales", "orders"), TableValue("sales", "orders"))};
   for (int i = 0; i < 5; ++i) {
-    base.push_back(Put(PartKey("sales", "orders", "ds=p" + std::to_string(i)), PartValue("sales", "orders", "p" + std::to_string(i))));
+    base.push_back(Put(PartKey("sales", "orders", "ds=p" + std::to_string(i)),
+                       PartValue("sales", "orders", "p" + std::to_string(i))));
   }
   CommitEdits("main", base);
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
   std::vector<Edit> dev{Del(PartKey("sales", "orders", "ds=p0"))};
   std::vector<Edit> main{Del(PartKey("sales", "orders", "ds=p1"))};
-  for (int i = 1; i <= 20; ++i) dev.push_back(Put(PartKey("sales", "orders", "ds=" + Num(i)), PartValue("sales", "orders", Num(i))));
-  for (int i = 21; i <= 40; ++i) main.push_back(Put(PartKey("sales", "orders", "ds=" + Num(i)), PartValue("sales", "orders", Num(i))));
+  for (int i = 1; i <= 20; ++i)
+    dev.push_back(
+        Put(PartKey("sales", "orders", "ds=" + Num(i)), PartValue("sales", "orders", Num(i))));
+  for (int i = 21; i <= 40; ++i)
+    main.push_back(
+        Put(PartKey("sales", "orders", "ds=" + Num(i)), PartValue("sales", "orders", Num(i))));
   CommitEdits("dev", dev);
   CommitEdits("main", main);
 
@@ -1339,7 +1388,8 @@ TEST_F(RepositoryTest, DisjointPartitionChangesNeverConflict) {
     return true;
   }));
   std::set<std::string> want{"ds=p2", "ds=p3", "ds=p4"};
-  for (int i = 1; i <= 40; ++i) want.insert("ds=" + Num(i));
+  for (int i = 1; i <= 40; ++i)
+    want.insert("ds=" + Num(i));
   EXPECT_EQ(parts, want);
 
   // And back the other way: dev catches up without conflicts either.
@@ -1351,16 +1401,19 @@ TEST_F(RepositoryTest, DisjointPartitionChangesNeverConflict) {
 
 TEST_F(RepositoryTest, DifferentTableParametersMergeCleanly) {
   const std::string key = TableKey("default", "t");
-  CommitEdits("main", {Put(key, TableValue("default", "t", {{"id", "bigint"}},
-                                           testing::Params{{"a", "1"}, {"transient_lastDdlTime", "100"}}))});
+  CommitEdits(
+      "main",
+      {Put(key, TableValue("default", "t", {{"id", "bigint"}},
+                           testing::Params{{"a", "1"}, {"transient_lastDdlTime", "100"}}))});
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
-  catalog::Table theirs = testing::MakeTable("default", "t", {{"id", "bigint"}},
-                                             testing::Params{{"a", "1"}, {"b", "2"}, {"transient_lastDdlTime", "300"}},
-                                             {{"ds", "string"}});
+  catalog::Table theirs =
+      testing::MakeTable("default", "t", {{"id", "bigint"}},
+                         testing::Params{{"a", "1"}, {"b", "2"}, {"transient_lastDdlTime", "300"}},
+                         {{"ds", "string"}});
   theirs.mutable_sd()->set_location("s3a://repo/dev/elsewhere");
-  catalog::Table ours = testing::MakeTable("default", "t", {{"id", "bigint"}},
-                                           testing::Params{{"c", "3"}, {"transient_lastDdlTime", "200"}},
-                                           {{"ds", "string"}});
+  catalog::Table ours = testing::MakeTable(
+      "default", "t", {{"id", "bigint"}},
+      testing::Params{{"c", "3"}, {"transient_lastDdlTime", "200"}}, {{"ds", "string"}});
   ours.set_owner("alice");
   CommitEdits("dev", {Put(key, SerializeDeterministic(theirs))});
   CommitEdits("main", {Put(key, SerializeDeterministic(ours))});
@@ -1368,21 +1421,24 @@ TEST_F(RepositoryTest, DifferentTableParametersMergeCleanly) {
   MergeOutcome out = MergeOk("dev", "main");
   ASSERT_TRUE(out.merged);
   EXPECT_EQ(out.conflict_count, 0u);
-  catalog::Table want = testing::MakeTable("default", "t", {{"id", "bigint"}},
-                                           testing::Params{{"b", "2"}, {"c", "3"}, {"transient_lastDdlTime", "300"}},
-                                           {{"ds", "string"}});
+  catalog::Table want =
+      testing::MakeTable("default", "t", {{"id", "bigint"}},
+                         testing::Params{{"b", "2"}, {"c", "3"}, {"transient_lastDdlTime", "300"}},
+                         {{"ds", "string"}});
   want.mutable_sd()->set_location("s3a://repo/dev/elsewhere");
   want.set_owner("alice");
   auto got = GetValue("main", key);
   ASSERT_TRUE(got);
   EXPECT_EQ(*got, SerializeDeterministic(want))
-      << testing::ParseTable(*got).DebugString() << "\nwant\n" << want.DebugString();
+      << testing::ParseTable(*got).DebugString() << "\nwant\n"
+      << want.DebugString();
 }
 
 TEST_F(RepositoryTest, ConflictingColumnTypesAndStrategies) {
   const std::string key = TableKey("default", "t");
   const std::string base = TableValue("default", "t", {{"id", "bigint"}, {"name", "string"}});
-  const std::string theirs = TableValue("default", "t", {{"id", "bigint"}, {"name", "varchar(10)"}});
+  const std::string theirs =
+      TableValue("default", "t", {{"id", "bigint"}, {"name", "varchar(10)"}});
   const std::string ours = TableValue("default", "t", {{"id", "bigint"}, {"name", "char(5)"}});
   CommitEdits("main", {Put(key, base)});
   ARBOR_ASSERT_OK(repo_->CreateBranch("dev", "main"));
@@ -1451,7 +1507,8 @@ TEST_F(RepositoryTest, DryRunWritesNothing) {
   CommitEdits("main", {Put(DbKey("default"), DbValue("default", "ours"))});
   const ObjectId head = Head("main");
   const uint64_t writes = kv_->write_calls();
-  for (MergeStrategy strategy : {MergeStrategy::kFail, MergeStrategy::kSourceWins, MergeStrategy::kDestWins}) {
+  for (MergeStrategy strategy :
+       {MergeStrategy::kFail, MergeStrategy::kSourceWins, MergeStrategy::kDestWins}) {
     MergeOptions o;
     o.dry_run = true;
     o.strategy = strategy;
@@ -1500,13 +1557,15 @@ TEST_F(RepositoryTest, ConflictListPaginates) {
     MergeOutcome page = MergeOk("dev", "main", o);
     EXPECT_EQ(page.conflict_count, 25u);
     EXPECT_LE(page.conflicts.size(), 10u);
-    for (const auto& c : page.conflicts) walked.push_back(c.key);
+    for (const auto& c : page.conflicts)
+      walked.push_back(c.key);
     more.push_back(page.conflicts_has_more);
     if (!page.conflicts_has_more) break;
     o.conflicts_after = page.conflicts.back().key;
   }
   std::vector<std::string> keys;
-  for (const auto& c : all.conflicts) keys.push_back(c.key);
+  for (const auto& c : all.conflicts)
+    keys.push_back(c.key);
   EXPECT_EQ(walked, keys);
   EXPECT_EQ(more, (std::vector<bool>{true, true, false}));
   // Exactly `limit` left: no more.
@@ -1620,20 +1679,24 @@ TEST(RepositoryRocksTest, CommitAndReopen) {
     auto repo = Repository::Open(kv->get(), testing::TestRepositoryOptions());
     ARBOR_ASSERT_OK(repo);
     Repository* r = repo->get();
-    ARBOR_ASSERT_OK(testing::Stage(r, "main", {Put(TableKey("default", "t1"), TableValue("default", "t1"))}));
+    ARBOR_ASSERT_OK(
+        testing::Stage(r, "main", {Put(TableKey("default", "t1"), TableValue("default", "t1"))}));
     ARBOR_ASSERT_OK(r->Commit("main", {}));
     ARBOR_ASSERT_OK(r->CreateTag("v1", "main"));
     ARBOR_ASSERT_OK(r->CreateBranch("dev", "main"));
-    ARBOR_ASSERT_OK(testing::Stage(r, "dev", {Put(TableKey("default", "t2"), TableValue("default", "t2"))}));
+    ARBOR_ASSERT_OK(
+        testing::Stage(r, "dev", {Put(TableKey("default", "t2"), TableValue("default", "t2"))}));
     ARBOR_ASSERT_OK(r->Commit("dev", {}));
-    ARBOR_ASSERT_OK(testing::Stage(r, "main", {Put(TableKey("default", "t3"), TableValue("default", "t3"))}));
+    ARBOR_ASSERT_OK(
+        testing::Stage(r, "main", {Put(TableKey("default", "t3"), TableValue("default", "t3"))}));
     ARBOR_ASSERT_OK(r->Commit("main", {}));
     auto m = r->Merge("dev", "main", {});
     ARBOR_ASSERT_OK(m);
     ASSERT_TRUE(m->merged);
     merge_id = (*m->commit)->id;
     // Uncommitted work is durable too.
-    ARBOR_ASSERT_OK(testing::Stage(r, "dev", {Put(TableKey("default", "t4"), TableValue("default", "t4"))}));
+    ARBOR_ASSERT_OK(
+        testing::Stage(r, "dev", {Put(TableKey("default", "t4"), TableValue("default", "t4"))}));
     main_head = r->GetBranch("main")->head;
     dev_head = r->GetBranch("dev")->head;
     main_contents = ContentsOf(r, "main");

@@ -22,7 +22,9 @@
 
 namespace arbor::testing {
 
-inline const Status& StatusOf(const Status& s) { return s; }
+inline const Status& StatusOf(const Status& s) {
+  return s;
+}
 template <typename T>
 const Status& StatusOf(const Result<T>& r) {
   return r.status();
@@ -30,24 +32,24 @@ const Status& StatusOf(const Result<T>& r) {
 
 }  // namespace arbor::testing
 
-#define ARBOR_ASSERT_OK(expr)                                                      \
-  do {                                                                             \
-    const auto& _arbor_r = (expr);                                                 \
-    ASSERT_TRUE(::arbor::testing::StatusOf(_arbor_r).ok())                         \
-        << #expr << ": " << ::arbor::testing::StatusOf(_arbor_r).ToString();       \
+#define ARBOR_ASSERT_OK(expr)                                                \
+  do {                                                                       \
+    const auto& _arbor_r = (expr);                                           \
+    ASSERT_TRUE(::arbor::testing::StatusOf(_arbor_r).ok())                   \
+        << #expr << ": " << ::arbor::testing::StatusOf(_arbor_r).ToString(); \
   } while (0)
-#define ARBOR_EXPECT_OK(expr)                                                      \
-  do {                                                                             \
-    const auto& _arbor_r = (expr);                                                 \
-    EXPECT_TRUE(::arbor::testing::StatusOf(_arbor_r).ok())                         \
-        << #expr << ": " << ::arbor::testing::StatusOf(_arbor_r).ToString();       \
+#define ARBOR_EXPECT_OK(expr)                                                \
+  do {                                                                       \
+    const auto& _arbor_r = (expr);                                           \
+    EXPECT_TRUE(::arbor::testing::StatusOf(_arbor_r).ok())                   \
+        << #expr << ": " << ::arbor::testing::StatusOf(_arbor_r).ToString(); \
   } while (0)
 // Expects `expr` to fail with `code`.
-#define ARBOR_EXPECT_CODE(expr, want_code)                                         \
-  do {                                                                             \
-    const auto& _arbor_r = (expr);                                                 \
+#define ARBOR_EXPECT_CODE(expr, want_code)                                                 \
+  do {                                                                                     \
+    const auto& _arbor_r = (expr);                                                         \
     EXPECT_EQ(::arbor::testing::StatusOf(_arbor_r).code(), ::arbor::StatusCode::want_code) \
-        << #expr << ": " << ::arbor::testing::StatusOf(_arbor_r).ToString();       \
+        << #expr << ": " << ::arbor::testing::StatusOf(_arbor_r).ToString();               \
   } while (0)
 
 namespace arbor::testing {
@@ -58,7 +60,9 @@ inline std::string MustEncode(const CatalogKey& key) {
   return encoded.ok() ? *encoded : std::string();
 }
 
-inline std::string DbKey(const std::string& db) { return MustEncode(CatalogKey::ForDatabase(db)); }
+inline std::string DbKey(const std::string& db) {
+  return MustEncode(CatalogKey::ForDatabase(db));
+}
 inline std::string TableKey(const std::string& db, const std::string& table) {
   return MustEncode(CatalogKey::ForTable(db, table));
 }
@@ -77,7 +81,8 @@ inline catalog::Database MakeDb(const std::string& name,
   if (description) db.set_description(*description);
   if (params) {
     auto* entries = db.mutable_parameters()->mutable_entries();
-    for (const auto& [k, v] : *params) (*entries)[k] = v;
+    for (const auto& [k, v] : *params)
+      (*entries)[k] = v;
   }
   return db;
 }
@@ -115,7 +120,8 @@ inline catalog::Table MakeTable(const std::string& db, const std::string& name,
   }
   if (params) {
     auto* entries = t.mutable_parameters()->mutable_entries();
-    for (const auto& [k, v] : *params) (*entries)[k] = v;
+    for (const auto& [k, v] : *params)
+      (*entries)[k] = v;
   }
   return t;
 }
@@ -132,8 +138,7 @@ inline std::string PartValue(const std::string& db, const std::string& table,
   p.mutable_values()->add_items(value);
   p.set_db_name(db);
   p.set_table_name(table);
-  p.mutable_sd()->set_location("s3a://repo/main/warehouse/" + db + ".db/" + table + "/ds=" +
-                                value);
+  p.mutable_sd()->set_location("s3a://repo/main/warehouse/" + db + ".db/" + table + "/ds=" + value);
   return SerializeDeterministic(p);
 }
 
@@ -151,8 +156,12 @@ inline catalog::Database ParseDb(const std::string& bytes) {
   return d;
 }
 
-inline Edit Put(std::string key, std::string value) { return Edit{std::move(key), std::move(value)}; }
-inline Edit Del(std::string key) { return Edit{std::move(key), std::nullopt}; }
+inline Edit Put(std::string key, std::string value) {
+  return Edit{std::move(key), std::move(value)};
+}
+inline Edit Del(std::string key) {
+  return Edit{std::move(key), std::nullopt};
+}
 
 // A clock that ticks one millisecond per reading, so commit ids are reproducible
 // and every commit is distinct.
@@ -197,10 +206,9 @@ inline Contents ContentsOf(Repository* repo, std::string_view ref) {
 // Stages (or, in auto mode, commits) the given edits on `branch`.
 inline Result<MutationOutcome> Stage(Repository* repo, std::string_view branch,
                                      std::vector<Edit> edits) {
-  return repo->Mutate(branch, MutationOptions{"tester", "stage"},
-                      [edits = std::move(edits)](const ReadView&) -> Result<std::vector<Edit>> {
-                        return edits;
-                      });
+  return repo->Mutate(
+      branch, MutationOptions{"tester", "stage"},
+      [edits = std::move(edits)](const ReadView&) -> Result<std::vector<Edit>> { return edits; });
 }
 
 // Every raw entry in the staging column whose token is `token`.
@@ -210,7 +218,8 @@ inline size_t StagedEntriesUnderToken(KvStore* kv, const std::string& token) {
   ro.upper_bound = end;
   auto it = kv->NewIterator(Column::kStaging, ro);
   size_t n = 0;
-  for (it->Seek(begin); it->Valid(); it->Next()) ++n;
+  for (it->Seek(begin); it->Valid(); it->Next())
+    ++n;
   return n;
 }
 
