@@ -90,6 +90,11 @@ int Show(const ParsedArgs& args, Context& ctx) {
   if (!head.lakefs_commit().empty()) {
     fields.insert(fields.begin() + 3, {"lakefs commit", head.lakefs_commit()});
   }
+  if (!branch.pending_lakefs_operation().empty()) {
+    // The branch takes no writes until arbord settles this with lakeFS.
+    fields.push_back({"pending lakeFS " + branch.pending_lakefs_operation(),
+                      "since " + FormatTime(branch.pending_since()) + " (writes wait for it)"});
+  }
   PrintFields(ctx.out, fields);
   return kExitOk;
 }

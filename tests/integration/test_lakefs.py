@@ -606,9 +606,14 @@ class LakeFsFaultTest(LakeFsTestCase):
         self.assertEqual((self.head("dev"), self.lakefs_head("dev")), heads)
         self.assertIn("t1", c.get_all_tables("sales@dev"))  # still staged
         self.assertEqual(len(self.emu.diff_branch(REPO, "dev")["results"]), 1)
-        # The outcome was unknown: the branch takes no writes until the intent settles.
+        # The outcome was unknown: the branch takes no writes until the intent settles,
+        # and the admin API says why.
         self.assertRaises(hms.MetaException, c.create_table, make_table("sales@dev", "t2"))
+        _, branch = self.api("GET", "/api/v1/branches/dev")
+        self.assertEqual(branch.get("pending_lakefs_operation"), "commit", branch)
         self.await_intent_settled()
+        _, branch = self.api("GET", "/api/v1/branches/dev")
+        self.assertFalse(branch.get("pending_lakefs_operation"), branch)
         c.create_table(make_table("sales@dev", "t2"))  # the intent is gone: writes go through
         c1 = self.commit("dev", "retry")
         self.assertLinked(c1)
