@@ -81,6 +81,22 @@ inline std::string FmtRate(double per_s) {
   return Fmt("%.0f /s", per_s);
 }
 
+// Day `day` after 2000-01-01 as YYYY-MM-DD (Howard Hinnant's civil_from_days), for
+// date-partitioned tables that grow one day at a time.
+inline std::string DayString(uint64_t day) {
+  int64_t z = static_cast<int64_t>(day) + 10957 + 719468;
+  int64_t era = z / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  return Fmt("%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
+}
+
 // The value of flag `name` at argv[*i], given as "--name=VALUE" or "--name VALUE"
 // (the second form advances *i past the value); nullopt if argv[*i] is another flag.
 inline std::optional<std::string> FlagValue(int argc, char** argv, int* i,

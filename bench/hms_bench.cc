@@ -417,21 +417,6 @@ Table MakeTable(const std::string& db, const std::string& name) {
 }
 
 // Partition k of the growing table: day k / 24 from 2000-01-01, hour k % 24.
-std::string DayString(uint64_t day) {
-  // Howard Hinnant's civil_from_days, for days since 2000-01-01.
-  int64_t z = static_cast<int64_t>(day) + 10957 + 719468;
-  int64_t era = z / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  return Fmt("%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
-}
-
 Partition MakePartition(const std::string& db, const std::string& table, uint64_t k) {
   Partition p;
   std::string ds = DayString(k / 24), hr = std::to_string(k % 24);

@@ -277,21 +277,6 @@ catalog::Table MakeTable(int t, uint64_t version = 0) {
   return tb;
 }
 
-// Day `day` after 2000-01-01 as YYYY-MM-DD (Howard Hinnant's civil_from_days).
-std::string DayString(uint64_t day) {
-  int64_t z = static_cast<int64_t>(day) + 10957 + 719468;
-  int64_t era = z / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  return Fmt("%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
-}
-
 // Partition k of table t: day k / 12 after 2000-01-01, even hour 2 * (k % 12) (jobs write
 // every other hour). Later k sort later within the table (the day leads the name), so new
 // partitions append to its range. `backfill` gives the odd hour right after partition k

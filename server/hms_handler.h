@@ -309,6 +309,11 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   }
   const LocationMapper& locations() const { return context_->locations; }
 
+  // get_table/partition_column_statistics (hms_statistics.cc); part_name null: table.
+  ColumnStatistics LegacyColumnStatistics(const std::string& db_name, const std::string& tbl_name,
+                                          const std::string* part_name,
+                                          const std::string& col_name);
+
   // Parses a database argument; malformed names raise through Declared.
   template <typename... Declared>
   DbName Parse(const std::string& text) const {

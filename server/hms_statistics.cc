@@ -598,9 +598,11 @@ std::vector<std::string> OneColumn(const std::string& col_name) {
 
 // --- reads
 
-void HmsHandler::get_table_column_statistics(ColumnStatistics& _return, const std::string& db_name,
-                                             const std::string& tbl_name,
-                                             const std::string& col_name) {
+// The legacy single-column getters (table level when part_name is null).
+ColumnStatistics HmsHandler::LegacyColumnStatistics(const std::string& db_name,
+                                                    const std::string& tbl_name,
+                                                    const std::string* part_name,
+                                                    const std::string& col_name) {
   using E1 = NoSuchObjectException;
   using E2 = MetaException;
   using E3 = InvalidInputException;
@@ -609,15 +611,24 @@ void HmsHandler::get_table_column_statistics(ColumnStatistics& _return, const st
   ReadView view = View<E1, E2, E3, E4>(n);
   CatalogTxn txn(view);
   catalog::Table table = Check<E1, E2, E3, E4>(txn.GetTable(n.db, tbl_name));
-  auto entries = Check<E1, E2, E3, E4>(ReadEntries(txn, table.db_name(), table.table_name(), "",
+  std::string part;
+  if (part_name) part = Check<E1, E2, E3, E4>(CanonicalPartName(table, *part_name));
+  auto entries = Check<E1, E2, E3, E4>(ReadEntries(txn, table.db_name(), table.table_name(), part,
                                                    OneColumn(col_name), kDefaultEngine));
   // HMS answers null here, which Java clients see as "unknown result"; the
   // declared not-found exception says the same thing more usefully.
   if (entries.empty()) {
     Raise<E1>(Status::NotFound("No column statistics for column " + NormalizeIdentifier(col_name) +
+                               (part_name ? " of partition " + part : std::string()) +
                                " of table " + Dotted(table.db_name(), table.table_name())));
   }
-  _return = LegacyAnswer(entries.front(), n);
+  return LegacyAnswer(entries.front(), n);
+}
+
+void HmsHandler::get_table_column_statistics(ColumnStatistics& _return, const std::string& db_name,
+                                             const std::string& tbl_name,
+                                             const std::string& col_name) {
+  _return = LegacyColumnStatistics(db_name, tbl_name, nullptr, col_name);
 }
 
 void HmsHandler::get_partition_column_statistics(ColumnStatistics& _return,
@@ -625,23 +636,7 @@ void HmsHandler::get_partition_column_statistics(ColumnStatistics& _return,
                                                  const std::string& tbl_name,
                                                  const std::string& part_name,
                                                  const std::string& col_name) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  using E3 = InvalidInputException;
-  using E4 = InvalidObjectException;
-  DbName n = Parse<E1, E2, E3, E4>(db_name);
-  ReadView view = View<E1, E2, E3, E4>(n);
-  CatalogTxn txn(view);
-  catalog::Table table = Check<E1, E2, E3, E4>(txn.GetTable(n.db, tbl_name));
-  std::string part = Check<E1, E2, E3, E4>(CanonicalPartName(table, part_name));
-  auto entries = Check<E1, E2, E3, E4>(ReadEntries(txn, table.db_name(), table.table_name(), part,
-                                                   OneColumn(col_name), kDefaultEngine));
-  if (entries.empty()) {
-    Raise<E1>(Status::NotFound("No column statistics for column " + NormalizeIdentifier(col_name) +
-                               " of partition " + part + " of table " +
-                               Dotted(table.db_name(), table.table_name())));
-  }
-  _return = LegacyAnswer(entries.front(), n);
+  _return = LegacyColumnStatistics(db_name, tbl_name, &part_name, col_name);
 }
 
 void HmsHandler::get_table_statistics_req(TableStatsResult& _return,
