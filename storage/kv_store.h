@@ -83,7 +83,8 @@ class WriteBatch {
   void PutOwned(Column c, std::string_view key, std::string value);
   void Delete(Column c, std::string_view key);
   // Deletes [begin, end). Range deletes take no part in precondition locking: use them
-  // for ranges nothing else writes, such as a retired staging token's.
+  // for ranges nothing else writes (garbage). Prefer point deletes where the keys are
+  // at hand: RocksDB consults every memtable range tombstone on each read.
   void DeleteRange(Column c, std::string_view begin, std::string_view end);
   void ExpectValue(Column c, std::string_view key, std::string_view value);
   void ExpectAbsent(Column c, std::string_view key);
