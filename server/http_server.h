@@ -21,9 +21,9 @@
 #include <memory>
 #include <string>
 
-#include "server/admin_api.h"
+#include "server/admin/admin_api.h"
 #include "server/metrics.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

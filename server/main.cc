@@ -12,12 +12,12 @@
 #include <mutex>
 #include <thread>
 
-#include "server/admin_api.h"
+#include "server/admin/admin_api.h"
 #include "server/config.h"
-#include "server/hms_context.h"
-#include "server/hms_semantics.h"
+#include "server/hms/hms_context.h"
+#include "server/hms/hms_semantics.h"
 #include "server/http_server.h"
-#include "server/lakefs_client.h"
+#include "server/lakefs/lakefs_client.h"
 #include "server/metrics.h"
 #include "server/thrift_server.h"
 #include "storage/rocks_kv_store.h"
@@ -109,12 +109,13 @@ int Run(const ServerConfig& config) {
   hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds));
   hms::HmsContext context;
   context.repo = repo->get();
-  context.config = &config;
+  context.options.default_branch = config.default_branch;
+  context.options.ref_separator = config.ref_separator;
+  context.options.warehouse = config.warehouse;
   context.locks = &locks;
   context.started_at_seconds = hms::NowSeconds();
-  context.locations = hms::LocationMapper(config.lakefs_storage_prefixes);
+  context.locations = LocationMapper(config.lakefs_storage_prefixes);
   Metrics metrics;
-  context.metrics = &metrics;
   metrics.SetThriftConnectionsSource([&context] { return context.open_connections.load(); });
   AdminApiOptions admin_options;
   admin_options.admin_token = config.admin_token;
@@ -131,7 +132,7 @@ int Run(const ServerConfig& config) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  hms::HmsServer thrift(&context);
+  hms::HmsServer thrift(&context, &config, &metrics);
   if (Status s = thrift.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 1;

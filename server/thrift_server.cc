@@ -19,7 +19,7 @@
 #include <chrono>
 #include <future>
 
-#include "server/hms_handler.h"
+#include "server/hms/hms_handler.h"
 
 namespace arbor::hms {
 
@@ -152,14 +152,15 @@ class ReadySignal : public apache::thrift::server::TServerEventHandler {
 
 }  // namespace
 
-HmsServer::HmsServer(HmsContext* context) : context_(context) {}
+HmsServer::HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics)
+    : context_(context), config_(config), metrics_(metrics) {}
 
 HmsServer::~HmsServer() {
   Stop();
 }
 
 Status HmsServer::Start() {
-  const ServerConfig& cfg = *context_->config;
+  const ServerConfig& cfg = *config_;
   apache::thrift::GlobalOutput.setOutputFunction(LogThriftMessage);
   auto config = std::make_shared<TConfiguration>(
       static_cast<int>(std::min<int64_t>(cfg.max_message_bytes, INT32_MAX)),
@@ -179,7 +180,7 @@ Status HmsServer::Start() {
         string_limit, container_limit, /*strict_read=*/false, /*strict_write=*/true);
   }
   auto processors = std::make_shared<LoggingProcessorFactory>(
-      std::make_shared<HandlerFactory>(context_), context_->metrics);
+      std::make_shared<HandlerFactory>(context_), metrics_);
   server_ = std::make_shared<apache::thrift::server::TThreadedServer>(
       processors, socket,
       std::make_shared<SizedTransportFactory>(cfg.transport == "framed", config), protocol);

@@ -11,7 +11,9 @@
 #include <memory>
 #include <thread>
 
-#include "server/hms_context.h"
+#include "server/config.h"
+#include "server/hms/hms_context.h"
+#include "server/metrics.h"
 
 namespace apache::thrift::server {
 class TThreadedServer;
@@ -21,7 +23,9 @@ namespace arbor::hms {
 
 class HmsServer {
  public:
-  explicit HmsServer(HmsContext* context);
+  // `config` supplies the listener settings (address, transport, protocol,
+  // limits); `metrics` (optional) records every call.
+  HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics);
   ~HmsServer();
 
   // Binds and starts serving on a background thread. With port 0, the kernel
@@ -34,6 +38,8 @@ class HmsServer {
 
  private:
   HmsContext* context_;
+  const ServerConfig* config_;
+  Metrics* metrics_;
   std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
   std::thread thread_;
   uint16_t port_ = 0;

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

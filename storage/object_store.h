@@ -14,7 +14,7 @@
 
 #include "storage/kv_store.h"
 #include "storage/object_id.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "storage/object_id.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

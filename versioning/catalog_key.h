@@ -42,7 +42,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

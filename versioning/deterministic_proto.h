@@ -14,7 +14,7 @@
 
 #include <google/protobuf/message_lite.h>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

@@ -57,7 +57,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
-#include "storage/status.h"
+#include "base/status.h"
 #include "versioning/catalog_key.h"
 
 namespace arbor {

@@ -16,7 +16,7 @@
 #include <tuple>
 #include <vector>
 
-#include "storage/status.h"
+#include "base/status.h"
 #include "versioning/catalog_key.h"
 
 namespace arbor {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace arbor {
 

@@ -17,7 +17,7 @@
 #include <tuple>
 #include <vector>
 
-#include "server/admin_api.h"
+#include "server/admin/admin_api.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "storage/mem_kv_store.h"
@@ -93,7 +93,7 @@ class AdminApiTest : public ::testing::Test {
     Open("");
   }
 
-  void Open(const std::string& token, const hms::LocationMapper* locations = nullptr) {
+  void Open(const std::string& token, const LocationMapper* locations = nullptr) {
     api_.reset();
     if (!repo_) {
       auto repo = Repository::Open(&kv_, TestRepositoryOptions());
@@ -809,7 +809,7 @@ TEST_F(AdminApiTest, BrowsingRendersStoredLocationsForTheRef) {
   CommitVia("main", "sales");
   Expect(201, "POST", "/api/v1/branches", R"({"name": "dev", "source": "main"})");
 
-  const hms::LocationMapper mapper({"s3a://repo1/"});
+  const LocationMapper mapper({"s3a://repo1/"});
   Open("", &mapper);
   const std::string dev = "/api/v1/refs/dev/databases";
   const std::string want = "s3a://repo1/dev/warehouse";

@@ -6,7 +6,7 @@
 // field; the proto produced from the full fixtures must have every field of
 // every catalog message set somewhere. So a field added to either schema
 // fails a test until it is mapped and covered.
-#include "server/hms_convert.h"
+#include "server/hms/hms_convert.h"
 
 #include <algorithm>
 #include <cstring>

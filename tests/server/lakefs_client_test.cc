@@ -1,7 +1,7 @@
 // LakeFsClient against an in-process scripted HTTP server (request shapes,
 // status mapping, retry policy, timeouts, secrecy) and, when available, against
 // tests/lakefs_emulator/lakefs_emulator.py.
-#include "server/lakefs_client.h"
+#include "server/lakefs/lakefs_client.h"
 
 #include <fcntl.h>
 #include <google/protobuf/struct.pb.h>

@@ -1,5 +1,5 @@
 // LockManager: HMS lock grant rules, ordering, expiry and ids.
-#include "server/lock_manager.h"
+#include "server/hms/lock_manager.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Tests of server/name_pattern.h: Hive name patterns and the Java-regex matcher.
-#include "server/name_pattern.h"
+#include "server/hms/name_pattern.h"
 
 #include <random>
 #include <regex>

@@ -1,6 +1,6 @@
 // Tests of server/partition_filter.h: Hive's partition-filter grammar, type
 // checking against partition keys, and evaluation.
-#include "server/partition_filter.h"
+#include "server/hms/partition_filter.h"
 
 #include <cctype>
 #include <cstdio>

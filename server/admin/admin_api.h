@@ -1,0 +1,99 @@
+// AdminApi: the admin HTTP API (DESIGN.md §7) as a pure request -> response
+// function: routing, authentication, JSON mapping and the handlers. It owns no
+// sockets (server/http_server.h carries requests to it), so tests drive it
+// directly.
+//
+// Contract:
+//  * Bodies are messages of proto/arbor/admin.proto in protobuf's JSON mapping:
+//    proto field names, every scalar/list/map field printed; requests with
+//    unknown fields or malformed JSON are 400. An empty body reads as {}.
+//  * Every error is {"code","message","details"} (admin.Error). HTTP statuses
+//    come from one function, HttpStatusFor(StatusCode):
+//      InvalidArgument, InvalidRequest 400 · NotFound 404 · AlreadyExists, PreconditionFailed
+//      (incl. expected_head mismatch, uncommitted changes at a merge or revert
+//      destination), Conflict, NotEmpty 409 · ReadOnly 423 · Busy, Unavailable
+//      503 · Corruption, IOError, Internal 500.
+//    Refinement: a branch write (commit, merge, revert, reset, protection, ...)
+//    addressed to a tag or a commit is 400 READ_ONLY_REF, since the path names
+//    something that is not a branch; 423 READ_ONLY is kept for a protected
+//    branch. Besides: 401 UNAUTHENTICATED (missing or wrong bearer token), 404
+//    NOT_FOUND for an unknown path, 405 METHOD_NOT_ALLOWED (with Allow) for a
+//    known path, 400 BODY_TOO_LARGE past max_body_bytes, 400 INVALID_JSON.
+//  * With an admin token configured, every request except GET /healthz needs
+//    `Authorization: Bearer <token>` (compared in constant time).
+//  * Path segments are percent-decoded after splitting on '/', so a partition
+//    name travels as ds=2024-01-01%2Fhr=00; ref expressions may hold ~ and ^.
+//  * Handle() is thread-safe (the Repository is); it may run on any thread.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "versioning/location_mapper.h"
+#include "server/metrics.h"
+#include "base/status.h"
+#include "versioning/repository.h"
+
+namespace arbor {
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // origin-form: path plus optional "?query"
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Allow
+  std::string route;  // the matched route pattern, for logs and metrics; "" if none
+};
+
+struct AdminApiOptions {
+  std::string admin_token;               // empty: no authentication
+  size_t max_body_bytes = 1 << 20;       // larger bodies are 400 BODY_TOO_LARGE
+  std::string default_author = "admin";  // for commits whose request names none
+  Metrics* metrics = nullptr;            // optional
+  // Renders stored lakeFS locations (${ref}) for the ref a browsing route reads,
+  // as the Thrift side does; null (or disabled): locations are shown as stored.
+  const LocationMapper* locations = nullptr;
+};
+
+// The HTTP status for a Status code (see the contract above).
+int HttpStatusFor(StatusCode code);
+// The error `code` string for a Status code, e.g. "PRECONDITION_FAILED".
+std::string_view ErrorCodeFor(StatusCode code);
+
+class AdminApi {
+ public:
+  AdminApi(Repository* repo, AdminApiOptions options);
+  ~AdminApi();
+  AdminApi(const AdminApi&) = delete;
+  AdminApi& operator=(const AdminApi&) = delete;
+
+  const AdminApiOptions& options() const { return options_; }
+
+  // Serves one request, records it in the metrics, and never throws.
+  HttpResponse Handle(const HttpRequest& request);
+
+  // The error body in the API's shape, for responses produced outside Handle
+  // (e.g. the HTTP server's own 400 for a body over the limit).
+  static HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message);
+
+  struct Route;
+  struct Call;
+
+ private:
+  HttpResponse Dispatch(const HttpRequest& request, std::string* route_label);
+
+  Repository* repo_;
+  AdminApiOptions options_;
+  std::vector<Route> routes_;
+};
+
+}  // namespace arbor

@@ -1,0 +1,143 @@
+// Databases: get, list, create, alter, drop.
+#include "server/hms/hms_convert.h"
+#include "server/hms/hms_handler.h"
+#include "server/hms/hms_semantics.h"
+#include "server/hms/name_pattern.h"
+
+namespace arbor::hms {
+
+namespace {
+
+// What a database looks like to the client: stored fields, with the name as the
+// client addressed it (including its ref).
+Database ToClient(const catalog::Database& db, const DbName& name, const LocationRenderer& render) {
+  Database out = FromProto(db);
+  RenderLocations(render, &out);
+  out.__set_name(name.echo.empty() ? db.name() : name.echo);
+  // A stored catalog name wins; otherwise the catalog the client addressed.
+  if (!db.has_catalog_name() && name.catalog) out.__set_catalogName(*name.catalog);
+  return out;
+}
+
+}  // namespace
+
+void HmsHandler::get_database(Database& _return, const std::string& name) {
+  DbName n = Parse<NoSuchObjectException, MetaException>(name);
+  ReadView view = View<NoSuchObjectException, MetaException>(n);
+  CatalogTxn txn(view);
+  _return = ToClient(Check<NoSuchObjectException, MetaException>(txn.GetDatabase(n.db)), n,
+                     Renderer<NoSuchObjectException, MetaException>(n));
+}
+
+void HmsHandler::get_database_req(Database& _return, const GetDatabaseRequest& request) {
+  std::string name = request.__isset.name ? request.name : "";
+  if (request.__isset.catalogName && (name.empty() || name[0] != '@')) {
+    name = "@" + request.catalogName + "#" + name;
+  }
+  get_database(_return, name);
+}
+
+void HmsHandler::get_databases(std::vector<std::string>& _return, const std::string& pattern) {
+  DbName p = ParseDbPattern(pattern, context_->options.ref_separator);
+  NamePattern matcher = Check<MetaException>(NamePattern::Parse(p.db));
+  ReadView view = View<MetaException>(p);
+  CatalogTxn txn(view);
+  _return.clear();
+  for (auto& db : Check<MetaException>(txn.ListDatabaseNames())) {
+    if (!matcher.Matches(db)) continue;
+    _return.push_back(p.ref.empty() ? db : db + context_->options.ref_separator + p.ref);
+  }
+}
+
+void HmsHandler::get_databases_req(GetDatabaseObjectsResponse& _return,
+                                   const GetDatabaseObjectsRequest& request) {
+  std::vector<std::string> names;
+  get_databases(names, request.__isset.pattern ? request.pattern : "*");
+  _return.databases.clear();
+  for (const auto& name : names) {
+    Database db;
+    get_database(db, name);
+    _return.databases.push_back(std::move(db));
+  }
+}
+
+void HmsHandler::get_all_databases(std::vector<std::string>& _return) {
+  get_databases(_return, "*");
+}
+
+void HmsHandler::create_database(const Database& database) {
+  DbName n = Parse<AlreadyExistsException, InvalidObjectException, MetaException>(
+      database.__isset.name ? database.name : "");
+  catalog::Database db =
+      Check<AlreadyExistsException, InvalidObjectException, MetaException>(ToProto(database));
+  db.set_name(n.db);
+  if (n.catalog || db.has_catalog_name())
+    db.set_catalog_name(n.catalog.value_or(db.catalog_name()));
+  ApplyDatabaseDefaults(&db, context_->options.warehouse, NowSeconds());
+  StoreLocations(locations(), &db);
+  Write<AlreadyExistsException, InvalidObjectException, MetaException>(
+      n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
+}
+
+void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {
+  Database db;
+  if (r.__isset.databaseName) db.__set_name(r.databaseName);
+  if (r.__isset.description) db.__set_description(r.description);
+  if (r.__isset.locationUri) db.__set_locationUri(r.locationUri);
+  if (r.__isset.parameters) db.__set_parameters(r.parameters);
+  if (r.__isset.privileges) db.__set_privileges(r.privileges);
+  if (r.__isset.ownerName) db.__set_ownerName(r.ownerName);
+  if (r.__isset.ownerType) db.__set_ownerType(r.ownerType);
+  if (r.__isset.catalogName) db.__set_catalogName(r.catalogName);
+  if (r.__isset.createTime) db.__set_createTime(r.createTime);
+  if (r.__isset.managedLocationUri) db.__set_managedLocationUri(r.managedLocationUri);
+  if (r.__isset.type) db.__set_type(r.type);
+  if (r.__isset.dataConnectorName) db.__set_connector_name(r.dataConnectorName);
+  if (r.__isset.remote_dbname) db.__set_remote_dbname(r.remote_dbname);
+  create_database(db);
+}
+
+void HmsHandler::drop_database(const std::string& name, const bool deleteData, const bool cascade) {
+  // deleteData is accepted and ignored: Arbor never deletes data files, and other
+  // branches may still point at them.
+  (void)deleteData;
+  DbName n = Parse<NoSuchObjectException, InvalidOperationException, MetaException>(name);
+  if (n.db == "default") {
+    Raise<NoSuchObjectException, InvalidOperationException, MetaException>(
+        Status::NotEmpty("Can not drop default database"));
+  }
+  Write<NoSuchObjectException, InvalidOperationException, MetaException>(
+      n, "drop database " + n.db, [&](CatalogTxn& txn) { return txn.DropDatabase(n.db, cascade); });
+}
+
+void HmsHandler::drop_database_req(AsyncOperationResp& _return, const DropDatabaseRequest& req) {
+  std::string name = req.__isset.name ? req.name : "";
+  if (req.__isset.catalogName && (name.empty() || name[0] != '@')) {
+    name = "@" + req.catalogName + "#" + name;
+  }
+  try {
+    drop_database(name, req.__isset.deleteData && req.deleteData,
+                  req.__isset.cascade && req.cascade);
+  } catch (const NoSuchObjectException&) {
+    if (!(req.__isset.ignoreUnknownDb && req.ignoreUnknownDb)) throw;
+  }
+  // Drops complete synchronously; the id only satisfies the required field.
+  _return.__set_id(req.__isset.id ? req.id : "arbor-sync");
+  _return.__set_finished(true);
+}
+
+void HmsHandler::alter_database(const std::string& dbname, const Database& db) {
+  DbName n = Parse<MetaException, NoSuchObjectException>(dbname);
+  catalog::Database altered = Check<MetaException, NoSuchObjectException>(ToProto(db));
+  altered.set_name(n.db);
+  StoreLocations(locations(), &altered);
+  Write<MetaException, NoSuchObjectException>(n, "alter database " + n.db, [&](CatalogTxn& txn) {
+    return txn.AlterDatabase(n.db, altered);
+  });
+}
+
+void HmsHandler::alter_database_req(const AlterDatabaseRequest& req) {
+  alter_database(req.__isset.oldDbName ? req.oldDbName : "", req.newDb);
+}
+
+}  // namespace arbor::hms

@@ -1,0 +1,129 @@
+// Functions: create, drop, alter, get and list permanent (database-scoped) UDFs.
+//
+// Hive semantics kept here (HMSHandler / ObjectStore):
+//   * create validates as validateFunctionInfo does: a valid name, and className,
+//     ownerType and functionType all set (InvalidObjectException otherwise); the
+//     database must exist (NoSuchObjectException); createTime defaults to now.
+//   * a missing function is NoSuchObjectException "Function <db>.<fn> does not
+//     exist", which contains the "<fn> does not exist" that Spark matches.
+//   * resourceUris is never null in a response: Hive's JDO store always returns a
+//     list, and Spark iterates it without a null check.
+//   * responses carry catName "hive", and the database name as the client sent it.
+#include "server/hms/hms_convert.h"
+#include "server/hms/hms_handler.h"
+#include "server/hms/hms_semantics.h"
+#include "server/hms/name_pattern.h"
+
+namespace arbor::hms {
+
+namespace {
+
+// What a stored function looks like to the client. `db_echo` is the database name
+// as the client addressed it; empty keeps the stored name.
+Function ToClient(const catalog::Function& stored, const std::string& db_echo) {
+  Function out = FromProto(stored);
+  if (!db_echo.empty()) out.__set_dbName(db_echo);
+  out.__set_catName(kHiveCatalog);
+  if (!out.__isset.resourceUris) out.__set_resourceUris({});
+  return out;
+}
+
+}  // namespace
+
+void HmsHandler::create_function(const Function& func) {
+  using E1 = AlreadyExistsException;
+  using E2 = InvalidObjectException;
+  using E3 = MetaException;
+  using E4 = NoSuchObjectException;
+  // Hive's validateFunctionInfo; the name itself is validated by the catalog.
+  if (!func.__isset.className) ThrowWithMessage<E2>("Function class name cannot be null");
+  if (!func.__isset.ownerType) ThrowWithMessage<E2>("Function owner type cannot be null");
+  if (!func.__isset.functionType) ThrowWithMessage<E2>("Function type cannot be null");
+  DbName n = Parse<E1, E2, E3, E4>(func.__isset.dbName ? func.dbName : "");
+  catalog::Function f = Check<E1, E2, E3, E4>(ToProto(func));
+  f.set_db_name(n.db);
+  if (!f.has_create_time() || f.create_time() == 0) f.set_create_time(NowSeconds());
+  if (!f.has_resource_uris()) f.mutable_resource_uris();
+  Write<E1, E2, E3, E4>(n, "create function " + n.db + "." + f.function_name(),
+                        [&](CatalogTxn& txn) { return txn.CreateFunction(f); });
+}
+
+void HmsHandler::drop_function(const std::string& dbName, const std::string& funcName) {
+  DbName n = Parse<NoSuchObjectException, MetaException>(dbName);
+  Write<NoSuchObjectException, MetaException>(
+      n, "drop function " + n.db + "." + funcName,
+      [&](CatalogTxn& txn) { return txn.DropFunction(n.db, funcName); });
+}
+
+// Replaces the function; a new functionName or dbName renames or moves it within
+// the same ref. As in Hive's ObjectStore.alterFunction, the creation time stays.
+// A missing function is a MetaException (alter_function declares no
+// NoSuchObjectException; Hive throws MetaException "function x doesn't exist").
+void HmsHandler::alter_function(const std::string& dbName, const std::string& funcName,
+                                const Function& newFunc) {
+  using E1 = InvalidOperationException;
+  using E2 = MetaException;
+  DbName n = Parse<E1, E2>(dbName);
+  catalog::Function f = Check<E1, E2>(ToProto(newFunc));
+  if (newFunc.__isset.dbName) {
+    DbName target = Parse<E1, E2>(newFunc.dbName);
+    if (RefOf(target) != RefOf(n)) {
+      ThrowWithMessage<E1>("Cannot move function " + n.db + "." + funcName + " from ref '" +
+                           RefOf(n) + "' to ref '" + RefOf(target) +
+                           "': a function lives on one ref");
+    }
+    f.set_db_name(target.db);
+  }
+  if (!f.has_resource_uris()) f.mutable_resource_uris();
+  Write<E1, E2>(n, "alter function " + n.db + "." + funcName, [&](CatalogTxn& txn) -> Status {
+    ARBOR_ASSIGN_OR_RETURN(catalog::Function old, txn.GetFunction(n.db, funcName));
+    if (old.has_create_time()) {
+      f.set_create_time(old.create_time());
+    } else if (!f.has_create_time()) {
+      f.set_create_time(NowSeconds());
+    }
+    return txn.AlterFunction(n.db, funcName, f);
+  });
+}
+
+void HmsHandler::get_function(Function& _return, const std::string& dbName,
+                              const std::string& funcName) {
+  DbName n = Parse<MetaException, NoSuchObjectException>(dbName);
+  ReadView view = View<MetaException, NoSuchObjectException>(n);
+  CatalogTxn txn(view);
+  _return = ToClient(Check<MetaException, NoSuchObjectException>(txn.GetFunction(n.db, funcName)),
+                     n.echo);
+}
+
+// Names of the database's functions matching the pattern, in name order. As in
+// Hive, a database that does not exist simply has none.
+void HmsHandler::get_functions(std::vector<std::string>& _return, const std::string& dbName,
+                               const std::string& pattern) {
+  DbName n = Parse<MetaException>(dbName);
+  NamePattern matcher = Check<MetaException>(NamePattern::Parse(pattern));
+  ReadView view = View<MetaException>(n);
+  CatalogTxn txn(view);
+  _return.clear();
+  Check<MetaException>(txn.ScanFunctions(n.db, [&](const catalog::Function& f) {
+    if (matcher.Matches(f.function_name())) _return.push_back(f.function_name());
+    return true;
+  }));
+}
+
+// Every function of every database on the session's ref (Hive's session start,
+// registerAllFunctionsOnce). dbName is the stored name: the client named no ref,
+// and Hive qualifies each function as <dbName>.<functionName>.
+void HmsHandler::get_all_functions(GetAllFunctionsResponse& _return) {
+  ReadView view = View<MetaException>(DbName{});
+  CatalogTxn txn(view);
+  std::vector<Function> functions;
+  for (const auto& db : Check<MetaException>(txn.ListDatabaseNames())) {
+    Check<MetaException>(txn.ScanFunctions(db, [&](const catalog::Function& f) {
+      functions.push_back(ToClient(f, ""));
+      return true;
+    }));
+  }
+  _return.__set_functions(std::move(functions));
+}
+
+}  // namespace arbor::hms

@@ -1,0 +1,1094 @@
+// HMS partition calls: add, append, alter, rename, drop and every read form
+// (by values, by name, by names, partial spec, filter, expression).
+//
+// Shape: each family has one implementation. The legacy, _with_auth and
+// _with_environment_context forms build the family's _req struct and call the
+// _req method (their declared exception sets are identical, so the same
+// exception types reach the client). The _req methods parse the database
+// argument, open a view or a write, and hand the work to the free functions
+// below, which speak Status and never throw.
+//
+// Semantics worth knowing (hms-api.md §2, §5, §6):
+//   * Responses echo the database name as the client sent it (DbName::echo);
+//     catName is the stored one, else the catalog the request named (if any).
+//   * max_parts < 0 means no limit; 0 means none.
+//   * Partial specs (_ps): "" matches any value and the list may be shorter
+//     than the keys; leading fixed values narrow the scan to one key range.
+//   * Filters are parsed once against the table's keys and evaluated on the
+//     stored values; their fixed leading string keys narrow the scan likewise.
+//   * By-expression calls cannot evaluate Hive's Kryo blobs: they answer every
+//     partition with hasUnknownPartitions=true, so the client filters again.
+//   * Drops never touch data files: deleteData is accepted and ignored.
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/hms/hms_convert.h"
+#include "server/hms/hms_handler.h"
+#include "server/hms/hms_semantics.h"
+#include "server/hms/partition_filter.h"
+#include "versioning/catalog_key.h"
+#include "versioning/deterministic_proto.h"
+#include "versioning/names.h"
+#include "versioning/partition_name.h"
+
+namespace arbor::hms {
+
+namespace {
+
+using Meta = MetaException;
+using NoSuch = NoSuchObjectException;
+using InvalidObj = InvalidObjectException;
+using Exists = AlreadyExistsException;
+using InvalidOp = InvalidOperationException;
+
+// ---------------------------------------------------------------------------
+// The table a request addresses, and how responses name it.
+
+struct PartTarget {
+  DbName db;
+  std::string table;  // as the client wrote it; the catalog normalizes
+  // The catalog the request named (an `@cat#` prefix, else a catName field);
+  // empty when it named none.
+  std::string catalog;
+  LocationRenderer render;  // renders locations for the ref being read
+};
+
+// `catalog_field`: the request struct's catName, when it has one and it is set.
+PartTarget Aim(DbName db, std::string table, const std::string* catalog_field = nullptr) {
+  PartTarget t;
+  if (db.catalog) {
+    t.catalog = *db.catalog;
+  } else if (catalog_field) {
+    t.catalog = NormalizeIdentifier(*catalog_field);
+  }
+  if ((db.catalog || catalog_field) && t.catalog.empty()) t.catalog = "hive";
+  t.db = std::move(db);
+  t.table = std::move(table);
+  return t;
+}
+
+// For Aim: the request's catName field, if set.
+template <typename Request>
+const std::string* CatalogField(const Request& req) {
+  return req.__isset.catName ? &req.catName : nullptr;
+}
+
+std::string Qualified(const PartTarget& t) {
+  return t.db.db + "." + NormalizeIdentifier(t.table);
+}
+
+// The thrift form of a stored partition, as this request's client names it.
+Partition Present(const catalog::Partition& stored, const PartTarget& t) {
+  Partition out = FromProto(stored);
+  RenderLocations(t.render, &out);
+  out.__set_dbName(t.db.echo);
+  if (!out.__isset.catName && !t.catalog.empty()) out.__set_catName(t.catalog);
+  return out;
+}
+
+std::vector<Partition> PresentAll(const std::vector<catalog::Partition>& stored,
+                                  const PartTarget& t) {
+  std::vector<Partition> out;
+  out.reserve(stored.size());
+  for (const auto& p : stored)
+    out.push_back(Present(p, t));
+  return out;
+}
+
+std::vector<std::string> ValuesOf(const catalog::Partition& p) {
+  return std::vector<std::string>(p.values().items().begin(), p.values().items().end());
+}
+
+size_t LimitOf(int16_t max_parts) {
+  return max_parts < 0 ? SIZE_MAX : static_cast<size_t>(max_parts);
+}
+
+// Alter and rename failures about missing or clashing partitions are
+// InvalidOperationException in HMS ("alter is not possible"); InvalidArgument is
+// the code Raise turns into it. Other failures keep their code.
+Status AsInvalid(const Status& s) {
+  if (!s.IsNotFound() && !s.IsAlreadyExists()) return s;
+  return Status::InvalidArgument(s.message());
+}
+
+// ---------------------------------------------------------------------------
+// Table and partition lookup.
+
+struct TableInfo {
+  catalog::Table table;
+  std::vector<std::string> keys;           // normalized partition-key names, in order
+  std::vector<PartitionKeyInfo> key_info;  // the same, with types, for filters
+
+  const std::string& db() const { return table.db_name(); }
+  const std::string& name() const { return table.table_name(); }
+};
+
+// The table and its partition keys; NotFound when either the database or the
+// table is missing (including names that cannot exist at all).
+Result<TableInfo> LoadTable(const CatalogTxn& txn, const PartTarget& t) {
+  auto table = txn.GetTable(t.db.db, t.table);
+  if (!table.ok()) {
+    if (table.status().code() == StatusCode::kInvalidArgument) {
+      return Status::NotFound(Qualified(t) + " table not found");
+    }
+    return table.status();
+  }
+  TableInfo info;
+  info.table = std::move(table).value();
+  if (info.table.has_partition_keys()) {
+    for (const auto& k : info.table.partition_keys().items()) {
+      std::string name = NormalizeIdentifier(k.name());
+      info.keys.push_back(name);
+      info.key_info.push_back(PartitionKeyInfo{std::move(name), k.type()});
+    }
+  }
+  return info;
+}
+
+// For add, append, alter and rename: a missing table is reported as Hive does
+// ("Unable to add partition because table or database do not exist"), with
+// code InvalidArgument, which those methods' declarations turn into
+// InvalidObjectException (add, append) or InvalidOperationException (alter, rename).
+Result<TableInfo> LoadTableForWrite(const CatalogTxn& txn, const PartTarget& t,
+                                    const std::string& what) {
+  auto info = LoadTable(txn, t);
+  if (!info.ok() && info.status().IsNotFound()) {
+    return Status::InvalidArgument("Unable to " + what +
+                                   " because table or database do not exist: " + Qualified(t));
+  }
+  return info;
+}
+
+// A partition named by its values or by its name.
+struct PartSpec {
+  std::vector<std::string> values;
+  std::optional<std::string> name;
+
+  static PartSpec Values(std::vector<std::string> v) {
+    return PartSpec{std::move(v), std::nullopt};
+  }
+  static PartSpec Name(std::string n) { return PartSpec{{}, std::move(n)}; }
+};
+
+struct ResolvedPart {
+  std::string name;  // canonical: MakePartName of the table's keys and the values
+  std::vector<std::string> values;
+};
+
+// Both forms of `spec`. InvalidRequest (MetaException, as Hive's makePartName
+// and makeSpecFromName) when the values do not fit the table's keys (count,
+// unpartitioned table) or the name is empty; InvalidArgument when the name does
+// not parse or names other keys.
+Result<ResolvedPart> Resolve(const CatalogTxn& txn, const TableInfo& info, const PartSpec& spec) {
+  ResolvedPart r;
+  if (spec.name && spec.name->empty()) {
+    return Status::InvalidRequest("Partition name is invalid: it is empty");
+  }
+  if (spec.name) {
+    ARBOR_ASSIGN_OR_RETURN(r.values, PartNameToValues(*spec.name, info.keys));
+  } else {
+    r.values = spec.values;
+  }
+  ARBOR_ASSIGN_OR_RETURN(r.name, txn.PartitionName(info.table, r.values));
+  return r;
+}
+
+// Resolve for calls that look an existing partition up (get, drop): a name
+// that does not parse or does not fit the keys names no partition, so it is
+// NotFound, as in HMS. Values keep Resolve's codes.
+Result<ResolvedPart> ResolveExisting(const CatalogTxn& txn, const TableInfo& info,
+                                     const PartSpec& spec) {
+  auto r = Resolve(txn, info, spec);
+  if (!r.ok() && spec.name && r.status().code() == StatusCode::kInvalidArgument) {
+    return Status::NotFound("partition " + QuoteName(*spec.name) + " of " + info.db() + "." +
+                            info.name() + " does not exist: " + r.status().message());
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// Listing: partial specs, filters, limits, and the key range they allow.
+
+struct Criteria {
+  std::vector<std::string> part_vals;  // _ps: "" = any value; may be shorter than the keys
+  std::optional<std::string> filter;   // Filter.g text
+  int16_t max_parts = -1;
+};
+
+struct Selection {
+  std::vector<std::string> leading;  // fixed values of the first keys: the scan's range
+  // _ps: per key position, the escaped "key=value" component a name must have.
+  std::vector<std::optional<std::string>> components;
+  bool check_components = false;  // some fixed value comes after a wildcard
+  std::optional<PartitionFilter> filter;
+  size_t limit = SIZE_MAX;
+
+  bool NameMatches(std::string_view name) const {
+    for (size_t i = 0; i < components.size(); ++i) {
+      size_t slash = name.find('/');
+      std::string_view part = name.substr(0, slash);
+      if (components[i] && part != *components[i]) return false;
+      if (slash == std::string_view::npos) {
+        // A shorter name than the spec: it fails any fixed value still ahead.
+        for (size_t j = i + 1; j < components.size(); ++j) {
+          if (components[j]) return false;
+        }
+        return true;
+      }
+      name.remove_prefix(slash + 1);
+    }
+    return true;
+  }
+};
+
+std::string JoinValues(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ", ";
+    out += values[i];
+  }
+  return out + "]";
+}
+
+Result<Selection> Select(const TableInfo& info, const Criteria& c) {
+  Selection s;
+  s.limit = LimitOf(c.max_parts);
+  if (c.part_vals.size() > info.keys.size()) {
+    return Status::InvalidArgument(
+        "Incorrect number of partition values. numPartKeys=" + std::to_string(info.keys.size()) +
+        ", part_vals=" + JoinValues(c.part_vals));
+  }
+  bool in_leading_run = true;
+  for (size_t i = 0; i < c.part_vals.size(); ++i) {
+    const std::string& v = c.part_vals[i];
+    if (v.empty()) {
+      in_leading_run = false;
+      s.components.emplace_back();
+      continue;
+    }
+    if (in_leading_run) {
+      s.leading.push_back(v);
+    } else {
+      s.check_components = true;
+    }
+    ARBOR_ASSIGN_OR_RETURN(std::string component, MakePartName({info.keys[i]}, {v}));
+    s.components.emplace_back(std::move(component));
+  }
+  if (c.filter) {
+    ARBOR_ASSIGN_OR_RETURN(PartitionFilter f, PartitionFilter::Parse(*c.filter, info.key_info));
+    if (!f.matches_all()) {
+      if (s.leading.empty()) {
+        for (const auto& fixed : f.FixedPrefix()) {
+          // An empty value is named by the default partition name, not by "".
+          if (!fixed || fixed->empty()) break;
+          s.leading.push_back(*fixed);
+        }
+      }
+      s.filter.emplace(std::move(f));
+    }
+  }
+  return s;
+}
+
+// The key range of the table's partitions whose first values are `leading`.
+Result<KeyRange> RangeFor(const TableInfo& info, const std::vector<std::string>& leading,
+                          size_t* name_offset) {
+  ARBOR_ASSIGN_OR_RETURN(KeyRange all, PartitionsOfTable(info.db(), info.name()));
+  // Partition keys are `db \0 tbl \0 \x01 partname` (catalog_key.h): the name
+  // follows the group's begin key.
+  *name_offset = all.begin.size();
+  if (leading.empty()) return all;
+  std::vector<std::string> keys(info.keys.begin(), info.keys.begin() + leading.size());
+  ARBOR_ASSIGN_OR_RETURN(std::string prefix, MakePartName(keys, leading));
+  const bool complete = leading.size() == info.keys.size();
+  if (!complete) prefix += '/';
+  KeyRange range;
+  ARBOR_ASSIGN_OR_RETURN(range.begin,
+                         EncodeKey(CatalogKey::ForPartition(info.db(), info.name(), prefix)));
+  range.end = range.begin;
+  if (complete) {
+    range.end += '\0';  // exactly the one partition
+  } else {
+    range.end.back() = static_cast<char>('/' + 1);  // every name that continues "k1=v1/"
+  }
+  return range;
+}
+
+// Calls take(name, partition) for each selected partition in name order, up to
+// the limit. The partition is parsed only when `with_partitions` is set or a
+// filter needs its values; otherwise take gets nullptr.
+Status ScanSelected(const CatalogTxn& txn, const TableInfo& info, const Selection& s,
+                    bool with_partitions,
+                    const std::function<void(const std::string&, catalog::Partition*)>& take) {
+  if (s.limit == 0) return Status::OK();
+  size_t name_offset = 0;
+  ARBOR_ASSIGN_OR_RETURN(KeyRange range, RangeFor(info, s.leading, &name_offset));
+  const bool parse = with_partitions || s.filter.has_value();
+  size_t taken = 0;
+  Status error;
+  catalog::Partition p;
+  ARBOR_RETURN_IF_ERROR(txn.Scan(range, [&](const std::string& k, const std::string& v) {
+    std::string name = k.substr(name_offset);
+    if (s.check_components && !s.NameMatches(name)) return true;
+    if (parse) {
+      p.Clear();
+      error = ParseProto(v, &p);
+      if (!error.ok()) return false;
+      if (s.filter && !s.filter->Matches(ValuesOf(p))) return true;
+    }
+    take(name, parse ? &p : nullptr);
+    return ++taken < s.limit;
+  }));
+  return error;
+}
+
+Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
+                                              const Criteria& c) {
+  CatalogTxn txn(view);
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
+  std::vector<Partition> out;
+  ARBOR_RETURN_IF_ERROR(ScanSelected(
+      txn, info, s, /*with_partitions=*/true,
+      [&](const std::string&, catalog::Partition* p) { out.push_back(Present(*p, t)); }));
+  return out;
+}
+
+Result<std::vector<std::string>> ListPartitionNames(const ReadView& view, const PartTarget& t,
+                                                    const Criteria& c) {
+  CatalogTxn txn(view);
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
+  std::vector<std::string> out;
+  ARBOR_RETURN_IF_ERROR(
+      ScanSelected(txn, info, s, /*with_partitions=*/false,
+                   [&](const std::string& name, catalog::Partition*) { out.push_back(name); }));
+  return out;
+}
+
+Result<int32_t> CountPartitions(const ReadView& view, const PartTarget& t, const Criteria& c) {
+  CatalogTxn txn(view);
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
+  int32_t n = 0;
+  ARBOR_RETURN_IF_ERROR(ScanSelected(txn, info, s, /*with_partitions=*/false,
+                                     [&](const std::string&, catalog::Partition*) { ++n; }));
+  return n;
+}
+
+Result<Partition> GetOne(const ReadView& view, const PartTarget& t, const PartSpec& spec) {
+  CatalogTxn txn(view);
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  ARBOR_ASSIGN_OR_RETURN(ResolvedPart r, ResolveExisting(txn, info, spec));
+  ARBOR_ASSIGN_OR_RETURN(catalog::Partition p, txn.GetPartition(info.db(), info.name(), r.name));
+  return Present(p, t);
+}
+
+// Hive 4's get_col_stats: the partition carries its column statistics for
+// `engine` (stored statistics without an engine count for every engine).
+Status AttachColumnStats(const CatalogTxn& txn, const TableInfo& info, const std::string& name,
+                         const std::string& engine, catalog::Partition* p) {
+  ARBOR_ASSIGN_OR_RETURN(auto stats,
+                         txn.GetPartitionColumnStatistics(info.db(), info.name(), name, {}));
+  std::optional<catalog::ColumnStatistics> merged;
+  for (auto& s : stats) {
+    if (!engine.empty() && s.has_engine() && s.engine() != engine) continue;
+    if (!merged) {
+      merged = std::move(s);
+    } else {
+      for (auto& obj : *s.mutable_stats_obj())
+        *merged->add_stats_obj() = std::move(obj);
+    }
+  }
+  if (merged) *p->mutable_col_stats() = std::move(*merged);
+  return Status::OK();
+}
+
+// The partitions with the given names, in name order, each once. Names that do
+// not exist, do not parse or name other keys are left out, as HMS leaves out
+// names it does not find. Names are canonicalized, so key case and escaping
+// variants find their partition.
+Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarget& t,
+                                           const std::vector<std::string>& names,
+                                           std::optional<std::string> stats_engine) {
+  CatalogTxn txn(view);
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  std::set<std::string> canonical;
+  for (const auto& n : names) {
+    auto r = Resolve(txn, info, PartSpec::Name(n));
+    if (r.ok()) canonical.insert(std::move(r->name));
+  }
+  std::vector<Partition> out;
+  for (const auto& name : canonical) {
+    auto p = txn.GetPartition(info.db(), info.name(), name);
+    if (!p.ok()) {
+      if (p.status().IsNotFound()) continue;
+      return p.status();
+    }
+    if (stats_engine) ARBOR_RETURN_IF_ERROR(AttachColumnStats(txn, info, name, *stats_engine, &*p));
+    out.push_back(Present(*p, t));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Writes. Each runs inside one Write, so a call is atomic: a batch is all or nothing.
+
+// Adds `parts` with Hive's defaults (table sd, <table location>/<name>, times).
+// With if_not_exists, existing partitions are skipped and not returned.
+Status AddCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partition> parts,
+               bool if_not_exists, std::vector<catalog::Partition>* added) {
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "add partition"));
+  const int32_t now = NowSeconds();
+  for (auto& p : parts) {
+    ARBOR_ASSIGN_OR_RETURN(std::string name, txn.PartitionName(info.table, ValuesOf(p)));
+    ApplyPartitionDefaults(&p, info.table, name, now);
+  }
+  ARBOR_ASSIGN_OR_RETURN(
+      *added, txn.AddPartitions(info.db(), info.name(), std::move(parts), if_not_exists));
+  return Status::OK();
+}
+
+// append_partition*: a new partition from values or a name, with the table's sd.
+Status AppendCore(CatalogTxn& txn, const PartTarget& t, const PartSpec& spec,
+                  catalog::Partition* appended) {
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "add partition"));
+  if (!info.table.has_sd() || !info.table.sd().has_location()) {
+    return Status::InvalidArgument("Cannot append a partition to a view: " + Qualified(t));
+  }
+  ARBOR_ASSIGN_OR_RETURN(ResolvedPart r, Resolve(txn, info, spec));
+  catalog::Partition p;
+  for (auto& v : r.values)
+    p.mutable_values()->add_items(std::move(v));
+  p.set_db_name(info.db());
+  p.set_table_name(info.name());
+  ApplyPartitionDefaults(&p, info.table, r.name, NowSeconds());
+  ARBOR_ASSIGN_OR_RETURN(auto added,
+                         txn.AddPartitions(info.db(), info.name(), {std::move(p)}, false));
+  *appended = std::move(added.at(0));
+  return Status::OK();
+}
+
+// What alter keeps from the stored partition: HMS never changes createTime on
+// alter; here a client-sent non-zero createTime still wins. The DDL time is set
+// when absent.
+void ApplyAlterDefaults(catalog::Partition* p, const catalog::Partition& old, int32_t now) {
+  if ((!p->has_create_time() || p->create_time() == 0) && old.has_create_time()) {
+    p->set_create_time(old.create_time());
+  }
+  SetDdlTimeIfAbsent(p->mutable_parameters(), now);
+}
+
+Status AlterCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partition> parts) {
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "alter partition"));
+  const int32_t now = NowSeconds();
+  for (auto& p : parts) {
+    ARBOR_ASSIGN_OR_RETURN(std::string name, txn.PartitionName(info.table, ValuesOf(p)));
+    auto old = txn.GetPartition(info.db(), info.name(), name);
+    if (!old.ok()) return AsInvalid(old.status().WithContext("alter is not possible"));
+    ApplyAlterDefaults(&p, *old, now);
+    ARBOR_RETURN_IF_ERROR(AsInvalid(txn.AlterPartition(info.db(), info.name(), p)));
+  }
+  return Status::OK();
+}
+
+// The partition with old_values takes renamed's values (and fields). Empty
+// old_values make it a plain alter, as in HMS. Data files stay where they are:
+// the location is the one the client sends.
+Status RenameCore(CatalogTxn& txn, const PartTarget& t, const std::vector<std::string>& old_values,
+                  catalog::Partition renamed) {
+  if (old_values.empty()) return AlterCore(txn, t, {std::move(renamed)});
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "rename partition"));
+  ARBOR_ASSIGN_OR_RETURN(std::string old_name, txn.PartitionName(info.table, old_values));
+  auto old = txn.GetPartition(info.db(), info.name(), old_name);
+  if (!old.ok()) {
+    return AsInvalid(old.status().WithContext(
+        "Unable to rename partition because old partition does not exist"));
+  }
+  ApplyAlterDefaults(&renamed, *old, NowSeconds());
+  return AsInvalid(txn.RenamePartition(info.db(), info.name(), old_values, renamed));
+}
+
+// Drops the named partitions (each once). Without if_exists a missing or
+// malformed one fails the whole call; with it, it is skipped.
+Status DropCore(CatalogTxn& txn, const PartTarget& t, const std::vector<PartSpec>& specs,
+                bool if_exists, std::vector<catalog::Partition>* dropped) {
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  std::set<std::string> seen;
+  for (const auto& spec : specs) {
+    auto r = ResolveExisting(txn, info, spec);
+    if (!r.ok()) {
+      if (if_exists) continue;
+      return r.status();
+    }
+    if (!seen.insert(r->name).second) continue;
+    auto p = txn.GetPartition(info.db(), info.name(), r->name);
+    if (!p.ok()) {
+      if (if_exists && p.status().IsNotFound()) continue;
+      return p.status();
+    }
+    ARBOR_RETURN_IF_ERROR(txn.DropPartition(info.db(), info.name(), r->name));
+    dropped->push_back(std::move(*p));
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------
+// Request checks that need no catalog.
+
+template <typename... Declared>
+std::vector<catalog::Partition> ToProtos(const std::vector<Partition>& parts,
+                                         const LocationMapper& locations) {
+  std::vector<catalog::Partition> out;
+  out.reserve(parts.size());
+  for (const auto& p : parts) {
+    out.push_back(Check<Declared...>(ToProto(p)));
+    StoreLocations(locations, &out.back());
+  }
+  return out;
+}
+
+// HMS rejects a batch holding a partition of another table. A partition that
+// names no database or no ref is taken to mean the request's.
+void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char ref_separator) {
+  const std::string table = NormalizeIdentifier(t.table);
+  for (const auto& p : parts) {
+    bool ok = !p.__isset.tableName || NormalizeIdentifier(p.tableName) == table;
+    if (ok && p.__isset.dbName) {
+      auto db = ParseDbName(p.dbName, ref_separator);
+      ok = db.ok() && db->db == t.db.db && (db->ref.empty() || db->ref == t.db.ref);
+    }
+    if (!ok) {
+      ThrowWithMessage<Meta>("Partition does not belong to target table " + t.db.echo + "." +
+                             table + ": " + p.dbName + "." + p.tableName + " " +
+                             JoinValues(p.values));
+    }
+  }
+}
+
+bool NeedResult(bool isset, bool value) {
+  return !isset || value;
+}
+
+}  // namespace
+
+// ===========================================================================
+// Adds.
+
+void HmsHandler::add_partition(Partition& _return, const Partition& new_part) {
+  add_partition_with_environment_context(_return, new_part, EnvironmentContext());
+}
+
+void HmsHandler::add_partition_with_environment_context(
+    Partition& _return, const Partition& new_part, const EnvironmentContext& environment_context) {
+  AddPartitionsRequest req;
+  req.__set_dbName(new_part.dbName);
+  req.__set_tblName(new_part.tableName);
+  req.__set_parts({new_part});
+  req.__set_ifNotExists(false);
+  req.__set_needResult(true);
+  req.__set_environmentContext(environment_context);
+  AddPartitionsResult result;
+  add_partitions_req(result, req);
+  _return = std::move(result.partitions.at(0));
+}
+
+int32_t HmsHandler::add_partitions(const std::vector<Partition>& new_parts) {
+  if (new_parts.empty()) return 0;
+  AddPartitionsRequest req;
+  req.__set_dbName(new_parts[0].dbName);
+  req.__set_tblName(new_parts[0].tableName);
+  req.__set_parts(new_parts);
+  req.__set_ifNotExists(false);
+  req.__set_needResult(false);
+  AddPartitionsResult result;
+  add_partitions_req(result, req);
+  // Without ifNotExists a call that returns added every partition it was given.
+  return static_cast<int32_t>(new_parts.size());
+}
+
+void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
+                                    const AddPartitionsRequest& request) {
+  PartTarget t =
+      Aim(Parse<InvalidObj, Exists, Meta>(request.dbName), request.tblName, CatalogField(request));
+  t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
+  CheckBelongs(request.parts, t, context_->options.ref_separator);
+  std::vector<catalog::Partition> parts =
+      ToProtos<InvalidObj, Exists, Meta>(request.parts, locations());
+  std::vector<catalog::Partition> added;
+  if (!parts.empty()) {
+    Write<InvalidObj, Exists, Meta>(
+        t.db, "add partitions to " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+          return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
+        });
+  }
+  if (NeedResult(request.__isset.needResult, request.needResult)) {
+    _return.__set_partitions(PresentAll(added, t));
+  }
+}
+
+// ===========================================================================
+// Appends.
+
+void HmsHandler::append_partition(Partition& _return, const std::string& db_name,
+                                  const std::string& tbl_name,
+                                  const std::vector<std::string>& part_vals) {
+  append_partition_with_environment_context(_return, db_name, tbl_name, part_vals,
+                                            EnvironmentContext());
+}
+
+void HmsHandler::append_partition_with_environment_context(
+    Partition& _return, const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, const EnvironmentContext& environment_context) {
+  AppendPartitionsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tableName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_environmentContext(environment_context);
+  append_partition_req(_return, req);
+}
+
+void HmsHandler::append_partition_by_name(Partition& _return, const std::string& db_name,
+                                          const std::string& tbl_name,
+                                          const std::string& part_name) {
+  append_partition_by_name_with_environment_context(_return, db_name, tbl_name, part_name,
+                                                    EnvironmentContext());
+}
+
+void HmsHandler::append_partition_by_name_with_environment_context(
+    Partition& _return, const std::string& db_name, const std::string& tbl_name,
+    const std::string& part_name, const EnvironmentContext& environment_context) {
+  AppendPartitionsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tableName(tbl_name);
+  req.__set_name(part_name);
+  req.__set_environmentContext(environment_context);
+  append_partition_req(_return, req);
+}
+
+void HmsHandler::append_partition_req(Partition& _return, const AppendPartitionsRequest& req) {
+  PartTarget t = Aim(Parse<InvalidObj, Exists, Meta>(req.dbName), req.tableName,
+                     req.__isset.catalogName ? &req.catalogName : nullptr);
+  t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
+  // Hive 4 sends the name, older forms the values; the name wins if both come.
+  PartSpec spec = req.__isset.name ? PartSpec::Name(req.name) : PartSpec::Values(req.partVals);
+  catalog::Partition appended;
+  Write<InvalidObj, Exists, Meta>(
+      t.db, "append partition to " + Qualified(t),
+      [&](CatalogTxn& txn) -> Status { return AppendCore(txn, t, spec, &appended); });
+  _return = Present(appended, t);
+}
+
+// ===========================================================================
+// Alters and renames.
+
+void HmsHandler::alter_partition(const std::string& db_name, const std::string& tbl_name,
+                                 const Partition& new_part) {
+  alter_partitions_with_environment_context(db_name, tbl_name, {new_part}, EnvironmentContext());
+}
+
+void HmsHandler::alter_partition_with_environment_context(
+    const std::string& db_name, const std::string& tbl_name, const Partition& new_part,
+    const EnvironmentContext& environment_context) {
+  alter_partitions_with_environment_context(db_name, tbl_name, {new_part}, environment_context);
+}
+
+void HmsHandler::alter_partitions(const std::string& db_name, const std::string& tbl_name,
+                                  const std::vector<Partition>& new_parts) {
+  alter_partitions_with_environment_context(db_name, tbl_name, new_parts, EnvironmentContext());
+}
+
+void HmsHandler::alter_partitions_with_environment_context(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<Partition>& new_parts, const EnvironmentContext& environment_context) {
+  AlterPartitionsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tableName(tbl_name);
+  req.__set_partitions(new_parts);
+  req.__set_environmentContext(environment_context);
+  AlterPartitionsResponse response;
+  alter_partitions_req(response, req);
+}
+
+void HmsHandler::alter_partitions_req(AlterPartitionsResponse& /*_return*/,
+                                      const AlterPartitionsRequest& req) {
+  PartTarget t = Aim(Parse<InvalidOp, Meta>(req.dbName), req.tableName, CatalogField(req));
+  t.render = Renderer<InvalidOp, Meta>(t.db);
+  std::vector<catalog::Partition> parts = ToProtos<InvalidOp, Meta>(req.partitions, locations());
+  if (parts.empty()) return;
+  Write<InvalidOp, Meta>(
+      t.db, "alter partitions of " + Qualified(t),
+      [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts)); });
+}
+
+void HmsHandler::rename_partition(const std::string& db_name, const std::string& tbl_name,
+                                  const std::vector<std::string>& part_vals,
+                                  const Partition& new_part) {
+  RenamePartitionRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tableName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_newPart(new_part);
+  RenamePartitionResponse response;
+  rename_partition_req(response, req);
+}
+
+void HmsHandler::rename_partition_req(RenamePartitionResponse& /*_return*/,
+                                      const RenamePartitionRequest& req) {
+  PartTarget t = Aim(Parse<InvalidOp, Meta>(req.dbName), req.tableName, CatalogField(req));
+  t.render = Renderer<InvalidOp, Meta>(t.db);
+  catalog::Partition renamed = Check<InvalidOp, Meta>(ToProto(req.newPart));
+  StoreLocations(locations(), &renamed);
+  Write<InvalidOp, Meta>(t.db, "rename partition of " + Qualified(t),
+                         [&](CatalogTxn& txn) -> Status {
+                           return RenameCore(txn, t, req.partVals, std::move(renamed));
+                         });
+}
+
+// ===========================================================================
+// Drops. Data files are never deleted: deleteData is accepted and ignored.
+
+bool HmsHandler::drop_partition(const std::string& db_name, const std::string& tbl_name,
+                                const std::vector<std::string>& part_vals, const bool deleteData) {
+  return drop_partition_with_environment_context(db_name, tbl_name, part_vals, deleteData,
+                                                 EnvironmentContext());
+}
+
+bool HmsHandler::drop_partition_by_name(const std::string& db_name, const std::string& tbl_name,
+                                        const std::string& part_name, const bool deleteData) {
+  return drop_partition_by_name_with_environment_context(db_name, tbl_name, part_name, deleteData,
+                                                         EnvironmentContext());
+}
+
+bool HmsHandler::drop_partition_with_environment_context(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, const bool deleteData,
+    const EnvironmentContext& environment_context) {
+  DropPartitionRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_deleteData(deleteData);
+  req.__set_environmentContext(environment_context);
+  return drop_partition_req(req);
+}
+
+bool HmsHandler::drop_partition_by_name_with_environment_context(
+    const std::string& db_name, const std::string& tbl_name, const std::string& part_name,
+    const bool deleteData, const EnvironmentContext& environment_context) {
+  DropPartitionRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partName(part_name);
+  req.__set_deleteData(deleteData);
+  req.__set_environmentContext(environment_context);
+  return drop_partition_req(req);
+}
+
+bool HmsHandler::drop_partition_req(const DropPartitionRequest& req) {
+  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
+  if (!req.__isset.partName && !req.__isset.partVals) {
+    ThrowWithMessage<Meta>("drop_partition_req needs partName or partVals");
+  }
+  PartSpec spec =
+      req.__isset.partName ? PartSpec::Name(req.partName) : PartSpec::Values(req.partVals);
+  std::vector<catalog::Partition> dropped;
+  Write<NoSuch, Meta>(t.db, "drop partition of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+    return DropCore(txn, t, {spec}, /*if_exists=*/false, &dropped);
+  });
+  return true;
+}
+
+void HmsHandler::drop_partitions_req(DropPartitionsResult& _return,
+                                     const DropPartitionsRequest& req) {
+  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
+  if (req.parts.__isset.exprs) {
+    ThrowWithMessage<Meta>(
+        "drop_partitions_req: dropping partitions by expression is not supported by Arbor "
+        "(it cannot evaluate Hive's serialized expressions); drop them by name");
+  }
+  if (!req.__isset.parts || !req.parts.__isset.names) {
+    ThrowWithMessage<Meta>("Partition spec is not set");
+  }
+  std::vector<PartSpec> specs;
+  specs.reserve(req.parts.names.size());
+  for (const auto& name : req.parts.names)
+    specs.push_back(PartSpec::Name(name));
+  const bool if_exists = !req.__isset.ifExists || req.ifExists;
+  std::vector<catalog::Partition> dropped;
+  if (!specs.empty()) {
+    Write<NoSuch, Meta>(t.db, "drop partitions of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+      return DropCore(txn, t, specs, if_exists, &dropped);
+    });
+  }
+  if (NeedResult(req.__isset.needResult, req.needResult)) {
+    _return.__set_partitions(PresentAll(dropped, t));
+  }
+}
+
+// ===========================================================================
+// Single-partition reads.
+
+void HmsHandler::get_partition(Partition& _return, const std::string& db_name,
+                               const std::string& tbl_name,
+                               const std::vector<std::string>& part_vals) {
+  GetPartitionRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partVals(part_vals);
+  GetPartitionResponse response;
+  get_partition_req(response, req);
+  _return = std::move(response.partition);
+}
+
+void HmsHandler::get_partition_with_auth(Partition& _return, const std::string& db_name,
+                                         const std::string& tbl_name,
+                                         const std::vector<std::string>& part_vals,
+                                         const std::string& /*user_name*/,
+                                         const std::vector<std::string>& /*group_names*/) {
+  get_partition(_return, db_name, tbl_name, part_vals);
+}
+
+void HmsHandler::get_partition_by_name(Partition& _return, const std::string& db_name,
+                                       const std::string& tbl_name, const std::string& part_name) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(db_name), tbl_name);
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  _return = Check<Meta, NoSuch>(GetOne(View<Meta, NoSuch>(t.db), t, PartSpec::Name(part_name)));
+}
+
+void HmsHandler::get_partition_req(GetPartitionResponse& _return, const GetPartitionRequest& req) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  _return.partition =
+      Check<Meta, NoSuch>(GetOne(View<Meta, NoSuch>(t.db), t, PartSpec::Values(req.partVals)));
+}
+
+// ===========================================================================
+// Listings.
+
+void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::string& db_name,
+                                const std::string& tbl_name, const int16_t max_parts) {
+  PartitionsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_maxParts(max_parts);
+  PartitionsResponse response;
+  get_partitions_req(response, req);
+  _return = std::move(response.partitions);
+}
+
+void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
+                                          const std::string& db_name, const std::string& tbl_name,
+                                          const int16_t max_parts, const std::string& /*user_name*/,
+                                          const std::vector<std::string>& /*group_names*/) {
+  get_partitions(_return, db_name, tbl_name, max_parts);
+}
+
+void HmsHandler::get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) {
+  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
+  Criteria c;
+  c.max_parts = req.maxParts;
+  _return.partitions = Check<NoSuch, Meta>(ListPartitions(View<NoSuch, Meta>(t.db), t, c));
+}
+
+void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::string& db_name,
+                                   const std::string& tbl_name,
+                                   const std::vector<std::string>& part_vals,
+                                   const int16_t max_parts) {
+  GetPartitionsPsWithAuthRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_maxParts(max_parts);
+  GetPartitionsPsWithAuthResponse response;
+  get_partitions_ps_with_auth_req(response, req);
+  _return = std::move(response.partitions);
+}
+
+void HmsHandler::get_partitions_ps_with_auth(
+    std::vector<Partition>& _return, const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, const int16_t max_parts,
+    const std::string& /*user_name*/, const std::vector<std::string>& /*group_names*/) {
+  get_partitions_ps(_return, db_name, tbl_name, part_vals, max_parts);
+}
+
+void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
+                                                 const GetPartitionsPsWithAuthRequest& req) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  if (req.__isset.partNames) {
+    // Hive 4's listPartitionsWithAuthInfo by names.
+    _return.partitions =
+        Check<Meta, NoSuch>(FindByNames(View<Meta, NoSuch>(t.db), t, req.partNames, std::nullopt));
+    return;
+  }
+  Criteria c;
+  c.part_vals = req.partVals;
+  c.max_parts = req.maxParts;
+  _return.partitions = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, c));
+}
+
+void HmsHandler::get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
+                                     const std::string& tbl_name, const int16_t max_parts) {
+  PartitionsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_maxParts(max_parts);
+  fetch_partition_names_req(_return, req);
+}
+
+void HmsHandler::fetch_partition_names_req(std::vector<std::string>& _return,
+                                           const PartitionsRequest& req) {
+  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<NoSuch, Meta>(t.db);
+  Criteria c;
+  c.max_parts = req.maxParts;
+  _return = Check<NoSuch, Meta>(ListPartitionNames(View<NoSuch, Meta>(t.db), t, c));
+}
+
+void HmsHandler::get_partition_names_ps(std::vector<std::string>& _return,
+                                        const std::string& db_name, const std::string& tbl_name,
+                                        const std::vector<std::string>& part_vals,
+                                        const int16_t max_parts) {
+  GetPartitionNamesPsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partValues(part_vals);
+  req.__set_maxParts(max_parts);
+  GetPartitionNamesPsResponse response;
+  get_partition_names_ps_req(response, req);
+  _return = std::move(response.names);
+}
+
+void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return,
+                                            const GetPartitionNamesPsRequest& req) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  Criteria c;
+  c.part_vals = req.partValues;
+  c.max_parts = req.maxParts;
+  _return.names = Check<Meta, NoSuch>(ListPartitionNames(View<Meta, NoSuch>(t.db), t, c));
+}
+
+// get_partitions_by_names declares InvalidObjectException in slot 3, but Hive
+// 2.3/3.x clients do not know that slot: never raise it.
+void HmsHandler::get_partitions_by_names(std::vector<Partition>& _return,
+                                         const std::string& db_name, const std::string& tbl_name,
+                                         const std::vector<std::string>& names) {
+  GetPartitionsByNamesRequest req;
+  req.__set_db_name(db_name);
+  req.__set_tbl_name(tbl_name);
+  req.__set_names(names);
+  GetPartitionsByNamesResult result;
+  get_partitions_by_names_req(result, req);
+  _return = std::move(result.partitions);
+}
+
+void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
+                                             const GetPartitionsByNamesRequest& req) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(req.db_name), req.tbl_name);
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  std::optional<std::string> stats_engine;
+  if (req.__isset.get_col_stats && req.get_col_stats) stats_engine = req.engine;
+  _return.partitions = Check<Meta, NoSuch>(
+      FindByNames(View<Meta, NoSuch>(t.db), t, req.names, std::move(stats_engine)));
+}
+
+void HmsHandler::get_partitions_by_filter(std::vector<Partition>& _return,
+                                          const std::string& db_name, const std::string& tbl_name,
+                                          const std::string& filter, const int16_t max_parts) {
+  GetPartitionsByFilterRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_filter(filter);
+  req.__set_maxParts(max_parts);
+  get_partitions_by_filter_req(_return, req);
+}
+
+void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
+                                              const GetPartitionsByFilterRequest& req) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  Criteria c;
+  c.filter = req.filter;
+  c.max_parts = req.maxParts;
+  _return = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, c));
+}
+
+int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
+                                                 const std::string& tbl_name,
+                                                 const std::string& filter) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(db_name), tbl_name);
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  Criteria c;
+  c.filter = filter;
+  return Check<Meta, NoSuch>(CountPartitions(View<Meta, NoSuch>(t.db), t, c));
+}
+
+// Hive's Kryo-serialized expressions cannot be evaluated here: answer every
+// partition and let hasUnknownPartitions tell the client to filter again
+// (hms-api.md §2.2). maxParts is not applied: cutting an unfiltered superset
+// short could drop partitions that match.
+void HmsHandler::get_partitions_by_expr(PartitionsByExprResult& _return,
+                                        const PartitionsByExprRequest& req) {
+  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
+  t.render = Renderer<Meta, NoSuch>(t.db);
+  _return.partitions = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, Criteria{}));
+  _return.hasUnknownPartitions = true;
+}
+
+void HmsHandler::get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return,
+                                             const PartitionsByExprRequest& req) {
+  PartitionsByExprResult all;
+  get_partitions_by_expr(all, req);
+  std::vector<PartitionSpec> specs;
+  if (!all.partitions.empty()) {
+    // One spec holding the partitions as a plain list (PartitionListComposingSpec):
+    // a form every PartitionSpecProxy reads.
+    const Partition& first = all.partitions.front();
+    PartitionSpec spec;
+    spec.__set_dbName(first.dbName);
+    spec.__set_tableName(first.tableName);
+    if (first.__isset.catName) spec.__set_catName(first.catName);
+    PartitionListComposingSpec list;
+    list.partitions = std::move(all.partitions);
+    list.__isset.partitions = true;
+    spec.partitionList = std::move(list);
+    spec.__isset.partitionList = true;
+    specs.push_back(std::move(spec));
+  }
+  _return.partitionsSpec = std::move(specs);
+  _return.hasUnknownPartitions = true;
+}
+
+// ===========================================================================
+// Name utilities; no database involved.
+
+void HmsHandler::partition_name_to_vals(std::vector<std::string>& _return,
+                                        const std::string& part_name) {
+  _return.clear();
+  if (part_name.empty()) return;
+  for (auto& [key, value] : Check<Meta>(ParsePartName(part_name))) {
+    _return.push_back(std::move(value));
+  }
+}
+
+void HmsHandler::partition_name_to_spec(std::map<std::string, std::string>& _return,
+                                        const std::string& part_name) {
+  _return.clear();
+  if (part_name.empty()) return;
+  for (auto& [key, value] : Check<Meta>(ParsePartName(part_name))) {
+    _return[std::move(key)] = std::move(value);
+  }
+}
+
+}  // namespace arbor::hms
