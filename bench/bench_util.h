@@ -10,7 +10,9 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,6 +97,26 @@ inline std::string DayString(uint64_t day) {
   int64_t m = mp < 10 ? mp + 3 : mp - 9;
   if (m <= 2) ++y;
   return Fmt("%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
+}
+
+// The CPU's model name from /proc/cpuinfo, for the machine line of a report.
+inline std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto pos = line.find(':');
+      if (pos != std::string::npos) return line.substr(pos + 2);
+    }
+  }
+  return "unknown";
+}
+
+// The 1-minute load average, or -1 if unavailable: printed next to timings because
+// other processes on a shared machine slow them down.
+inline double LoadAverage() {
+  double l[1] = {0};
+  return getloadavg(l, 1) == 1 ? l[0] : -1;
 }
 
 // The value of flag `name` at argv[*i], given as "--name=VALUE" or "--name VALUE"

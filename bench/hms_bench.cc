@@ -54,7 +54,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -114,25 +113,6 @@ std::vector<Verdict> g_verdicts;
 const char* Judge(const std::string& name, bool pass, const std::string& detail) {
   g_verdicts.push_back({name, pass, detail});
   return pass ? "PASS" : "MISS";
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto pos = line.find(':');
-      if (pos != std::string::npos) return line.substr(pos + 2);
-    }
-  }
-  return "unknown";
-}
-
-double LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  double l = 0;
-  in >> l;
-  return l;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -44,7 +44,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -112,18 +111,6 @@ void Section(const char* title) {
 void Line(const std::string& s) {
   std::printf("%s\n", s.c_str());
   std::fflush(stdout);
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto pos = line.find(':');
-      if (pos != std::string::npos) return line.substr(pos + 2);
-    }
-  }
-  return "unknown";
 }
 
 // ---------------------------------------------------------------------------------------

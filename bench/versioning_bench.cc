@@ -65,7 +65,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -138,23 +137,6 @@ void Section(const std::string& title) {
 void Line(const std::string& s) {
   std::printf("%s\n", s.c_str());
   std::fflush(stdout);
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto pos = line.find(':');
-      if (pos != std::string::npos) return line.substr(pos + 2);
-    }
-  }
-  return "unknown";
-}
-
-double LoadAverage() {
-  double l[1] = {0};
-  return getloadavg(l, 1) == 1 ? l[0] : -1;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Paths come from the environment that ctest sets (see tests/integration/CMakeList
 ARBORD (the binary), ARBOR_GEN_PY (the generated Python package).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,8 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.environ.get("ARBOR_GEN_PY", ""))
 
@@ -115,6 +118,20 @@ class Client:
         self.transport.close()
 
 
+def admin_call(http_port, method, path, body=None, timeout=30):
+    """(HTTP status, decoded JSON body) of one call to arbord's admin API."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (http_port, path), method=method,
+                                 data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw = r.read()
+            return r.status, json.loads(raw) if raw else {}
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        return e.code, json.loads(raw) if raw else {}
+
+
 def raw_connection(port):
     return socket.create_connection(("127.0.0.1", port), timeout=10)
 
@@ -148,15 +165,37 @@ def make_partition(db, table, values, location=None):
 
 
 class ArbordTestCase(unittest.TestCase):
-    """Starts one arbord per test class; `self.c` is a fresh client per test."""
+    """Starts one arbord per test class; `self.c` is a fresh client per test.
+
+    `database`, if set (a name, or a full hms.Database), is created on main once per
+    class before any test runs: the shared fixture for classes whose tests all work in
+    one database. Subclasses that add more class-wide data call super().setUpClass()
+    first, so the database exists when they do.
+    """
 
     extra_args = []
+    database = None
 
     @classmethod
     def setUpClass(cls):
         if not ARBORD:
             raise unittest.SkipTest("ARBORD is not set")
         cls.server = Arbord(cls.extra_args).start()
+        if cls.database is None:
+            return
+        db = cls.database
+        if not isinstance(db, hms.Database):
+            db = hms.Database(name=db)
+        try:
+            c = cls.server.client()
+            try:
+                c.create_database(db)
+            finally:
+                c.close()
+        except BaseException:
+            # tearDownClass does not run when setUpClass fails: stop the server here.
+            cls.server.cleanup()
+            raise
 
     @classmethod
     def tearDownClass(cls):

@@ -2,16 +2,15 @@
 reads, and exactly one winner in create races.
 
 Every thread has its own connection (as every Hive/Spark/Trino process would). Writers
-start together behind a barrier. The branch parts of the scenario (writers on several
-branches, then a merge) go through the admin API and live in test_branches.py; here
-they are a skipped placeholder.
+start together behind a barrier. Branches are made through the admin API; the writers
+on them reach their branch in every way a Hive client can (`db@branch`, the session
+ref, one connection hopping between branches). Merges are in test_branches.py.
 """
 
 import threading
 import time
-import unittest
 
-from harness import ArbordTestCase, hms, main, make_partition, make_table
+from harness import ArbordTestCase, admin_call, hms, main, make_partition, make_table
 
 DB = "conc"
 WRITERS = 16
@@ -34,12 +33,7 @@ def name_of(values):
 
 
 class ConcurrencyTest(ArbordTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        c = cls.server.client()
-        c.create_database(hms.Database(name=DB))
-        c.close()
+    database = DB
 
     def run_threads(self, targets, timeout=60):
         errors = []
@@ -225,11 +219,121 @@ class ConcurrencyTest(ArbordTestCase):
         self.assertEqual(p["round"], "9")
 
     def test_branches(self):
-        raise unittest.SkipTest("writers on several branches, then a merge: needs the admin "
-                                "API; covered by test_branches.py (test_concurrent_writers_"
-                                "on_four_branches, test_merge_disjoint_partitions_from_two_"
-                                "branches)")
+        """Writers on four branches at once, while one branch is committed repeatedly:
+        every acknowledged partition is on its own branch, and on no other, nor on main."""
+        table = "brt"
+        branches = ["conc-br%d" % b for b in range(4)]
+        self.c.create_table(make_table(DB, table, part_keys=(("v", "string"),)))
+        status, out = admin_call(self.server.http_port, "POST", "/api/v1/branches/main/commits",
+                                 {"message": "branch test base"})
+        self.assertEqual(status, 201, out)
+        for name in branches:
+            status, out = admin_call(self.server.http_port, "POST", "/api/v1/branches",
+                                     {"name": name, "source": "main"})
+            self.assertEqual(status, 201, out)
 
+        per_thread = 20
+        acked = {name: [] for name in branches}  # list.append is atomic in CPython
+        barrier = threading.Barrier(3 * len(branches))
+
+        def add(c, db, b, value, batch):
+            part = make_partition(db, table, [value])
+            if batch:
+                if c.add_partitions([part]) != 1:
+                    raise AssertionError("add_partitions did not add %s" % value)
+            else:
+                got = c.add_partition(part)
+                if list(got.values) != [value]:
+                    raise AssertionError("add_partition returned %r" % got.values)
+            acked[branches[b]].append(value)
+
+        def explicit(b):
+            """Names the branch in every call: db@branch."""
+            def run():
+                c = self.server.client()
+                try:
+                    barrier.wait(30)
+                    for i in range(per_thread):
+                        add(c, "%s@%s" % (DB, branches[b]), b, "e%d-%02d" % (b, i), i % 4 == 3)
+                finally:
+                    c.close()
+            return run
+
+        def session(b):
+            """Sets the connection's session ref once, then uses plain names."""
+            def run():
+                c = self.server.client()
+                try:
+                    c.setMetaConf("arbor.ref", branches[b])
+                    barrier.wait(30)
+                    for i in range(per_thread):
+                        add(c, DB, b, "s%d-%02d" % (b, i), i % 4 == 1)
+                finally:
+                    c.close()
+            return run
+
+        def hopper(k):
+            """One connection writing to every branch in turn."""
+            def run():
+                c = self.server.client()
+                try:
+                    barrier.wait(30)
+                    for i in range(per_thread):
+                        b = (k + i) % len(branches)
+                        add(c, "%s@%s" % (DB, branches[b]), b, "h%d-%02d" % (k, i), i % 3 == 0)
+                finally:
+                    c.close()
+            return run
+
+        # Commits of one branch race the staging writes there; each commit either takes
+        # the staged partitions or finds nothing to commit.
+        done = threading.Event()
+        commits = []
+
+        def committer():
+            while not done.is_set():
+                commits.append(admin_call(self.server.http_port, "POST",
+                                          "/api/v1/branches/%s/commits" % branches[0],
+                                          {"message": "racing"}))
+
+        background = threading.Thread(target=committer)
+        background.start()
+        try:
+            errors = self.run_threads([explicit(b) for b in range(len(branches))]
+                                      + [session(b) for b in range(len(branches))]
+                                      + [hopper(k) for k in range(len(branches))])
+        finally:
+            done.set()
+            background.join(60)
+        self.assertEqual(errors, [])
+        self.assertFalse(background.is_alive(), "committer hung")
+        for status, out in commits:
+            self.assertTrue(status == 201 or (status == 400
+                                              and "nothing to commit" in out.get("message", "")),
+                            (status, out))
+        self.assertTrue(any(status == 201 for status, _ in commits), commits)
+
+        # Every write was acknowledged, and each branch holds exactly its own.
+        self.assertEqual(sum(len(v) for v in acked.values()), 3 * len(branches) * per_thread)
+        for b, name in enumerate(branches):
+            want = sorted(acked[name])
+            self.assertEqual(len(want), 3 * per_thread, name)
+            got = sorted(p.values[0] for p in self.c.get_partitions("%s@%s" % (DB, name),
+                                                                    table, -1))
+            self.assertEqual(got, want, name)
+            names = self.c.get_partition_names("%s@%s" % (DB, name), table, -1)
+            self.assertEqual(sorted(names), ["v=" + v for v in want], name)
+        # main, where the table was made, has none of them.
+        self.assertEqual(self.c.get_partitions(DB, table, -1), [])
+        # The racing commits lost nothing: once committed, branch 0's head holds them all.
+        status, out = admin_call(self.server.http_port, "POST",
+                                 "/api/v1/branches/%s/commits" % branches[0], {"message": "final"})
+        self.assertIn(status, (201, 400), out)
+        status, out = admin_call(self.server.http_port, "GET", "/api/v1/branches/" + branches[0])
+        self.assertEqual(status, 200, out)
+        got = sorted(p.values[0] for p in self.c.get_partitions("%s@%s" % (DB, out["head"]),
+                                                                table, -1))
+        self.assertEqual(got, sorted(acked[branches[0]]))
 
 if __name__ == "__main__":
     main()

@@ -240,14 +240,9 @@ def full_function(f):
 class FidelityTest(ArbordTestCase):
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         cls.filler = Filler()
-        cls.db = full_database(cls.filler)
-        c = cls.server.client()
-        try:
-            c.create_database(cls.db)
-        finally:
-            c.close()
+        cls.database = cls.db = full_database(cls.filler)
+        super().setUpClass()
 
     # ColumnStatistics.isStatsCompliant is computed by Hive for transactional tables from the
     # caller's validWriteIdList, not stored with the per-column statistics; a getter may
@@ -356,14 +351,7 @@ class FidelityTest(ArbordTestCase):
 class MinimalTest(ArbordTestCase):
     """Unset stays unset; empty containers stay empty; null containers stay null."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        c = cls.server.client()
-        try:
-            c.create_database(hms.Database(name=DB))
-        finally:
-            c.close()
+    database = DB
 
     def unset(self, obj, fields):
         return [f for f in fields if getattr(obj, f) is not None]

@@ -180,12 +180,13 @@ SYNTAX_ERRORS = ['s = ', 's = "a" and', 's == "a"', '(s = "a"', 's "a"', 's = "u
 
 
 class FilterTest(ArbordTestCase):
+    database = DB
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         c = cls.server.client()
         try:
-            c.create_database(hms.Database(name=DB))
             table = make_table(DB, "f", part_keys=KEYS)
             c.create_table(table)
             sd = c.get_table(DB, "f").sd

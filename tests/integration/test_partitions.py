@@ -80,14 +80,7 @@ def call_alter_partition_with_environment_context(client, db, table, new_part, c
 
 
 class PartitionTestCase(ArbordTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        c = cls.server.client()
-        try:
-            c.create_database(hms.Database(name=DB))
-        finally:
-            c.close()
+    database = DB
 
     def new_table(self, name, keys=KEYS, params=None):
         self.c.create_table(make_table(DB, name, part_keys=keys, params=params))

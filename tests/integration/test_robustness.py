@@ -192,7 +192,6 @@ class ServerChecks:
 
 
 def populate(client, big_parts):
-    client.create_database(hms.Database(name=DB))
     client.create_table(make_table(DB, BIG, part_keys=(("ds", "string"), ("hr", "int"))))
     for start in range(0, big_parts, 500):
         client.add_partitions([make_partition(DB, BIG, ["2024-01-%02d" % (i // 24 + 1),
@@ -204,6 +203,7 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
     """Default limits (256 MiB messages, 10 M container elements)."""
 
     big_parts = BIG_PARTS
+    database = DB
 
     @classmethod
     def setUpClass(cls):
@@ -471,13 +471,13 @@ class SmallLimitsTest(ServerChecks, ArbordTestCase):
     extra_args = ["--max-message-bytes", "4096", "--max-container-elements", "100",
                   "--max-connections", "8"]
     big_parts = 48
+    database = DB
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.drain()
         c = cls.server.client()
-        c.create_database(hms.Database(name=DB))
         c.create_table(make_table(DB, BIG, part_keys=(("ds", "string"), ("hr", "int"))))
         for day in (1, 2):
             c.add_partitions([make_partition(DB, BIG, ["2024-01-%02d" % day, str(h)])

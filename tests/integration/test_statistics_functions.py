@@ -72,14 +72,7 @@ def by_col(objs):
 
 
 class StatsTestCase(ArbordTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        c = cls.server.client()
-        try:
-            c.create_database(hms.Database(name=DB))
-        finally:
-            c.close()
+    database = DB
 
     def new_table(self, name, parts=()):
         self.c.create_table(make_table(DB, name, cols=COLS, part_keys=(("p", "string"),)))

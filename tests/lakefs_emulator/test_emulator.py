@@ -325,11 +325,23 @@ class MergeTest(EmulatorTestCase):
     def test_same_change_both_sides_is_no_conflict(self):
         self.setup_branches()
         self.emu.write_object(REPO, "dev", "shared", b"same")
-        self.emu.commit(REPO, "dev", "d")
+        dev = self.emu.commit(REPO, "dev", "d")["id"]
         self.emu.write_object(REPO, "main", "shared", b"same")
         self.emu.write_object(REPO, "main", "other", b"o")
-        self.emu.commit(REPO, "main", "m")
-        self.emu.merge(REPO, "dev", "main")
+        main = self.emu.commit(REPO, "main", "m")["id"]
+        ref = self.emu.merge(REPO, "dev", "main")
+        # A real merge commit on main, not a conflict and not a no-op.
+        self.assertEqual(self.emu.head(REPO, "main"), ref)
+        self.assertEqual(self.emu.get_commit(REPO, ref)["parents"], [main, dev])
+        # The merged tree holds the shared change once, and main's other edits.
+        self.assertEqual(self.emu.get_object(REPO, "main", "shared"), b"same")
+        self.assertEqual(self.emu.get_object(REPO, "main", "other"), b"o")
+        self.assertEqual(self.emu.get_object(REPO, "main", "keep"), b"k")
+        objs = self.emu.state()["repositories"][REPO]["commits"][ref]["objects"]
+        self.assertEqual(sorted(objs), ["keep", "other", "shared"])
+        # The source branch is untouched.
+        self.assertEqual(self.emu.head(REPO, "dev"), dev)
+        self.assertEqual(self.emu.get_object(REPO, "dev", "shared"), b"same")
 
     def test_strategies(self):
         for strategy, expect in (("source-wins", b"dev"), ("dest-wins", b"main")):

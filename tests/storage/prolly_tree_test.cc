@@ -1,6 +1,9 @@
 // Unit tests of the prolly tree's operations and error paths.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <vector>
+
 #include "tests/storage/tree_env.h"
 
 namespace arbor {
@@ -191,6 +194,22 @@ TEST(ProllyTreeTest, CorruptNodeIsCorruptionNotACrash) {
               }).IsCorruption());
 }
 
+// The ids of every node reachable from `root`.
+std::set<ObjectId> ReachableNodes(TreeEnv& env, const ObjectId& root) {
+  std::set<ObjectId> out;
+  std::vector<ObjectId> todo{root};
+  while (!todo.empty()) {
+    ObjectId id = todo.back();
+    todo.pop_back();
+    NodePtr node = env.nodes.Load(id).value();
+    out.insert(id);
+    if (node->is_leaf()) continue;
+    for (const NodeEntry& e : node->entries)
+      todo.push_back(e.child);
+  }
+  return out;
+}
+
 TEST(ProllyTreeTest, OneEditRewritesOnlyOnePath) {
   TreeEnv env(SmallNodes());
   std::vector<Edit> edits;
@@ -198,10 +217,40 @@ TEST(ProllyTreeTest, OneEditRewritesOnlyOnePath) {
     edits.push_back({Key(i), "value"});
   ObjectId root = env.Apply(env.tree.EmptyRoot(), edits);
   uint32_t height = env.Height(root);
+  ASSERT_GT(height, 2u);
+  std::set<ObjectId> old_nodes = ReachableNodes(env, root);
   for (int i : {0, 7777, 19999}) {
-    env.Apply(root, {{Key(i), "changed"}});
-    // One node per level, and at most one extra where a boundary moved.
-    EXPECT_LE(env.last_batch_ops, 2u * height) << "height " << height;
+    SCOPED_TRACE("edited " + Key(i));
+    // Same size as "value": the boundary rule looks at the key and the entry's size
+    // only, so no boundary moves and exactly the nodes on the key's path change.
+    ObjectId edited = env.Apply(root, {{Key(i), "VALUE"}});
+    ASSERT_NE(edited, root);
+    EXPECT_EQ(*env.tree.Get(edited, Key(i)).value(), "VALUE");
+    EXPECT_EQ(*env.tree.Get(root, Key(i)).value(), "value");
+    EXPECT_EQ(*env.tree.Get(edited, Key(i == 0 ? 1 : i - 1)).value(), "value");
+    EXPECT_EQ(env.tree.Count(edited).value(), 20000u);
+    EXPECT_EQ(env.Height(edited), height);
+
+    // The new nodes are one per level, linked root to leaf, and the leaf holds the key.
+    std::set<ObjectId> fresh;
+    for (const ObjectId& id : ReachableNodes(env, edited))
+      if (!old_nodes.count(id)) fresh.insert(id);
+    ASSERT_EQ(fresh.size(), height);
+    ObjectId at = edited;
+    for (uint32_t level = height; level-- > 0;) {
+      ASSERT_TRUE(fresh.count(at)) << "level " << level << " reuses an old node on the path";
+      NodePtr node = env.nodes.Load(at).value();
+      ASSERT_EQ(node->level, level);
+      size_t idx = node->LowerBound(Key(i));
+      ASSERT_LT(idx, node->entries.size());
+      if (node->is_leaf()) {
+        EXPECT_EQ(node->entries[idx].key, Key(i));
+        break;
+      }
+      at = node->entries[idx].child;
+    }
+    // Everything the batch wrote is one of those nodes.
+    EXPECT_EQ(env.last_batch_ops, height);
   }
 }
 
