@@ -14,7 +14,8 @@
 // Not CLI11: the CLI's grammar is git-like (groups with a default command,
 // `arbor help CMD`, per-command help, exit codes 0/1/2/3 from cli_error.h),
 // and an option always consumes the next token as its value, as `-m -x`
-// needs. Expressing that in CLI11 takes more code than this parser.
+// needs (CLI11 reads a known option there). Expressing that in CLI11 takes
+// more code than this parser.
 #pragma once
 
 #include <cstdint>

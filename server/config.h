@@ -7,10 +7,10 @@
 // validation and --help alike.
 //
 // Not CLI11: its precedence is flags over environment over file, the reverse
-// of ours for the environment; it reads `--opt -x` as two options, where a
-// token or secret may start with '-'; and its file format and messages carry
-// no file:line. What it would replace is the 35-line flag loop in config.cc,
-// at the cost of translating its exceptions back into these messages.
+// of ours for the environment; its file format and messages carry no
+// file:line; and a value spelled like a known option (`--admin-token --help`)
+// becomes that option. It would replace only the 35-line flag loop in
+// config.cc, at the cost of translating its exceptions into these messages.
 #pragma once
 
 #include <cstdint>
