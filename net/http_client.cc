@@ -98,10 +98,10 @@ struct HttpClient::Impl {
 
 class HttpClient::Impl::Exchange {
  public:
-  explicit Exchange(const Impl& client)
+  Exchange(const Impl& client, Clock::time_point start)
       : client_(client),
-        deadline_(Clock::now() + client.options.request_timeout),
-        connect_deadline_(std::min(Clock::now() + client.options.connect_timeout, deadline_)) {}
+        deadline_(start + client.options.request_timeout),
+        connect_deadline_(std::min(start + client.options.connect_timeout, deadline_)) {}
 
   Outcome Run(const http::request<http::string_body>& request) {
     Outcome out;
@@ -288,7 +288,7 @@ Outcome HttpClient::Send(const Request& r) const {
   request.body() = r.body;
   request.keep_alive(false);
   request.prepare_payload();
-  return Impl::Exchange(*impl_).Run(request);
+  return Impl::Exchange(*impl_, Clock::now()).Run(request);
 }
 
 }  // namespace arbor::net
