@@ -112,7 +112,7 @@ void ApiClient::Call(std::string_view method, const std::string& path, const pb:
     while (!snippet.empty() && (snippet.back() == '\n' || snippet.back() == '\r'))
       snippet.pop_back();
     std::string message = "HTTP " + std::to_string(answer.status) + " " + answer.reason + " from " +
-                          http_->url().ToString() + " for " + std::string(method) + " " + path +
+                          ServerUrlText(http_->url()) + " for " + std::string(method) + " " + path +
                           (snippet.empty() ? "" : ": " + snippet);
     throw ApiError(answer.status, "", message, "{}", HintFor(answer.status, "", ""));
   }

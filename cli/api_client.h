@@ -58,7 +58,7 @@ class ApiClient {
     Call("GET", path, nullptr, response);
   }
 
-  const ServerUrl& url() const { return http_->url(); }
+  const net::Url& url() const { return http_->url(); }
 
  private:
   const HttpClient* http_;

@@ -10,6 +10,12 @@
 //    many or too few positionals, a malformed number or k=v) throws
 //    UsageError (cli_error.h) with a one-line message; nothing is printed here.
 //  * Pure: no I/O, no environment.
+//
+// Not CLI11: the CLI's grammar is git-like (groups with a default command,
+// `arbor help CMD`, per-command help, exit codes 0/1/2/3 from cli_error.h),
+// and an option always consumes the next token as its value, as `-m -x`
+// needs (CLI11 reads a known option there). Expressing that in CLI11 takes
+// more code than this parser.
 #pragma once
 
 #include <cstdint>

@@ -1,40 +1,36 @@
-// HttpClient: a small synchronous HTTP/1.1 client on Boost.Beast, for the
-// admin API. Plain http, or https through OpenSSL.
+// HttpClient: the CLI's view of net::HttpClient (net/http_client.h), the one
+// HTTP client arbor has: CLI options in, CLI errors out.
 //
 // Contract:
-//  * ServerUrl::Parse accepts `http://host[:port][/base]` and
-//    `https://host[:port][/base]` (default ports 80 and 443; IPv6 hosts in
-//    brackets); a base path is prefixed to every request target. Anything else
-//    throws UsageError.
+//  * ParseServerUrl accepts what net::ParseUrl accepts,
+//    `http[s]://host[:port][/base]`; anything else throws UsageError. A base
+//    path is prefixed to every request target.
 //  * Send() opens a connection, sends one request and reads the whole response
 //    (any status: interpreting it is the caller's job), then closes. The whole
 //    exchange, name resolution included, must finish within `timeout`.
 //  * https verifies the server certificate and host name by default, against
 //    the system's trust store or `ca_file`; `insecure` turns verification off.
+//    An unreadable `ca_file` throws CliError when the client is made.
 //  * Network, TLS and protocol failures throw TransportError (cli_error.h)
 //    with a message naming the server and the cause, plus a hint.
 //  * No state is shared between Send() calls or HttpClient instances.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "net/http_client.h"
+#include "net/url.h"
+
 namespace arbor::cli {
 
-struct ServerUrl {
-  std::string scheme;     // "http" | "https"
-  std::string host;       // without brackets
-  std::string port;       // e.g. "9084"
-  std::string base_path;  // "" or e.g. "/arbor" (no trailing '/')
-
-  static ServerUrl Parse(std::string_view text);
-  bool tls() const { return scheme == "https"; }
-  // e.g. "http://127.0.0.1:9084", for messages.
-  std::string ToString() const;
-};
+net::Url ParseServerUrl(std::string_view text);
+// e.g. "http://127.0.0.1:9084/arbor", for messages (the port always shown).
+std::string ServerUrlText(const net::Url& url);
 
 struct HttpClientOptions {
   std::string ca_file;    // https: trust this PEM bundle instead of the system's
@@ -52,9 +48,9 @@ struct HttpResponseData {
 
 class HttpClient {
  public:
-  HttpClient(ServerUrl url, HttpClientOptions options);
+  HttpClient(net::Url url, HttpClientOptions options);
 
-  const ServerUrl& url() const { return url_; }
+  const net::Url& url() const { return client_->url(); }
 
   // `target` is an origin-form path plus optional query, e.g. "/api/v1/tags";
   // it is appended to the URL's base path. `headers` are extra request headers.
@@ -62,8 +58,8 @@ class HttpClient {
                         const std::vector<std::pair<std::string, std::string>>& headers) const;
 
  private:
-  ServerUrl url_;
   HttpClientOptions options_;
+  std::unique_ptr<net::HttpClient> client_;
 };
 
 }  // namespace arbor::cli

@@ -167,7 +167,7 @@ class Cli {
     http_options.ca_file = g.ca_file;
     http_options.insecure = g.insecure;
     http_options.timeout = g.timeout;
-    HttpClient http(ServerUrl::Parse(g.server), http_options);
+    HttpClient http(ParseServerUrl(g.server), http_options);
     ApiClient api(&http, g.token);
     Context ctx{api, g.format, out_, err_};
     int code = where->command->run(args, ctx);

@@ -223,14 +223,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Record(int status) {
-    Metrics* metrics = server_->api->options().metrics;
-    if (metrics == nullptr) return;
+    AdminObserver* observer = server_->api->options().observer;
+    if (observer == nullptr) return;
     std::string method = "UNKNOWN";
     if (parser_ && parser_->is_header_done())
       method = std::string(SV(parser_->get().method_string()));
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    metrics->ObserveHttp(method, "unmatched", status, seconds);
+    observer->OnRequest(method, "unmatched", status, seconds);
   }
 
   void Close() {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "server/admin/admin_api.h"
+#include "server/admin_metrics.h"
 #include "server/config.h"
 #include "server/hms/hms_context.h"
 #include "server/hms/hms_semantics.h"
@@ -119,7 +120,8 @@ int Run(const ServerConfig& config) {
   metrics.SetThriftConnectionsSource([&context] { return context.open_connections.load(); });
   AdminApiOptions admin_options;
   admin_options.admin_token = config.admin_token;
-  admin_options.metrics = &metrics;
+  AdminMetrics admin_metrics(&metrics);
+  admin_options.observer = &admin_metrics;
   admin_options.locations = &context.locations;
   AdminApi admin(context.repo, admin_options);
 

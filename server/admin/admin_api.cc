@@ -11,15 +11,16 @@
 #include <exception>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <set>
 
 #include "arbor/admin.pb.h"
 #include "arbor/catalog.pb.h"
-#include "versioning/location_renderer.h"
 #include "versioning/catalog.h"
 #include "versioning/deterministic_proto.h"
 #include "versioning/entity_summary.h"
+#include "versioning/location_renderer.h"
 #include "versioning/names.h"
 
 namespace arbor {
@@ -106,23 +107,62 @@ pb::util::JsonPrintOptions PrintOptions() {
 
 // Catalog entities are embedded verbatim, as EntityToJson renders them (field
 // declaration order, exact numbers), instead of being re-printed from a Struct,
-// whose map order is arbitrary. While a request is handled, an entity's Struct
-// slot holds only a marker {"$arbor_raw":"<n>"}; ToJson splices the JSON back.
+// whose map order is arbitrary. An entity's Struct slot holds a marker,
+// {"$arbor_raw": "<the entity's JSON>"}; ToJson takes the JSON out of each
+// marker (leaving its index), prints the message and splices the JSON back in.
+// All the state is in the message being printed: nothing outlives ToJson.
+constexpr char kRawKey[] = "$arbor_raw";
 constexpr std::string_view kRawMarker = R"({"$arbor_raw":")";
-thread_local std::vector<std::string>* t_raw_entities = nullptr;
 
-class RawEntityScope {
- public:
-  RawEntityScope() : saved_(t_raw_entities) { t_raw_entities = &entities_; }
-  ~RawEntityScope() { t_raw_entities = saved_; }
+// The entity JSON a marker holds, or null if `s` is not a marker.
+std::string* RawJsonOf(pb::Struct* s) {
+  if (s->fields_size() != 1) return nullptr;
+  auto it = s->mutable_fields()->find(kRawKey);
+  if (it == s->mutable_fields()->end() || !it->second.has_string_value()) return nullptr;
+  return it->second.mutable_string_value();
+}
 
- private:
-  std::vector<std::string> entities_;
-  std::vector<std::string>* saved_;
-};
+void TakeRawEntities(pb::Message* m, std::vector<std::string>* raw);
 
-std::string Splice(const std::string& printed) {
-  if (t_raw_entities == nullptr || t_raw_entities->empty()) return printed;
+void TakeRawEntities(pb::Value* v, std::vector<std::string>* raw) {
+  if (v->has_struct_value()) TakeRawEntities(v->mutable_struct_value(), raw);
+  if (v->has_list_value()) {
+    for (pb::Value& item : *v->mutable_list_value()->mutable_values())
+      TakeRawEntities(&item, raw);
+  }
+}
+
+// Moves every marker's JSON into `raw`, replacing it with its index there.
+// Walks message-typed fields by reflection; maps of admin.proto hold strings
+// only, so map fields other than Struct's are not entered.
+void TakeRawEntities(pb::Message* m, std::vector<std::string>* raw) {
+  if (m->GetDescriptor() == pb::Struct::descriptor()) {
+    auto* s = static_cast<pb::Struct*>(m);
+    if (std::string* json = RawJsonOf(s)) {
+      raw->push_back(std::move(*json));
+      *json = std::to_string(raw->size() - 1);
+      return;
+    }
+    for (auto& [key, value] : *s->mutable_fields())
+      TakeRawEntities(&value, raw);
+    return;
+  }
+  const pb::Reflection* r = m->GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  r->ListFields(*m, &fields);
+  for (const pb::FieldDescriptor* f : fields) {
+    if (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || f->is_map()) continue;
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(*m, f); ++i)
+        TakeRawEntities(r->MutableRepeatedMessage(m, f, i), raw);
+    } else {
+      TakeRawEntities(r->MutableMessage(m, f), raw);
+    }
+  }
+}
+
+std::string Splice(const std::string& printed, const std::vector<std::string>& raw) {
+  if (raw.empty()) return printed;
   std::string out;
   out.reserve(printed.size());
   size_t pos = 0;
@@ -138,13 +178,13 @@ std::string Splice(const std::string& printed) {
       ok = printed[i] >= '0' && printed[i] <= '9';
       if (ok) index = index * 10 + static_cast<size_t>(printed[i] - '0');
     }
-    if (!ok || index >= t_raw_entities->size()) {
+    if (!ok || index >= raw.size()) {
       out.append(printed, pos, digits - pos);
       pos = digits;
       continue;
     }
     out.append(printed, pos, at - pos);
-    out += (*t_raw_entities)[index];
+    out += raw[index];
     pos = end + 2;
   }
   out.append(printed, pos, std::string::npos);
@@ -152,13 +192,18 @@ std::string Splice(const std::string& printed) {
 }
 
 std::string ToJson(const pb::Message& m) {
+  // The markers are rewritten in a copy: handlers keep their messages const.
+  std::unique_ptr<pb::Message> copy(m.New());
+  copy->CopyFrom(m);
+  std::vector<std::string> raw;
+  TakeRawEntities(copy.get(), &raw);
   std::string out;
-  auto s = pb::util::MessageToJsonString(m, &out, PrintOptions());
+  auto s = pb::util::MessageToJsonString(*copy, &out, PrintOptions());
   if (!s.ok()) {
     // Only invalid UTF-8 in a string can fail here; never expected.
     return R"({"code":"INTERNAL","message":"cannot render the response as JSON","details":{}})";
   }
-  out = Splice(out);
+  out = Splice(out, raw);
   out += "\n";
   return out;
 }
@@ -177,11 +222,10 @@ Status MessageToStruct(const pb::Message& m, pb::Struct* out) {
   return JsonToStruct(json, out);
 }
 
+// Puts a marker holding `json` in `out` (see ToJson).
 Status RawEntity(std::string json, pb::Struct* out) {
-  if (t_raw_entities == nullptr) return JsonToStruct(json, out);
   out->Clear();
-  (*out->mutable_fields())["$arbor_raw"].set_string_value(std::to_string(t_raw_entities->size()));
-  t_raw_entities->push_back(std::move(json));
+  (*out->mutable_fields())[kRawKey].set_string_value(std::move(json));
   return Status::OK();
 }
 
@@ -756,7 +800,7 @@ HttpResponse CommitBranch(Call& call) {
   opts.allow_empty = req.allow_empty();
   API_ASSIGN_OR_RETURN(opts.expected_head, ExpectedHead(call.repo, req.expected_head()));
   API_BRANCH_ASSIGN_OR_RETURN(CommitPtr c, call.repo->Commit(call.params[0], opts));
-  if (call.options.metrics != nullptr) call.options.metrics->IncCommits();
+  if (call.options.observer != nullptr) call.options.observer->OnCommit();
   spdlog::info("admin: commit {} on '{}'", c->id.ShortHex(), call.params[0]);
   admin::CommitResponse out;
   FillCommit(*c, out.mutable_commit());
@@ -810,7 +854,7 @@ HttpResponse Revert(Call& call) {
   API_BRANCH_ASSIGN_OR_RETURN(MergeOutcome m,
                               call.repo->Revert(call.params[0], req.commit(), opts));
   if (m.merged) {
-    if (call.options.metrics != nullptr) call.options.metrics->IncCommits();
+    if (call.options.observer != nullptr) call.options.observer->OnCommit();
     spdlog::info("admin: reverted {} on '{}' as {}", m.source.ShortHex(), call.params[0],
                  (*m.commit)->id.ShortHex());
   }
@@ -847,7 +891,7 @@ HttpResponse Merge(Call& call) {
   std::string what = "merging " + Quote(req.source()) + " into " + Quote(dest);
   if (m.nothing_to_merge) return MergeResult(call, m, strategy, false, "nothing_to_merge", what);
   if (m.merged) {
-    if (call.options.metrics != nullptr) call.options.metrics->IncMerges();
+    if (call.options.observer != nullptr) call.options.observer->OnMerge();
     spdlog::info("admin: merged '{}' into '{}' as {}", req.source(), dest,
                  (*m.commit)->id.ShortHex());
     return MergeResult(call, m, strategy, false, "merged", what);
@@ -1158,7 +1202,7 @@ HttpResponse MetricsText(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = call.options.metrics != nullptr ? call.options.metrics->Render() : "";
+  r.body = call.options.observer != nullptr ? call.options.observer->MetricsText() : "";
   return r;
 }
 
@@ -1222,7 +1266,6 @@ HttpResponse AdminApi::ErrorResponse(int status, std::string_view code, std::str
 
 HttpResponse AdminApi::Handle(const HttpRequest& request) {
   auto start = std::chrono::steady_clock::now();
-  RawEntityScope raw_entities;
   std::string route;
   HttpResponse response;
   try {
@@ -1235,9 +1278,9 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
   }
   response.route = route;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (options_.metrics != nullptr) {
-    options_.metrics->ObserveHttp(request.method, route.empty() ? "unmatched" : route,
-                                  response.status, seconds);
+  if (options_.observer != nullptr) {
+    options_.observer->OnRequest(request.method, route.empty() ? "unmatched" : route,
+                                 response.status, seconds);
   }
   spdlog::debug("admin: {} {} -> {} ({:.1f} ms)", request.method, request.target, response.status,
                 seconds * 1000);

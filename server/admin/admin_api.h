@@ -32,9 +32,10 @@
 #include <utility>
 #include <vector>
 
-#include "versioning/location_mapper.h"
-#include "server/metrics.h"
+#include <string_view>
+
 #include "base/status.h"
+#include "versioning/location_mapper.h"
 #include "versioning/repository.h"
 
 namespace arbor {
@@ -54,11 +55,28 @@ struct HttpResponse {
   std::string route;  // the matched route pattern, for logs and metrics; "" if none
 };
 
+// What the admin API reports to its host (arbord wires it to its metrics
+// registry). The API does not know how events are recorded or rendered.
+// Methods are called from any thread, concurrently; the defaults ignore events.
+class AdminObserver {
+ public:
+  virtual ~AdminObserver() = default;
+  // One request: its method, the matched route pattern ("unmatched" if none),
+  // the response status and the time taken.
+  virtual void OnRequest(std::string_view method, std::string_view route, int status,
+                         double seconds) {}
+  // A commit (or revert) written through the API; a merge commit written.
+  virtual void OnCommit() {}
+  virtual void OnMerge() {}
+  // The body of GET /metrics (text/plain, Prometheus exposition format).
+  virtual std::string MetricsText() { return ""; }
+};
+
 struct AdminApiOptions {
   std::string admin_token;               // empty: no authentication
   size_t max_body_bytes = 1 << 20;       // larger bodies are 400 BODY_TOO_LARGE
   std::string default_author = "admin";  // for commits whose request names none
-  Metrics* metrics = nullptr;            // optional
+  AdminObserver* observer = nullptr;     // optional; not owned
   // Renders stored lakeFS locations (${ref}) for the ref a browsing route reads,
   // as the Thrift side does; null (or disabled): locations are shown as stored.
   const LocationMapper* locations = nullptr;
@@ -78,7 +96,7 @@ class AdminApi {
 
   const AdminApiOptions& options() const { return options_; }
 
-  // Serves one request, records it in the metrics, and never throws.
+  // Serves one request, reports it to the observer, and never throws.
   HttpResponse Handle(const HttpRequest& request);
 
   // The error body in the API's shape, for responses produced outside Handle

@@ -3,34 +3,22 @@
 #include <fmt/format.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/beast/http/status.hpp>
 #include <cctype>
 #include <optional>
 #include <random>
 #include <thread>
 
+#include "net/http_client.h"
+#include "net/url.h"
+
 namespace arbor {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = boost::asio::ssl;
+namespace http = boost::beast::http;
 namespace pb = google::protobuf;
-using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -39,7 +27,7 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(10'000);
 constexpr auto kMaxRetryAfter = std::chrono::milliseconds(10'000);
 constexpr size_t kMaxErrorTextChars = 512;
 
-std::string_view SV(beast::string_view s) {
+std::string_view SV(boost::beast::string_view s) {
   return {s.data(), s.size()};
 }
 
@@ -171,113 +159,32 @@ void SetMetadata(pb::Struct* body, const std::map<std::string, std::string>& met
     (*m->mutable_fields())[k].set_string_value(v);
 }
 
-bool IsIpLiteral(const std::string& host) {
-  boost::system::error_code ec;
-  net::ip::make_address(host, ec);
-  return !ec;
-}
-
 struct Endpoint {
-  bool tls = false;
-  std::string host;  // without brackets
-  uint16_t port = 0;
-  std::string host_header;  // host[:port], IPv6 in brackets
-  std::string base_path;    // "<prefix>/api/v1"
-  std::string base_url;
+  net::Url url;
+  std::string base_path;  // "<prefix>/api/v1"
+  std::string base_url;   // for messages: scheme://host[:port]<prefix>/api/v1
 };
 
-Result<Endpoint> ParseEndpoint(const std::string& url) {
-  auto bad = [](std::string why) {
-    return Status::InvalidArgument("invalid lakeFS endpoint: " + std::move(why));
-  };
-  if (url.empty()) return bad("it is empty (expected http[s]://host[:port][/prefix])");
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return bad("it contains whitespace or control characters");
+Result<Endpoint> ParseEndpoint(const std::string& text) {
+  auto url = net::ParseUrl(text);
+  if (!url.ok()) {
+    // Never echo an endpoint holding user info: it may carry the secret.
+    if (net::HasUserInfo(text)) {
+      return Status::InvalidArgument("invalid lakeFS endpoint: " + url.status().message() +
+                                     "; set the access key options");
     }
-  }
-  size_t sep = url.find("://");
-  if (sep == std::string::npos) {
-    return bad("'" + url + "' has no scheme (expected http[s]://host[:port][/prefix])");
-  }
-  std::string scheme = url.substr(0, sep);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string rest = url.substr(sep + 3);
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  std::string path = slash == std::string::npos ? "" : rest.substr(slash);
-  // Never echo an endpoint holding user info: it may carry the secret.
-  if (authority.find('@') != std::string::npos) {
-    return bad("it must not contain user info (user:password@); set the access key options");
+    return Status::InvalidArgument("invalid lakeFS endpoint '" + text +
+                                   "': " + url.status().message() +
+                                   " (expected http[s]://host[:port][/prefix])");
   }
   Endpoint ep;
-  if (scheme == "http") {
-    ep.tls = false;
-  } else if (scheme == "https") {
-    ep.tls = true;
-  } else {
-    return bad("'" + url + "': scheme '" + scheme + "' is not http or https");
-  }
-  if (url.find_first_of("?#") != std::string::npos) {
-    return bad("'" + url + "' must not have a query or a fragment");
-  }
-  std::string port_text;
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return bad("'" + url + "': unterminated IPv6 address");
-    ep.host = authority.substr(1, close - 1);
-    std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return bad("'" + url + "': unexpected text after the IPv6 address");
-      port_text = after.substr(1);
-      if (port_text.empty()) return bad("'" + url + "': empty port");
-    }
-    boost::system::error_code ec;
-    net::ip::make_address_v6(ep.host, ec);
-    if (ec) {
-      return bad("'" + url + "': '" + ep.host + "' is not an IPv6 address");
-    }
-  } else {
-    size_t colon = authority.find(':');
-    ep.host = authority.substr(0, colon);
-    if (colon != std::string::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return bad("'" + url + "': empty port");
-      if (port_text.find(':') != std::string::npos) {
-        return bad("'" + url + "': IPv6 addresses must be in brackets");
-      }
-    }
-    for (char c : ep.host) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') {
-        return bad("'" + url + "': invalid character '" + std::string(1, c) + "' in the host");
-      }
-    }
-  }
-  if (ep.host.empty()) return bad("'" + url + "' has no host");
-  if (port_text.empty()) {
-    ep.port = ep.tls ? 443 : 80;
-  } else {
-    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
-                                             [](unsigned char c) { return std::isdigit(c); })) {
-      return bad("'" + url + "': port '" + port_text + "' is not a number");
-    }
-    int port = std::stoi(port_text);
-    if (port < 1 || port > 65535) {
-      return bad("'" + url + "': port " + port_text + " is out of range 1-65535");
-    }
-    ep.port = static_cast<uint16_t>(port);
-  }
-  while (!path.empty() && path.back() == '/')
-    path.pop_back();
+  ep.url = std::move(*url);
+  std::string path = ep.url.path;
   if (path.size() >= 7 && path.compare(path.size() - 7, 7, "/api/v1") == 0) {
     path.resize(path.size() - 7);
   }
-  bool v6 = ep.host.find(':') != std::string::npos;
-  ep.host_header = v6 ? "[" + ep.host + "]" : ep.host;
-  if (ep.port != (ep.tls ? 443 : 80)) ep.host_header += ":" + std::to_string(ep.port);
   ep.base_path = path + "/api/v1";
-  ep.base_url = scheme + "://" + ep.host_header + ep.base_path;
+  ep.base_url = std::string(ep.url.scheme()) + "://" + ep.url.HostHeader() + ep.base_path;
   return ep;
 }
 
@@ -365,7 +272,7 @@ struct LakeFsClient::Impl {
   LakeFsClientOptions options;
   Endpoint endpoint;
   std::string authorization;  // "Basic …"
-  std::unique_ptr<ssl::context> ssl_ctx;
+  std::unique_ptr<net::HttpClient> http;
 
   // Every message leaving the client goes through here: the secret (or the
   // header carrying it) is replaced should a server ever echo it.
@@ -386,10 +293,8 @@ struct LakeFsClient::Impl {
     return endpoint.base_path + "/repositories/" + LakeFsUrlEncode(options.repository);
   }
 
+  // One request, classified by how far it got (see Failure).
   Attempt DoAttempt(Method method, const std::string& target, const std::string& body) const;
-  template <typename Stream>
-  void Exchange(net::io_context& ioc, Stream& stream, Clock::time_point deadline, Method method,
-                const std::string& target, const std::string& body, Attempt* out) const;
 
   // Runs the request with the retry policy. A response of any status other
   // than 5xx/429 is returned for the caller to map; transport failures and
@@ -403,168 +308,74 @@ struct LakeFsClient::Impl {
   Status HttpError(const std::string& what, CallKind kind, const HttpResponse& r) const;
 };
 
-template <typename Stream>
-void LakeFsClient::Impl::Exchange(net::io_context& ioc, Stream& stream, Clock::time_point deadline,
-                                  Method method, const std::string& target, const std::string& body,
-                                  Attempt* out) const {
-  http::verb verb = method == Method::kGet    ? http::verb::get
-                    : method == Method::kPost ? http::verb::post
-                                              : http::verb::delete_;
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, endpoint.host_header);
-  req.set(http::field::user_agent, "arbord-lakefs-client");
-  req.set(http::field::accept, "application/json");
-  req.set(http::field::authorization, authorization);
-  if (method == Method::kPost) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-  }
-  req.keep_alive(false);
-  req.prepare_payload();
-
-  beast::error_code ec;
-  beast::get_lowest_layer(stream).expires_at(deadline);
-  http::async_write(stream, req, [&](beast::error_code e, size_t) { ec = e; });
-  ioc.run();
-  ioc.restart();
-  auto timeout_text = [&] {
-    return fmt::format("no answer within the request timeout of {} ms",
-                       options.request_timeout.count());
-  };
-  if (ec) {
-    out->failure = Failure::kAfterSend;
-    out->error = ec == beast::error::timeout ? timeout_text() : "sending failed: " + ec.message();
-    return;
-  }
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBodyBytes);
-  http::async_read(stream, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
-  ioc.run();
-  ioc.restart();
-  if (ec) {
-    out->failure = Failure::kAfterSend;
-    if (ec == beast::error::timeout) {
-      out->error = timeout_text();
-    } else if (ec == http::error::end_of_stream || ec == net::error::eof ||
-               ec == net::error::connection_reset || ec == http::error::partial_message) {
-      out->error = "the connection was closed before a complete answer (" + ec.message() + ")";
-    } else {
-      out->error = "reading the answer failed: " + ec.message();
-    }
-    return;
-  }
-  auto res = parser.release();
-  out->failure = Failure::kNone;
-  out->response.status = static_cast<int>(res.result_int());
-  out->response.reason = std::string(SV(res.reason()));
-  out->response.body = std::move(res.body());
-  auto ra = res.find(http::field::retry_after);
-  if (ra != res.end()) out->response.retry_after = std::string(SV(ra->value()));
-  beast::error_code ignored;
-  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(stream).socket().close(ignored);
-}
-
 Attempt LakeFsClient::Impl::DoAttempt(Method method, const std::string& target,
                                       const std::string& body) const {
+  net::Request req;
+  req.method = method == Method::kGet ? "GET" : method == Method::kPost ? "POST" : "DELETE";
+  req.target = target;
+  req.headers = {{"Accept", "application/json"}, {"Authorization", authorization}};
+  if (method == Method::kPost) {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = body;
+  }
+  net::Outcome outcome = http->Send(req);
   Attempt out;
-  net::io_context ioc;
-  const auto start = Clock::now();
-  const auto deadline = start + options.request_timeout;
-  const auto connect_deadline = std::min(start + options.connect_timeout, deadline);
-  const auto connect_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(connect_deadline - start).count();
-  const std::string where = endpoint.host.find(':') != std::string::npos
-                                ? fmt::format("[{}]:{}", endpoint.host, endpoint.port)
-                                : fmt::format("{}:{}", endpoint.host, endpoint.port);
-
-  // Resolve, bounded by the connect deadline.
-  tcp::resolver resolver(ioc);
-  net::steady_timer timer(ioc);
-  beast::error_code ec;
-  bool resolve_timed_out = false;
-  tcp::resolver::results_type results;
-  resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
-                         [&](beast::error_code e, tcp::resolver::results_type r) {
-                           ec = e;
-                           results = std::move(r);
-                           timer.cancel();
-                         });
-  timer.expires_at(connect_deadline);
-  timer.async_wait([&](beast::error_code e) {
-    if (!e) {
-      resolve_timed_out = true;
-      resolver.cancel();
-    }
-  });
-  ioc.run();
-  ioc.restart();
-  if (resolve_timed_out || ec) {
-    out.failure = Failure::kNotSent;
-    out.error = resolve_timed_out
-                    ? fmt::format("resolving '{}' timed out after {} ms", endpoint.host, connect_ms)
-                    : fmt::format("cannot resolve '{}': {}", endpoint.host, ec.message());
+  if (!outcome.error) {
+    out.failure = Failure::kNone;
+    out.response.status = outcome.response.status;
+    out.response.reason = std::move(outcome.response.reason);
+    out.response.retry_after = outcome.response.Header("Retry-After");
+    out.response.body = std::move(outcome.response.body);
     return out;
   }
-
-  auto connect = [&](beast::tcp_stream& tcp_stream) {
-    tcp_stream.expires_at(connect_deadline);
-    tcp_stream.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    ioc.run();
-    ioc.restart();
-    if (!ec) return true;
-    out.failure = Failure::kNotSent;
-    out.error = ec == beast::error::timeout
-                    ? fmt::format("connecting to {} timed out after {} ms", where, connect_ms)
-                    : fmt::format("cannot connect to {}: {}", where, ec.message());
-    return false;
-  };
-
-  if (!endpoint.tls) {
-    beast::tcp_stream stream(ioc);
-    if (!connect(stream)) return out;
-    Exchange(ioc, stream, deadline, method, target, body, &out);
-    return out;
-  }
-
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, *ssl_ctx);
-  if (!IsIpLiteral(endpoint.host) &&
-      !SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
-    out.failure = Failure::kTlsRejected;
-    out.error = "cannot set the TLS server name '" + endpoint.host + "'";
-    return out;
-  }
-  if (options.verify_tls) {
-    stream.set_verify_mode(ssl::verify_peer);
-    stream.set_verify_callback(ssl::host_name_verification(endpoint.host));
-  } else {
-    stream.set_verify_mode(ssl::verify_none);
-  }
-  if (!connect(beast::get_lowest_layer(stream))) return out;
-  beast::get_lowest_layer(stream).expires_at(connect_deadline);
-  stream.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
-  ioc.run();
-  ioc.restart();
-  if (ec) {
-    if (ec.category() == net::error::get_ssl_category()) {
-      out.failure = Failure::kTlsRejected;
-      std::string detail = ec.message();
-      long verify = SSL_get_verify_result(stream.native_handle());
-      if (verify != X509_V_OK) {
-        detail += std::string(" (certificate: ") + X509_verify_cert_error_string(verify) + ")";
-      }
-      out.error = fmt::format("TLS handshake with {} failed: {}", where, detail);
-    } else {
+  using Stage = net::TransportError::Stage;
+  using Kind = net::TransportError::Kind;
+  const net::TransportError& e = *outcome.error;
+  const bool timeout = e.kind == Kind::kTimeout;
+  const auto connect_ms = std::min(options.connect_timeout, options.request_timeout).count();
+  const std::string where = endpoint.url.HostPort();
+  switch (e.stage) {
+    case Stage::kResolve:
       out.failure = Failure::kNotSent;
-      out.error =
-          ec == beast::error::timeout
-              ? fmt::format("TLS handshake with {} timed out after {} ms", where, connect_ms)
-              : fmt::format("TLS handshake with {} failed: {}", where, ec.message());
+      out.error = timeout ? fmt::format("resolving '{}' timed out after {} ms", endpoint.url.host,
+                                        connect_ms)
+                          : fmt::format("cannot resolve '{}': {}", endpoint.url.host, e.detail);
+      break;
+    case Stage::kConnect:
+      out.failure = Failure::kNotSent;
+      out.error = timeout ? fmt::format("connecting to {} timed out after {} ms", where, connect_ms)
+                          : fmt::format("cannot connect to {}: {}", where, e.detail);
+      break;
+    case Stage::kTlsHandshake:
+      if (e.kind == Kind::kTlsRefused) {
+        out.failure = Failure::kTlsRejected;
+        std::string detail = e.detail;
+        if (!e.certificate.empty()) detail += " (certificate: " + e.certificate + ")";
+        out.error = fmt::format("TLS handshake with {} failed: {}", where, detail);
+      } else {
+        out.failure = Failure::kNotSent;
+        out.error =
+            timeout ? fmt::format("TLS handshake with {} timed out after {} ms", where, connect_ms)
+                    : fmt::format("TLS handshake with {} failed: {}", where, e.detail);
+      }
+      break;
+    case Stage::kSend:
+    case Stage::kReceive: {
+      out.failure = Failure::kAfterSend;
+      bool sending = e.stage == Stage::kSend;
+      if (timeout) {
+        out.error = fmt::format("no answer within the request timeout of {} ms",
+                                options.request_timeout.count());
+      } else if (sending) {
+        out.error = "sending failed: " + e.detail;
+      } else if (e.kind == Kind::kClosed || e.kind == Kind::kTruncated) {
+        out.error = "the connection was closed before a complete answer (" + e.detail + ")";
+      } else {
+        out.error = "reading the answer failed: " + e.detail;
+      }
+      break;
     }
-    return out;
   }
-  Exchange(ioc, stream, deadline, method, target, body, &out);
   return out;
 }
 
@@ -687,22 +498,15 @@ Result<std::unique_ptr<LakeFsClient>> LakeFsClient::Create(LakeFsClientOptions o
   auto impl = std::make_unique<Impl>();
   impl->endpoint = std::move(ep);
   impl->authorization = "Basic " + Base64(options.access_key_id + ":" + options.secret_access_key);
-  if (impl->endpoint.tls) {
-    try {
-      impl->ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-      impl->ssl_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                                 ssl::context::no_tlsv1_1);
-      if (options.verify_tls) {
-        impl->ssl_ctx->set_default_verify_paths();
-        impl->ssl_ctx->set_verify_mode(ssl::verify_peer);
-      } else {
-        impl->ssl_ctx->set_verify_mode(ssl::verify_none);
-      }
-    } catch (const std::exception& e) {
-      return Status::InvalidArgument(std::string("cannot set up TLS for lakeFS: ") + e.what());
-    }
-  }
+  net::HttpClientOptions http_options;
+  http_options.connect_timeout = options.connect_timeout;
+  http_options.request_timeout = options.request_timeout;
+  http_options.verify_tls = options.verify_tls;
+  http_options.max_response_bytes = kMaxResponseBodyBytes;
+  http_options.user_agent = "arbord-lakefs-client";
+  auto http = net::HttpClient::Create(impl->endpoint.url, std::move(http_options));
+  if (!http.ok()) return Status::InvalidArgument("lakeFS: " + http.status().message());
+  impl->http = std::move(*http);
   impl->options = std::move(options);
   return std::unique_ptr<LakeFsClient>(new LakeFsClient(std::move(impl)));
 }

@@ -1,5 +1,6 @@
 // LakeFsClient: the REST implementation of LakeFsApi (DESIGN.md §5.6), HTTP(S)
-// over Boost.Beast against lakeFS's API (base path /api/v1, HTTP basic auth).
+// through net::HttpClient (net/http_client.h) against lakeFS's API (base path
+// /api/v1, HTTP basic auth). The retry policy below is this client's own.
 //
 // Contract:
 //  * Thread-safe: every request uses its own connection and io_context, so any

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/admin/admin_api.h"
+#include "server/admin_metrics.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "storage/mem_kv_store.h"
@@ -102,7 +103,7 @@ class AdminApiTest : public ::testing::Test {
     }
     AdminApiOptions o;
     o.admin_token = token;
-    o.metrics = &metrics_;
+    o.observer = &observer_;
     o.max_body_bytes = 4096;
     o.locations = locations;
     api_ = std::make_unique<AdminApi>(repo_.get(), o);
@@ -172,6 +173,7 @@ class AdminApiTest : public ::testing::Test {
   MemKvStore kv_;
   std::unique_ptr<Repository> repo_;
   Metrics metrics_;
+  AdminMetrics observer_{&metrics_};
   std::unique_ptr<AdminApi> api_;
 };
 
@@ -526,6 +528,8 @@ TEST_F(AdminApiTest, MergeConflictsArePaginated) {
   EXPECT_EQ(Str(e, "details.conflicts.0.key.kind"), "table");
   EXPECT_EQ(Str(e, "details.conflicts.0.key.table"), "a");
   EXPECT_EQ(Str(e, "details.conflicts.0.base.sd.cols.items.0.type"), "bigint");
+  // Entities inside the error's details are spliced in too: no marker leaks.
+  EXPECT_EQ(r.body.find("$arbor_raw"), std::string::npos) << r.body;
   EXPECT_EQ(Str(e, "details.conflicts.0.ours.sd.cols.items.0.type"), "int");
   EXPECT_EQ(Str(e, "details.conflicts.0.theirs.sd.cols.items.0.type"), "string");
   EXPECT_GE(Len(e, "details.conflicts.0.fields"), 1);
@@ -742,6 +746,20 @@ TEST_F(AdminApiTest, BrowseCatalog) {
             "default");
   ExpectError(404, "NOT_FOUND", "GET", "/api/v1/refs/main/databases/nope");
   ExpectError(404, "NOT_FOUND", "GET", "/api/v1/refs/nope/databases");
+
+  // Entities are printed in catalog.proto's declaration order (table_name,
+  // db_name, ..., sd), not in a Struct's sorted key order, and no marker leaks.
+  HttpResponse raw = Call("GET", "/api/v1/refs/main/databases/default/tables/orders");
+  ASSERT_EQ(raw.status, 200) << raw.body;
+  EXPECT_EQ(raw.body.find("$arbor_raw"), std::string::npos) << raw.body;
+  size_t table_name = raw.body.find("\"table_name\"");
+  size_t db_name = raw.body.find("\"db_name\"");
+  size_t sd = raw.body.find("\"sd\"");
+  ASSERT_NE(table_name, std::string::npos) << raw.body;
+  ASSERT_NE(db_name, std::string::npos) << raw.body;
+  ASSERT_NE(sd, std::string::npos) << raw.body;
+  EXPECT_LT(table_name, db_name) << raw.body;
+  EXPECT_LT(db_name, sd) << raw.body;
 
   pb::Struct tables = Expect(200, "GET", "/api/v1/refs/main/databases/default/tables");
   ASSERT_EQ(Len(tables, "tables"), 3);
