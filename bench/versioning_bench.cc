@@ -856,8 +856,7 @@ int main(int argc, char** argv) {
     def.set_name("default");
     def.set_description("Default Hive database");
     def.set_location_uri("s3a://lake/main/warehouse");
-    options.initial_entries.push_back(
-        {Take(EncodeKey(CatalogKey::ForDatabase("default")), "key"), SerializeDeterministic(def)});
+    options.initial_entries = Take(InitialCatalogEdits({def}), "initial catalog");
     Unsynced unsynced(b.kv.get());
     b.repo = Take(Repository::Open(b.kv.get(), std::move(options)), "open repository");
   }

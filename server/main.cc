@@ -22,15 +22,15 @@
 #include "server/metrics.h"
 #include "server/thrift_server.h"
 #include "storage/rocks_kv_store.h"
-#include "versioning/deterministic_proto.h"
+#include "versioning/catalog.h"
 #include "versioning/repository.h"
 
 namespace {
 
 using namespace arbor;
 
-// The first commit of a new repository: Hive's `default` database.
-std::vector<Edit> InitialCatalog(const ServerConfig& config) {
+// Hive's `default` database: all a new repository's first commit holds.
+catalog::Database DefaultDatabase(const ServerConfig& config) {
   catalog::Database db;
   db.set_name("default");
   db.set_description("Default Hive database");
@@ -38,7 +38,7 @@ std::vector<Edit> InitialCatalog(const ServerConfig& config) {
   db.set_owner_name("public");
   db.set_owner_type(catalog::PRINCIPAL_TYPE_ROLE);
   db.mutable_parameters();
-  return {{EncodeKey(CatalogKey::ForDatabase("default")).value(), SerializeDeterministic(db)}};
+  return db;
 }
 
 int Run(const ServerConfig& config) {
@@ -82,7 +82,12 @@ int Run(const ServerConfig& config) {
 
   RepositoryOptions repo_options;
   repo_options.default_branch = config.default_branch;
-  repo_options.initial_entries = InitialCatalog(config);
+  auto initial = InitialCatalogEdits({DefaultDatabase(config)});
+  if (!initial.ok()) {
+    spdlog::critical("initial catalog: {}", initial.status().ToString());
+    return 1;
+  }
+  repo_options.initial_entries = std::move(initial).value();
   repo_options.lakefs = lakefs.get();
   repo_options.lakefs_repository = config.lakefs_repository;
   repo_options.intent_grace_micros =

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "versioning/catalog_query.h"
 #include "versioning/deterministic_proto.h"
 #include "versioning/names.h"
 #include "versioning/partition_name.h"
@@ -74,6 +75,24 @@ Status CatalogTxn::Scan(
   }));
   drain(nullptr);
   return Status::OK();
+}
+
+Status CatalogTxn::ScanFrom(
+    const KeyRange& range, uint64_t offset,
+    const std::function<bool(const std::string&, const std::string&)>& fn) const {
+  auto first_pending = pending_.lower_bound(range.begin);
+  if (first_pending == pending_.end() || !range.Contains(first_pending->first)) {
+    // Nothing pending here: the view can jump to the offset through subtree counts.
+    return view_.ScanFrom(range, offset, fn);
+  }
+  uint64_t skip = offset;
+  return Scan(range, [&](const std::string& k, const std::string& v) {
+    if (skip > 0) {
+      --skip;
+      return true;
+    }
+    return fn(k, v);
+  });
 }
 
 void CatalogTxn::PutRaw(std::string key, std::string value) {
@@ -370,54 +389,31 @@ Result<bool> CatalogTxn::PartitionExists(std::string_view db, std::string_view t
 Status CatalogTxn::ScanPartitions(
     std::string_view db, std::string_view table, uint64_t offset,
     const std::function<bool(const std::string&, const catalog::Partition&)>& fn) const {
-  ARBOR_ASSIGN_OR_RETURN(KeyRange range,
-                         PartitionsOfTable(NormalizeIdentifier(db), NormalizeIdentifier(table)));
-  Status parse_error;
-  auto visit = [&](const std::string& k, const std::string& v) {
-    auto name = DecodeKey(k);
-    catalog::Partition p;
-    if (!name.ok()) {
-      parse_error = name.status();
-      return false;
-    }
-    parse_error = ParseProto(v, &p);
-    if (!parse_error.ok()) return false;
-    return fn(name->partition, p);
-  };
-  if (pending_.empty()) {
-    // Nothing pending: the view can jump to the offset through subtree counts.
-    ARBOR_RETURN_IF_ERROR(view_.ScanFrom(range, offset, visit));
-  } else {
-    uint64_t skip = offset;
-    ARBOR_RETURN_IF_ERROR(Scan(range, [&](const std::string& k, const std::string& v) {
-      if (skip > 0) {
-        --skip;
-        return true;
-      }
-      return visit(k, v);
-    }));
-  }
-  return parse_error;
+  // The query reads only the table's names (and its keys, for partial specs).
+  catalog::Table t;
+  t.set_db_name(NormalizeIdentifier(db));
+  t.set_table_name(NormalizeIdentifier(table));
+  PartitionQuery q;
+  q.offset = offset;
+  q.parse = true;
+  return CatalogQuery(*this).Partitions(
+      t, q, [&](const std::string& name, const catalog::Partition* p) { return fn(name, *p); });
 }
 
 Result<std::vector<std::string>> CatalogTxn::ListPartitionNames(std::string_view db,
                                                                 std::string_view table,
                                                                 size_t limit) const {
-  ARBOR_ASSIGN_OR_RETURN(KeyRange range,
-                         PartitionsOfTable(NormalizeIdentifier(db), NormalizeIdentifier(table)));
+  catalog::Table t;
+  t.set_db_name(NormalizeIdentifier(db));
+  t.set_table_name(NormalizeIdentifier(table));
+  PartitionQuery q;
+  q.limit = limit;
   std::vector<std::string> names;
-  Status error;
-  ARBOR_RETURN_IF_ERROR(Scan(range, [&](const std::string& k, const std::string&) {
-    if (names.size() >= limit) return false;
-    auto name = DecodeKey(k);
-    if (!name.ok()) {
-      error = name.status();
-      return false;
-    }
-    names.push_back(std::move(name->partition));
-    return true;
-  }));
-  ARBOR_RETURN_IF_ERROR(error);
+  ARBOR_RETURN_IF_ERROR(
+      CatalogQuery(*this).Partitions(t, q, [&](const std::string& name, const catalog::Partition*) {
+        names.push_back(name);
+        return true;
+      }));
   return names;
 }
 
@@ -629,16 +625,14 @@ Status CatalogTxn::PutColumnStatistics(const catalog::ColumnStatistics& stats) {
   return Status::OK();
 }
 
-namespace {
-
-Result<std::vector<catalog::ColumnStatistics>> CollectStats(
-    const CatalogTxn& txn, const KeyRange& range, const std::vector<std::string>& columns) {
+Result<std::vector<catalog::ColumnStatistics>> CatalogTxn::CollectStats(
+    const KeyRange& range, const std::vector<std::string>& columns) const {
   std::set<std::string> wanted;
   for (const auto& c : columns)
     wanted.insert(NormalizeIdentifier(c));
   std::vector<catalog::ColumnStatistics> out;
   Status error;
-  ARBOR_RETURN_IF_ERROR(txn.Scan(range, [&](const std::string& k, const std::string& v) {
+  ARBOR_RETURN_IF_ERROR(Scan(range, [&](const std::string& k, const std::string& v) {
     auto key = DecodeKey(k);
     if (!key.ok()) {
       error = key.status();
@@ -655,14 +649,12 @@ Result<std::vector<catalog::ColumnStatistics>> CollectStats(
   return out;
 }
 
-}  // namespace
-
 Result<std::vector<catalog::ColumnStatistics>> CatalogTxn::GetTableColumnStatistics(
     std::string_view db, std::string_view table, const std::vector<std::string>& columns) const {
   std::string d = NormalizeIdentifier(db), t = NormalizeIdentifier(table);
   ARBOR_RETURN_IF_ERROR(GetTable(d, t).status());
   ARBOR_ASSIGN_OR_RETURN(KeyRange range, TableColumnStatsOfTable(d, t));
-  return CollectStats(*this, range, columns);
+  return CollectStats(range, columns);
 }
 
 Result<std::vector<catalog::ColumnStatistics>> CatalogTxn::GetPartitionColumnStatistics(
@@ -670,7 +662,7 @@ Result<std::vector<catalog::ColumnStatistics>> CatalogTxn::GetPartitionColumnSta
     const std::vector<std::string>& columns) const {
   std::string d = NormalizeIdentifier(db), t = NormalizeIdentifier(table);
   ARBOR_ASSIGN_OR_RETURN(KeyRange range, PartitionColumnStatsOfPartition(d, t, part_name));
-  return CollectStats(*this, range, columns);
+  return CollectStats(range, columns);
 }
 
 Status CatalogTxn::DeleteColumnStatistics(std::string_view db, std::string_view table,
@@ -702,6 +694,22 @@ Status CatalogTxn::DeleteColumnStatistics(std::string_view db, std::string_view 
   }
   DeleteRaw(std::move(encoded));
   return Status::OK();
+}
+
+// ---------------------------------------------------------------------------
+// A new catalog.
+
+Result<std::vector<Edit>> InitialCatalogEdits(const std::vector<catalog::Database>& databases) {
+  std::vector<Edit> edits;
+  for (const auto& db : databases) {
+    std::string name = NormalizeIdentifier(db.name());
+    ARBOR_RETURN_IF_ERROR(ValidateObjectName(name, "database"));
+    catalog::Database stored = db;
+    stored.set_name(name);
+    ARBOR_ASSIGN_OR_RETURN(std::string key, EncodeKey(CatalogKey::ForDatabase(name)));
+    edits.push_back({std::move(key), SerializeDeterministic(stored)});
+  }
+  return edits;
 }
 
 }  // namespace arbor

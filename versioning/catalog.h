@@ -11,6 +11,10 @@
 // AlreadyExists, NotEmpty ("Database x is not empty"), InvalidArgument (bad
 // names, values or requests). Messages follow Hive's wording where clients read
 // them. Names are normalized (trimmed, lower-cased) here, once.
+//
+// Encoded keys and stored bytes never leave versioning/: the raw layer is
+// private, and listings that page, select or skip parsing are CatalogQuery's
+// (catalog_query.h).
 #pragma once
 
 #include <functional>
@@ -31,13 +35,6 @@ class CatalogTxn {
 
   const ReadView& view() const { return view_; }
 
-  // --- raw access, overlaying pending edits on the view
-  Result<std::optional<std::string>> Get(std::string_view key) const;
-  // fn(key, value) for each live key in range, in order, until it returns false.
-  Status Scan(const KeyRange& range,
-              const std::function<bool(const std::string&, const std::string&)>& fn) const;
-  void PutRaw(std::string key, std::string value);
-  void DeleteRaw(std::string key);
   bool has_edits() const { return !pending_.empty(); }
   std::vector<Edit> TakeEdits();
 
@@ -72,7 +69,8 @@ class CatalogTxn {
                                           std::string_view part_name) const;
   Result<bool> PartitionExists(std::string_view db, std::string_view table,
                                std::string_view part_name) const;
-  // Partitions in name order from `offset`, until fn returns false.
+  // Partitions in name order from `offset`, until fn returns false. (Listings
+  // that select, page or skip parsing: CatalogQuery, catalog_query.h.)
   Status ScanPartitions(
       std::string_view db, std::string_view table, uint64_t offset,
       const std::function<bool(const std::string& name, const catalog::Partition&)>& fn) const;
@@ -119,6 +117,21 @@ class CatalogTxn {
                                 std::string_view part_name, std::string_view column);
 
  private:
+  // CatalogQuery maps listings onto key ranges and reads them through the raw layer.
+  friend class CatalogQuery;
+
+  // --- raw access by encoded key, overlaying pending edits on the view
+  Result<std::optional<std::string>> Get(std::string_view key) const;
+  // fn(key, value) for each live key in range, in order, until it returns false.
+  Status Scan(const KeyRange& range,
+              const std::function<bool(const std::string&, const std::string&)>& fn) const;
+  // Like Scan, after skipping the range's first `offset` live keys: O(log n)
+  // through the view when no pending edit falls in the range.
+  Status ScanFrom(const KeyRange& range, uint64_t offset,
+                  const std::function<bool(const std::string&, const std::string&)>& fn) const;
+  void PutRaw(std::string key, std::string value);
+  void DeleteRaw(std::string key);
+
   template <typename M>
   Result<std::optional<M>> Find(const CatalogKey& key) const;
   Status Put(const CatalogKey& key, const google::protobuf::MessageLite& value);
@@ -128,8 +141,17 @@ class CatalogTxn {
                    const std::function<Result<std::string>(const CatalogKey&)>& new_key,
                    const std::function<Status(const CatalogKey&, std::string*)>& fix);
 
+  // Statistics entries in `range`, of the named columns (all when empty).
+  Result<std::vector<catalog::ColumnStatistics>> CollectStats(
+      const KeyRange& range, const std::vector<std::string>& columns) const;
+
   const ReadView& view_;
   std::map<std::string, std::optional<std::string>, std::less<>> pending_;
 };
+
+// The entries of a new repository's first commit (RepositoryOptions::
+// initial_entries): `databases`, stored under their normalized names, with
+// nothing in them. InvalidArgument for a name a database cannot have.
+Result<std::vector<Edit>> InitialCatalogEdits(const std::vector<catalog::Database>& databases);
 
 }  // namespace arbor

@@ -18,7 +18,7 @@
 #include "arbor/admin.pb.h"
 #include "arbor/catalog.pb.h"
 #include "versioning/catalog.h"
-#include "versioning/deterministic_proto.h"
+#include "versioning/catalog_query.h"
 #include "versioning/entity_summary.h"
 #include "versioning/location_renderer.h"
 #include "versioning/names.h"
@@ -1082,32 +1082,16 @@ HttpResponse ListTables(Call& call) {
   API_ASSIGN_OR_RETURN(LocationRenderer render, RendererFor(call, view));
   admin::ListTablesResponse out;
   FillRef(view.ref(), out.mutable_ref());
-  API_ASSIGN_OR_RETURN(KeyRange range, TablesOfDatabase(db));
-  if (const std::string* after = QueryValue(call, "after"); after && !after->empty()) {
-    API_ASSIGN_OR_RETURN(std::string key, EncodeKey(CatalogKey::ForTable(db, *after)));
-    range.begin = SubtreeEnd(key);
-  }
-  // Each table key is followed by its subtree: take the table, then seek past it.
-  std::string last;
-  while (true) {
-    std::optional<std::pair<std::string, std::string>> next;
-    API_RETURN_IF_ERROR(view.Scan(range, [&](const std::string& k, const std::string& v) {
-      next.emplace(k, v);
-      return false;
-    }));
-    if (!next) break;
-    if (static_cast<size_t>(out.tables_size()) == limit) {
-      out.set_has_more(true);
-      out.set_next_after(last);
-      break;
-    }
-    catalog::Table t;
-    API_RETURN_IF_ERROR(ParseProto(next->second, &t));
+  const std::string* after = QueryValue(call, "after");
+  API_ASSIGN_OR_RETURN(CatalogPage<catalog::Table> page,
+                       CatalogQuery(txn).Tables(db, after ? *after : "", limit));
+  for (auto& t : page.entities) {
     render(&t);
     API_RETURN_IF_ERROR(EntityMessageToStruct(t, out.add_tables()));
-    API_ASSIGN_OR_RETURN(CatalogKey name, DecodeKey(next->first));
-    last = name.table;
-    range.begin = SubtreeEnd(next->first);
+  }
+  if (page.has_more) {
+    out.set_has_more(true);
+    out.set_next_after(page.next_after);
   }
   return JsonResponse(200, out);
 }
@@ -1137,7 +1121,7 @@ HttpResponse ListPartitions(Call& call) {
   CatalogTxn txn(view);
   std::string db = NormalizeIdentifier(call.params[1]);
   std::string table = NormalizeIdentifier(call.params[2]);
-  API_RETURN_IF_ERROR(txn.GetTable(db, table).status());
+  API_ASSIGN_OR_RETURN(catalog::Table t, txn.GetTable(db, table));
   API_ASSIGN_OR_RETURN(LocationRenderer render, RendererFor(call, view));
   admin::ListPartitionsResponse out;
   FillRef(view.ref(), out.mutable_ref());
@@ -1153,34 +1137,20 @@ HttpResponse ListPartitions(Call& call) {
     failure = fill(p->mutable_partition());
     return failure.ok();
   };
-  if (after != nullptr && !after->empty()) {
-    API_ASSIGN_OR_RETURN(KeyRange range, PartitionsOfTable(db, table));
-    API_ASSIGN_OR_RETURN(std::string key, EncodeKey(CatalogKey::ForPartition(db, table, *after)));
-    range.begin = key + std::string(1, '\0');  // the smallest key past `after`
-    API_RETURN_IF_ERROR(view.Scan(range, [&](const std::string& k, const std::string& v) {
-      auto name = DecodeKey(k);
-      if (!name.ok()) {
-        failure = name.status();
-        return false;
-      }
-      return take(name->partition, [&](pb::Struct* slot) -> Status {
-        catalog::Partition p;
-        ARBOR_RETURN_IF_ERROR(ParseProto(v, &p));
-        render(&p);
-        return EntityMessageToStruct(p, slot);
-      });
-    }));
-  } else {
-    API_RETURN_IF_ERROR(txn.ScanPartitions(
-        db, table, offset, [&](const std::string& name, const catalog::Partition& p) {
-          return take(name, [&](pb::Struct* slot) {
-            if (render.mapper == nullptr) return EntityMessageToStruct(p, slot);
-            catalog::Partition rendered = p;
-            render(&rendered);
-            return EntityMessageToStruct(rendered, slot);
-          });
-        }));
-  }
+  PartitionQuery q;
+  if (after != nullptr) q.after = *after;
+  q.offset = offset;
+  q.limit = limit + 1;  // one more tells whether there are more
+  q.parse = true;
+  API_RETURN_IF_ERROR(
+      CatalogQuery(txn).Partitions(t, q, [&](const std::string& name, const catalog::Partition* p) {
+        return take(name, [&](pb::Struct* slot) {
+          if (render.mapper == nullptr) return EntityMessageToStruct(*p, slot);
+          catalog::Partition rendered = *p;
+          render(&rendered);
+          return EntityMessageToStruct(rendered, slot);
+        });
+      }));
   API_RETURN_IF_ERROR(failure);
   if (out.has_more() && out.partitions_size() > 0) {
     out.set_next_after(out.partitions(out.partitions_size() - 1).name());

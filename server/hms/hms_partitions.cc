@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,8 +33,7 @@
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
 #include "server/hms/partition_filter.h"
-#include "versioning/catalog_key.h"
-#include "versioning/deterministic_proto.h"
+#include "versioning/catalog_query.h"
 #include "versioning/names.h"
 #include "versioning/partition_name.h"
 
@@ -213,38 +213,12 @@ Result<ResolvedPart> ResolveExisting(const CatalogTxn& txn, const TableInfo& inf
 }
 
 // ---------------------------------------------------------------------------
-// Listing: partial specs, filters, limits, and the key range they allow.
+// Listing: partial specs, filters and limits, as one catalog query each.
 
 struct Criteria {
   std::vector<std::string> part_vals;  // _ps: "" = any value; may be shorter than the keys
   std::optional<std::string> filter;   // Filter.g text
   int16_t max_parts = -1;
-};
-
-struct Selection {
-  std::vector<std::string> leading;  // fixed values of the first keys: the scan's range
-  // _ps: per key position, the escaped "key=value" component a name must have.
-  std::vector<std::optional<std::string>> components;
-  bool check_components = false;  // some fixed value comes after a wildcard
-  std::optional<PartitionFilter> filter;
-  size_t limit = SIZE_MAX;
-
-  bool NameMatches(std::string_view name) const {
-    for (size_t i = 0; i < components.size(); ++i) {
-      size_t slash = name.find('/');
-      std::string_view part = name.substr(0, slash);
-      if (components[i] && part != *components[i]) return false;
-      if (slash == std::string_view::npos) {
-        // A shorter name than the spec: it fails any fixed value still ahead.
-        for (size_t j = i + 1; j < components.size(); ++j) {
-          if (components[j]) return false;
-        }
-        return true;
-      }
-      name.remove_prefix(slash + 1);
-    }
-    return true;
-  }
 };
 
 std::string JoinValues(const std::vector<std::string>& values) {
@@ -256,107 +230,42 @@ std::string JoinValues(const std::vector<std::string>& values) {
   return out + "]";
 }
 
-Result<Selection> Select(const TableInfo& info, const Criteria& c) {
-  Selection s;
-  s.limit = LimitOf(c.max_parts);
-  if (c.part_vals.size() > info.keys.size()) {
-    return Status::InvalidArgument(
-        "Incorrect number of partition values. numPartKeys=" + std::to_string(info.keys.size()) +
-        ", part_vals=" + JoinValues(c.part_vals));
-  }
-  bool in_leading_run = true;
-  for (size_t i = 0; i < c.part_vals.size(); ++i) {
-    const std::string& v = c.part_vals[i];
-    if (v.empty()) {
-      in_leading_run = false;
-      s.components.emplace_back();
-      continue;
-    }
-    if (in_leading_run) {
-      s.leading.push_back(v);
-    } else {
-      s.check_components = true;
-    }
-    ARBOR_ASSIGN_OR_RETURN(std::string component, MakePartName({info.keys[i]}, {v}));
-    s.components.emplace_back(std::move(component));
-  }
+// The catalog query for `c`. A filter becomes the query's predicate, evaluated
+// on stored values; its fixed leading string keys narrow the scan as a
+// partial spec's leading values do.
+Result<PartitionQuery> Select(const TableInfo& info, const Criteria& c) {
+  PartitionQuery q;
+  q.limit = LimitOf(c.max_parts);
+  q.values = c.part_vals;
   if (c.filter) {
     ARBOR_ASSIGN_OR_RETURN(PartitionFilter f, PartitionFilter::Parse(*c.filter, info.key_info));
     if (!f.matches_all()) {
-      if (s.leading.empty()) {
+      if (q.values.empty()) {
         for (const auto& fixed : f.FixedPrefix()) {
           // An empty value is named by the default partition name, not by "".
           if (!fixed || fixed->empty()) break;
-          s.leading.push_back(*fixed);
+          q.values.push_back(*fixed);
         }
       }
-      s.filter.emplace(std::move(f));
+      q.predicate = [f = std::make_shared<const PartitionFilter>(std::move(f))](
+                        const std::vector<std::string>& values) { return f->Matches(values); };
     }
   }
-  return s;
-}
-
-// The key range of the table's partitions whose first values are `leading`.
-Result<KeyRange> RangeFor(const TableInfo& info, const std::vector<std::string>& leading,
-                          size_t* name_offset) {
-  ARBOR_ASSIGN_OR_RETURN(KeyRange all, PartitionsOfTable(info.db(), info.name()));
-  // Partition keys are `db \0 tbl \0 \x01 partname` (catalog_key.h): the name
-  // follows the group's begin key.
-  *name_offset = all.begin.size();
-  if (leading.empty()) return all;
-  std::vector<std::string> keys(info.keys.begin(), info.keys.begin() + leading.size());
-  ARBOR_ASSIGN_OR_RETURN(std::string prefix, MakePartName(keys, leading));
-  const bool complete = leading.size() == info.keys.size();
-  if (!complete) prefix += '/';
-  KeyRange range;
-  ARBOR_ASSIGN_OR_RETURN(range.begin,
-                         EncodeKey(CatalogKey::ForPartition(info.db(), info.name(), prefix)));
-  range.end = range.begin;
-  if (complete) {
-    range.end += '\0';  // exactly the one partition
-  } else {
-    range.end.back() = static_cast<char>('/' + 1);  // every name that continues "k1=v1/"
-  }
-  return range;
-}
-
-// Calls take(name, partition) for each selected partition in name order, up to
-// the limit. The partition is parsed only when `with_partitions` is set or a
-// filter needs its values; otherwise take gets nullptr.
-Status ScanSelected(const CatalogTxn& txn, const TableInfo& info, const Selection& s,
-                    bool with_partitions,
-                    const std::function<void(const std::string&, catalog::Partition*)>& take) {
-  if (s.limit == 0) return Status::OK();
-  size_t name_offset = 0;
-  ARBOR_ASSIGN_OR_RETURN(KeyRange range, RangeFor(info, s.leading, &name_offset));
-  const bool parse = with_partitions || s.filter.has_value();
-  size_t taken = 0;
-  Status error;
-  catalog::Partition p;
-  ARBOR_RETURN_IF_ERROR(txn.Scan(range, [&](const std::string& k, const std::string& v) {
-    std::string name = k.substr(name_offset);
-    if (s.check_components && !s.NameMatches(name)) return true;
-    if (parse) {
-      p.Clear();
-      error = ParseProto(v, &p);
-      if (!error.ok()) return false;
-      if (s.filter && !s.filter->Matches(ValuesOf(p))) return true;
-    }
-    take(name, parse ? &p : nullptr);
-    return ++taken < s.limit;
-  }));
-  return error;
+  return q;
 }
 
 Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
                                               const Criteria& c) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
-  ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
+  ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
+  q.parse = true;
   std::vector<Partition> out;
-  ARBOR_RETURN_IF_ERROR(ScanSelected(
-      txn, info, s, /*with_partitions=*/true,
-      [&](const std::string&, catalog::Partition* p) { out.push_back(Present(*p, t)); }));
+  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
+      info.table, q, [&](const std::string&, const catalog::Partition* p) {
+        out.push_back(Present(*p, t));
+        return true;
+      }));
   return out;
 }
 
@@ -364,21 +273,26 @@ Result<std::vector<std::string>> ListPartitionNames(const ReadView& view, const 
                                                     const Criteria& c) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
-  ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
+  ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
   std::vector<std::string> out;
-  ARBOR_RETURN_IF_ERROR(
-      ScanSelected(txn, info, s, /*with_partitions=*/false,
-                   [&](const std::string& name, catalog::Partition*) { out.push_back(name); }));
+  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
+      info.table, q, [&](const std::string& name, const catalog::Partition*) {
+        out.push_back(name);
+        return true;
+      }));
   return out;
 }
 
 Result<int32_t> CountPartitions(const ReadView& view, const PartTarget& t, const Criteria& c) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
-  ARBOR_ASSIGN_OR_RETURN(Selection s, Select(info, c));
+  ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
   int32_t n = 0;
-  ARBOR_RETURN_IF_ERROR(ScanSelected(txn, info, s, /*with_partitions=*/false,
-                                     [&](const std::string&, catalog::Partition*) { ++n; }));
+  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
+      info.table, q, [&](const std::string&, const catalog::Partition*) {
+        ++n;
+        return true;
+      }));
   return n;
 }
 
