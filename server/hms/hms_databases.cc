@@ -1,4 +1,7 @@
 // Databases: get, list, create, alter, drop.
+#include <optional>
+#include <string>
+
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"

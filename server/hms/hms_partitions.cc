@@ -4,9 +4,10 @@
 // Shape: each family has one implementation. The legacy, _with_auth and
 // _with_environment_context forms build the family's _req struct and call the
 // _req method (their declared exception sets are identical, so the same
-// exception types reach the client). The _req methods parse the database
-// argument, open a view or a write, and hand the work to the free functions
-// below, which speak Status and never throw.
+// exception types reach the client; ARBOR_HMS_DELEGATES_TO checks it at compile
+// time). The _req methods parse the database argument, open a view or a write,
+// and hand the work to the free functions below, which speak Status and never
+// throw.
 //
 // Semantics worth knowing (hms-api.md §2, §5, §6):
 //   * Responses echo the database name as the client sent it (DbName::echo);

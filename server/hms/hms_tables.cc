@@ -250,6 +250,8 @@ void HmsHandler::get_table_names_by_filter(std::vector<std::string>& _return,
   CatalogTxn txn(view);
   Check<E>(txn.GetDatabase(n.db).status());
   _return.clear();
+  // The database exists (checked above): a failing scan is the store's, which
+  // Hive reports as MetaException.
   Check<MetaOnly>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
     if (TableMatches(f, t)) _return.push_back(t.table_name());
     return max_tables < 0 || _return.size() < static_cast<size_t>(max_tables);
