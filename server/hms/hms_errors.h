@@ -30,7 +30,7 @@ struct Throws {};
 // Declared<R>: the exception types of a generated ThriftHiveMetastore_<m>_result
 // struct R, in IDL order. R holds `success` (if the method returns a value) and
 // one member per declared exception; Hive names them o1..o4, not always
-// contiguously (drop_function declares o1 and o3).
+// contiguously (drop_table and drop_function declare o1 and o3).
 namespace internal {
 
 // The type of R's member `o`, as a one-type list, or an empty list.

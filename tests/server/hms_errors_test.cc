@@ -80,6 +80,10 @@ TEST(HmsDeclaredTest, DerivedListsMatchTheIdl) {
   EXPECT_MATCHES_IDL(get_table_req, idl);
   EXPECT_MATCHES_IDL(create_table, idl);
   EXPECT_MATCHES_IDL(drop_function, idl);  // o1 and o3: the slots are not contiguous
+  EXPECT_MATCHES_IDL(drop_table, idl);     // o1 and o3 as well
+  EXPECT_MATCHES_IDL(drop_table_req, idl);
+  EXPECT_MATCHES_IDL(create_function, idl);
+  EXPECT_MATCHES_IDL(get_table_column_statistics, idl);
   EXPECT_MATCHES_IDL(get_table_objects_by_name, idl);
   EXPECT_MATCHES_IDL(get_table_objects_by_name_req, idl);
   EXPECT_MATCHES_IDL(set_aggr_stats_for, idl);
