@@ -34,6 +34,9 @@ using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransport;
 using apache::thrift::transport::TTransportFactory;
+using hive::ThriftHiveMetastoreIf;
+using hive::ThriftHiveMetastoreIfFactory;
+using hive::ThriftHiveMetastoreProcessorFactory;
 
 // A buffered transport whose size cap applies to each message, not to everything
 // the connection ever carried: Thrift 0.17's buffered transport never resets its

@@ -281,6 +281,20 @@ Status CatalogTxn::CreateTable(const catalog::Table& table) {
   ARBOR_RETURN_IF_ERROR(ValidateObjectName(t, "table"));
   ARBOR_ASSIGN_OR_RETURN(bool db_exists, DatabaseExists(d));
   if (!db_exists) return NoDatabase(d);
+  return PutNewTable(d, t, table);
+}
+
+Status CatalogTxn::CreateTable(const catalog::Database& db, const catalog::Table& table) {
+  std::string d = NormalizeIdentifier(table.db_name()), t = NormalizeIdentifier(table.table_name());
+  if (db.name() != d) {
+    return Status::InvalidArgument("table " + Dotted(d, t) + " is not in database " + db.name());
+  }
+  ARBOR_RETURN_IF_ERROR(ValidateObjectName(t, "table"));
+  return PutNewTable(d, t, table);
+}
+
+Status CatalogTxn::PutNewTable(const std::string& d, const std::string& t,
+                               const catalog::Table& table) {
   ARBOR_ASSIGN_OR_RETURN(bool exists, TableExists(d, t));
   if (exists) return Status::AlreadyExists("Table " + Dotted(d, t) + " already exists");
   catalog::Table stored = table;

@@ -55,6 +55,9 @@ class CatalogTxn {
   Status ScanTables(std::string_view db,
                     const std::function<bool(const catalog::Table&)>& fn) const;
   Status CreateTable(const catalog::Table& table);
+  // The same, for a caller that has just read the table's database `db` through
+  // this transaction (for its defaults): the database is not looked up again.
+  Status CreateTable(const catalog::Database& db, const catalog::Table& table);
   // Replaces the table. A new db_name/table_name renames it, moving its
   // partitions and statistics along.
   Status AlterTable(std::string_view db, std::string_view table, const catalog::Table& altered);
@@ -136,6 +139,8 @@ class CatalogTxn {
   Result<std::optional<M>> Find(const CatalogKey& key) const;
   Status Put(const CatalogKey& key, const google::protobuf::MessageLite& value);
   Status DeleteRange(const KeyRange& range);
+  // CreateTable once the database d is known to exist: the table t must not.
+  Status PutNewTable(const std::string& d, const std::string& t, const catalog::Table& table);
   // Moves every key in `range` to `rewrite(key)`, letting `fix` adjust each value.
   Status MoveRange(const KeyRange& range,
                    const std::function<Result<std::string>(const CatalogKey&)>& new_key,

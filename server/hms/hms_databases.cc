@@ -1,10 +1,23 @@
 // Databases: get, list, create, alter, drop.
+#include <optional>
+#include <string>
+
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
 #include "server/hms/name_pattern.h"
 
 namespace arbor::hms {
+
+using hive::AlterDatabaseRequest;
+using hive::AsyncOperationResp;
+using hive::CreateDatabaseRequest;
+using hive::Database;
+using hive::DropDatabaseRequest;
+using hive::GetDatabaseObjectsRequest;
+using hive::GetDatabaseObjectsResponse;
+using hive::GetDatabaseRequest;
+using hive::NoSuchObjectException;
 
 namespace {
 
@@ -22,14 +35,16 @@ Database ToClient(const catalog::Database& db, const DbName& name, const Locatio
 }  // namespace
 
 void HmsHandler::get_database(Database& _return, const std::string& name) {
-  DbName n = Parse<NoSuchObjectException, MetaException>(name);
-  ReadView view = View<NoSuchObjectException, MetaException>(n);
+  using E = ARBOR_HMS_THROWS(get_database);
+  DbName n = Parse<E>(name);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  _return = ToClient(Check<NoSuchObjectException, MetaException>(txn.GetDatabase(n.db)), n,
-                     Renderer<NoSuchObjectException, MetaException>(n));
+  catalog::Database db = Check<E>(txn.GetDatabase(n.db));
+  _return = ToClient(db, n, Render<E>(view));
 }
 
 void HmsHandler::get_database_req(Database& _return, const GetDatabaseRequest& request) {
+  ARBOR_HMS_DELEGATES_TO(get_database_req, get_database);
   std::string name = request.__isset.name ? request.name : "";
   if (request.__isset.catalogName && (name.empty() || name[0] != '@')) {
     name = "@" + request.catalogName + "#" + name;
@@ -38,48 +53,60 @@ void HmsHandler::get_database_req(Database& _return, const GetDatabaseRequest& r
 }
 
 void HmsHandler::get_databases(std::vector<std::string>& _return, const std::string& pattern) {
+  using E = ARBOR_HMS_THROWS(get_databases);
   DbName p = ParseDbPattern(pattern, context_->options.ref_separator);
-  NamePattern matcher = Check<MetaException>(NamePattern::Parse(p.db));
-  ReadView view = View<MetaException>(p);
+  NamePattern matcher = Check<E>(NamePattern::Parse(p.db));
+  ReadView view = View<E>(p);
   CatalogTxn txn(view);
   _return.clear();
-  for (auto& db : Check<MetaException>(txn.ListDatabaseNames())) {
-    if (!matcher.Matches(db)) continue;
-    _return.push_back(p.ref.empty() ? db : db + context_->options.ref_separator + p.ref);
+  for (auto& db : Check<E>(txn.ListDatabaseNames())) {
+    if (matcher.Matches(db)) _return.push_back(EchoName(db, p.ref));
   }
 }
 
 void HmsHandler::get_databases_req(GetDatabaseObjectsResponse& _return,
                                    const GetDatabaseObjectsRequest& request) {
-  std::vector<std::string> names;
-  get_databases(names, request.__isset.pattern ? request.pattern : "*");
+  // get_databases, then get_database for each name, but through one view: the
+  // ref is resolved once, and the objects are those the listing saw.
+  using E = ARBOR_HMS_THROWS(get_databases_req);
+  DbName p = ParseDbPattern(request.__isset.pattern ? request.pattern : "*",
+                            context_->options.ref_separator);
+  NamePattern matcher = Check<E>(NamePattern::Parse(p.db));
+  ReadView view = View<E>(p);
+  CatalogTxn txn(view);
+  std::optional<LocationRenderer> render;  // only needed once a database matches
   _return.databases.clear();
-  for (const auto& name : names) {
-    Database db;
-    get_database(db, name);
-    _return.databases.push_back(std::move(db));
+  for (const auto& db : Check<E>(txn.ListDatabaseNames())) {
+    if (!matcher.Matches(db)) continue;
+    DbName n = Parse<E>(EchoName(db, p.ref));
+    if (!render) render = Render<E>(view);
+    _return.databases.push_back(ToClient(Check<E>(txn.GetDatabase(n.db)), n, *render));
   }
 }
 
+std::string HmsHandler::EchoName(const std::string& db, const std::string& ref) const {
+  return ref.empty() ? db : db + context_->options.ref_separator + ref;
+}
+
 void HmsHandler::get_all_databases(std::vector<std::string>& _return) {
+  ARBOR_HMS_DELEGATES_TO(get_all_databases, get_databases);
   get_databases(_return, "*");
 }
 
 void HmsHandler::create_database(const Database& database) {
-  DbName n = Parse<AlreadyExistsException, InvalidObjectException, MetaException>(
-      database.__isset.name ? database.name : "");
-  catalog::Database db =
-      Check<AlreadyExistsException, InvalidObjectException, MetaException>(ToProto(database));
+  using E = ARBOR_HMS_THROWS(create_database);
+  DbName n = Parse<E>(database.__isset.name ? database.name : "");
+  catalog::Database db = Check<E>(ToProto(database));
   db.set_name(n.db);
   if (n.catalog || db.has_catalog_name())
     db.set_catalog_name(n.catalog.value_or(db.catalog_name()));
   ApplyDatabaseDefaults(&db, context_->options.warehouse, NowSeconds());
   StoreLocations(locations(), &db);
-  Write<AlreadyExistsException, InvalidObjectException, MetaException>(
-      n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
+  Write<E>(n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
 }
 
 void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {
+  ARBOR_HMS_DELEGATES_TO(create_database_req, create_database);
   Database db;
   if (r.__isset.databaseName) db.__set_name(r.databaseName);
   if (r.__isset.description) db.__set_description(r.description);
@@ -98,19 +125,20 @@ void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {
 }
 
 void HmsHandler::drop_database(const std::string& name, const bool deleteData, const bool cascade) {
+  using E = ARBOR_HMS_THROWS(drop_database);
   // deleteData is accepted and ignored: Arbor never deletes data files, and other
   // branches may still point at them.
   (void)deleteData;
-  DbName n = Parse<NoSuchObjectException, InvalidOperationException, MetaException>(name);
+  DbName n = Parse<E>(name);
   if (n.db == "default") {
-    Raise<NoSuchObjectException, InvalidOperationException, MetaException>(
-        Status::NotEmpty("Can not drop default database"));
+    Raise<E>(Status::NotEmpty("Can not drop default database"));
   }
-  Write<NoSuchObjectException, InvalidOperationException, MetaException>(
-      n, "drop database " + n.db, [&](CatalogTxn& txn) { return txn.DropDatabase(n.db, cascade); });
+  Write<E>(n, "drop database " + n.db,
+           [&](CatalogTxn& txn) { return txn.DropDatabase(n.db, cascade); });
 }
 
 void HmsHandler::drop_database_req(AsyncOperationResp& _return, const DropDatabaseRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(drop_database_req, drop_database);
   std::string name = req.__isset.name ? req.name : "";
   if (req.__isset.catalogName && (name.empty() || name[0] != '@')) {
     name = "@" + req.catalogName + "#" + name;
@@ -127,16 +155,17 @@ void HmsHandler::drop_database_req(AsyncOperationResp& _return, const DropDataba
 }
 
 void HmsHandler::alter_database(const std::string& dbname, const Database& db) {
-  DbName n = Parse<MetaException, NoSuchObjectException>(dbname);
-  catalog::Database altered = Check<MetaException, NoSuchObjectException>(ToProto(db));
+  using E = ARBOR_HMS_THROWS(alter_database);
+  DbName n = Parse<E>(dbname);
+  catalog::Database altered = Check<E>(ToProto(db));
   altered.set_name(n.db);
   StoreLocations(locations(), &altered);
-  Write<MetaException, NoSuchObjectException>(n, "alter database " + n.db, [&](CatalogTxn& txn) {
-    return txn.AlterDatabase(n.db, altered);
-  });
+  Write<E>(n, "alter database " + n.db,
+           [&](CatalogTxn& txn) { return txn.AlterDatabase(n.db, altered); });
 }
 
 void HmsHandler::alter_database_req(const AlterDatabaseRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(alter_database_req, alter_database);
   alter_database(req.__isset.oldDbName ? req.oldDbName : "", req.newDb);
 }
 

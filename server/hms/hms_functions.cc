@@ -16,6 +16,11 @@
 
 namespace arbor::hms {
 
+using hive::Function;
+using hive::GetAllFunctionsResponse;
+using hive::InvalidObjectException;
+using hive::InvalidOperationException;
+
 namespace {
 
 // What a stored function looks like to the client. `db_echo` is the database name
@@ -31,28 +36,28 @@ Function ToClient(const catalog::Function& stored, const std::string& db_echo) {
 }  // namespace
 
 void HmsHandler::create_function(const Function& func) {
-  using E1 = AlreadyExistsException;
-  using E2 = InvalidObjectException;
-  using E3 = MetaException;
-  using E4 = NoSuchObjectException;
+  using E = ARBOR_HMS_THROWS(create_function);
   // Hive's validateFunctionInfo; the name itself is validated by the catalog.
-  if (!func.__isset.className) ThrowWithMessage<E2>("Function class name cannot be null");
-  if (!func.__isset.ownerType) ThrowWithMessage<E2>("Function owner type cannot be null");
-  if (!func.__isset.functionType) ThrowWithMessage<E2>("Function type cannot be null");
-  DbName n = Parse<E1, E2, E3, E4>(func.__isset.dbName ? func.dbName : "");
-  catalog::Function f = Check<E1, E2, E3, E4>(ToProto(func));
+  if (!func.__isset.className)
+    ThrowWithMessage<InvalidObjectException>("Function class name cannot be null");
+  if (!func.__isset.ownerType)
+    ThrowWithMessage<InvalidObjectException>("Function owner type cannot be null");
+  if (!func.__isset.functionType)
+    ThrowWithMessage<InvalidObjectException>("Function type cannot be null");
+  DbName n = Parse<E>(func.__isset.dbName ? func.dbName : "");
+  catalog::Function f = Check<E>(ToProto(func));
   f.set_db_name(n.db);
   if (!f.has_create_time() || f.create_time() == 0) f.set_create_time(NowSeconds());
   if (!f.has_resource_uris()) f.mutable_resource_uris();
-  Write<E1, E2, E3, E4>(n, "create function " + n.db + "." + f.function_name(),
-                        [&](CatalogTxn& txn) { return txn.CreateFunction(f); });
+  Write<E>(n, "create function " + n.db + "." + f.function_name(),
+           [&](CatalogTxn& txn) { return txn.CreateFunction(f); });
 }
 
 void HmsHandler::drop_function(const std::string& dbName, const std::string& funcName) {
-  DbName n = Parse<NoSuchObjectException, MetaException>(dbName);
-  Write<NoSuchObjectException, MetaException>(
-      n, "drop function " + n.db + "." + funcName,
-      [&](CatalogTxn& txn) { return txn.DropFunction(n.db, funcName); });
+  using E = ARBOR_HMS_THROWS(drop_function);
+  DbName n = Parse<E>(dbName);
+  Write<E>(n, "drop function " + n.db + "." + funcName,
+           [&](CatalogTxn& txn) { return txn.DropFunction(n.db, funcName); });
 }
 
 // Replaces the function; a new functionName or dbName renames or moves it within
@@ -61,21 +66,20 @@ void HmsHandler::drop_function(const std::string& dbName, const std::string& fun
 // NoSuchObjectException; Hive throws MetaException "function x doesn't exist").
 void HmsHandler::alter_function(const std::string& dbName, const std::string& funcName,
                                 const Function& newFunc) {
-  using E1 = InvalidOperationException;
-  using E2 = MetaException;
-  DbName n = Parse<E1, E2>(dbName);
-  catalog::Function f = Check<E1, E2>(ToProto(newFunc));
+  using E = ARBOR_HMS_THROWS(alter_function);
+  DbName n = Parse<E>(dbName);
+  catalog::Function f = Check<E>(ToProto(newFunc));
   if (newFunc.__isset.dbName) {
-    DbName target = Parse<E1, E2>(newFunc.dbName);
+    DbName target = Parse<E>(newFunc.dbName);
     if (RefOf(target) != RefOf(n)) {
-      ThrowWithMessage<E1>("Cannot move function " + n.db + "." + funcName + " from ref '" +
-                           RefOf(n) + "' to ref '" + RefOf(target) +
-                           "': a function lives on one ref");
+      ThrowWithMessage<InvalidOperationException>("Cannot move function " + n.db + "." + funcName +
+                                                  " from ref '" + RefOf(n) + "' to ref '" +
+                                                  RefOf(target) + "': a function lives on one ref");
     }
     f.set_db_name(target.db);
   }
   if (!f.has_resource_uris()) f.mutable_resource_uris();
-  Write<E1, E2>(n, "alter function " + n.db + "." + funcName, [&](CatalogTxn& txn) -> Status {
+  Write<E>(n, "alter function " + n.db + "." + funcName, [&](CatalogTxn& txn) -> Status {
     ARBOR_ASSIGN_OR_RETURN(catalog::Function old, txn.GetFunction(n.db, funcName));
     if (old.has_create_time()) {
       f.set_create_time(old.create_time());
@@ -88,23 +92,24 @@ void HmsHandler::alter_function(const std::string& dbName, const std::string& fu
 
 void HmsHandler::get_function(Function& _return, const std::string& dbName,
                               const std::string& funcName) {
-  DbName n = Parse<MetaException, NoSuchObjectException>(dbName);
-  ReadView view = View<MetaException, NoSuchObjectException>(n);
+  using E = ARBOR_HMS_THROWS(get_function);
+  DbName n = Parse<E>(dbName);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  _return = ToClient(Check<MetaException, NoSuchObjectException>(txn.GetFunction(n.db, funcName)),
-                     n.echo);
+  _return = ToClient(Check<E>(txn.GetFunction(n.db, funcName)), n.echo);
 }
 
 // Names of the database's functions matching the pattern, in name order. As in
 // Hive, a database that does not exist simply has none.
 void HmsHandler::get_functions(std::vector<std::string>& _return, const std::string& dbName,
                                const std::string& pattern) {
-  DbName n = Parse<MetaException>(dbName);
-  NamePattern matcher = Check<MetaException>(NamePattern::Parse(pattern));
-  ReadView view = View<MetaException>(n);
+  using E = ARBOR_HMS_THROWS(get_functions);
+  DbName n = Parse<E>(dbName);
+  NamePattern matcher = Check<E>(NamePattern::Parse(pattern));
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
   _return.clear();
-  Check<MetaException>(txn.ScanFunctions(n.db, [&](const catalog::Function& f) {
+  Check<E>(txn.ScanFunctions(n.db, [&](const catalog::Function& f) {
     if (matcher.Matches(f.function_name())) _return.push_back(f.function_name());
     return true;
   }));
@@ -114,11 +119,12 @@ void HmsHandler::get_functions(std::vector<std::string>& _return, const std::str
 // registerAllFunctionsOnce). dbName is the stored name: the client named no ref,
 // and Hive qualifies each function as <dbName>.<functionName>.
 void HmsHandler::get_all_functions(GetAllFunctionsResponse& _return) {
-  ReadView view = View<MetaException>(DbName{});
+  using E = ARBOR_HMS_THROWS(get_all_functions);
+  ReadView view = View<E>(DbName{});
   CatalogTxn txn(view);
   std::vector<Function> functions;
-  for (const auto& db : Check<MetaException>(txn.ListDatabaseNames())) {
-    Check<MetaException>(txn.ScanFunctions(db, [&](const catalog::Function& f) {
+  for (const auto& db : Check<E>(txn.ListDatabaseNames())) {
+    Check<E>(txn.ScanFunctions(db, [&](const catalog::Function& f) {
       functions.push_back(ToClient(f, ""));
       return true;
     }));

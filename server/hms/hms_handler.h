@@ -7,9 +7,13 @@
 //
 // Each method parses its database argument (db, db@ref, @cat#db@ref), reads
 // through one ReadView of the resolved ref, or writes through Repository::Mutate
-// on a branch, and maps failures with Raise<declared exceptions...>, so clients
-// see the exception types Hive would send. The methods are spread over
-// hms_*.cc files by subject; this header is their one declaration.
+// on a branch, and maps failures with Raise<E>, E being the exceptions the
+// method declares, taken from the generated code (ARBOR_HMS_THROWS,
+// hms_errors.h), so clients see the exception types Hive would send. A request
+// resolves its ref once: replies render locations from the view they read or
+// wrote through. The methods are spread over hms_*.cc files by subject; this
+// header is their one declaration. The generated types are named hive::X here;
+// the .cc files bring in the ones they use with using-declarations.
 #pragma once
 
 #include <atomic>
@@ -27,9 +31,7 @@
 
 namespace arbor::hms {
 
-using namespace ::Apache::Hadoop::Hive;  // NOLINT: the generated types are the vocabulary here
-
-class HmsHandler final : public ThriftHiveMetastoreIf {
+class HmsHandler final : public hive::ThriftHiveMetastoreIf {
  public:
   explicit HmsHandler(HmsContext* context, std::string peer = {});
   ~HmsHandler() override;
@@ -56,117 +58,121 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   void setMetaConf(const std::string& key, const std::string& value) override;
   void get_config_value(std::string& _return, const std::string& name,
                         const std::string& defaultValue) override;
-  void get_catalog(GetCatalogResponse& _return, const GetCatalogRequest& catName) override;
-  void get_catalogs(GetCatalogsResponse& _return) override;
+  void get_catalog(hive::GetCatalogResponse& _return,
+                   const hive::GetCatalogRequest& catName) override;
+  void get_catalogs(hive::GetCatalogsResponse& _return) override;
 
   // --- Databases (hms_databases.cc)
-  void get_database(Database& _return, const std::string& name) override;
-  void get_database_req(Database& _return, const GetDatabaseRequest& request) override;
+  void get_database(hive::Database& _return, const std::string& name) override;
+  void get_database_req(hive::Database& _return, const hive::GetDatabaseRequest& request) override;
   void get_databases(std::vector<std::string>& _return, const std::string& pattern) override;
-  void get_databases_req(GetDatabaseObjectsResponse& _return,
-                         const GetDatabaseObjectsRequest& request) override;
+  void get_databases_req(hive::GetDatabaseObjectsResponse& _return,
+                         const hive::GetDatabaseObjectsRequest& request) override;
   void get_all_databases(std::vector<std::string>& _return) override;
-  void create_database(const Database& database) override;
-  void create_database_req(const CreateDatabaseRequest& createDatabaseRequest) override;
+  void create_database(const hive::Database& database) override;
+  void create_database_req(const hive::CreateDatabaseRequest& createDatabaseRequest) override;
   void drop_database(const std::string& name, const bool deleteData, const bool cascade) override;
-  void drop_database_req(AsyncOperationResp& _return, const DropDatabaseRequest& req) override;
-  void alter_database(const std::string& dbname, const Database& db) override;
-  void alter_database_req(const AlterDatabaseRequest& alterDbReq) override;
+  void drop_database_req(hive::AsyncOperationResp& _return,
+                         const hive::DropDatabaseRequest& req) override;
+  void alter_database(const std::string& dbname, const hive::Database& db) override;
+  void alter_database_req(const hive::AlterDatabaseRequest& alterDbReq) override;
 
   // --- Tables (hms_tables.cc)
-  void get_table(Table& _return, const std::string& dbname, const std::string& tbl_name) override;
-  void get_table_req(GetTableResult& _return, const GetTableRequest& req) override;
-  void get_table_objects_by_name(std::vector<Table>& _return, const std::string& dbname,
+  void get_table(hive::Table& _return, const std::string& dbname,
+                 const std::string& tbl_name) override;
+  void get_table_req(hive::GetTableResult& _return, const hive::GetTableRequest& req) override;
+  void get_table_objects_by_name(std::vector<hive::Table>& _return, const std::string& dbname,
                                  const std::vector<std::string>& tbl_names) override;
-  void get_table_objects_by_name_req(GetTablesResult& _return,
-                                     const GetTablesRequest& req) override;
+  void get_table_objects_by_name_req(hive::GetTablesResult& _return,
+                                     const hive::GetTablesRequest& req) override;
   void get_tables(std::vector<std::string>& _return, const std::string& db_name,
                   const std::string& pattern) override;
   void get_tables_by_type(std::vector<std::string>& _return, const std::string& db_name,
                           const std::string& pattern, const std::string& tableType) override;
   void get_all_tables(std::vector<std::string>& _return, const std::string& db_name) override;
-  void get_table_meta(std::vector<TableMeta>& _return, const std::string& db_patterns,
+  void get_table_meta(std::vector<hive::TableMeta>& _return, const std::string& db_patterns,
                       const std::string& tbl_patterns,
                       const std::vector<std::string>& tbl_types) override;
   void get_table_names_by_filter(std::vector<std::string>& _return, const std::string& dbname,
                                  const std::string& filter, const int16_t max_tables) override;
-  void get_fields(std::vector<FieldSchema>& _return, const std::string& db_name,
+  void get_fields(std::vector<hive::FieldSchema>& _return, const std::string& db_name,
                   const std::string& table_name) override;
-  void get_fields_with_environment_context(std::vector<FieldSchema>& _return,
-                                           const std::string& db_name,
-                                           const std::string& table_name,
-                                           const EnvironmentContext& environment_context) override;
-  void get_schema(std::vector<FieldSchema>& _return, const std::string& db_name,
+  void get_fields_with_environment_context(
+      std::vector<hive::FieldSchema>& _return, const std::string& db_name,
+      const std::string& table_name, const hive::EnvironmentContext& environment_context) override;
+  void get_schema(std::vector<hive::FieldSchema>& _return, const std::string& db_name,
                   const std::string& table_name) override;
-  void get_schema_with_environment_context(std::vector<FieldSchema>& _return,
-                                           const std::string& db_name,
-                                           const std::string& table_name,
-                                           const EnvironmentContext& environment_context) override;
-  void create_table(const Table& tbl) override;
+  void get_schema_with_environment_context(
+      std::vector<hive::FieldSchema>& _return, const std::string& db_name,
+      const std::string& table_name, const hive::EnvironmentContext& environment_context) override;
+  void create_table(const hive::Table& tbl) override;
   void create_table_with_environment_context(
-      const Table& tbl, const EnvironmentContext& environment_context) override;
-  void create_table_req(const CreateTableRequest& request) override;
+      const hive::Table& tbl, const hive::EnvironmentContext& environment_context) override;
+  void create_table_req(const hive::CreateTableRequest& request) override;
   void drop_table(const std::string& dbname, const std::string& name,
                   const bool deleteData) override;
-  void drop_table_with_environment_context(const std::string& dbname, const std::string& name,
-                                           const bool deleteData,
-                                           const EnvironmentContext& environment_context) override;
-  void drop_table_req(AsyncOperationResp& _return, const DropTableRequest& dropTableReq) override;
+  void drop_table_with_environment_context(
+      const std::string& dbname, const std::string& name, const bool deleteData,
+      const hive::EnvironmentContext& environment_context) override;
+  void drop_table_req(hive::AsyncOperationResp& _return,
+                      const hive::DropTableRequest& dropTableReq) override;
   void alter_table(const std::string& dbname, const std::string& tbl_name,
-                   const Table& new_tbl) override;
-  void alter_table_with_environment_context(const std::string& dbname, const std::string& tbl_name,
-                                            const Table& new_tbl,
-                                            const EnvironmentContext& environment_context) override;
+                   const hive::Table& new_tbl) override;
+  void alter_table_with_environment_context(
+      const std::string& dbname, const std::string& tbl_name, const hive::Table& new_tbl,
+      const hive::EnvironmentContext& environment_context) override;
   void alter_table_with_cascade(const std::string& dbname, const std::string& tbl_name,
-                                const Table& new_tbl, const bool cascade) override;
-  void alter_table_req(AlterTableResponse& _return, const AlterTableRequest& req) override;
+                                const hive::Table& new_tbl, const bool cascade) override;
+  void alter_table_req(hive::AlterTableResponse& _return,
+                       const hive::AlterTableRequest& req) override;
 
   // --- Locks (hms_locks.cc)
-  void lock(LockResponse& _return, const LockRequest& rqst) override;
-  void check_lock(LockResponse& _return, const CheckLockRequest& rqst) override;
-  void unlock(const UnlockRequest& rqst) override;
-  void heartbeat(const HeartbeatRequest& ids) override;
-  void show_locks(ShowLocksResponse& _return, const ShowLocksRequest& rqst) override;
+  void lock(hive::LockResponse& _return, const hive::LockRequest& rqst) override;
+  void check_lock(hive::LockResponse& _return, const hive::CheckLockRequest& rqst) override;
+  void unlock(const hive::UnlockRequest& rqst) override;
+  void heartbeat(const hive::HeartbeatRequest& ids) override;
+  void show_locks(hive::ShowLocksResponse& _return, const hive::ShowLocksRequest& rqst) override;
 
   // --- Partitions (hms_partitions.cc)
-  void add_partition(Partition& _return, const Partition& new_part) override;
+  void add_partition(hive::Partition& _return, const hive::Partition& new_part) override;
   void add_partition_with_environment_context(
-      Partition& _return, const Partition& new_part,
-      const EnvironmentContext& environment_context) override;
-  int32_t add_partitions(const std::vector<Partition>& new_parts) override;
-  void add_partitions_req(AddPartitionsResult& _return,
-                          const AddPartitionsRequest& request) override;
-  void append_partition(Partition& _return, const std::string& db_name, const std::string& tbl_name,
+      hive::Partition& _return, const hive::Partition& new_part,
+      const hive::EnvironmentContext& environment_context) override;
+  int32_t add_partitions(const std::vector<hive::Partition>& new_parts) override;
+  void add_partitions_req(hive::AddPartitionsResult& _return,
+                          const hive::AddPartitionsRequest& request) override;
+  void append_partition(hive::Partition& _return, const std::string& db_name,
+                        const std::string& tbl_name,
                         const std::vector<std::string>& part_vals) override;
   void append_partition_with_environment_context(
-      Partition& _return, const std::string& db_name, const std::string& tbl_name,
+      hive::Partition& _return, const std::string& db_name, const std::string& tbl_name,
       const std::vector<std::string>& part_vals,
-      const EnvironmentContext& environment_context) override;
-  void append_partition_by_name(Partition& _return, const std::string& db_name,
+      const hive::EnvironmentContext& environment_context) override;
+  void append_partition_by_name(hive::Partition& _return, const std::string& db_name,
                                 const std::string& tbl_name, const std::string& part_name) override;
   void append_partition_by_name_with_environment_context(
-      Partition& _return, const std::string& db_name, const std::string& tbl_name,
-      const std::string& part_name, const EnvironmentContext& environment_context) override;
-  void append_partition_req(Partition& _return,
-                            const AppendPartitionsRequest& appendPartitionsReq) override;
+      hive::Partition& _return, const std::string& db_name, const std::string& tbl_name,
+      const std::string& part_name, const hive::EnvironmentContext& environment_context) override;
+  void append_partition_req(hive::Partition& _return,
+                            const hive::AppendPartitionsRequest& appendPartitionsReq) override;
   void alter_partition(const std::string& db_name, const std::string& tbl_name,
-                       const Partition& new_part) override;
+                       const hive::Partition& new_part) override;
   void alter_partition_with_environment_context(
-      const std::string& db_name, const std::string& tbl_name, const Partition& new_part,
-      const EnvironmentContext& environment_context) override;
+      const std::string& db_name, const std::string& tbl_name, const hive::Partition& new_part,
+      const hive::EnvironmentContext& environment_context) override;
   void alter_partitions(const std::string& db_name, const std::string& tbl_name,
-                        const std::vector<Partition>& new_parts) override;
+                        const std::vector<hive::Partition>& new_parts) override;
   void alter_partitions_with_environment_context(
       const std::string& db_name, const std::string& tbl_name,
-      const std::vector<Partition>& new_parts,
-      const EnvironmentContext& environment_context) override;
-  void alter_partitions_req(AlterPartitionsResponse& _return,
-                            const AlterPartitionsRequest& req) override;
+      const std::vector<hive::Partition>& new_parts,
+      const hive::EnvironmentContext& environment_context) override;
+  void alter_partitions_req(hive::AlterPartitionsResponse& _return,
+                            const hive::AlterPartitionsRequest& req) override;
   void rename_partition(const std::string& db_name, const std::string& tbl_name,
                         const std::vector<std::string>& part_vals,
-                        const Partition& new_part) override;
-  void rename_partition_req(RenamePartitionResponse& _return,
-                            const RenamePartitionRequest& req) override;
+                        const hive::Partition& new_part) override;
+  void rename_partition_req(hive::RenamePartitionResponse& _return,
+                            const hive::RenamePartitionRequest& req) override;
   bool drop_partition(const std::string& db_name, const std::string& tbl_name,
                       const std::vector<std::string>& part_vals, const bool deleteData) override;
   bool drop_partition_by_name(const std::string& db_name, const std::string& tbl_name,
@@ -174,161 +180,174 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
   bool drop_partition_with_environment_context(
       const std::string& db_name, const std::string& tbl_name,
       const std::vector<std::string>& part_vals, const bool deleteData,
-      const EnvironmentContext& environment_context) override;
+      const hive::EnvironmentContext& environment_context) override;
   bool drop_partition_by_name_with_environment_context(
       const std::string& db_name, const std::string& tbl_name, const std::string& part_name,
-      const bool deleteData, const EnvironmentContext& environment_context) override;
-  bool drop_partition_req(const DropPartitionRequest& dropPartitionReq) override;
-  void drop_partitions_req(DropPartitionsResult& _return,
-                           const DropPartitionsRequest& req) override;
-  void get_partition(Partition& _return, const std::string& db_name, const std::string& tbl_name,
+      const bool deleteData, const hive::EnvironmentContext& environment_context) override;
+  bool drop_partition_req(const hive::DropPartitionRequest& dropPartitionReq) override;
+  void drop_partitions_req(hive::DropPartitionsResult& _return,
+                           const hive::DropPartitionsRequest& req) override;
+  void get_partition(hive::Partition& _return, const std::string& db_name,
+                     const std::string& tbl_name,
                      const std::vector<std::string>& part_vals) override;
-  void get_partition_with_auth(Partition& _return, const std::string& db_name,
+  void get_partition_with_auth(hive::Partition& _return, const std::string& db_name,
                                const std::string& tbl_name,
                                const std::vector<std::string>& part_vals,
                                const std::string& user_name,
                                const std::vector<std::string>& group_names) override;
-  void get_partition_by_name(Partition& _return, const std::string& db_name,
+  void get_partition_by_name(hive::Partition& _return, const std::string& db_name,
                              const std::string& tbl_name, const std::string& part_name) override;
-  void get_partition_req(GetPartitionResponse& _return, const GetPartitionRequest& req) override;
-  void get_partitions(std::vector<Partition>& _return, const std::string& db_name,
+  void get_partition_req(hive::GetPartitionResponse& _return,
+                         const hive::GetPartitionRequest& req) override;
+  void get_partitions(std::vector<hive::Partition>& _return, const std::string& db_name,
                       const std::string& tbl_name, const int16_t max_parts) override;
-  void get_partitions_with_auth(std::vector<Partition>& _return, const std::string& db_name,
+  void get_partitions_with_auth(std::vector<hive::Partition>& _return, const std::string& db_name,
                                 const std::string& tbl_name, const int16_t max_parts,
                                 const std::string& user_name,
                                 const std::vector<std::string>& group_names) override;
-  void get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) override;
-  void get_partitions_ps(std::vector<Partition>& _return, const std::string& db_name,
+  void get_partitions_req(hive::PartitionsResponse& _return,
+                          const hive::PartitionsRequest& req) override;
+  void get_partitions_ps(std::vector<hive::Partition>& _return, const std::string& db_name,
                          const std::string& tbl_name, const std::vector<std::string>& part_vals,
                          const int16_t max_parts) override;
-  void get_partitions_ps_with_auth(std::vector<Partition>& _return, const std::string& db_name,
-                                   const std::string& tbl_name,
+  void get_partitions_ps_with_auth(std::vector<hive::Partition>& _return,
+                                   const std::string& db_name, const std::string& tbl_name,
                                    const std::vector<std::string>& part_vals,
                                    const int16_t max_parts, const std::string& user_name,
                                    const std::vector<std::string>& group_names) override;
-  void get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
-                                       const GetPartitionsPsWithAuthRequest& req) override;
+  void get_partitions_ps_with_auth_req(hive::GetPartitionsPsWithAuthResponse& _return,
+                                       const hive::GetPartitionsPsWithAuthRequest& req) override;
   void get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
                            const std::string& tbl_name, const int16_t max_parts) override;
   void get_partition_names_ps(std::vector<std::string>& _return, const std::string& db_name,
                               const std::string& tbl_name,
                               const std::vector<std::string>& part_vals,
                               const int16_t max_parts) override;
-  void get_partition_names_ps_req(GetPartitionNamesPsResponse& _return,
-                                  const GetPartitionNamesPsRequest& req) override;
+  void get_partition_names_ps_req(hive::GetPartitionNamesPsResponse& _return,
+                                  const hive::GetPartitionNamesPsRequest& req) override;
   void fetch_partition_names_req(std::vector<std::string>& _return,
-                                 const PartitionsRequest& partitionReq) override;
-  void get_partitions_by_names(std::vector<Partition>& _return, const std::string& db_name,
+                                 const hive::PartitionsRequest& partitionReq) override;
+  void get_partitions_by_names(std::vector<hive::Partition>& _return, const std::string& db_name,
                                const std::string& tbl_name,
                                const std::vector<std::string>& names) override;
-  void get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
-                                   const GetPartitionsByNamesRequest& req) override;
-  void get_partitions_by_filter(std::vector<Partition>& _return, const std::string& db_name,
+  void get_partitions_by_names_req(hive::GetPartitionsByNamesResult& _return,
+                                   const hive::GetPartitionsByNamesRequest& req) override;
+  void get_partitions_by_filter(std::vector<hive::Partition>& _return, const std::string& db_name,
                                 const std::string& tbl_name, const std::string& filter,
                                 const int16_t max_parts) override;
-  void get_partitions_by_filter_req(std::vector<Partition>& _return,
-                                    const GetPartitionsByFilterRequest& req) override;
+  void get_partitions_by_filter_req(std::vector<hive::Partition>& _return,
+                                    const hive::GetPartitionsByFilterRequest& req) override;
   int32_t get_num_partitions_by_filter(const std::string& db_name, const std::string& tbl_name,
                                        const std::string& filter) override;
-  void get_partitions_by_expr(PartitionsByExprResult& _return,
-                              const PartitionsByExprRequest& req) override;
-  void get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return,
-                                   const PartitionsByExprRequest& req) override;
+  void get_partitions_by_expr(hive::PartitionsByExprResult& _return,
+                              const hive::PartitionsByExprRequest& req) override;
+  void get_partitions_spec_by_expr(hive::PartitionsSpecByExprResult& _return,
+                                   const hive::PartitionsByExprRequest& req) override;
   void partition_name_to_vals(std::vector<std::string>& _return,
                               const std::string& part_name) override;
   void partition_name_to_spec(std::map<std::string, std::string>& _return,
                               const std::string& part_name) override;
 
   // --- Column statistics (hms_statistics.cc)
-  void get_table_column_statistics(ColumnStatistics& _return, const std::string& db_name,
+  void get_table_column_statistics(hive::ColumnStatistics& _return, const std::string& db_name,
                                    const std::string& tbl_name,
                                    const std::string& col_name) override;
-  void get_partition_column_statistics(ColumnStatistics& _return, const std::string& db_name,
+  void get_partition_column_statistics(hive::ColumnStatistics& _return, const std::string& db_name,
                                        const std::string& tbl_name, const std::string& part_name,
                                        const std::string& col_name) override;
-  void get_table_statistics_req(TableStatsResult& _return,
-                                const TableStatsRequest& request) override;
-  void get_partitions_statistics_req(PartitionsStatsResult& _return,
-                                     const PartitionsStatsRequest& request) override;
-  void get_aggr_stats_for(AggrStats& _return, const PartitionsStatsRequest& request) override;
-  bool update_table_column_statistics(const ColumnStatistics& stats_obj) override;
-  bool update_partition_column_statistics(const ColumnStatistics& stats_obj) override;
-  void update_table_column_statistics_req(SetPartitionsStatsResponse& _return,
-                                          const SetPartitionsStatsRequest& req) override;
-  void update_partition_column_statistics_req(SetPartitionsStatsResponse& _return,
-                                              const SetPartitionsStatsRequest& req) override;
-  bool set_aggr_stats_for(const SetPartitionsStatsRequest& request) override;
+  void get_table_statistics_req(hive::TableStatsResult& _return,
+                                const hive::TableStatsRequest& request) override;
+  void get_partitions_statistics_req(hive::PartitionsStatsResult& _return,
+                                     const hive::PartitionsStatsRequest& request) override;
+  void get_aggr_stats_for(hive::AggrStats& _return,
+                          const hive::PartitionsStatsRequest& request) override;
+  bool update_table_column_statistics(const hive::ColumnStatistics& stats_obj) override;
+  bool update_partition_column_statistics(const hive::ColumnStatistics& stats_obj) override;
+  void update_table_column_statistics_req(hive::SetPartitionsStatsResponse& _return,
+                                          const hive::SetPartitionsStatsRequest& req) override;
+  void update_partition_column_statistics_req(hive::SetPartitionsStatsResponse& _return,
+                                              const hive::SetPartitionsStatsRequest& req) override;
+  bool set_aggr_stats_for(const hive::SetPartitionsStatsRequest& request) override;
   bool delete_partition_column_statistics(const std::string& db_name, const std::string& tbl_name,
                                           const std::string& part_name, const std::string& col_name,
                                           const std::string& engine) override;
   bool delete_table_column_statistics(const std::string& db_name, const std::string& tbl_name,
                                       const std::string& col_name,
                                       const std::string& engine) override;
-  bool delete_column_statistics_req(const DeleteColumnStatisticsRequest& req) override;
+  bool delete_column_statistics_req(const hive::DeleteColumnStatisticsRequest& req) override;
 
   // --- Functions (hms_functions.cc)
-  void create_function(const Function& func) override;
+  void create_function(const hive::Function& func) override;
   void drop_function(const std::string& dbName, const std::string& funcName) override;
   void alter_function(const std::string& dbName, const std::string& funcName,
-                      const Function& newFunc) override;
-  void get_function(Function& _return, const std::string& dbName,
+                      const hive::Function& newFunc) override;
+  void get_function(hive::Function& _return, const std::string& dbName,
                     const std::string& funcName) override;
   void get_functions(std::vector<std::string>& _return, const std::string& dbName,
                      const std::string& pattern) override;
-  void get_all_functions(GetAllFunctionsResponse& _return) override;
+  void get_all_functions(hive::GetAllFunctionsResponse& _return) override;
 
   // --- Constraints and notifications (hms_misc.cc)
-  void get_primary_keys(PrimaryKeysResponse& _return, const PrimaryKeysRequest& request) override;
-  void get_foreign_keys(ForeignKeysResponse& _return, const ForeignKeysRequest& request) override;
-  void get_unique_constraints(UniqueConstraintsResponse& _return,
-                              const UniqueConstraintsRequest& request) override;
-  void get_not_null_constraints(NotNullConstraintsResponse& _return,
-                                const NotNullConstraintsRequest& request) override;
-  void get_default_constraints(DefaultConstraintsResponse& _return,
-                               const DefaultConstraintsRequest& request) override;
-  void get_check_constraints(CheckConstraintsResponse& _return,
-                             const CheckConstraintsRequest& request) override;
-  void get_all_table_constraints(AllTableConstraintsResponse& _return,
-                                 const AllTableConstraintsRequest& request) override;
-  void get_current_notificationEventId(CurrentNotificationEventId& _return) override;
-  void get_next_notification(NotificationEventResponse& _return,
-                             const NotificationEventRequest& rqst) override;
+  void get_primary_keys(hive::PrimaryKeysResponse& _return,
+                        const hive::PrimaryKeysRequest& request) override;
+  void get_foreign_keys(hive::ForeignKeysResponse& _return,
+                        const hive::ForeignKeysRequest& request) override;
+  void get_unique_constraints(hive::UniqueConstraintsResponse& _return,
+                              const hive::UniqueConstraintsRequest& request) override;
+  void get_not_null_constraints(hive::NotNullConstraintsResponse& _return,
+                                const hive::NotNullConstraintsRequest& request) override;
+  void get_default_constraints(hive::DefaultConstraintsResponse& _return,
+                               const hive::DefaultConstraintsRequest& request) override;
+  void get_check_constraints(hive::CheckConstraintsResponse& _return,
+                             const hive::CheckConstraintsRequest& request) override;
+  void get_all_table_constraints(hive::AllTableConstraintsResponse& _return,
+                                 const hive::AllTableConstraintsRequest& request) override;
+  void get_current_notificationEventId(hive::CurrentNotificationEventId& _return) override;
+  void get_next_notification(hive::NotificationEventResponse& _return,
+                             const hive::NotificationEventRequest& rqst) override;
 
  private:
   // The ref a database argument addresses: its own, else the session's, else the
   // server's default branch.
   std::string RefOf(const DbName& name) const;
+  // A database name as listings show it: with the ref the pattern named, if any.
+  std::string EchoName(const std::string& db, const std::string& ref) const;
 
-  // Renders locations for the data version `name` reads (lakeFS); a no-op
-  // renderer without lakeFS. Raises through Declared if the ref cannot be read.
-  template <typename... Declared>
-  LocationRenderer Renderer(const DbName& name) const {
-    if (!context_->locations.enabled()) return {};
-    ResolvedRef ref = Check<Declared...>(context_->repo->Resolve(RefOf(name)));
-    return {&context_->locations, Check<Declared...>(context_->repo->LakeFsRefFor(ref))};
+  // Renders locations for the data version `view` reads (lakeFS); a no-op
+  // renderer without lakeFS. Built from the request's own view, never by
+  // resolving the ref again, so locations and entities come from one state.
+  Result<LocationRenderer> RendererOf(const ReadView& view) const {
+    return RendererFor(context_->repo, &context_->locations, view);
+  }
+  template <typename L>
+  LocationRenderer Render(const ReadView& view) const {
+    return Check<L>(RendererOf(view));
   }
   const LocationMapper& locations() const { return context_->locations; }
 
   // get_table/partition_column_statistics (hms_statistics.cc); part_name null: table.
-  ColumnStatistics LegacyColumnStatistics(const std::string& db_name, const std::string& tbl_name,
-                                          const std::string* part_name,
-                                          const std::string& col_name);
+  hive::ColumnStatistics LegacyColumnStatistics(const std::string& db_name,
+                                                const std::string& tbl_name,
+                                                const std::string* part_name,
+                                                const std::string& col_name);
 
-  // Parses a database argument; malformed names raise through Declared.
-  template <typename... Declared>
+  // Parses a database argument; malformed names raise through L (Throws<...>,
+  // normally the calling method's ARBOR_HMS_THROWS).
+  template <typename L>
   DbName Parse(const std::string& text) const {
-    return Check<Declared...>(ParseDbName(text, context_->options.ref_separator));
+    return Check<L>(ParseDbName(text, context_->options.ref_separator));
   }
 
   // A consistent view of the ref `name` addresses.
-  template <typename... Declared>
+  template <typename L>
   ReadView View(const DbName& name) const {
-    return Check<Declared...>(context_->repo->OpenView(RefOf(name)));
+    return Check<L>(context_->repo->OpenView(RefOf(name)));
   }
 
   // Runs fn(txn) under the addressed branch's lock and stages (or auto-commits)
-  // what it wrote. fn returns a Status; a failed one writes nothing.
-  template <typename... Declared, typename Fn>
+  // what it wrote. fn returns a Status; a failed one writes nothing. Replies that
+  // show entities take their renderer from RendererOf(txn.view()) inside fn.
+  template <typename L, typename Fn>
   MutationOutcome Write(const DbName& name, const std::string& what, Fn&& fn) {
     MutationOptions options;
     options.author = user_;
@@ -339,7 +358,7 @@ class HmsHandler final : public ThriftHiveMetastoreIf {
                                             ARBOR_RETURN_IF_ERROR(fn(txn));
                                             return txn.TakeEdits();
                                           });
-    return Check<Declared...>(std::move(outcome));
+    return Check<L>(std::move(outcome));
   }
 
   HmsContext* context_;

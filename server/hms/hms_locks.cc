@@ -18,6 +18,17 @@
 
 namespace arbor::hms {
 
+using hive::CheckLockRequest;
+using hive::HeartbeatRequest;
+using hive::LockRequest;
+using hive::LockResponse;
+using hive::MetaException;
+using hive::NoSuchLockException;
+using hive::ShowLocksRequest;
+using hive::ShowLocksResponse;
+using hive::ShowLocksResponseElement;
+using hive::UnlockRequest;
+
 namespace {
 
 using SpecLevel = LockComponentSpec::Level;
@@ -100,16 +111,17 @@ std::string CanonicalPartName(std::string_view name) {
 }  // namespace
 
 void HmsHandler::lock(LockResponse& _return, const LockRequest& rqst) {
+  using E = ARBOR_HMS_THROWS(lock);
   // Errors here have no declared slot (lock declares only NoSuchTxn and
   // TxnAborted): they reach the client as TApplicationException with the message.
-  auto fail = [](const Status& s) { Raise<NoSuchTxnException, TxnAbortedException>(s); };
+  auto fail = [](const Status& s) { Raise<E>(s); };
   if (!rqst.__isset.component || rqst.component.empty()) {
     fail(Status::InvalidArgument("lock request has no components"));
   }
   std::vector<LockComponentSpec> specs;
   specs.reserve(rqst.component.size());
   for (const auto& c : rqst.component) {
-    DbName n = Parse<NoSuchTxnException, TxnAbortedException>(c.__isset.dbname ? c.dbname : "");
+    DbName n = Parse<E>(c.__isset.dbname ? c.dbname : "");
     LockComponentSpec spec;
     auto key = LockDbKey(context_->repo, n, RefOf(n));
     if (!key.ok()) fail(key.status());
@@ -162,14 +174,15 @@ void HmsHandler::heartbeat(const HeartbeatRequest& ids) {
 // One element per lock component, as HMS lists them, with every required field
 // set. dbname is the database as the lock request named it.
 void HmsHandler::show_locks(ShowLocksResponse& _return, const ShowLocksRequest& rqst) {
+  using E = ARBOR_HMS_THROWS(show_locks);
   std::string db_key;
   if (rqst.__isset.dbname && !rqst.dbname.empty()) {
     // show_locks declares no exceptions; a malformed name fails the call with its
     // message, and a ref that does not resolve holds no locks.
-    DbName n = Parse<>(rqst.dbname);
+    DbName n = Parse<E>(rqst.dbname);
     auto key = LockDbKey(context_->repo, n, RefOf(n));
     if (!key.ok()) {
-      if (key.status().code() != StatusCode::kNotFound) Raise<>(key.status());
+      if (key.status().code() != StatusCode::kNotFound) Raise<E>(key.status());
       _return.__set_locks({});
       return;
     }

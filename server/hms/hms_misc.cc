@@ -16,48 +16,74 @@
 
 namespace arbor::hms {
 
+using hive::AllTableConstraintsRequest;
+using hive::AllTableConstraintsResponse;
+using hive::CheckConstraintsRequest;
+using hive::CheckConstraintsResponse;
+using hive::CurrentNotificationEventId;
+using hive::DefaultConstraintsRequest;
+using hive::DefaultConstraintsResponse;
+using hive::ForeignKeysRequest;
+using hive::ForeignKeysResponse;
+using hive::NotificationEventRequest;
+using hive::NotificationEventResponse;
+using hive::NotNullConstraintsRequest;
+using hive::NotNullConstraintsResponse;
+using hive::PrimaryKeysRequest;
+using hive::PrimaryKeysResponse;
+using hive::SQLAllTableConstraints;
+using hive::UniqueConstraintsRequest;
+using hive::UniqueConstraintsResponse;
+
 void HmsHandler::get_primary_keys(PrimaryKeysResponse& _return, const PrimaryKeysRequest& request) {
-  Parse<MetaException, NoSuchObjectException>(request.__isset.db_name ? request.db_name : "");
+  using E = ARBOR_HMS_THROWS(get_primary_keys);
+  Parse<E>(request.__isset.db_name ? request.db_name : "");
   _return.__set_primaryKeys({});
 }
 
 void HmsHandler::get_foreign_keys(ForeignKeysResponse& _return, const ForeignKeysRequest& request) {
+  using E = ARBOR_HMS_THROWS(get_foreign_keys);
   if (request.__isset.parent_db_name) {
-    Parse<MetaException, NoSuchObjectException>(request.parent_db_name);
+    Parse<E>(request.parent_db_name);
   }
   if (request.__isset.foreign_db_name) {
-    Parse<MetaException, NoSuchObjectException>(request.foreign_db_name);
+    Parse<E>(request.foreign_db_name);
   }
   _return.__set_foreignKeys({});
 }
 
 void HmsHandler::get_unique_constraints(UniqueConstraintsResponse& _return,
                                         const UniqueConstraintsRequest& request) {
-  Parse<MetaException, NoSuchObjectException>(request.__isset.db_name ? request.db_name : "");
+  using E = ARBOR_HMS_THROWS(get_unique_constraints);
+  Parse<E>(request.__isset.db_name ? request.db_name : "");
   _return.__set_uniqueConstraints({});
 }
 
 void HmsHandler::get_not_null_constraints(NotNullConstraintsResponse& _return,
                                           const NotNullConstraintsRequest& request) {
-  Parse<MetaException, NoSuchObjectException>(request.__isset.db_name ? request.db_name : "");
+  using E = ARBOR_HMS_THROWS(get_not_null_constraints);
+  Parse<E>(request.__isset.db_name ? request.db_name : "");
   _return.__set_notNullConstraints({});
 }
 
 void HmsHandler::get_default_constraints(DefaultConstraintsResponse& _return,
                                          const DefaultConstraintsRequest& request) {
-  Parse<MetaException, NoSuchObjectException>(request.__isset.db_name ? request.db_name : "");
+  using E = ARBOR_HMS_THROWS(get_default_constraints);
+  Parse<E>(request.__isset.db_name ? request.db_name : "");
   _return.__set_defaultConstraints({});
 }
 
 void HmsHandler::get_check_constraints(CheckConstraintsResponse& _return,
                                        const CheckConstraintsRequest& request) {
-  Parse<MetaException, NoSuchObjectException>(request.__isset.db_name ? request.db_name : "");
+  using E = ARBOR_HMS_THROWS(get_check_constraints);
+  Parse<E>(request.__isset.db_name ? request.db_name : "");
   _return.__set_checkConstraints({});
 }
 
 void HmsHandler::get_all_table_constraints(AllTableConstraintsResponse& _return,
                                            const AllTableConstraintsRequest& request) {
-  Parse<MetaException, NoSuchObjectException>(request.__isset.dbName ? request.dbName : "");
+  using E = ARBOR_HMS_THROWS(get_all_table_constraints);
+  Parse<E>(request.__isset.dbName ? request.dbName : "");
   SQLAllTableConstraints all;
   all.__set_primaryKeys({});
   all.__set_foreignKeys({});

@@ -4,9 +4,10 @@
 // Shape: each family has one implementation. The legacy, _with_auth and
 // _with_environment_context forms build the family's _req struct and call the
 // _req method (their declared exception sets are identical, so the same
-// exception types reach the client). The _req methods parse the database
-// argument, open a view or a write, and hand the work to the free functions
-// below, which speak Status and never throw.
+// exception types reach the client; ARBOR_HMS_DELEGATES_TO checks it at compile
+// time). The _req methods parse the database argument, open a view or a write,
+// and hand the work to the free functions below, which speak Status and never
+// throw.
 //
 // Semantics worth knowing (hms-api.md §2, §5, §6):
 //   * Responses echo the database name as the client sent it (DbName::echo);
@@ -39,13 +40,36 @@
 
 namespace arbor::hms {
 
-namespace {
+using hive::AddPartitionsRequest;
+using hive::AddPartitionsResult;
+using hive::AlterPartitionsRequest;
+using hive::AlterPartitionsResponse;
+using hive::AppendPartitionsRequest;
+using hive::DropPartitionRequest;
+using hive::DropPartitionsRequest;
+using hive::DropPartitionsResult;
+using hive::EnvironmentContext;
+using hive::GetPartitionNamesPsRequest;
+using hive::GetPartitionNamesPsResponse;
+using hive::GetPartitionRequest;
+using hive::GetPartitionResponse;
+using hive::GetPartitionsByFilterRequest;
+using hive::GetPartitionsByNamesRequest;
+using hive::GetPartitionsByNamesResult;
+using hive::GetPartitionsPsWithAuthRequest;
+using hive::GetPartitionsPsWithAuthResponse;
+using hive::Partition;
+using hive::PartitionListComposingSpec;
+using hive::PartitionsByExprRequest;
+using hive::PartitionsByExprResult;
+using hive::PartitionSpec;
+using hive::PartitionsRequest;
+using hive::PartitionsResponse;
+using hive::PartitionsSpecByExprResult;
+using hive::RenamePartitionRequest;
+using hive::RenamePartitionResponse;
 
-using Meta = MetaException;
-using NoSuch = NoSuchObjectException;
-using InvalidObj = InvalidObjectException;
-using Exists = AlreadyExistsException;
-using InvalidOp = InvalidOperationException;
+namespace {
 
 // ---------------------------------------------------------------------------
 // The table a request addresses, and how responses name it.
@@ -56,7 +80,9 @@ struct PartTarget {
   // The catalog the request named (an `@cat#` prefix, else a catName field);
   // empty when it named none.
   std::string catalog;
-  LocationRenderer render;  // renders locations for the ref being read
+  // Renders locations: from the view a read reads, or, for a write that returns
+  // partitions, from the view it wrote through (RendererOf(txn.view())).
+  LocationRenderer render;
 };
 
 // `catalog_field`: the request struct's catName, when it has one and it is set.
@@ -456,13 +482,13 @@ Status DropCore(CatalogTxn& txn, const PartTarget& t, const std::vector<PartSpec
 // ---------------------------------------------------------------------------
 // Request checks that need no catalog.
 
-template <typename... Declared>
+template <typename L>
 std::vector<catalog::Partition> ToProtos(const std::vector<Partition>& parts,
                                          const LocationMapper& locations) {
   std::vector<catalog::Partition> out;
   out.reserve(parts.size());
   for (const auto& p : parts) {
-    out.push_back(Check<Declared...>(ToProto(p)));
+    out.push_back(Check<L>(ToProto(p)));
     StoreLocations(locations, &out.back());
   }
   return out;
@@ -479,9 +505,9 @@ void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char
       ok = db.ok() && db->db == t.db.db && (db->ref.empty() || db->ref == t.db.ref);
     }
     if (!ok) {
-      ThrowWithMessage<Meta>("Partition does not belong to target table " + t.db.echo + "." +
-                             table + ": " + p.dbName + "." + p.tableName + " " +
-                             JoinValues(p.values));
+      ThrowWithMessage<hive::MetaException>("Partition does not belong to target table " +
+                                            t.db.echo + "." + table + ": " + p.dbName + "." +
+                                            p.tableName + " " + JoinValues(p.values));
     }
   }
 }
@@ -496,11 +522,13 @@ bool NeedResult(bool isset, bool value) {
 // Adds.
 
 void HmsHandler::add_partition(Partition& _return, const Partition& new_part) {
+  ARBOR_HMS_DELEGATES_TO(add_partition, add_partition_with_environment_context);
   add_partition_with_environment_context(_return, new_part, EnvironmentContext());
 }
 
 void HmsHandler::add_partition_with_environment_context(
     Partition& _return, const Partition& new_part, const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(add_partition_with_environment_context, add_partitions_req);
   AddPartitionsRequest req;
   req.__set_dbName(new_part.dbName);
   req.__set_tblName(new_part.tableName);
@@ -514,6 +542,7 @@ void HmsHandler::add_partition_with_environment_context(
 }
 
 int32_t HmsHandler::add_partitions(const std::vector<Partition>& new_parts) {
+  ARBOR_HMS_DELEGATES_TO(add_partitions, add_partitions_req);
   if (new_parts.empty()) return 0;
   AddPartitionsRequest req;
   req.__set_dbName(new_parts[0].dbName);
@@ -529,20 +558,21 @@ int32_t HmsHandler::add_partitions(const std::vector<Partition>& new_parts) {
 
 void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
                                     const AddPartitionsRequest& request) {
-  PartTarget t =
-      Aim(Parse<InvalidObj, Exists, Meta>(request.dbName), request.tblName, CatalogField(request));
-  t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
+  using E = ARBOR_HMS_THROWS(add_partitions_req);
+  PartTarget t = Aim(Parse<E>(request.dbName), request.tblName, CatalogField(request));
   CheckBelongs(request.parts, t, context_->options.ref_separator);
-  std::vector<catalog::Partition> parts =
-      ToProtos<InvalidObj, Exists, Meta>(request.parts, locations());
+  std::vector<catalog::Partition> parts = ToProtos<E>(request.parts, locations());
+  const bool need_result = NeedResult(request.__isset.needResult, request.needResult);
   std::vector<catalog::Partition> added;
   if (!parts.empty()) {
-    Write<InvalidObj, Exists, Meta>(
-        t.db, "add partitions to " + Qualified(t), [&](CatalogTxn& txn) -> Status {
-          return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
-        });
+    Write<E>(t.db, "add partitions to " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+      if (need_result) {
+        ARBOR_ASSIGN_OR_RETURN(t.render, RendererOf(txn.view()));
+      }
+      return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
+    });
   }
-  if (NeedResult(request.__isset.needResult, request.needResult)) {
+  if (need_result) {
     _return.__set_partitions(PresentAll(added, t));
   }
 }
@@ -553,6 +583,7 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
 void HmsHandler::append_partition(Partition& _return, const std::string& db_name,
                                   const std::string& tbl_name,
                                   const std::vector<std::string>& part_vals) {
+  ARBOR_HMS_DELEGATES_TO(append_partition, append_partition_with_environment_context);
   append_partition_with_environment_context(_return, db_name, tbl_name, part_vals,
                                             EnvironmentContext());
 }
@@ -560,6 +591,7 @@ void HmsHandler::append_partition(Partition& _return, const std::string& db_name
 void HmsHandler::append_partition_with_environment_context(
     Partition& _return, const std::string& db_name, const std::string& tbl_name,
     const std::vector<std::string>& part_vals, const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(append_partition_with_environment_context, append_partition_req);
   AppendPartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tableName(tbl_name);
@@ -571,6 +603,8 @@ void HmsHandler::append_partition_with_environment_context(
 void HmsHandler::append_partition_by_name(Partition& _return, const std::string& db_name,
                                           const std::string& tbl_name,
                                           const std::string& part_name) {
+  ARBOR_HMS_DELEGATES_TO(append_partition_by_name,
+                         append_partition_by_name_with_environment_context);
   append_partition_by_name_with_environment_context(_return, db_name, tbl_name, part_name,
                                                     EnvironmentContext());
 }
@@ -578,6 +612,7 @@ void HmsHandler::append_partition_by_name(Partition& _return, const std::string&
 void HmsHandler::append_partition_by_name_with_environment_context(
     Partition& _return, const std::string& db_name, const std::string& tbl_name,
     const std::string& part_name, const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(append_partition_by_name_with_environment_context, append_partition_req);
   AppendPartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tableName(tbl_name);
@@ -587,15 +622,16 @@ void HmsHandler::append_partition_by_name_with_environment_context(
 }
 
 void HmsHandler::append_partition_req(Partition& _return, const AppendPartitionsRequest& req) {
-  PartTarget t = Aim(Parse<InvalidObj, Exists, Meta>(req.dbName), req.tableName,
+  using E = ARBOR_HMS_THROWS(append_partition_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tableName,
                      req.__isset.catalogName ? &req.catalogName : nullptr);
-  t.render = Renderer<InvalidObj, Exists, Meta>(t.db);
   // Hive 4 sends the name, older forms the values; the name wins if both come.
   PartSpec spec = req.__isset.name ? PartSpec::Name(req.name) : PartSpec::Values(req.partVals);
   catalog::Partition appended;
-  Write<InvalidObj, Exists, Meta>(
-      t.db, "append partition to " + Qualified(t),
-      [&](CatalogTxn& txn) -> Status { return AppendCore(txn, t, spec, &appended); });
+  Write<E>(t.db, "append partition to " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+    ARBOR_ASSIGN_OR_RETURN(t.render, RendererOf(txn.view()));
+    return AppendCore(txn, t, spec, &appended);
+  });
   _return = Present(appended, t);
 }
 
@@ -604,23 +640,28 @@ void HmsHandler::append_partition_req(Partition& _return, const AppendPartitions
 
 void HmsHandler::alter_partition(const std::string& db_name, const std::string& tbl_name,
                                  const Partition& new_part) {
+  ARBOR_HMS_DELEGATES_TO(alter_partition, alter_partitions_with_environment_context);
   alter_partitions_with_environment_context(db_name, tbl_name, {new_part}, EnvironmentContext());
 }
 
 void HmsHandler::alter_partition_with_environment_context(
     const std::string& db_name, const std::string& tbl_name, const Partition& new_part,
     const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(alter_partition_with_environment_context,
+                         alter_partitions_with_environment_context);
   alter_partitions_with_environment_context(db_name, tbl_name, {new_part}, environment_context);
 }
 
 void HmsHandler::alter_partitions(const std::string& db_name, const std::string& tbl_name,
                                   const std::vector<Partition>& new_parts) {
+  ARBOR_HMS_DELEGATES_TO(alter_partitions, alter_partitions_with_environment_context);
   alter_partitions_with_environment_context(db_name, tbl_name, new_parts, EnvironmentContext());
 }
 
 void HmsHandler::alter_partitions_with_environment_context(
     const std::string& db_name, const std::string& tbl_name,
     const std::vector<Partition>& new_parts, const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(alter_partitions_with_environment_context, alter_partitions_req);
   AlterPartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tableName(tbl_name);
@@ -632,18 +673,18 @@ void HmsHandler::alter_partitions_with_environment_context(
 
 void HmsHandler::alter_partitions_req(AlterPartitionsResponse& /*_return*/,
                                       const AlterPartitionsRequest& req) {
-  PartTarget t = Aim(Parse<InvalidOp, Meta>(req.dbName), req.tableName, CatalogField(req));
-  t.render = Renderer<InvalidOp, Meta>(t.db);
-  std::vector<catalog::Partition> parts = ToProtos<InvalidOp, Meta>(req.partitions, locations());
+  using E = ARBOR_HMS_THROWS(alter_partitions_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tableName, CatalogField(req));
+  std::vector<catalog::Partition> parts = ToProtos<E>(req.partitions, locations());
   if (parts.empty()) return;
-  Write<InvalidOp, Meta>(
-      t.db, "alter partitions of " + Qualified(t),
-      [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts)); });
+  Write<E>(t.db, "alter partitions of " + Qualified(t),
+           [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts)); });
 }
 
 void HmsHandler::rename_partition(const std::string& db_name, const std::string& tbl_name,
                                   const std::vector<std::string>& part_vals,
                                   const Partition& new_part) {
+  ARBOR_HMS_DELEGATES_TO(rename_partition, rename_partition_req);
   RenamePartitionRequest req;
   req.__set_dbName(db_name);
   req.__set_tableName(tbl_name);
@@ -655,14 +696,13 @@ void HmsHandler::rename_partition(const std::string& db_name, const std::string&
 
 void HmsHandler::rename_partition_req(RenamePartitionResponse& /*_return*/,
                                       const RenamePartitionRequest& req) {
-  PartTarget t = Aim(Parse<InvalidOp, Meta>(req.dbName), req.tableName, CatalogField(req));
-  t.render = Renderer<InvalidOp, Meta>(t.db);
-  catalog::Partition renamed = Check<InvalidOp, Meta>(ToProto(req.newPart));
+  using E = ARBOR_HMS_THROWS(rename_partition_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tableName, CatalogField(req));
+  catalog::Partition renamed = Check<E>(ToProto(req.newPart));
   StoreLocations(locations(), &renamed);
-  Write<InvalidOp, Meta>(t.db, "rename partition of " + Qualified(t),
-                         [&](CatalogTxn& txn) -> Status {
-                           return RenameCore(txn, t, req.partVals, std::move(renamed));
-                         });
+  Write<E>(t.db, "rename partition of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+    return RenameCore(txn, t, req.partVals, std::move(renamed));
+  });
 }
 
 // ===========================================================================
@@ -670,12 +710,14 @@ void HmsHandler::rename_partition_req(RenamePartitionResponse& /*_return*/,
 
 bool HmsHandler::drop_partition(const std::string& db_name, const std::string& tbl_name,
                                 const std::vector<std::string>& part_vals, const bool deleteData) {
+  ARBOR_HMS_DELEGATES_TO(drop_partition, drop_partition_with_environment_context);
   return drop_partition_with_environment_context(db_name, tbl_name, part_vals, deleteData,
                                                  EnvironmentContext());
 }
 
 bool HmsHandler::drop_partition_by_name(const std::string& db_name, const std::string& tbl_name,
                                         const std::string& part_name, const bool deleteData) {
+  ARBOR_HMS_DELEGATES_TO(drop_partition_by_name, drop_partition_by_name_with_environment_context);
   return drop_partition_by_name_with_environment_context(db_name, tbl_name, part_name, deleteData,
                                                          EnvironmentContext());
 }
@@ -684,6 +726,7 @@ bool HmsHandler::drop_partition_with_environment_context(
     const std::string& db_name, const std::string& tbl_name,
     const std::vector<std::string>& part_vals, const bool deleteData,
     const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(drop_partition_with_environment_context, drop_partition_req);
   DropPartitionRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -696,6 +739,7 @@ bool HmsHandler::drop_partition_with_environment_context(
 bool HmsHandler::drop_partition_by_name_with_environment_context(
     const std::string& db_name, const std::string& tbl_name, const std::string& part_name,
     const bool deleteData, const EnvironmentContext& environment_context) {
+  ARBOR_HMS_DELEGATES_TO(drop_partition_by_name_with_environment_context, drop_partition_req);
   DropPartitionRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -706,15 +750,15 @@ bool HmsHandler::drop_partition_by_name_with_environment_context(
 }
 
 bool HmsHandler::drop_partition_req(const DropPartitionRequest& req) {
-  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<NoSuch, Meta>(t.db);
+  using E = ARBOR_HMS_THROWS(drop_partition_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   if (!req.__isset.partName && !req.__isset.partVals) {
-    ThrowWithMessage<Meta>("drop_partition_req needs partName or partVals");
+    ThrowWithMessage<hive::MetaException>("drop_partition_req needs partName or partVals");
   }
   PartSpec spec =
       req.__isset.partName ? PartSpec::Name(req.partName) : PartSpec::Values(req.partVals);
   std::vector<catalog::Partition> dropped;
-  Write<NoSuch, Meta>(t.db, "drop partition of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+  Write<E>(t.db, "drop partition of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
     return DropCore(txn, t, {spec}, /*if_exists=*/false, &dropped);
   });
   return true;
@@ -722,28 +766,32 @@ bool HmsHandler::drop_partition_req(const DropPartitionRequest& req) {
 
 void HmsHandler::drop_partitions_req(DropPartitionsResult& _return,
                                      const DropPartitionsRequest& req) {
-  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<NoSuch, Meta>(t.db);
+  using E = ARBOR_HMS_THROWS(drop_partitions_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   if (req.parts.__isset.exprs) {
-    ThrowWithMessage<Meta>(
+    ThrowWithMessage<hive::MetaException>(
         "drop_partitions_req: dropping partitions by expression is not supported by Arbor "
         "(it cannot evaluate Hive's serialized expressions); drop them by name");
   }
   if (!req.__isset.parts || !req.parts.__isset.names) {
-    ThrowWithMessage<Meta>("Partition spec is not set");
+    ThrowWithMessage<hive::MetaException>("Partition spec is not set");
   }
   std::vector<PartSpec> specs;
   specs.reserve(req.parts.names.size());
   for (const auto& name : req.parts.names)
     specs.push_back(PartSpec::Name(name));
   const bool if_exists = !req.__isset.ifExists || req.ifExists;
+  const bool need_result = NeedResult(req.__isset.needResult, req.needResult);
   std::vector<catalog::Partition> dropped;
   if (!specs.empty()) {
-    Write<NoSuch, Meta>(t.db, "drop partitions of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+    Write<E>(t.db, "drop partitions of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
+      if (need_result) {
+        ARBOR_ASSIGN_OR_RETURN(t.render, RendererOf(txn.view()));
+      }
       return DropCore(txn, t, specs, if_exists, &dropped);
     });
   }
-  if (NeedResult(req.__isset.needResult, req.needResult)) {
+  if (need_result) {
     _return.__set_partitions(PresentAll(dropped, t));
   }
 }
@@ -754,6 +802,7 @@ void HmsHandler::drop_partitions_req(DropPartitionsResult& _return,
 void HmsHandler::get_partition(Partition& _return, const std::string& db_name,
                                const std::string& tbl_name,
                                const std::vector<std::string>& part_vals) {
+  ARBOR_HMS_DELEGATES_TO(get_partition, get_partition_req);
   GetPartitionRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -768,21 +817,25 @@ void HmsHandler::get_partition_with_auth(Partition& _return, const std::string& 
                                          const std::vector<std::string>& part_vals,
                                          const std::string& /*user_name*/,
                                          const std::vector<std::string>& /*group_names*/) {
+  ARBOR_HMS_DELEGATES_TO(get_partition_with_auth, get_partition);
   get_partition(_return, db_name, tbl_name, part_vals);
 }
 
 void HmsHandler::get_partition_by_name(Partition& _return, const std::string& db_name,
                                        const std::string& tbl_name, const std::string& part_name) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(db_name), tbl_name);
-  t.render = Renderer<Meta, NoSuch>(t.db);
-  _return = Check<Meta, NoSuch>(GetOne(View<Meta, NoSuch>(t.db), t, PartSpec::Name(part_name)));
+  using E = ARBOR_HMS_THROWS(get_partition_by_name);
+  PartTarget t = Aim(Parse<E>(db_name), tbl_name);
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
+  _return = Check<E>(GetOne(view, t, PartSpec::Name(part_name)));
 }
 
 void HmsHandler::get_partition_req(GetPartitionResponse& _return, const GetPartitionRequest& req) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<Meta, NoSuch>(t.db);
-  _return.partition =
-      Check<Meta, NoSuch>(GetOne(View<Meta, NoSuch>(t.db), t, PartSpec::Values(req.partVals)));
+  using E = ARBOR_HMS_THROWS(get_partition_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
+  _return.partition = Check<E>(GetOne(view, t, PartSpec::Values(req.partVals)));
 }
 
 // ===========================================================================
@@ -790,6 +843,7 @@ void HmsHandler::get_partition_req(GetPartitionResponse& _return, const GetParti
 
 void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::string& db_name,
                                 const std::string& tbl_name, const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions, get_partitions_req);
   PartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -803,21 +857,25 @@ void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
                                           const std::string& db_name, const std::string& tbl_name,
                                           const int16_t max_parts, const std::string& /*user_name*/,
                                           const std::vector<std::string>& /*group_names*/) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_with_auth, get_partitions);
   get_partitions(_return, db_name, tbl_name, max_parts);
 }
 
 void HmsHandler::get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) {
-  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<NoSuch, Meta>(t.db);
+  using E = ARBOR_HMS_THROWS(get_partitions_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   Criteria c;
   c.max_parts = req.maxParts;
-  _return.partitions = Check<NoSuch, Meta>(ListPartitions(View<NoSuch, Meta>(t.db), t, c));
+  _return.partitions = Check<E>(ListPartitions(view, t, c));
 }
 
 void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::string& db_name,
                                    const std::string& tbl_name,
                                    const std::vector<std::string>& part_vals,
                                    const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_ps, get_partitions_ps_with_auth_req);
   GetPartitionsPsWithAuthRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -832,27 +890,30 @@ void HmsHandler::get_partitions_ps_with_auth(
     std::vector<Partition>& _return, const std::string& db_name, const std::string& tbl_name,
     const std::vector<std::string>& part_vals, const int16_t max_parts,
     const std::string& /*user_name*/, const std::vector<std::string>& /*group_names*/) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_ps_with_auth, get_partitions_ps);
   get_partitions_ps(_return, db_name, tbl_name, part_vals, max_parts);
 }
 
 void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
                                                  const GetPartitionsPsWithAuthRequest& req) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<Meta, NoSuch>(t.db);
+  using E = ARBOR_HMS_THROWS(get_partitions_ps_with_auth_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   if (req.__isset.partNames) {
     // Hive 4's listPartitionsWithAuthInfo by names.
-    _return.partitions =
-        Check<Meta, NoSuch>(FindByNames(View<Meta, NoSuch>(t.db), t, req.partNames, std::nullopt));
+    _return.partitions = Check<E>(FindByNames(view, t, req.partNames, std::nullopt));
     return;
   }
   Criteria c;
   c.part_vals = req.partVals;
   c.max_parts = req.maxParts;
-  _return.partitions = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, c));
+  _return.partitions = Check<E>(ListPartitions(view, t, c));
 }
 
 void HmsHandler::get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
                                      const std::string& tbl_name, const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partition_names, fetch_partition_names_req);
   PartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -862,17 +923,20 @@ void HmsHandler::get_partition_names(std::vector<std::string>& _return, const st
 
 void HmsHandler::fetch_partition_names_req(std::vector<std::string>& _return,
                                            const PartitionsRequest& req) {
-  PartTarget t = Aim(Parse<NoSuch, Meta>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<NoSuch, Meta>(t.db);
+  using E = ARBOR_HMS_THROWS(fetch_partition_names_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   Criteria c;
   c.max_parts = req.maxParts;
-  _return = Check<NoSuch, Meta>(ListPartitionNames(View<NoSuch, Meta>(t.db), t, c));
+  _return = Check<E>(ListPartitionNames(view, t, c));
 }
 
 void HmsHandler::get_partition_names_ps(std::vector<std::string>& _return,
                                         const std::string& db_name, const std::string& tbl_name,
                                         const std::vector<std::string>& part_vals,
                                         const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partition_names_ps, get_partition_names_ps_req);
   GetPartitionNamesPsRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -885,12 +949,14 @@ void HmsHandler::get_partition_names_ps(std::vector<std::string>& _return,
 
 void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return,
                                             const GetPartitionNamesPsRequest& req) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<Meta, NoSuch>(t.db);
+  using E = ARBOR_HMS_THROWS(get_partition_names_ps_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   Criteria c;
   c.part_vals = req.partValues;
   c.max_parts = req.maxParts;
-  _return.names = Check<Meta, NoSuch>(ListPartitionNames(View<Meta, NoSuch>(t.db), t, c));
+  _return.names = Check<E>(ListPartitionNames(view, t, c));
 }
 
 // get_partitions_by_names declares InvalidObjectException in slot 3, but Hive
@@ -898,6 +964,7 @@ void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return
 void HmsHandler::get_partitions_by_names(std::vector<Partition>& _return,
                                          const std::string& db_name, const std::string& tbl_name,
                                          const std::vector<std::string>& names) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_by_names, get_partitions_by_names_req);
   GetPartitionsByNamesRequest req;
   req.__set_db_name(db_name);
   req.__set_tbl_name(tbl_name);
@@ -909,17 +976,20 @@ void HmsHandler::get_partitions_by_names(std::vector<Partition>& _return,
 
 void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
                                              const GetPartitionsByNamesRequest& req) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(req.db_name), req.tbl_name);
-  t.render = Renderer<Meta, NoSuch>(t.db);
+  // Declared, but never raised: see get_partitions_by_names.
+  using E = Without<ARBOR_HMS_THROWS(get_partitions_by_names_req), hive::InvalidObjectException>;
+  PartTarget t = Aim(Parse<E>(req.db_name), req.tbl_name);
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   std::optional<std::string> stats_engine;
   if (req.__isset.get_col_stats && req.get_col_stats) stats_engine = req.engine;
-  _return.partitions = Check<Meta, NoSuch>(
-      FindByNames(View<Meta, NoSuch>(t.db), t, req.names, std::move(stats_engine)));
+  _return.partitions = Check<E>(FindByNames(view, t, req.names, std::move(stats_engine)));
 }
 
 void HmsHandler::get_partitions_by_filter(std::vector<Partition>& _return,
                                           const std::string& db_name, const std::string& tbl_name,
                                           const std::string& filter, const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_by_filter, get_partitions_by_filter_req);
   GetPartitionsByFilterRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
@@ -930,22 +1000,26 @@ void HmsHandler::get_partitions_by_filter(std::vector<Partition>& _return,
 
 void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
                                               const GetPartitionsByFilterRequest& req) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<Meta, NoSuch>(t.db);
+  using E = ARBOR_HMS_THROWS(get_partitions_by_filter_req);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   Criteria c;
   c.filter = req.filter;
   c.max_parts = req.maxParts;
-  _return = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, c));
+  _return = Check<E>(ListPartitions(view, t, c));
 }
 
 int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
                                                  const std::string& tbl_name,
                                                  const std::string& filter) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(db_name), tbl_name);
-  t.render = Renderer<Meta, NoSuch>(t.db);
+  using E = ARBOR_HMS_THROWS(get_num_partitions_by_filter);
+  PartTarget t = Aim(Parse<E>(db_name), tbl_name);
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
   Criteria c;
   c.filter = filter;
-  return Check<Meta, NoSuch>(CountPartitions(View<Meta, NoSuch>(t.db), t, c));
+  return Check<E>(CountPartitions(view, t, c));
 }
 
 // Hive's Kryo-serialized expressions cannot be evaluated here: answer every
@@ -954,14 +1028,17 @@ int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
 // short could drop partitions that match.
 void HmsHandler::get_partitions_by_expr(PartitionsByExprResult& _return,
                                         const PartitionsByExprRequest& req) {
-  PartTarget t = Aim(Parse<Meta, NoSuch>(req.dbName), req.tblName, CatalogField(req));
-  t.render = Renderer<Meta, NoSuch>(t.db);
-  _return.partitions = Check<Meta, NoSuch>(ListPartitions(View<Meta, NoSuch>(t.db), t, Criteria{}));
+  using E = ARBOR_HMS_THROWS(get_partitions_by_expr);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
+  _return.partitions = Check<E>(ListPartitions(view, t, Criteria{}));
   _return.hasUnknownPartitions = true;
 }
 
 void HmsHandler::get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return,
                                              const PartitionsByExprRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_spec_by_expr, get_partitions_by_expr);
   PartitionsByExprResult all;
   get_partitions_by_expr(all, req);
   std::vector<PartitionSpec> specs;
@@ -989,18 +1066,20 @@ void HmsHandler::get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return
 
 void HmsHandler::partition_name_to_vals(std::vector<std::string>& _return,
                                         const std::string& part_name) {
+  using E = ARBOR_HMS_THROWS(partition_name_to_vals);
   _return.clear();
   if (part_name.empty()) return;
-  for (auto& [key, value] : Check<Meta>(ParsePartName(part_name))) {
+  for (auto& [key, value] : Check<E>(ParsePartName(part_name))) {
     _return.push_back(std::move(value));
   }
 }
 
 void HmsHandler::partition_name_to_spec(std::map<std::string, std::string>& _return,
                                         const std::string& part_name) {
+  using E = ARBOR_HMS_THROWS(partition_name_to_spec);
   _return.clear();
   if (part_name.empty()) return;
-  for (auto& [key, value] : Check<Meta>(ParsePartName(part_name))) {
+  for (auto& [key, value] : Check<E>(ParsePartName(part_name))) {
     _return[std::move(key)] = std::move(value);
   }
 }

@@ -8,6 +8,12 @@
 
 namespace arbor::hms {
 
+using hive::Catalog;
+using hive::ConfigValSecurityException;
+using hive::GetCatalogRequest;
+using hive::GetCatalogResponse;
+using hive::GetCatalogsResponse;
+
 namespace {
 
 constexpr const char* kRefKey = "arbor.ref";
@@ -101,6 +107,7 @@ void HmsHandler::getMetaConf(std::string& _return, const std::string& key) {
 }
 
 void HmsHandler::setMetaConf(const std::string& key, const std::string& value) {
+  using E = ARBOR_HMS_THROWS(setMetaConf);
   if (key != kRefKey) {
     conf_[key] = value;
     return;
@@ -111,7 +118,7 @@ void HmsHandler::setMetaConf(const std::string& key, const std::string& value) {
     return;
   }
   // Refuse a ref that does not resolve now, rather than failing every later call.
-  Check<MetaException>(context_->repo->Resolve(ref).status());
+  Check<E>(context_->repo->Resolve(ref).status());
   session_ref_ = ref;
   spdlog::debug("{}: session ref set to '{}'", peer_, value);
 }
@@ -138,10 +145,11 @@ void HmsHandler::get_config_value(std::string& _return, const std::string& name,
 // --- catalogs: Arbor serves Hive's one catalog, `hive`.
 
 void HmsHandler::get_catalog(GetCatalogResponse& _return, const GetCatalogRequest& catName) {
+  using E = ARBOR_HMS_THROWS(get_catalog);
   if (!catName.__isset.name || catName.name != kHiveCatalog) {
-    Raise<NoSuchObjectException, MetaException>(
-        Status::NotFound("No catalog " + (catName.__isset.name ? catName.name : std::string()) +
-                         " (Arbor serves the catalog 'hive')"));
+    Raise<E>(Status::NotFound("No catalog " +
+                              (catName.__isset.name ? catName.name : std::string()) +
+                              " (Arbor serves the catalog 'hive')"));
   }
   Catalog c;
   c.__set_name(kHiveCatalog);

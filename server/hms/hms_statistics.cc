@@ -56,6 +56,24 @@
 
 namespace arbor::hms {
 
+using hive::AggrStats;
+using hive::ColumnStatistics;
+using hive::ColumnStatisticsData;
+using hive::ColumnStatisticsDesc;
+using hive::ColumnStatisticsObj;
+using hive::Date;
+using hive::Decimal;
+using hive::DeleteColumnStatisticsRequest;
+using hive::InvalidInputException;
+using hive::MetaException;
+using hive::PartitionsStatsRequest;
+using hive::PartitionsStatsResult;
+using hive::SetPartitionsStatsRequest;
+using hive::SetPartitionsStatsResponse;
+using hive::TableStatsRequest;
+using hive::TableStatsResult;
+using hive::Timestamp;
+
 namespace {
 
 constexpr const char* kDefaultEngine = "hive";
@@ -603,24 +621,23 @@ ColumnStatistics HmsHandler::LegacyColumnStatistics(const std::string& db_name,
                                                     const std::string& tbl_name,
                                                     const std::string* part_name,
                                                     const std::string& col_name) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  using E3 = InvalidInputException;
-  using E4 = InvalidObjectException;
-  DbName n = Parse<E1, E2, E3, E4>(db_name);
-  ReadView view = View<E1, E2, E3, E4>(n);
+  // Both callers declare the same exceptions.
+  using E = ARBOR_HMS_THROWS(get_table_column_statistics);
+  static_assert(std::is_same_v<E, ARBOR_HMS_THROWS(get_partition_column_statistics)>);
+  DbName n = Parse<E>(db_name);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  catalog::Table table = Check<E1, E2, E3, E4>(txn.GetTable(n.db, tbl_name));
+  catalog::Table table = Check<E>(txn.GetTable(n.db, tbl_name));
   std::string part;
-  if (part_name) part = Check<E1, E2, E3, E4>(CanonicalPartName(table, *part_name));
-  auto entries = Check<E1, E2, E3, E4>(ReadEntries(txn, table.db_name(), table.table_name(), part,
-                                                   OneColumn(col_name), kDefaultEngine));
+  if (part_name) part = Check<E>(CanonicalPartName(table, *part_name));
+  auto entries = Check<E>(ReadEntries(txn, table.db_name(), table.table_name(), part,
+                                      OneColumn(col_name), kDefaultEngine));
   // HMS answers null here, which Java clients see as "unknown result"; the
   // declared not-found exception says the same thing more usefully.
   if (entries.empty()) {
-    Raise<E1>(Status::NotFound("No column statistics for column " + NormalizeIdentifier(col_name) +
-                               (part_name ? " of partition " + part : std::string()) +
-                               " of table " + Dotted(table.db_name(), table.table_name())));
+    Raise<E>(Status::NotFound("No column statistics for column " + NormalizeIdentifier(col_name) +
+                              (part_name ? " of partition " + part : std::string()) + " of table " +
+                              Dotted(table.db_name(), table.table_name())));
   }
   return LegacyAnswer(entries.front(), n);
 }
@@ -641,14 +658,13 @@ void HmsHandler::get_partition_column_statistics(ColumnStatistics& _return,
 
 void HmsHandler::get_table_statistics_req(TableStatsResult& _return,
                                           const TableStatsRequest& request) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  DbName n = Parse<E1, E2>(request.__isset.dbName ? request.dbName : "");
-  ReadView view = View<E1, E2>(n);
+  using E = ARBOR_HMS_THROWS(get_table_statistics_req);
+  DbName n = Parse<E>(request.__isset.dbName ? request.dbName : "");
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
   catalog::Table table =
-      Check<E1, E2>(txn.GetTable(n.db, request.__isset.tblName ? request.tblName : ""));
-  auto entries = Check<E1, E2>(ReadEntries(
+      Check<E>(txn.GetTable(n.db, request.__isset.tblName ? request.tblName : ""));
+  auto entries = Check<E>(ReadEntries(
       txn, table.db_name(), table.table_name(), "",
       NormalizeColumns(request.__isset.colNames ? request.colNames : std::vector<std::string>{}),
       EngineOr(request.__isset.engine, request.engine)));
@@ -657,13 +673,12 @@ void HmsHandler::get_table_statistics_req(TableStatsResult& _return,
 
 void HmsHandler::get_partitions_statistics_req(PartitionsStatsResult& _return,
                                                const PartitionsStatsRequest& request) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  DbName n = Parse<E1, E2>(request.__isset.dbName ? request.dbName : "");
-  ReadView view = View<E1, E2>(n);
+  using E = ARBOR_HMS_THROWS(get_partitions_statistics_req);
+  DbName n = Parse<E>(request.__isset.dbName ? request.dbName : "");
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
   catalog::Table table =
-      Check<E1, E2>(txn.GetTable(n.db, request.__isset.tblName ? request.tblName : ""));
+      Check<E>(txn.GetTable(n.db, request.__isset.tblName ? request.tblName : ""));
   std::vector<std::string> columns =
       NormalizeColumns(request.__isset.colNames ? request.colNames : std::vector<std::string>{});
   const std::string engine = EngineOr(request.__isset.engine, request.engine);
@@ -671,20 +686,19 @@ void HmsHandler::get_partitions_statistics_req(PartitionsStatsResult& _return,
   for (const auto& part : CanonicalPartNames(
            table, request.__isset.partNames ? request.partNames : std::vector<std::string>{})) {
     auto entries =
-        Check<E1, E2>(ReadEntries(txn, table.db_name(), table.table_name(), part, columns, engine));
+        Check<E>(ReadEntries(txn, table.db_name(), table.table_name(), part, columns, engine));
     if (!entries.empty()) result.emplace(part, ObjsOf(entries));
   }
   _return.__set_partStats(std::move(result));
 }
 
 void HmsHandler::get_aggr_stats_for(AggrStats& _return, const PartitionsStatsRequest& request) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  DbName n = Parse<E1, E2>(request.__isset.dbName ? request.dbName : "");
-  ReadView view = View<E1, E2>(n);
+  using E = ARBOR_HMS_THROWS(get_aggr_stats_for);
+  DbName n = Parse<E>(request.__isset.dbName ? request.dbName : "");
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
   catalog::Table table =
-      Check<E1, E2>(txn.GetTable(n.db, request.__isset.tblName ? request.tblName : ""));
+      Check<E>(txn.GetTable(n.db, request.__isset.tblName ? request.tblName : ""));
   std::vector<std::string> columns =
       NormalizeColumns(request.__isset.colNames ? request.colNames : std::vector<std::string>{});
   const std::string engine = EngineOr(request.__isset.engine, request.engine);
@@ -693,12 +707,12 @@ void HmsHandler::get_aggr_stats_for(AggrStats& _return, const PartitionsStatsReq
   for (const auto& part : CanonicalPartNames(
            table, request.__isset.partNames ? request.partNames : std::vector<std::string>{})) {
     auto entries =
-        Check<E1, E2>(ReadEntries(txn, table.db_name(), table.table_name(), part, columns, engine));
+        Check<E>(ReadEntries(txn, table.db_name(), table.table_name(), part, columns, engine));
     if (!entries.empty() && entries.size() == columns.size()) ++parts_found;
     for (const auto& e : entries) {
       ColumnStatisticsObj obj = ObjOf(e);
       auto [it, fresh] = aggregate.try_emplace(obj.colName, obj);
-      if (!fresh) Check<E1, E2>(MergeInto(it->second, obj));
+      if (!fresh) Check<E>(MergeInto(it->second, obj));
     }
   }
   std::vector<ColumnStatisticsObj> out;
@@ -716,6 +730,7 @@ void HmsHandler::get_aggr_stats_for(AggrStats& _return, const PartitionsStatsReq
 // --- writes: every form funnels into set_aggr_stats_for
 
 bool HmsHandler::update_table_column_statistics(const ColumnStatistics& stats_obj) {
+  ARBOR_HMS_DELEGATES_TO(update_table_column_statistics, set_aggr_stats_for);
   SetPartitionsStatsRequest req;
   req.__set_colStats({WithLevel(stats_obj, true)});
   req.__set_engine(EngineOr(stats_obj.__isset.engine, stats_obj.engine));
@@ -723,6 +738,7 @@ bool HmsHandler::update_table_column_statistics(const ColumnStatistics& stats_ob
 }
 
 bool HmsHandler::update_partition_column_statistics(const ColumnStatistics& stats_obj) {
+  ARBOR_HMS_DELEGATES_TO(update_partition_column_statistics, set_aggr_stats_for);
   SetPartitionsStatsRequest req;
   req.__set_colStats({WithLevel(stats_obj, false)});
   req.__set_engine(EngineOr(stats_obj.__isset.engine, stats_obj.engine));
@@ -748,11 +764,13 @@ SetPartitionsStatsRequest SingleUnmerged(const SetPartitionsStatsRequest& req, b
 
 void HmsHandler::update_table_column_statistics_req(SetPartitionsStatsResponse& _return,
                                                     const SetPartitionsStatsRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(update_table_column_statistics_req, set_aggr_stats_for);
   _return.__set_result(set_aggr_stats_for(SingleUnmerged(req, true)));
 }
 
 void HmsHandler::update_partition_column_statistics_req(SetPartitionsStatsResponse& _return,
                                                         const SetPartitionsStatsRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(update_partition_column_statistics_req, set_aggr_stats_for);
   _return.__set_result(set_aggr_stats_for(SingleUnmerged(req, false)));
 }
 
@@ -760,14 +778,11 @@ void HmsHandler::update_partition_column_statistics_req(SetPartitionsStatsRespon
 // The level comes from the first one's descriptor (as in HMS): table level takes
 // exactly one ColumnStatistics, partition level any number, for any partitions.
 bool HmsHandler::set_aggr_stats_for(const SetPartitionsStatsRequest& request) {
-  using E1 = NoSuchObjectException;
-  using E2 = InvalidObjectException;
-  using E3 = MetaException;
-  using E4 = InvalidInputException;
+  using E = ARBOR_HMS_THROWS(set_aggr_stats_for);
   if (!request.__isset.colStats || request.colStats.empty()) return true;
   const auto& all = request.colStats;
   for (const auto& cs : all)
-    Check<E1, E2, E3, E4>(ValidateStats(cs));
+    Check<E>(ValidateStats(cs));
   const bool table_level = IsTableLevel(all.front().statsDesc);
   if (table_level && all.size() != 1) {
     ThrowWithMessage<MetaException>(
@@ -776,7 +791,7 @@ bool HmsHandler::set_aggr_stats_for(const SetPartitionsStatsRequest& request) {
   }
   std::vector<DbName> names;
   for (const auto& cs : all) {
-    names.push_back(Parse<E1, E2, E3, E4>(cs.statsDesc.__isset.dbName ? cs.statsDesc.dbName : ""));
+    names.push_back(Parse<E>(cs.statsDesc.__isset.dbName ? cs.statsDesc.dbName : ""));
     if (RefOf(names.back()) != RefOf(names.front())) {
       ThrowWithMessage<InvalidInputException>(
           "All statistics of one request must address the same ref; got '" + RefOf(names.front()) +
@@ -791,7 +806,7 @@ bool HmsHandler::set_aggr_stats_for(const SetPartitionsStatsRequest& request) {
   const auto& first = all.front().statsDesc;
   std::string what = std::string(merge ? "merge" : "update") + " column statistics of " +
                      Dotted(names.front().db, NormalizeIdentifier(first.tableName));
-  Write<E1, E2, E3, E4>(names.front(), what, [&](CatalogTxn& txn) -> Status {
+  Write<E>(names.front(), what, [&](CatalogTxn& txn) -> Status {
     std::set<std::string> written;
     for (size_t i = 0; i < all.size(); ++i) {
       ARBOR_RETURN_IF_ERROR(
@@ -808,17 +823,14 @@ bool HmsHandler::delete_table_column_statistics(const std::string& db_name,
                                                 const std::string& tbl_name,
                                                 const std::string& col_name,
                                                 const std::string& engine) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  using E3 = InvalidObjectException;
-  using E4 = InvalidInputException;
-  DbName n = Parse<E1, E2, E3, E4>(db_name);
-  Write<E1, E2, E3, E4>(
-      n, "delete column statistics of " + Dotted(n.db, tbl_name), [&](CatalogTxn& txn) -> Status {
-        ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl_name));
-        return DeleteStats(txn, table, "", OneColumn(col_name), EngineOr(true, engine),
-                           /*strict=*/true);
-      });
+  using E = ARBOR_HMS_THROWS(delete_table_column_statistics);
+  DbName n = Parse<E>(db_name);
+  Write<E>(n, "delete column statistics of " + Dotted(n.db, tbl_name),
+           [&](CatalogTxn& txn) -> Status {
+             ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl_name));
+             return DeleteStats(txn, table, "", OneColumn(col_name), EngineOr(true, engine),
+                                /*strict=*/true);
+           });
   return true;
 }
 
@@ -827,19 +839,15 @@ bool HmsHandler::delete_partition_column_statistics(const std::string& db_name,
                                                     const std::string& part_name,
                                                     const std::string& col_name,
                                                     const std::string& engine) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  using E3 = InvalidObjectException;
-  using E4 = InvalidInputException;
-  DbName n = Parse<E1, E2, E3, E4>(db_name);
-  if (part_name.empty()) ThrowWithMessage<E4>("Partition name is required");
-  Write<E1, E2, E3, E4>(
-      n, "delete column statistics of " + Dotted(n.db, tbl_name) + " " + part_name,
-      [&](CatalogTxn& txn) -> Status {
-        ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl_name));
-        return DeleteStats(txn, table, part_name, OneColumn(col_name), EngineOr(true, engine),
-                           /*strict=*/true);
-      });
+  using E = ARBOR_HMS_THROWS(delete_partition_column_statistics);
+  DbName n = Parse<E>(db_name);
+  if (part_name.empty()) ThrowWithMessage<InvalidInputException>("Partition name is required");
+  Write<E>(n, "delete column statistics of " + Dotted(n.db, tbl_name) + " " + part_name,
+           [&](CatalogTxn& txn) -> Status {
+             ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl_name));
+             return DeleteStats(txn, table, part_name, OneColumn(col_name), EngineOr(true, engine),
+                                /*strict=*/true);
+           });
   return true;
 }
 
@@ -847,33 +855,28 @@ bool HmsHandler::delete_partition_column_statistics(const std::string& db_name,
 // not partitioned; otherwise the named partitions, or all of them. No column names
 // means every column. Missing statistics are not an error.
 bool HmsHandler::delete_column_statistics_req(const DeleteColumnStatisticsRequest& req) {
-  using E1 = NoSuchObjectException;
-  using E2 = MetaException;
-  using E3 = InvalidObjectException;
-  using E4 = InvalidInputException;
-  DbName n = Parse<E1, E2, E3, E4>(req.__isset.db_name ? req.db_name : "");
+  using E = ARBOR_HMS_THROWS(delete_column_statistics_req);
+  DbName n = Parse<E>(req.__isset.db_name ? req.db_name : "");
   const std::string tbl = req.__isset.tbl_name ? req.tbl_name : "";
   const std::vector<std::string> columns =
       NormalizeColumns(req.__isset.col_names ? req.col_names : std::vector<std::string>{});
   const std::string engine = EngineOr(req.__isset.engine, req.engine);
-  Write<E1, E2, E3, E4>(
-      n, "delete column statistics of " + Dotted(n.db, tbl), [&](CatalogTxn& txn) -> Status {
-        ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl));
-        const bool table_level =
-            (req.__isset.tableLevel && req.tableLevel) || PartitionKeys(table).empty();
-        if (table_level) return DeleteStats(txn, table, "", columns, engine, /*strict=*/false);
-        std::vector<std::string> parts;
-        if (req.__isset.part_names && !req.part_names.empty()) {
-          parts = req.part_names;
-        } else {
-          ARBOR_ASSIGN_OR_RETURN(parts,
-                                 txn.ListPartitionNames(table.db_name(), table.table_name()));
-        }
-        for (const auto& p : parts) {
-          ARBOR_RETURN_IF_ERROR(DeleteStats(txn, table, p, columns, engine, /*strict=*/false));
-        }
-        return Status::OK();
-      });
+  Write<E>(n, "delete column statistics of " + Dotted(n.db, tbl), [&](CatalogTxn& txn) -> Status {
+    ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl));
+    const bool table_level =
+        (req.__isset.tableLevel && req.tableLevel) || PartitionKeys(table).empty();
+    if (table_level) return DeleteStats(txn, table, "", columns, engine, /*strict=*/false);
+    std::vector<std::string> parts;
+    if (req.__isset.part_names && !req.part_names.empty()) {
+      parts = req.part_names;
+    } else {
+      ARBOR_ASSIGN_OR_RETURN(parts, txn.ListPartitionNames(table.db_name(), table.table_name()));
+    }
+    for (const auto& p : parts) {
+      ARBOR_RETURN_IF_ERROR(DeleteStats(txn, table, p, columns, engine, /*strict=*/false));
+    }
+    return Status::OK();
+  });
   return true;
 }
 

@@ -12,6 +12,21 @@
 
 namespace arbor::hms {
 
+using hive::AlterTableRequest;
+using hive::AlterTableResponse;
+using hive::AsyncOperationResp;
+using hive::CreateTableRequest;
+using hive::DropTableRequest;
+using hive::EnvironmentContext;
+using hive::FieldSchema;
+using hive::GetTableRequest;
+using hive::GetTableResult;
+using hive::GetTablesRequest;
+using hive::GetTablesResult;
+using hive::PrincipalType;
+using hive::Table;
+using hive::TableMeta;
+
 namespace {
 
 constexpr const char* kExpectedKey = "expected_parameter_key";
@@ -88,19 +103,38 @@ bool TableMatches(const TableFilter& f, const catalog::Table& t) {
   return f.filter.Matches(values);
 }
 
+// get_table_objects_by_name: the named tables that exist, each once, in the
+// order named. A missing table is left out; any other failure is returned.
+Status TablesByName(const CatalogTxn& txn, const DbName& n, const LocationRenderer& render,
+                    const std::vector<std::string>& names, std::vector<Table>* out) {
+  std::set<std::string> seen;
+  for (const auto& name : names) {
+    if (!seen.insert(NormalizeIdentifier(name)).second) continue;
+    auto t = txn.GetTable(n.db, name);
+    if (t.ok()) {
+      out->push_back(ToClient(*t, n, render));
+    } else if (!t.status().IsNotFound()) {
+      return t.status();
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 // --- reads
 
 void HmsHandler::get_table(Table& _return, const std::string& dbname, const std::string& tbl_name) {
-  DbName n = Parse<MetaException, NoSuchObjectException>(dbname);
-  ReadView view = View<MetaException, NoSuchObjectException>(n);
+  using E = ARBOR_HMS_THROWS(get_table);
+  DbName n = Parse<E>(dbname);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  _return = ToClient(Check<MetaException, NoSuchObjectException>(txn.GetTable(n.db, tbl_name)), n,
-                     Renderer<MetaException, NoSuchObjectException>(n));
+  catalog::Table t = Check<E>(txn.GetTable(n.db, tbl_name));
+  _return = ToClient(t, n, Render<E>(view));
 }
 
 void HmsHandler::get_table_req(GetTableResult& _return, const GetTableRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(get_table_req, get_table);
   std::string db = req.__isset.dbName ? req.dbName : "";
   if (req.__isset.catName && (db.empty() || db[0] != '@')) db = "@" + req.catName + "#" + db;
   get_table(_return.table, db, req.__isset.tblName ? req.tblName : "");
@@ -108,45 +142,39 @@ void HmsHandler::get_table_req(GetTableResult& _return, const GetTableRequest& r
 
 void HmsHandler::get_table_objects_by_name(std::vector<Table>& _return, const std::string& dbname,
                                            const std::vector<std::string>& tbl_names) {
-  // This legacy method declares no exceptions: a bad argument can only surface as
-  // an application error, which is what Hive's own server produces too.
-  DbName n = Parse<MetaException>(dbname);
-  ReadView view = View<MetaException>(n);
+  // This legacy method declares no exceptions (E is empty, so failures raise
+  // MetaException): a bad argument can only surface as an application error,
+  // which is what Hive's own server produces too.
+  using E = ARBOR_HMS_THROWS(get_table_objects_by_name);
+  DbName n = Parse<E>(dbname);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  LocationRenderer render = Renderer<MetaException>(n);
+  LocationRenderer render = Render<E>(view);
   _return.clear();
-  std::set<std::string> seen;
-  for (const auto& name : tbl_names) {
-    if (!seen.insert(NormalizeIdentifier(name)).second) continue;
-    auto t = txn.GetTable(n.db, name);
-    if (t.ok()) {
-      _return.push_back(ToClient(*t, n, render));
-    } else if (!t.status().IsNotFound()) {
-      Raise<MetaException>(t.status());
-    }
-  }
+  Check<E>(TablesByName(txn, n, render, tbl_names, &_return));
 }
 
 void HmsHandler::get_table_objects_by_name_req(GetTablesResult& _return,
                                                const GetTablesRequest& req) {
+  using E = ARBOR_HMS_THROWS(get_table_objects_by_name_req);
   std::string db = req.__isset.dbName ? req.dbName : "";
   if (req.__isset.catName && (db.empty() || db[0] != '@')) db = "@" + req.catName + "#" + db;
-  DbName n = Parse<MetaException, InvalidOperationException, UnknownDBException>(db);
-  ReadView view = View<MetaException, InvalidOperationException, UnknownDBException>(n);
+  DbName n = Parse<E>(db);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  Check<MetaException, InvalidOperationException, UnknownDBException>(
-      txn.GetDatabase(n.db).status());
+  Check<E>(txn.GetDatabase(n.db).status());
+  // The rest fails as MetaException, as the legacy get_table_objects_by_name does.
+  LocationRenderer render = Render<MetaOnly>(view);
   _return.tables.clear();
   if (req.__isset.tblNames) {
-    get_table_objects_by_name(_return.tables, db, req.tblNames);
+    Check<MetaOnly>(TablesByName(txn, n, render, req.tblNames, &_return.tables));
     return;
   }
-  LocationRenderer render = Renderer<MetaException>(n);
   NamePattern pattern = NamePattern::MatchAll();
   if (req.__isset.tablesPattern) {
-    pattern = Check<MetaException>(NamePattern::Parse(req.tablesPattern));
+    pattern = Check<MetaOnly>(NamePattern::Parse(req.tablesPattern));
   }
-  Check<MetaException>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
+  Check<MetaOnly>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
     if (pattern.Matches(t.table_name())) _return.tables.push_back(ToClient(t, n, render));
     return true;
   }));
@@ -154,17 +182,19 @@ void HmsHandler::get_table_objects_by_name_req(GetTablesResult& _return,
 
 void HmsHandler::get_tables(std::vector<std::string>& _return, const std::string& db_name,
                             const std::string& pattern) {
+  ARBOR_HMS_DELEGATES_TO(get_tables, get_tables_by_type);
   get_tables_by_type(_return, db_name, pattern, "");
 }
 
 void HmsHandler::get_tables_by_type(std::vector<std::string>& _return, const std::string& db_name,
                                     const std::string& pattern, const std::string& tableType) {
-  DbName n = Parse<MetaException>(db_name);
-  NamePattern matcher = Check<MetaException>(NamePattern::Parse(pattern));
-  ReadView view = View<MetaException>(n);
+  using E = ARBOR_HMS_THROWS(get_tables_by_type);
+  DbName n = Parse<E>(db_name);
+  NamePattern matcher = Check<E>(NamePattern::Parse(pattern));
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
   _return.clear();
-  Check<MetaException>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
+  Check<E>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
     if (matcher.Matches(t.table_name()) && (tableType.empty() || t.table_type() == tableType)) {
       _return.push_back(t.table_name());
     }
@@ -173,23 +203,25 @@ void HmsHandler::get_tables_by_type(std::vector<std::string>& _return, const std
 }
 
 void HmsHandler::get_all_tables(std::vector<std::string>& _return, const std::string& db_name) {
+  ARBOR_HMS_DELEGATES_TO(get_all_tables, get_tables_by_type);
   get_tables_by_type(_return, db_name, "*", "");
 }
 
 void HmsHandler::get_table_meta(std::vector<TableMeta>& _return, const std::string& db_patterns,
                                 const std::string& tbl_patterns,
                                 const std::vector<std::string>& tbl_types) {
+  using E = ARBOR_HMS_THROWS(get_table_meta);
   DbName p = ParseDbPattern(db_patterns, context_->options.ref_separator);
-  NamePattern db_matcher = Check<MetaException>(NamePattern::Parse(p.db));
-  NamePattern tbl_matcher = Check<MetaException>(NamePattern::Parse(tbl_patterns));
+  NamePattern db_matcher = Check<E>(NamePattern::Parse(p.db));
+  NamePattern tbl_matcher = Check<E>(NamePattern::Parse(tbl_patterns));
   std::set<std::string> types(tbl_types.begin(), tbl_types.end());
-  ReadView view = View<MetaException>(p);
+  ReadView view = View<E>(p);
   CatalogTxn txn(view);
   _return.clear();
-  for (const auto& db : Check<MetaException>(txn.ListDatabaseNames())) {
+  for (const auto& db : Check<E>(txn.ListDatabaseNames())) {
     if (!db_matcher.Matches(db)) continue;
-    std::string echo = p.ref.empty() ? db : db + context_->options.ref_separator + p.ref;
-    Check<MetaException>(txn.ScanTables(db, [&](const catalog::Table& t) {
+    std::string echo = EchoName(db, p.ref);
+    Check<E>(txn.ScanTables(db, [&](const catalog::Table& t) {
       if (!tbl_matcher.Matches(t.table_name())) return true;
       if (!types.empty() && !types.count(t.table_type())) return true;
       TableMeta meta;
@@ -211,15 +243,16 @@ void HmsHandler::get_table_meta(std::vector<TableMeta>& _return, const std::stri
 void HmsHandler::get_table_names_by_filter(std::vector<std::string>& _return,
                                            const std::string& dbname, const std::string& filter,
                                            const int16_t max_tables) {
-  DbName n = Parse<MetaException, InvalidOperationException, UnknownDBException>(dbname);
-  TableFilter f =
-      Check<MetaException, InvalidOperationException, UnknownDBException>(ParseTableFilter(filter));
-  ReadView view = View<MetaException, InvalidOperationException, UnknownDBException>(n);
+  using E = ARBOR_HMS_THROWS(get_table_names_by_filter);
+  DbName n = Parse<E>(dbname);
+  TableFilter f = Check<E>(ParseTableFilter(filter));
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  Check<MetaException, InvalidOperationException, UnknownDBException>(
-      txn.GetDatabase(n.db).status());
+  Check<E>(txn.GetDatabase(n.db).status());
   _return.clear();
-  Check<MetaException>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
+  // The database exists (checked above): a failing scan is the store's, which
+  // Hive reports as MetaException.
+  Check<MetaOnly>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
     if (TableMatches(f, t)) _return.push_back(t.table_name());
     return max_tables < 0 || _return.size() < static_cast<size_t>(max_tables);
   }));
@@ -227,11 +260,11 @@ void HmsHandler::get_table_names_by_filter(std::vector<std::string>& _return,
 
 void HmsHandler::get_fields(std::vector<FieldSchema>& _return, const std::string& db_name,
                             const std::string& table_name) {
-  DbName n = Parse<MetaException, UnknownTableException, UnknownDBException>(db_name);
-  ReadView view = View<MetaException, UnknownTableException, UnknownDBException>(n);
+  using E = ARBOR_HMS_THROWS(get_fields);
+  DbName n = Parse<E>(db_name);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  catalog::Table t = Check<MetaException, UnknownTableException, UnknownDBException>(
-      txn.GetTable(n.db, table_name));
+  catalog::Table t = Check<E>(txn.GetTable(n.db, table_name));
   _return = FromProto(t).sd.cols;
 }
 
@@ -239,16 +272,17 @@ void HmsHandler::get_fields_with_environment_context(std::vector<FieldSchema>& _
                                                      const std::string& db_name,
                                                      const std::string& table_name,
                                                      const EnvironmentContext&) {
+  ARBOR_HMS_DELEGATES_TO(get_fields_with_environment_context, get_fields);
   get_fields(_return, db_name, table_name);
 }
 
 void HmsHandler::get_schema(std::vector<FieldSchema>& _return, const std::string& db_name,
                             const std::string& table_name) {
-  DbName n = Parse<MetaException, UnknownTableException, UnknownDBException>(db_name);
-  ReadView view = View<MetaException, UnknownTableException, UnknownDBException>(n);
+  using E = ARBOR_HMS_THROWS(get_schema);
+  DbName n = Parse<E>(db_name);
+  ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  Table t = FromProto(Check<MetaException, UnknownTableException, UnknownDBException>(
-      txn.GetTable(n.db, table_name)));
+  Table t = FromProto(Check<E>(txn.GetTable(n.db, table_name)));
   _return = t.sd.cols;
   _return.insert(_return.end(), t.partitionKeys.begin(), t.partitionKeys.end());
 }
@@ -257,36 +291,35 @@ void HmsHandler::get_schema_with_environment_context(std::vector<FieldSchema>& _
                                                      const std::string& db_name,
                                                      const std::string& table_name,
                                                      const EnvironmentContext&) {
+  ARBOR_HMS_DELEGATES_TO(get_schema_with_environment_context, get_schema);
   get_schema(_return, db_name, table_name);
 }
 
 // --- create
 
 void HmsHandler::create_table(const Table& tbl) {
+  ARBOR_HMS_DELEGATES_TO(create_table, create_table_with_environment_context);
   create_table_with_environment_context(tbl, EnvironmentContext());
 }
 
 void HmsHandler::create_table_with_environment_context(const Table& tbl,
                                                        const EnvironmentContext&) {
-  DbName n =
-      Parse<AlreadyExistsException, InvalidObjectException, MetaException, NoSuchObjectException>(
-          tbl.__isset.dbName ? tbl.dbName : "");
-  catalog::Table t =
-      Check<AlreadyExistsException, InvalidObjectException, MetaException, NoSuchObjectException>(
-          ToProto(tbl));
+  using E = ARBOR_HMS_THROWS(create_table_with_environment_context);
+  DbName n = Parse<E>(tbl.__isset.dbName ? tbl.dbName : "");
+  catalog::Table t = Check<E>(ToProto(tbl));
   t.set_db_name(n.db);
   t.set_table_name(NormalizeIdentifier(t.table_name()));
   if (n.catalog) t.set_cat_name(*n.catalog);
-  Write<AlreadyExistsException, InvalidObjectException, MetaException, NoSuchObjectException>(
-      n, "create table " + n.db + "." + t.table_name(), [&](CatalogTxn& txn) -> Status {
-        ARBOR_ASSIGN_OR_RETURN(catalog::Database db, txn.GetDatabase(n.db));
-        ApplyTableDefaults(&t, db, NowSeconds());
-        StoreLocations(locations(), &t);
-        return txn.CreateTable(t);
-      });
+  Write<E>(n, "create table " + n.db + "." + t.table_name(), [&](CatalogTxn& txn) -> Status {
+    ARBOR_ASSIGN_OR_RETURN(catalog::Database db, txn.GetDatabase(n.db));
+    ApplyTableDefaults(&t, db, NowSeconds());
+    StoreLocations(locations(), &t);
+    return txn.CreateTable(db, t);  // the database just read: not looked up again
+  });
 }
 
 void HmsHandler::create_table_req(const CreateTableRequest& request) {
+  ARBOR_HMS_DELEGATES_TO(create_table_req, create_table_with_environment_context);
   // Constraints are not stored (Arbor keeps none; the getters answer empty).
   create_table_with_environment_context(request.table, request.envContext);
 }
@@ -295,20 +328,22 @@ void HmsHandler::create_table_req(const CreateTableRequest& request) {
 
 void HmsHandler::drop_table(const std::string& dbname, const std::string& name,
                             const bool deleteData) {
+  ARBOR_HMS_DELEGATES_TO(drop_table, drop_table_with_environment_context);
   drop_table_with_environment_context(dbname, name, deleteData, EnvironmentContext());
 }
 
 void HmsHandler::drop_table_with_environment_context(const std::string& dbname,
                                                      const std::string& name, const bool,
                                                      const EnvironmentContext&) {
+  using E = ARBOR_HMS_THROWS(drop_table_with_environment_context);
   // deleteData is accepted and ignored: Arbor never deletes data files.
-  DbName n = Parse<NoSuchObjectException, MetaException>(dbname);
-  Write<NoSuchObjectException, MetaException>(
-      n, "drop table " + n.db + "." + NormalizeIdentifier(name),
-      [&](CatalogTxn& txn) { return txn.DropTable(n.db, name); });
+  DbName n = Parse<E>(dbname);
+  Write<E>(n, "drop table " + n.db + "." + NormalizeIdentifier(name),
+           [&](CatalogTxn& txn) { return txn.DropTable(n.db, name); });
 }
 
 void HmsHandler::drop_table_req(AsyncOperationResp& _return, const DropTableRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(drop_table_req, drop_table_with_environment_context);
   std::string db = req.__isset.dbName ? req.dbName : "";
   if (req.__isset.catalogName && (db.empty() || db[0] != '@')) {
     db = "@" + req.catalogName + "#" + db;
@@ -353,11 +388,13 @@ Status AsInvalidOperation(Status s) {
 
 void HmsHandler::alter_table(const std::string& dbname, const std::string& tbl_name,
                              const Table& new_tbl) {
+  ARBOR_HMS_DELEGATES_TO(alter_table, alter_table_with_environment_context);
   alter_table_with_environment_context(dbname, tbl_name, new_tbl, EnvironmentContext());
 }
 
 void HmsHandler::alter_table_with_cascade(const std::string& dbname, const std::string& tbl_name,
                                           const Table& new_tbl, const bool cascade) {
+  ARBOR_HMS_DELEGATES_TO(alter_table_with_cascade, alter_table_with_environment_context);
   EnvironmentContext ctx;
   if (cascade) ctx.__set_properties({{"CASCADE", "true"}});
   alter_table_with_environment_context(dbname, tbl_name, new_tbl, ctx);
@@ -366,48 +403,48 @@ void HmsHandler::alter_table_with_cascade(const std::string& dbname, const std::
 void HmsHandler::alter_table_with_environment_context(
     const std::string& dbname, const std::string& tbl_name, const Table& new_tbl,
     const EnvironmentContext& environment_context) {
-  DbName n = Parse<InvalidOperationException, MetaException>(dbname);
+  using E = ARBOR_HMS_THROWS(alter_table_with_environment_context);
+  DbName n = Parse<E>(dbname);
   AlterSpec spec = SpecFromContext(environment_context);
-  catalog::Table altered = Check<InvalidOperationException, MetaException>(ToProto(new_tbl));
+  catalog::Table altered = Check<E>(ToProto(new_tbl));
   StoreLocations(locations(), &altered);
   // The new name's database may carry the same ref; it must not name another one.
   if (new_tbl.__isset.dbName) {
-    DbName target = Parse<InvalidOperationException, MetaException>(new_tbl.dbName);
+    DbName target = Parse<E>(new_tbl.dbName);
     if (!target.ref.empty() && target.ref != n.ref && RefOf(target) != RefOf(n)) {
-      Raise<InvalidOperationException, MetaException>(Status::InvalidArgument(
-          "cannot move table " + n.db + "." + tbl_name + " to another ref (" + target.ref + ")"));
+      Raise<E>(Status::InvalidArgument("cannot move table " + n.db + "." + tbl_name +
+                                       " to another ref (" + target.ref + ")"));
     }
     altered.set_db_name(target.db);
   }
   std::string table = NormalizeIdentifier(tbl_name);
-  Write<InvalidOperationException, MetaException>(
-      n, "alter table " + n.db + "." + table, [&](CatalogTxn& txn) -> Status {
-        auto current = txn.GetTable(n.db, table);
-        if (!current.ok()) return AsInvalidOperation(current.status());
-        if (spec.expected_value) {
-          ARBOR_RETURN_IF_ERROR(
-              CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
-        }
-        ApplyTableAlterDefaults(&altered, NowSeconds());
-        ARBOR_RETURN_IF_ERROR(AsInvalidOperation(txn.AlterTable(n.db, table, altered)));
-        if (!spec.cascade) return Status::OK();
-        // CASCADE pushes the new columns into every partition's schema.
-        std::vector<catalog::Partition> parts;
-        ARBOR_RETURN_IF_ERROR(
-            txn.ScanPartitions(altered.db_name(), altered.table_name(), 0,
-                               [&](const std::string&, const catalog::Partition& p) {
-                                 parts.push_back(p);
-                                 return true;
-                               }));
-        for (auto& p : parts) {
-          *p.mutable_sd()->mutable_cols() = altered.sd().cols();
-          ARBOR_RETURN_IF_ERROR(txn.AlterPartition(altered.db_name(), altered.table_name(), p));
-        }
-        return Status::OK();
-      });
+  Write<E>(n, "alter table " + n.db + "." + table, [&](CatalogTxn& txn) -> Status {
+    auto current = txn.GetTable(n.db, table);
+    if (!current.ok()) return AsInvalidOperation(current.status());
+    if (spec.expected_value) {
+      ARBOR_RETURN_IF_ERROR(
+          CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
+    }
+    ApplyTableAlterDefaults(&altered, NowSeconds());
+    ARBOR_RETURN_IF_ERROR(AsInvalidOperation(txn.AlterTable(n.db, table, altered)));
+    if (!spec.cascade) return Status::OK();
+    // CASCADE pushes the new columns into every partition's schema.
+    std::vector<catalog::Partition> parts;
+    ARBOR_RETURN_IF_ERROR(txn.ScanPartitions(altered.db_name(), altered.table_name(), 0,
+                                             [&](const std::string&, const catalog::Partition& p) {
+                                               parts.push_back(p);
+                                               return true;
+                                             }));
+    for (auto& p : parts) {
+      *p.mutable_sd()->mutable_cols() = altered.sd().cols();
+      ARBOR_RETURN_IF_ERROR(txn.AlterPartition(altered.db_name(), altered.table_name(), p));
+    }
+    return Status::OK();
+  });
 }
 
 void HmsHandler::alter_table_req(AlterTableResponse& _return, const AlterTableRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(alter_table_req, alter_table_with_environment_context);
   std::string db = req.__isset.dbName ? req.dbName : "";
   if (req.__isset.catName && (db.empty() || db[0] != '@')) db = "@" + req.catName + "#" + db;
   EnvironmentContext ctx = req.environmentContext;
