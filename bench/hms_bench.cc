@@ -2,7 +2,7 @@
 //
 // The client is the generated Thrift C++ client with Hive's wire defaults (TSocket,
 // TBufferedTransport, TBinaryProtocol). Absolute times mean little on a noisy shared
-// machine, so every figure is set against a floor from the same run (DESIGN.md §9), and
+// machine, so every figure is set against a floor from the same run (docs/architecture.md#performance-goals), and
 // the two sides of each ratio are sampled alternately, so background noise hits both:
 //
 //   F_rpc  getVersion on the same arbord: an empty call through the whole stack.
@@ -12,7 +12,7 @@
 //          very objects arbord returned (so the same bytes). Arbor's own work to produce
 //          the objects (catalog reads, decoding, conversion) is the only difference.
 //
-// Scenarios (DESIGN.md §9 goals in brackets):
+// Scenarios (goals from docs/architecture.md#performance-goals in brackets):
 //   load        create --tables tables with create_table calls (timed, information only)
 //   get_table   p50/p99 on random tables, interleaved with getVersion   [p50 <= 2 x F_rpc]
 //   throughput  get_table and getVersion calls/s at 1, 2 and 8 connections (threads)
@@ -840,7 +840,7 @@ struct Bench {
     }
     if (lo && hi && hi != lo) {
       double r = (hi->list_ns / hi->n) / (lo->list_ns / lo->n);
-      // "Flat" is not quantified in DESIGN.md; 1.5 is the ratio goal used elsewhere in §9.
+      // "Flat" means a ratio of at most 1.5 (docs/architecture.md#performance-goals).
       Line(Fmt("per-partition listing cost %s vs %s: %.2f  %s", FmtN(hi->n).c_str(),
                FmtN(lo->n).c_str(), r,
                Judge(Fmt("listing cost per partition flat %s..%s (<= 1.5)", FmtN(lo->n).c_str(),

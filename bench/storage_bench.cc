@@ -2,7 +2,7 @@
 //
 // Every scenario runs against a real RocksKvStore in a fresh temporary directory and is
 // compared, in the same process, with a floor or with itself at another tree size, so
-// the printed ratios mean something on a noisy shared machine (DESIGN.md §9). Measured
+// the printed ratios mean something on a noisy shared machine (docs/architecture.md#performance-goals). Measured
 // pairs are interleaved (one sample of each in turn) so that background work, e.g. a
 // RocksDB compaction, hits both sides alike. Every figure is a median.
 //

@@ -1,4 +1,4 @@
-// versioning_bench: branch, commit, diff, merge and merge base (DESIGN.md §5, §9) on a
+// versioning_bench: branch, commit, diff, merge and merge base (docs/versioning.md; goals in docs/architecture.md#performance-goals) on a
 // real Repository over a RocksKvStore, against floors measured in the same run.
 //
 // Every scenario compares the same operation on two catalogs held by one repository

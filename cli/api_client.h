@@ -1,6 +1,6 @@
-// ApiClient: typed calls to the admin HTTP API (/api/v1, DESIGN.md §7) over an
-// HttpClient. Request and response bodies are proto/arbor/admin.proto
-// messages in protobuf's JSON mapping, so the schema is defined once.
+// ApiClient: typed calls to the admin HTTP API (/api/v1,
+// docs/architecture.md#admin-http-api-and-cli) over an HttpClient. Request and response bodies are
+// proto/arbor/admin.proto messages in protobuf's JSON mapping, so the schema is defined once.
 //
 // Contract:
 //  * Call() sends `request` (if any) as JSON with proto field names, adds

@@ -1,4 +1,4 @@
-// Exit codes and the errors that end a command (DESIGN.md §7).
+// Exit codes and the errors that end a command (docs/architecture.md#admin-http-api-and-cli).
 //
 // Contract: commands report failure by throwing one of these; main.cc is the
 // only place that catches them, prints `arbor: <message>` (plus any hint) to

@@ -1,9 +1,8 @@
-// arbor: the admin CLI of Arbor (DESIGN.md §7). This file only dispatches:
-// it finds the command in the command line, parses its options together with
-// the global ones (accepted before or after the command), prints help, builds
-// the HTTP client, runs the command's handler, and turns errors into
-// `arbor: <message>` on stderr and the exit code (cli_error.h):
-// 0 ok, 1 error, 2 usage, 3 merge conflicts.
+// arbor: the admin CLI of Arbor (docs/architecture.md#admin-http-api-and-cli). This file only
+// dispatches: it finds the command in the command line, parses its options together with the global
+// ones (accepted before or after the command), prints help, builds the HTTP client, runs the
+// command's handler, and turns errors into `arbor: <message>` on stderr and the exit code
+// (cli_error.h): 0 ok, 1 error, 2 usage, 3 merge conflicts.
 #include <cstdlib>
 #include <iostream>
 #include <optional>

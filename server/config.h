@@ -1,7 +1,7 @@
 // ServerConfig: every arbord option, from a config file, flags and environment.
 //
-// Precedence (DESIGN.md §8): the file named by --config, overridden by command-line
-// flags, overridden by ARBOR_* environment variables (--data-dir <-> ARBOR_DATA_DIR).
+// Precedence (docs/architecture.md#configuration): the file named by --config, overridden by
+// command-line flags, overridden by ARBOR_* environment variables (--data-dir <-> ARBOR_DATA_DIR).
 // The file holds `name = value` lines with the flag names, `#` comments allowed.
 // Every option is listed once, in kOptions (config.cc), which drives parsing,
 // validation and --help alike.

@@ -21,9 +21,9 @@
 #include <memory>
 #include <string>
 
+#include "base/status.h"
 #include "server/admin/admin_api.h"
 #include "server/metrics.h"
-#include "base/status.h"
 
 namespace arbor {
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "storage/kv_store.h"
 #include "storage/object_id.h"
-#include "base/status.h"
 
 namespace arbor {
 

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/object_id.h"
 #include "base/status.h"
+#include "storage/object_id.h"
 
 namespace arbor {
 

@@ -1,7 +1,7 @@
 // ProllyTree: a sorted map from byte keys to byte values stored as a prolly tree, a
 // B-tree whose node boundaries are decided by content.
 //
-// Invariants (DESIGN.md §4.3):
+// Invariants (docs/storage-format.md#prolly-trees):
 //  * Canonical: an entry ends a node iff Hash64(key, level) falls below a threshold that
 //    grows with the entry's own encoded size (so nodes average their level's target).
 //    No decision looks at neighbours or history, so one set of entries has exactly one

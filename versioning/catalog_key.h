@@ -1,6 +1,6 @@
 // Catalog keys: the sorted-map keys under which catalog entities are stored.
 //
-// Layout (DESIGN.md §3). Components are separated by one 0x00 byte ("\0");
+// Layout (docs/storage-format.md#catalog-keys). Components are separated by one 0x00 byte ("\0");
 // \x01..\x03 are kind markers:
 //
 //   kind                    encoded key                           value message

@@ -3,9 +3,9 @@
 // Contract: SerializeDeterministic(a) == SerializeDeterministic(b) whenever a and
 // b are equal messages of the same type built by the same binary, whatever the
 // insertion order of their map fields (map entries are written sorted by key).
-// This is what makes "equal entities have equal bytes" (DESIGN.md §3) and
-// content-addressed ids (§4.2) hold. Protobuf does not promise the same bytes
-// across library versions, so an object's id comes from the bytes as stored;
+// This is what makes "equal entities have equal bytes" (docs/storage-format.md#catalog-values) and
+// content-addressed ids (docs/storage-format.md#objects-and-object-ids) hold. Protobuf does not
+// promise the same bytes across library versions, so an object's id comes from the bytes as stored;
 // never expect re-encoding a parsed value to reproduce an old id.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Field-aware three-way merge of one catalog entity (DESIGN.md §5.5).
+// Field-aware three-way merge of one catalog entity (docs/versioning.md#field-aware-entity-merge).
 //
 // The branch merge calls MergeEntity for a key whose value changed differently
 // on both sides. One generic mechanism over protobuf reflection handles every

@@ -1,5 +1,5 @@
 // Human-meaningful summaries of a change to one catalog entity, for diffs
-// (DESIGN.md §5.4), and a JSON rendering of entities for HTTP and the CLI.
+// (docs/versioning.md#diff), and a JSON rendering of entities for HTTP and the CLI.
 //
 // Contract: every function here is pure (bytes in, description out). An
 // absent side (nullopt: the entity was added or removed) reads as an empty

@@ -1,7 +1,7 @@
 // LakeFsApi: the lakeFS operations Arbor couples catalog versions with.
 //
 // An interface, so versioning/ stays free of HTTP: the REST implementation lives
-// in server/lakefs_client.h, and tests may substitute their own. Every call
+// in server/lakefs/lakefs_client.h, and tests may substitute their own. Every call
 // addresses the one configured lakeFS repository.
 //
 // Error contract (implementations must follow it, the coordinator relies on it):

@@ -1,10 +1,10 @@
 // Names of catalog objects and of refs: normalization and validation.
 //
-// Contract: these functions follow HMS where HMS has a rule (hms-api.md §4) and
-// DESIGN.md §5.1 for ref names. They never consult configuration: Arbor always
-// behaves like HMS with metastore.support.special.characters.tablename=true,
-// Hive 4's default. Splitting "db@ref" happens before any of this, in the
-// server; here '@' is an ordinary name character, as it is in Hive 4.
+// Contract: these functions follow HMS where HMS has a rule
+// (docs/hms-compatibility.md#names-and-case) and docs/refs.md#ref-names for ref names. They never
+// consult configuration: Arbor always behaves like HMS with
+// metastore.support.special.characters.tablename=true, Hive 4's default. Splitting "db@ref" happens
+// before any of this, in the server; here '@' is an ordinary name character, as it is in Hive 4.
 #pragma once
 
 #include <string>

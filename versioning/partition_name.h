@@ -1,7 +1,8 @@
 // Hive partition names: "key=value" pairs joined by '/', with Hive's escaping.
 //
 // Contract: byte-for-byte what HMS produces and accepts (Hive's FileUtils and
-// Warehouse; hms-api.md §4), so names round-trip with every client:
+// Warehouse; docs/hms-compatibility.md#partition-names-and-escaping), so names round-trip with
+// every client:
 //   * MakePartName lower-cases keys, escapes keys and values, and writes
 //     kDefaultPartitionName for an empty value;
 //   * UnescapePathName(EscapePathName(s)) == s for every s;

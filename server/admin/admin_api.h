@@ -1,7 +1,6 @@
-// AdminApi: the admin HTTP API (DESIGN.md §7) as a pure request -> response
-// function: routing, authentication, JSON mapping and the handlers. It owns no
-// sockets (server/http_server.h carries requests to it), so tests drive it
-// directly.
+// AdminApi: the admin HTTP API (docs/architecture.md#admin-http-api-and-cli) as a pure request ->
+// response function: routing, authentication, JSON mapping and the handlers. It owns no sockets
+// (server/http_server.h carries requests to it), so tests drive it directly.
 //
 // Contract:
 //  * Bodies are messages of proto/arbor/admin.proto in protobuf's JSON mapping:

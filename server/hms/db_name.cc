@@ -6,8 +6,8 @@ namespace arbor::hms {
 
 namespace {
 
-// Splits "db@ref" at the last separator: database names cannot contain the
-// separator's role, but a ref expression never contains it either.
+// Splits "db@ref" at the first separator: a database name never contains it, so
+// the rest is the ref, and a second separator makes that ref invalid.
 void SplitRef(std::string_view text, char sep, std::string* db, std::string* ref) {
   size_t at = text.find(sep);
   if (at == std::string_view::npos) {

@@ -1,6 +1,6 @@
 // Parsing the database-name arguments of HMS calls.
 //
-// Forms (hms-api.md §4, DESIGN.md §6):
+// Forms (docs/refs.md#database-names-with-refs):
 //   db            database `db` on the session's ref
 //   db@ref        database `db` on `ref` (a branch, tag, commit or ref expression)
 //   @cat#db@ref   Hive 3+'s catalog prefix; `@cat#` alone means "all databases"

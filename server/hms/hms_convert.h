@@ -1,7 +1,8 @@
 // Lossless two-way mapping between Hive's Thrift entity structs
 // (thrift/hive_metastore.thrift) and Arbor's catalog protos
 // (proto/arbor/catalog.proto): Database, Table, Partition, Function and
-// ColumnStatistics, with every struct nested in them (DESIGN.md §3, §6).
+// ColumnStatistics, with every struct nested in them
+// (docs/hms-compatibility.md#lossless-round-trip).
 //
 // Contract:
 //   * Every field of every struct is mapped, Thrift field id N to proto field
@@ -39,8 +40,8 @@
 #include <string_view>
 
 #include "arbor/catalog.pb.h"
-#include "hive_metastore_types.h"
 #include "base/status.h"
+#include "hive_metastore_types.h"
 
 namespace arbor::hms {
 

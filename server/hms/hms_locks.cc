@@ -1,5 +1,5 @@
 // Locks: Iceberg's commit lock protocol (lock, check_lock, heartbeat, unlock,
-// show_locks; hms-api.md §2.4) on the in-memory LockManager.
+// show_locks; docs/hms-compatibility.md#iceberg-commits-and-locks) on the in-memory LockManager.
 //
 // A lock component's database is keyed as "<db>@<ref>", with the ref resolved to
 // its canonical name (the branch, or the commit id of a tag or commit), so that

@@ -9,7 +9,7 @@
 // and hand the work to the free functions below, which speak Status and never
 // throw.
 //
-// Semantics worth knowing (hms-api.md §2, §5, §6):
+// Semantics worth knowing (docs/hms-compatibility.md):
 //   * Responses echo the database name as the client sent it (DbName::echo);
 //     catName is the stored one, else the catalog the request named (if any).
 //   * max_parts < 0 means no limit; 0 means none.
@@ -1024,8 +1024,8 @@ int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
 
 // Hive's Kryo-serialized expressions cannot be evaluated here: answer every
 // partition and let hasUnknownPartitions tell the client to filter again
-// (hms-api.md §2.2). maxParts is not applied: cutting an unfiltered superset
-// short could drop partitions that match.
+// (docs/hms-compatibility.md#partition-filters). maxParts is not applied: cutting an unfiltered
+// superset short could drop partitions that match.
 void HmsHandler::get_partitions_by_expr(PartitionsByExprResult& _return,
                                         const PartitionsByExprRequest& req) {
   using E = ARBOR_HMS_THROWS(get_partitions_by_expr);

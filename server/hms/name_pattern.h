@@ -1,14 +1,13 @@
 // Hive's name patterns (get_databases, get_tables, get_functions, ...) and the
 // Java-regex matcher they and partition-filter LIKE share.
 //
-// Contract (hms-api.md §4, ObjectStore.appendPatternCondition): a pattern is
-// trimmed and lower-cased (Hive's normalizeIdentifier), split on '|', and each
-// part becomes the Java regex "(?i)" + part with every '*' replaced by ".*"; a
-// name matches when one part matches the whole name. Everything else in a part
-// is regex syntax, as in Hive, so ".*" (which becomes "..*") still matches every
-// name and "a.c" matches "abc". An empty pattern matches everything: the C++
-// Thrift server cannot tell an omitted (null) pattern from "" and Hive treats
-// null as "all". "*" and "" skip regex matching entirely.
+// Contract (docs/hms-compatibility.md#name-patterns, ObjectStore.appendPatternCondition): a pattern
+// is trimmed and lower-cased (Hive's normalizeIdentifier), split on '|', and each part becomes the
+// Java regex "(?i)" + part with every '*' replaced by ".*"; a name matches when one part matches
+// the whole name. Everything else in a part is regex syntax, as in Hive, so ".*" (which becomes
+// "..*") still matches every name and "a.c" matches "abc". An empty pattern matches everything: the
+// C++ Thrift server cannot tell an omitted (null) pattern from "" and Hive treats null as "all".
+// "*" and "" skip regex matching entirely.
 //
 // Thread safety: both classes are immutable after construction; concurrent
 // Matches/FullMatch calls are safe.

@@ -2,7 +2,7 @@
 // variants): Hive's Filter.g grammar, parsed by hand, type-checked against the
 // table's partition keys, and evaluated against partition values.
 //
-// Contract (hms-api.md §5):
+// Contract (docs/hms-compatibility.md#partition-filters):
 //   filter   := orExpr                      -- empty or all-whitespace: matches every partition
 //   orExpr   := andExpr (OR andExpr)*       -- AND binds tighter than OR
 //   andExpr  := expr (AND expr)*
@@ -64,8 +64,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/hms/name_pattern.h"
 #include "base/status.h"
+#include "server/hms/name_pattern.h"
 
 namespace arbor::hms {
 

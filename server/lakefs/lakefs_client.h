@@ -1,4 +1,4 @@
-// LakeFsClient: the REST implementation of LakeFsApi (DESIGN.md §5.6), HTTP(S)
+// LakeFsClient: the REST implementation of LakeFsApi (docs/lakefs.md#the-rest-client), HTTP(S)
 // through net::HttpClient (net/http_client.h) against lakeFS's API (base path
 // /api/v1, HTTP basic auth). The retry policy below is this client's own.
 //

@@ -1,4 +1,4 @@
-"""Branches, tags and commits as Hive clients see them, over Thrift (DESIGN.md §5, §6).
+"""Branches, tags and commits as Hive clients see them, over Thrift (docs/versioning.md, docs/refs.md).
 
 A real arbord; refs are made through the admin HTTP API (urllib), and everything a
 Hive client would do goes over Thrift:

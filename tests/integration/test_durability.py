@@ -1,4 +1,4 @@
-"""Durability (DESIGN.md §10): an acknowledged write survives `kill -9` and restart, a
+"""Durability (docs/architecture.md#durability): an acknowledged write survives `kill -9` and restart, a
 crash mid-write leaves the old or the new state, and SIGTERM shuts down cleanly.
 
 Every test runs its own arbord (default options, so --sync-writes true) on one data

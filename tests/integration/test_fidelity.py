@@ -1,4 +1,4 @@
-"""Lossless round trip over the wire (DESIGN.md §3, §6).
+"""Lossless round trip over the wire (docs/hms-compatibility.md#lossless-round-trip).
 
 A Database, Table, Partition, Function and ColumnStatistics with every field of the IDL set
 (built from the generated thrift_spec, so a field added to the IDL is covered without editing

@@ -1,6 +1,6 @@
 """get_partitions_by_filter, its _req form and get_num_partitions_by_filter.
 
-The grammar is Hive's Filter.g (hms-api.md §5): = <> != < <= > >= LIKE (Java regex, whole
+The grammar is Hive's Filter.g (docs/hms-compatibility.md#partition-filters): = <> != < <= > >= LIKE (Java regex, whole
 value), (key) [NOT] IN (...), key [NOT] BETWEEN a AND b, (struct(k1, k2)) [NOT] IN
 (const struct(...), ...), AND binding tighter than OR, parentheses, case-insensitive keywords
 and key names, "..." and '...' strings, bare/quoted/DATE 'x' dates, reversed operands.

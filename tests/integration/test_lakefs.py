@@ -1,6 +1,6 @@
 """lakeFS coupling end to end: a real arbord, the lakeFS EMULATOR, Thrift and the admin API.
 
-DESIGN.md §5.6: branch create, commit and merge act on both systems; each catalog
+docs/lakefs.md#what-is-coupled: branch create, commit and merge act on both systems; each catalog
 commit records its lakeFS commit (`lakefs_commit`) and the lakeFS commit names the
 catalog commit in its metadata (`arbor.commit`); locations inside the repository
 are rendered for the ref being read; a configured-but-unusable lakeFS stops

@@ -1,6 +1,6 @@
 """lakeFS coupling under crashes: kill -9 arbord at each step of commit and merge.
 
-DESIGN.md §5.6: before the lakeFS call arbord records an intent; it then calls
+docs/lakefs.md#durable-intents: before the lakeFS call arbord records an intent; it then calls
 lakeFS and finally commits and removes the intent in one batch; at start-up a
 pending intent is completed if lakeFS shows the commit, else dropped. After any
 crash and restart:

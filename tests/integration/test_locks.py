@@ -1,4 +1,4 @@
-"""HMS locks as Iceberg's MetastoreLock uses them (hms-api.md §2.4).
+"""HMS locks as Iceberg's MetastoreLock uses them (docs/hms-compatibility.md#iceberg-commits-and-locks).
 
 lock(EXCLUSIVE, TABLE) without a transaction; WAITING while another client holds the table;
 check_lock polls (and, as in Hive's TxnHandler.checkLock, heartbeats) the lock; heartbeat

@@ -554,7 +554,7 @@ class ReadTest(PartitionTestCase):
         self.assertIsNone(self.c.get_partition_with_auth(DB, "r", v, "user", ["g"]).privileges)
 
     def test_db_name_echo(self):
-        # Responses name the database as the client did (DESIGN.md §6): `pdb@main` is the
+        # Responses name the database as the client did (docs/refs.md#database-names-with-refs): `pdb@main` is the
         # default branch, and the partitions come back with dbName "pdb@main".
         parts = self.c.get_partitions(DB + "@main", "r", -1)
         self.assert_values(parts, self.VALUES)

@@ -1,4 +1,4 @@
-"""Hostile and broken Thrift input (DESIGN.md §10): the bad connection is closed with a
+"""Hostile and broken Thrift input (docs/architecture.md#robustness): the bad connection is closed with a
 log line, and the server keeps serving everyone else.
 
 Each case talks to arbord over raw sockets. After each one the test checks that the

@@ -3,7 +3,7 @@
 
 THIS IS NOT lakeFS. lakeFS cannot be installed on the test machines, so this
 small stand-in speaks the subset of lakeFS's HTTP API (base path /api/v1, see
-treeverse/lakeFS api/swagger.yml and shared/reference/lakefs.md) that Arbor's
+treeverse/lakeFS api/swagger.yml and docs/lakefs.md) that Arbor's
 lakeFS coordination uses: branches, commits, merges, merge base, log, diff,
 tags, and plain object upload/delete so that tests can make data changes.
 It keeps everything in memory (optionally mirrored to a JSON --state-file),

@@ -1,4 +1,4 @@
-// Tests of server/hms_convert.h: Thrift <-> catalog proto for the Hive entities.
+// Tests of server/hms/hms_convert.h: Thrift <-> catalog proto for the Hive entities.
 //
 // Completeness is checked against the sources of truth rather than by hand:
 // the IDL file is parsed, and for every mapped struct its field ids and types

@@ -1,6 +1,6 @@
 // Tests of versioning/entity_merge.h: the field-aware three-way merge of one
-// catalog entity (DESIGN.md §5.5), by example and by seeded random property
-// checks over table mutations.
+// catalog entity (docs/versioning.md#field-aware-entity-merge), by example and by seeded random
+// property checks over table mutations.
 #include "versioning/entity_merge.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // Tests of versioning/partition_name.h against Hive's escaping rules
-// (hms-api.md §4; Hive's FileUtils and Warehouse).
+// (docs/hms-compatibility.md#partition-names-and-escaping; Hive's FileUtils and Warehouse).
 #include "versioning/partition_name.h"
 
 #include <cstdlib>

@@ -4,7 +4,8 @@
 // mode), each checked against an in-memory reference model. Merges and reverts are
 // checked against a straightforward reference three-way merge written here, field
 // by field for the Database entities the test writes (only `description` and
-// `parameters` vary), following the rules of DESIGN.md §5.5 / entity_merge.h.
+// `parameters` vary), following the rules of docs/versioning.md#field-aware-entity-merge /
+// entity_merge.h.
 //
 // ARBOR_TEST_SEED=<n> replays a run; every failure message carries the seed.
 #include <gtest/gtest.h>
