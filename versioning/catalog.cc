@@ -24,15 +24,6 @@ Status NoTable(std::string_view db, std::string_view table) {
   return Status::NotFound(Dotted(db, table) + " table not found");
 }
 
-std::vector<std::string> PartitionKeyNames(const catalog::Table& t) {
-  std::vector<std::string> keys;
-  if (t.has_partition_keys()) {
-    for (const auto& k : t.partition_keys().items())
-      keys.push_back(NormalizeIdentifier(k.name()));
-  }
-  return keys;
-}
-
 std::vector<std::string> Values(const catalog::Partition& p) {
   return std::vector<std::string>(p.values().items().begin(), p.values().items().end());
 }

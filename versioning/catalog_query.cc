@@ -10,8 +10,6 @@
 
 namespace arbor {
 
-namespace {
-
 std::vector<std::string> PartitionKeyNames(const catalog::Table& t) {
   std::vector<std::string> keys;
   if (t.has_partition_keys()) {
@@ -21,14 +19,7 @@ std::vector<std::string> PartitionKeyNames(const catalog::Table& t) {
   return keys;
 }
 
-std::string JoinValues(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ", ";
-    out += values[i];
-  }
-  return out + "]";
-}
+namespace {
 
 // A partial specification in terms of names: which names it selects.
 struct NameSpec {
@@ -64,7 +55,7 @@ Result<NameSpec> SpecOf(const catalog::Table& table, const std::vector<std::stri
   if (values.size() > keys.size()) {
     return Status::InvalidArgument(
         "Incorrect number of partition values. numPartKeys=" + std::to_string(keys.size()) +
-        ", part_vals=" + JoinValues(values));
+        ", part_vals=" + FormatValueList(values));
   }
   bool in_leading_run = true;
   for (size_t i = 0; i < values.size(); ++i) {

@@ -34,6 +34,9 @@ namespace arbor {
 
 // Which partitions of a table to list. Every condition narrows the selection;
 // `after`, `offset` and `limit` then page through what is selected.
+// The table's partition-key names, normalized, in key order.
+std::vector<std::string> PartitionKeyNames(const catalog::Table& table);
+
 struct PartitionQuery {
   // Hive's partial specification (get_partitions_ps, get_partition_names_ps):
   // values of the first partition keys, in key order; "" matches any value and

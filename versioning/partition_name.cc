@@ -171,4 +171,13 @@ Result<std::vector<std::string>> PartNameToValues(std::string_view name,
   return values;
 }
 
+std::string FormatValueList(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ", ";
+    out += values[i];
+  }
+  return out + "]";
+}
+
 }  // namespace arbor

@@ -66,4 +66,8 @@ Result<std::vector<std::pair<std::string, std::string>>> ParsePartName(std::stri
 Result<std::vector<std::string>> PartNameToValues(std::string_view name,
                                                   const std::vector<std::string>& keys);
 
+// Java's List.toString of partition values, "[v1, v2]", as Hive's messages
+// print them.
+std::string FormatValueList(const std::vector<std::string>& values);
+
 }  // namespace arbor

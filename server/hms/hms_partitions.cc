@@ -247,15 +247,6 @@ struct Criteria {
   int16_t max_parts = -1;
 };
 
-std::string JoinValues(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ", ";
-    out += values[i];
-  }
-  return out + "]";
-}
-
 // The catalog query for `c`. A filter becomes the query's predicate, evaluated
 // on stored values; its fixed leading string keys narrow the scan as a
 // partial spec's leading values do.
@@ -507,7 +498,7 @@ void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char
     if (!ok) {
       ThrowWithMessage<hive::MetaException>("Partition does not belong to target table " +
                                             t.db.echo + "." + table + ": " + p.dbName + "." +
-                                            p.tableName + " " + JoinValues(p.values));
+                                            p.tableName + " " + FormatValueList(p.values));
     }
   }
 }

@@ -51,6 +51,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "versioning/catalog_query.h"
 #include "versioning/names.h"
 #include "versioning/partition_name.h"
 
@@ -101,19 +102,10 @@ std::vector<std::string> NormalizeColumns(const std::vector<std::string>& names)
   return out;
 }
 
-std::vector<std::string> PartitionKeys(const catalog::Table& t) {
-  std::vector<std::string> keys;
-  if (t.has_partition_keys()) {
-    for (const auto& k : t.partition_keys().items())
-      keys.push_back(NormalizeIdentifier(k.name()));
-  }
-  return keys;
-}
-
 // The canonical name of a partition of `table` (Hive's lowerCaseConvertPartName,
 // plus a check that the keys are the table's).
 Result<std::string> CanonicalPartName(const catalog::Table& table, std::string_view name) {
-  std::vector<std::string> keys = PartitionKeys(table);
+  std::vector<std::string> keys = PartitionKeyNames(table);
   if (keys.empty()) {
     return Status::InvalidArgument("table " + Dotted(table.db_name(), table.table_name()) +
                                    " is not partitioned; it has no partition " + std::string(name));
@@ -864,7 +856,7 @@ bool HmsHandler::delete_column_statistics_req(const DeleteColumnStatisticsReques
   Write<E>(n, "delete column statistics of " + Dotted(n.db, tbl), [&](CatalogTxn& txn) -> Status {
     ARBOR_ASSIGN_OR_RETURN(catalog::Table table, txn.GetTable(n.db, tbl));
     const bool table_level =
-        (req.__isset.tableLevel && req.tableLevel) || PartitionKeys(table).empty();
+        (req.__isset.tableLevel && req.tableLevel) || PartitionKeyNames(table).empty();
     if (table_level) return DeleteStats(txn, table, "", columns, engine, /*strict=*/false);
     std::vector<std::string> parts;
     if (req.__isset.part_names && !req.part_names.empty()) {
