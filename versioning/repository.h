@@ -7,6 +7,11 @@
 //    merge into it, reset, revert) runs under that branch's lock, and moves the
 //    branch record only by compare-and-set on the record it read, so even several
 //    processes sharing one store cannot lose an update.
+//  * Staged writes to one branch are group-committed: concurrent Mutate calls queue,
+//    and one of them (the leader) runs the queued functions in arrival order, each
+//    against a view that includes the edits of those before it, and stores all their
+//    edits in one synced batch. No call returns before the batch holding its edits
+//    is durable; a failing function drops only its own edits.
 //  * A mutation that moves a branch accepts `expected_head`; a mismatch is
 //    PreconditionFailed and writes nothing.
 //  * Tags, commits and `~N`/`^N` expressions are read-only: writes to them are
@@ -22,6 +27,9 @@
 //    left by a crash by looking for `arbor.commit` in the branch's lakeFS log.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -169,7 +177,8 @@ class Repository {
   // Runs `fn` against a view of `target` under the branch's lock and stages the
   // edits it returns (or commits them, in auto mode). `fn` does the existence
   // checks, so check and write are atomic. ReadOnly if `target` is not a writable
-  // branch.
+  // branch. `fn` may run on another caller's thread (the group commit's leader);
+  // an exception it throws reaches this caller.
   Result<MutationOutcome> Mutate(
       std::string_view target, const MutationOptions& options,
       const std::function<Result<std::vector<Edit>>(const ReadView&)>& fn);
@@ -199,7 +208,31 @@ class Repository {
   Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_options);
 
   Status Initialize();
+  using MutateFn = std::function<Result<std::vector<Edit>>(const ReadView&)>;
+  // One Mutate call waiting in its branch's write queue.
+  struct QueuedWrite {
+    const MutationOptions* options = nullptr;
+    const MutateFn* fn = nullptr;
+    Result<MutationOutcome> outcome = Status::Internal("write was not run");
+    std::exception_ptr exception;
+    bool done = false;  // guarded by BranchState::queue_mu
+  };
+  // Per branch: the lock every mutation holds, and the group-commit queue.
+  struct BranchState {
+    std::mutex mu;
+    std::mutex queue_mu;
+    std::condition_variable queue_cv;
+    std::deque<QueuedWrite*> queue;
+    bool leading = false;  // a leader is running a batch
+  };
+  std::shared_ptr<BranchState> StateOf(std::string_view branch);
   std::shared_ptr<std::mutex> BranchLock(std::string_view branch);
+  // Runs a batch of queued writes to `target` (the caller holds the branch lock):
+  // sets every write's outcome or exception.
+  void RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch);
+  // One write, on its own (auto mode: each write is its own commit).
+  Result<MutationOutcome> MutateLocked(const std::string& target, const MutationOptions& options,
+                                       const MutateFn& fn);
   Result<ResolvedRef> ResolveAt(std::string_view expression, const ReadOptions& ro);
   Result<ObjectId> RootOf(const ObjectId& commit);
   // Applies `staged` then `extra` to the branch's head, writes a commit and moves the
@@ -261,7 +294,7 @@ class Repository {
   RefStore refs_;
 
   std::mutex locks_mu_;
-  std::unordered_map<std::string, std::shared_ptr<std::mutex>> branch_locks_;
+  std::unordered_map<std::string, std::shared_ptr<BranchState>> branch_states_;
   std::mutex refs_mu_;  // serializes ref creation and deletion
   LakeFsApi* lakefs_;
   std::mutex in_flight_mu_;
