@@ -748,6 +748,12 @@ Result<MutationOutcome> Repository::Mutate(std::string_view target, const Mutati
   return std::move(write.outcome);
 }
 
+size_t Repository::QueuedWrites(std::string_view branch) {
+  std::shared_ptr<BranchState> state = StateOf(branch);
+  std::lock_guard<std::mutex> queue_lock(state->queue_mu);
+  return state->queue.size();
+}
+
 void Repository::RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch) {
   auto fail_all = [&](const Status& s) {
     for (QueuedWrite* w : batch)

@@ -183,6 +183,10 @@ class Repository {
       std::string_view target, const MutationOptions& options,
       const std::function<Result<std::vector<Edit>>(const ReadView&)>& fn);
 
+  // How many Mutate calls to `branch` are queued behind the running batch (for
+  // metrics and tests).
+  size_t QueuedWrites(std::string_view branch);
+
   // Diff and merge.
   Result<DiffPage> Diff(std::string_view left, std::string_view right,
                         const DiffPageOptions& options);

@@ -4,7 +4,8 @@
 // the outcome of writes to the same key.
 //
 // A gated store holds the first synced write of a test until the test has queued
-// the writers it wants in the next batch, so batch boundaries are deterministic.
+// the writers it wants in the next batch (Repository::QueuedWrites tells), so batch
+// boundaries and queue order are deterministic.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -112,8 +113,9 @@ class GroupCommitTest : public ::testing::Test {
     std::vector<std::thread> threads;
     for (const auto& fn : queue) {
       threads.emplace_back(fn);
-      // Queue order is arrival order: give each writer time to enqueue.
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // Queue order is arrival order: let each writer enqueue before the next starts.
+      while (repo_->QueuedWrites("main") < threads.size())
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     kv_->Release();
     first.join();
