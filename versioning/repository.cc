@@ -14,6 +14,10 @@ namespace {
 
 constexpr uint32_t kFormatVersion = 1;
 
+// A commit applies staged edits this many at a time, so its memory stays bounded
+// however much is staged.
+constexpr size_t kCommitChunkEdits = 50000;
+
 int64_t SystemMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -601,14 +605,40 @@ Repository::LakeFsStep Repository::LakeFsCommitStep(const std::string& branch, s
   };
 }
 
-Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> staged,
-                                          std::vector<Edit> extra, const CommitOptions& options,
-                                          bool unchanged_is_noop) {
-  staged.insert(staged.end(), std::make_move_iterator(extra.begin()),
-                std::make_move_iterator(extra.end()));
+Result<ObjectId> Repository::ApplyStaged(const ObjectId& root, const std::string& token,
+                                         std::vector<Edit> extra) {
+  // Staged edits come in key order, so each chunk touches its own part of the tree
+  // and the chunks together rewrite about what one Apply of all of them would.
+  std::shared_ptr<Snapshot> snapshot = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  ro.fill_cache = false;
+  ObjectId current = root;
+  auto apply = [&](std::vector<Edit> edits) -> Status {
+    WriteBatch nodes;
+    ARBOR_ASSIGN_OR_RETURN(current, tree_.Apply(current, std::move(edits), &nodes));
+    if (nodes.empty()) return Status::OK();
+    return kv_->Write(nodes, Unsynced());
+  };
+  std::string begin;
+  while (true) {
+    ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> chunk,
+                           ReadStagedEdits(kv_, token, ro, begin, {}, kCommitChunkEdits));
+    if (chunk.empty()) break;
+    const bool last = chunk.size() < kCommitChunkEdits;
+    begin = chunk.back().key;
+    begin.push_back('\0');  // the next key after it
+    ARBOR_RETURN_IF_ERROR(apply(std::move(chunk)));
+    if (last) break;
+  }
+  if (!extra.empty()) ARBOR_RETURN_IF_ERROR(apply(std::move(extra)));
+  return current;
+}
+
+Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> extra,
+                                          const CommitOptions& options, bool unchanged_is_noop) {
   ARBOR_ASSIGN_OR_RETURN(ObjectId head_root, RootOf(b.head));
-  WriteBatch nodes;
-  ARBOR_ASSIGN_OR_RETURN(ObjectId root, tree_.Apply(head_root, std::move(staged), &nodes));
+  ARBOR_ASSIGN_OR_RETURN(ObjectId root, ApplyStaged(head_root, b.staging_token, std::move(extra)));
   const bool catalog_changed = root != head_root;
   // With lakeFS, a commit without catalog changes may still carry data changes:
   // lakeFS decides, and refuses it when it has none either.
@@ -617,7 +647,6 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> sta
     return Status::InvalidArgument("nothing to commit on branch " + Quote(b.name) +
                                    " (its changes leave the catalog as it was)");
   }
-  ARBOR_RETURN_IF_ERROR(kv_->Write(nodes, Unsynced()));
   Move move;
   move.parents = {b.head};
   move.author = options.author;
@@ -642,11 +671,11 @@ Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOption
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kCommit));
-  ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> staged, ReadStagedEdits(kv_, b.staging_token, {}));
-  if (staged.empty() && !options.allow_empty && !lakefs_) {
+  ARBOR_ASSIGN_OR_RETURN(bool staged, HasStagedEdits(kv_, b.staging_token, {}));
+  if (!staged && !options.allow_empty && !lakefs_) {
     return Status::InvalidArgument("nothing to commit on branch " + Quote(branch));
   }
-  return CommitEdits(b, std::move(staged), {}, options);
+  return CommitEdits(b, {}, options);
 }
 
 Result<CommitPtr> Repository::GetCommit(std::string_view expression) {
@@ -859,12 +888,11 @@ Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
   if (edits.empty()) return outcome;
 
   if (b.commit_mode == versioning::COMMIT_MODE_AUTO) {
-    ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> staged, ReadStagedEdits(kv_, b.staging_token, {}));
     CommitOptions co;
     co.author = options.author;
     co.message = options.message.empty() ? "auto-commit" : options.message;
     // A DDL that changes nothing (an alter to the same values) makes no commit.
-    ARBOR_ASSIGN_OR_RETURN(CommitPtr c, CommitEdits(b, std::move(staged), std::move(edits), co,
+    ARBOR_ASSIGN_OR_RETURN(CommitPtr c, CommitEdits(b, std::move(edits), co,
                                                     /*unchanged_is_noop=*/true));
     if (c) outcome.commit = c->id;
     return outcome;

@@ -239,11 +239,15 @@ class Repository {
                                        const MutateFn& fn);
   Result<ResolvedRef> ResolveAt(std::string_view expression, const ReadOptions& ro);
   Result<ObjectId> RootOf(const ObjectId& commit);
-  // Applies `staged` then `extra` to the branch's head, writes a commit and moves the
-  // branch, all conditional on the branch record `b`. When the tree comes out
-  // unchanged and empty commits are not allowed, it fails, or with
-  // `unchanged_is_noop` returns a null commit and writes nothing.
-  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> staged, std::vector<Edit> extra,
+  // Applies the edits staged under `token` and then `extra` to `root`, in bounded
+  // chunks; writes the new nodes unsynced and returns the new root.
+  Result<ObjectId> ApplyStaged(const ObjectId& root, const std::string& token,
+                               std::vector<Edit> extra);
+  // Applies the branch's staged edits then `extra` to its head, writes a commit and
+  // moves the branch, all conditional on the branch record `b`. When the tree comes
+  // out unchanged and empty commits are not allowed, it fails, or with
+  // `unchanged_is_noop` returns a null commit and moves nothing.
+  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> extra,
                                 const CommitOptions& options, bool unchanged_is_noop = false);
   // The lakeFS call of a coupled operation: given the prepared catalog commit, runs
   // the lakeFS side and returns the lakeFS commit id to pair it with.
