@@ -1,5 +1,6 @@
 #include "versioning/repository.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <set>
@@ -13,10 +14,6 @@ namespace arbor {
 namespace {
 
 constexpr uint32_t kFormatVersion = 1;
-
-// A commit applies staged edits this many at a time, so its memory stays bounded
-// however much is staged.
-constexpr size_t kCommitChunkEdits = 50000;
 
 int64_t SystemMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -77,7 +74,8 @@ Repository::Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_
       refs_(kv),
       lakefs_(options.lakefs),
       lakefs_repository_(std::move(options.lakefs_repository)),
-      intent_grace_micros_(options.intent_grace_micros) {}
+      intent_grace_micros_(options.intent_grace_micros),
+      commit_chunk_edits_(std::max<size_t>(1, options.commit_chunk_edits)) {}
 
 Result<std::unique_ptr<Repository>> Repository::Open(KvStore* kv, RepositoryOptions options) {
   ARBOR_RETURN_IF_ERROR(ValidateRefName(options.default_branch).WithContext("default branch"));
@@ -623,9 +621,9 @@ Result<ObjectId> Repository::ApplyStaged(const ObjectId& root, const std::string
   std::string begin;
   while (true) {
     ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> chunk,
-                           ReadStagedEdits(kv_, token, ro, begin, {}, kCommitChunkEdits));
+                           ReadStagedEdits(kv_, token, ro, begin, {}, commit_chunk_edits_));
     if (chunk.empty()) break;
-    const bool last = chunk.size() < kCommitChunkEdits;
+    const bool last = chunk.size() < commit_chunk_edits_;
     begin = chunk.back().key;
     begin.push_back('\0');  // the next key after it
     ARBOR_RETURN_IF_ERROR(apply(std::move(chunk)));

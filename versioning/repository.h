@@ -62,6 +62,9 @@ struct RepositoryOptions {
   TreeOptions tree;
   size_t node_cache_bytes = 256 << 20;
   size_t commit_cache_bytes = 32 << 20;
+  // A commit applies its staged edits this many at a time, so its memory stays
+  // bounded however much is staged.
+  size_t commit_chunk_edits = 50000;
   // Microseconds since the epoch; replaceable for tests.
   std::function<int64_t()> clock;
   // When set, catalog versions are coupled with this lakeFS repository's.
@@ -309,6 +312,7 @@ class Repository {
   std::set<std::string> in_flight_;  // branches whose lakeFS call is running now
   std::string lakefs_repository_;
   int64_t intent_grace_micros_;
+  size_t commit_chunk_edits_;
 };
 
 }  // namespace arbor

@@ -1,7 +1,8 @@
 // Group commit of staged writes to one branch (Repository::Mutate): concurrent
 // writers share synced batches, each function sees the writes queued before it,
 // a failing function affects only its own caller, and the arrival order decides
-// the outcome of writes to the same key.
+// the outcome of writes to the same key. Also: a commit's chunked apply of staged
+// edits gives the tree a single apply would.
 //
 // A gated store holds the first synced write of a test until the test has queued
 // the writers it wants in the next batch (Repository::QueuedWrites tells), so batch
@@ -344,6 +345,64 @@ TEST_F(GroupCommitTest, BatchOnProtectedBranchOrTagIsRefused) {
   tb.join();
   ARBOR_EXPECT_CODE(a, kReadOnly);
   ARBOR_EXPECT_CODE(b, kReadOnly);
+}
+
+// Commit applies staged edits in chunks: the result must be the tree one Apply of all
+// of them gives (trees are canonical, so equal roots mean equal contents), with
+// deletes, updates and auto mode's extra edits in the right order.
+Result<ObjectId> CommitWithChunks(size_t chunk, bool auto_mode) {
+  MemKvStore mem;
+  RepositoryOptions options;
+  options.commit_chunk_edits = chunk;
+  options.initial_entries.push_back(Put(DbKey(kDb), DbValue(kDb)));
+  for (int i = 0; i < 40; ++i) {
+    std::string p = "base" + std::to_string(i);
+    options.initial_entries.push_back(Put(PartKey(kDb, "t", p), PartValue(kDb, "t", p)));
+  }
+  ARBOR_ASSIGN_OR_RETURN(auto repo, Repository::Open(&mem, std::move(options)));
+  std::vector<Edit> edits;
+  for (int i = 0; i < 100; ++i) {
+    std::string p = "new" + std::to_string(i);
+    edits.push_back(Put(PartKey(kDb, "t", p), PartValue(kDb, "t", p)));
+  }
+  for (int i = 0; i < 40; i += 3)
+    edits.push_back({PartKey(kDb, "t", "base" + std::to_string(i)), std::nullopt});
+  for (int i = 1; i < 40; i += 3)
+    edits.push_back(Put(PartKey(kDb, "t", "base" + std::to_string(i)), PartValue(kDb, "t", "x")));
+  ARBOR_RETURN_IF_ERROR(testing::Stage(repo.get(), "main", std::move(edits)).status());
+  if (auto_mode) {
+    // The staged edits are committed together with the write's own, which win.
+    ARBOR_RETURN_IF_ERROR(repo->SetCommitMode("main", versioning::COMMIT_MODE_AUTO).status());
+    ARBOR_ASSIGN_OR_RETURN(
+        MutationOutcome out,
+        testing::Stage(repo.get(), "main",
+                       {Put(PartKey(kDb, "t", "base1"), PartValue(kDb, "t", "y")),
+                        {PartKey(kDb, "t", "new5"), std::nullopt}}));
+    if (!out.commit) return Status::Internal("no auto commit");
+    ARBOR_ASSIGN_OR_RETURN(CommitPtr c, repo->GetCommit("main"));
+    return c->root;
+  }
+  CommitOptions co;
+  co.author = "t";
+  co.message = "all";
+  ARBOR_ASSIGN_OR_RETURN(CommitPtr c, repo->Commit("main", co));
+  ARBOR_ASSIGN_OR_RETURN(ReadView view, repo->OpenView("main"));
+  ARBOR_ASSIGN_OR_RETURN(auto deleted, view.Get(PartKey(kDb, "t", "base0")));
+  ARBOR_ASSIGN_OR_RETURN(auto added, view.Get(PartKey(kDb, "t", "new99")));
+  if (deleted || !added) return Status::Internal("commit lost edits");
+  return c->root;
+}
+
+TEST(ChunkedCommitTest, ChunksGiveTheSameTreeAsOneApply) {
+  for (bool auto_mode : {false, true}) {
+    auto whole = CommitWithChunks(1000000, auto_mode);
+    ARBOR_ASSERT_OK(whole);
+    for (size_t chunk : {1, 7, 64}) {
+      auto chunked = CommitWithChunks(chunk, auto_mode);
+      ARBOR_ASSERT_OK(chunked);
+      EXPECT_EQ(*chunked, *whole) << "chunk " << chunk << " auto " << auto_mode;
+    }
+  }
 }
 
 }  // namespace
