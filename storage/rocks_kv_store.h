@@ -5,6 +5,12 @@
 // writers never deadlock), checks, then writes. Writers of unrelated keys proceed in
 // parallel, so RocksDB can group their WAL syncs. kObjects writes skip the locks:
 // content addressing makes them idempotent.
+//
+// Recovery cost is bounded: a clean close flushes every column's memtable, so the next
+// open replays (almost) no WAL; and the WAL may not grow past `max_wal_bytes` before
+// RocksDB flushes the columns that pin its oldest file, which bounds what a crash
+// leaves to replay. Without that bound, a column with few small writes (kRefs) keeps
+// every WAL file alive until its memtable fills, however much the others write.
 #pragma once
 
 #include <array>
@@ -26,6 +32,8 @@ struct RocksOptions {
   bool create_if_missing = true;
   size_t block_cache_bytes = 256 << 20;
   size_t write_buffer_bytes = 64 << 20;
+  // Total WAL size that triggers a flush of the columns holding the oldest WAL file.
+  uint64_t max_wal_bytes = 256ull << 20;
   // false turns every write unsynced: for benchmarks only, never for real data.
   bool sync_writes = true;
 };

@@ -6,18 +6,21 @@ namespace arbor {
 
 OverlayIterator::OverlayIterator(KvStore* kv, const ProllyTree* tree,
                                  std::shared_ptr<Snapshot> snapshot, ObjectId root,
-                                 std::string staging_token)
+                                 std::string staging_token,
+                                 std::shared_ptr<const PendingEdits> pending)
     : kv_(kv),
       tree_(tree),
       snapshot_(std::move(snapshot)),
       root_(root),
-      token_(std::move(staging_token)) {
+      token_(std::move(staging_token)),
+      pending_(std::move(pending)) {
   if (!token_.empty()) {
     ReadOptions ro;
     ro.snapshot = snapshot_.get();
     ro.upper_bound = StagingTokenRange(token_).second;
     staging_ = kv_->NewIterator(Column::kStaging, ro);
   }
+  if (pending_) pending_it_ = pending_->end();
 }
 
 Status OverlayIterator::Seek(std::string_view key) {
@@ -27,30 +30,59 @@ Status OverlayIterator::Seek(std::string_view key) {
     staging_->Seek(StagingKey(token_, key));
     ARBOR_RETURN_IF_ERROR(staging_->status());
   }
+  if (pending_) pending_it_ = pending_->lower_bound(key);
   return Settle();
 }
 
+bool OverlayIterator::PendingFirst() const {
+  if (!pending_ || pending_it_ == pending_->end()) return false;
+  if (!staging_ || !staging_->Valid()) return true;
+  return std::string_view(pending_it_->first) <= staging_->key().substr(token_.size());
+}
+
+bool OverlayIterator::StagedValid() const {
+  return (staging_ && staging_->Valid()) || (pending_ && pending_it_ != pending_->end());
+}
+
+std::string_view OverlayIterator::StagedKey() const {
+  if (PendingFirst()) return pending_it_->first;
+  return staging_->key().substr(token_.size());
+}
+
+Result<std::optional<std::string>> OverlayIterator::StagedValue() const {
+  if (PendingFirst()) return pending_it_->second;
+  return DecodeStagedValue(staging_->value());
+}
+
 Status OverlayIterator::AdvanceStaging() {
-  staging_->Next();
-  return staging_->status();
+  if (PendingFirst()) {
+    // A pending edit shadows a staged one for the same key: step past both.
+    if (staging_ && staging_->Valid() &&
+        staging_->key().substr(token_.size()) == pending_it_->first) {
+      staging_->Next();
+    }
+    ++pending_it_;
+  } else {
+    staging_->Next();
+  }
+  return staging_ ? staging_->status() : Status::OK();
 }
 
 Status OverlayIterator::Settle() {
   while (true) {
     bool have_tree = tree_cursor_ && tree_cursor_->Valid();
-    bool have_staged = staging_ && staging_->Valid();
+    bool have_staged = StagedValid();
     if (!have_tree && !have_staged) {
       valid_ = false;
       return Status::OK();
     }
-    std::string_view staged_key =
-        have_staged ? staging_->key().substr(token_.size()) : std::string_view();
+    std::string_view staged_key = have_staged ? StagedKey() : std::string_view();
     if (have_staged && (!have_tree || staged_key <= tree_cursor_->key())) {
       // Staging shadows the tree: skip the tree's entry for the same key.
       if (have_tree && staged_key == tree_cursor_->key()) {
         ARBOR_RETURN_IF_ERROR(tree_cursor_->Next());
       }
-      ARBOR_ASSIGN_OR_RETURN(auto v, DecodeStagedValue(staging_->value()));
+      ARBOR_ASSIGN_OR_RETURN(auto v, StagedValue());
       if (!v) {
         ARBOR_RETURN_IF_ERROR(AdvanceStaging());
         continue;  // a tombstone
@@ -71,7 +103,7 @@ Status OverlayIterator::Next() {
   if (!valid_) return Status::OK();
   // Exactly one source produced the current entry (Settle already skipped the other
   // source's shadowed copy), and it is the one still positioned at key_.
-  if (staging_ && staging_->Valid() && staging_->key().substr(token_.size()) == key_) {
+  if (StagedValid() && StagedKey() == key_) {
     ARBOR_RETURN_IF_ERROR(AdvanceStaging());
   } else {
     ARBOR_RETURN_IF_ERROR(tree_cursor_->Next());
@@ -83,7 +115,17 @@ ReadView::ReadView(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot
                    ResolvedRef ref, ObjectId root)
     : kv_(kv), tree_(tree), snapshot_(std::move(snapshot)), ref_(std::move(ref)), root_(root) {}
 
+ReadView ReadView::WithPending(std::shared_ptr<const PendingEdits> pending) const {
+  ReadView v = *this;
+  v.pending_ = pending && !pending->empty() ? std::move(pending) : nullptr;
+  return v;
+}
+
 Result<std::optional<std::string>> ReadView::Get(std::string_view key) const {
+  if (pending_) {
+    auto it = pending_->find(key);
+    if (it != pending_->end()) return it->second;
+  }
   if (has_staging()) {
     ReadOptions ro;
     ro.snapshot = snapshot_.get();
@@ -100,8 +142,8 @@ Result<bool> ReadView::Exists(std::string_view key) const {
 }
 
 std::unique_ptr<OverlayIterator> ReadView::NewIterator() const {
-  return std::make_unique<OverlayIterator>(kv_, tree_, snapshot_, root_,
-                                           has_staging() ? ref_.staging_token : std::string());
+  return std::make_unique<OverlayIterator>(
+      kv_, tree_, snapshot_, root_, has_staging() ? ref_.staging_token : std::string(), pending_);
 }
 
 Status ReadView::Scan(const KeyRange& range,
@@ -115,7 +157,11 @@ Status ReadView::ScanFrom(
   std::string start = range.begin;
   if (offset > 0) {
     bool staged_in_range = false;
-    if (has_staging()) {
+    if (pending_) {
+      auto it = pending_->lower_bound(range.begin);
+      staged_in_range = it != pending_->end() && range.Contains(it->first);
+    }
+    if (!staged_in_range && has_staging()) {
       ReadOptions ro;
       ro.snapshot = snapshot_.get();
       ARBOR_ASSIGN_OR_RETURN(

@@ -5,9 +5,16 @@
 // snapshot taken when the ref was resolved, so the branch record, its staging
 // and (immutable) tree nodes all come from one point in time, however many
 // reads the view serves and whatever writers do meanwhile.
+//
+// A view may also carry pending edits: writes of the same branch that are accepted
+// but not yet stored (a group commit runs each writer's checks against the writes
+// queued before it). They shadow staging, as staging shadows the tree. Only the
+// reads of this class see them; code that reads the staging column directly with
+// snapshot() (DiffViews) does not, so such views are handed to Mutate functions only.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,11 +37,15 @@ struct ResolvedRef {
   bool is_branch() const { return kind == Kind::kBranch; }
 };
 
-// Iterates the overlay of staged edits on a tree, skipping tombstones.
+// Catalog key -> value (nullopt: deleted), in key order.
+using PendingEdits = std::map<std::string, std::optional<std::string>, std::less<>>;
+
+// Iterates the overlay of pending edits on staged edits on a tree, skipping tombstones.
 class OverlayIterator {
  public:
   OverlayIterator(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot> snapshot,
-                  ObjectId root, std::string staging_token);
+                  ObjectId root, std::string staging_token,
+                  std::shared_ptr<const PendingEdits> pending = nullptr);
 
   Status Seek(std::string_view key);
   bool Valid() const { return valid_; }
@@ -44,7 +55,12 @@ class OverlayIterator {
 
  private:
   Status Settle();  // positions key_/value_ on the next live entry
+  // The staged source: pending edits merged over the staging column.
+  bool StagedValid() const;
+  std::string_view StagedKey() const;
+  Result<std::optional<std::string>> StagedValue() const;
   Status AdvanceStaging();
+  bool PendingFirst() const;  // the pending entry is the staged source's current one
 
   KvStore* kv_;
   const ProllyTree* tree_;
@@ -52,6 +68,8 @@ class OverlayIterator {
   ObjectId root_;
   std::string token_;
   std::unique_ptr<KvIterator> staging_;
+  std::shared_ptr<const PendingEdits> pending_;
+  PendingEdits::const_iterator pending_it_;
   std::optional<TreeCursor> tree_cursor_;
   bool valid_ = false;
   std::string key_, value_;
@@ -66,6 +84,8 @@ class ReadView {
   const ObjectId& root() const { return root_; }
   bool has_staging() const { return !ref_.staging_token.empty(); }
   const Snapshot* snapshot() const { return snapshot_.get(); }
+  // This view with `pending` laid over its staged edits (a branch view only).
+  ReadView WithPending(std::shared_ptr<const PendingEdits> pending) const;
 
   // The value stored under an encoded catalog key; nullopt if absent.
   Result<std::optional<std::string>> Get(std::string_view key) const;
@@ -87,6 +107,7 @@ class ReadView {
   std::shared_ptr<Snapshot> snapshot_;
   ResolvedRef ref_;
   ObjectId root_;
+  std::shared_ptr<const PendingEdits> pending_;  // null or non-empty
 };
 
 }  // namespace arbor

@@ -1,6 +1,8 @@
 #include "versioning/repository.h"
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
 #include <set>
 
 #include "versioning/names.h"
@@ -72,7 +74,8 @@ Repository::Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_
       refs_(kv),
       lakefs_(options.lakefs),
       lakefs_repository_(std::move(options.lakefs_repository)),
-      intent_grace_micros_(options.intent_grace_micros) {}
+      intent_grace_micros_(options.intent_grace_micros),
+      commit_chunk_edits_(std::max<size_t>(1, options.commit_chunk_edits)) {}
 
 Result<std::unique_ptr<Repository>> Repository::Open(KvStore* kv, RepositoryOptions options) {
   ARBOR_RETURN_IF_ERROR(ValidateRefName(options.default_branch).WithContext("default branch"));
@@ -133,11 +136,16 @@ Status Repository::Initialize() {
   return kv_->Write(batch);
 }
 
-std::shared_ptr<std::mutex> Repository::BranchLock(std::string_view branch) {
+std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view branch) {
   std::lock_guard<std::mutex> lock(locks_mu_);
-  auto& slot = branch_locks_[std::string(branch)];
-  if (!slot) slot = std::make_shared<std::mutex>();
+  auto& slot = branch_states_[std::string(branch)];
+  if (!slot) slot = std::make_shared<BranchState>();
   return slot;
+}
+
+std::shared_ptr<std::mutex> Repository::BranchLock(std::string_view branch) {
+  std::shared_ptr<BranchState> state = StateOf(branch);
+  return std::shared_ptr<std::mutex>(state, &state->mu);
 }
 
 Result<ObjectId> Repository::RootOf(const ObjectId& commit) {
@@ -595,14 +603,40 @@ Repository::LakeFsStep Repository::LakeFsCommitStep(const std::string& branch, s
   };
 }
 
-Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> staged,
-                                          std::vector<Edit> extra, const CommitOptions& options,
-                                          bool unchanged_is_noop) {
-  staged.insert(staged.end(), std::make_move_iterator(extra.begin()),
-                std::make_move_iterator(extra.end()));
+Result<ObjectId> Repository::ApplyStaged(const ObjectId& root, const std::string& token,
+                                         std::vector<Edit> extra) {
+  // Staged edits come in key order, so each chunk touches its own part of the tree
+  // and the chunks together rewrite about what one Apply of all of them would.
+  std::shared_ptr<Snapshot> snapshot = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  ro.fill_cache = false;
+  ObjectId current = root;
+  auto apply = [&](std::vector<Edit> edits) -> Status {
+    WriteBatch nodes;
+    ARBOR_ASSIGN_OR_RETURN(current, tree_.Apply(current, std::move(edits), &nodes));
+    if (nodes.empty()) return Status::OK();
+    return kv_->Write(nodes, Unsynced());
+  };
+  std::string begin;
+  while (true) {
+    ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> chunk,
+                           ReadStagedEdits(kv_, token, ro, begin, {}, commit_chunk_edits_));
+    if (chunk.empty()) break;
+    const bool last = chunk.size() < commit_chunk_edits_;
+    begin = chunk.back().key;
+    begin.push_back('\0');  // the next key after it
+    ARBOR_RETURN_IF_ERROR(apply(std::move(chunk)));
+    if (last) break;
+  }
+  if (!extra.empty()) ARBOR_RETURN_IF_ERROR(apply(std::move(extra)));
+  return current;
+}
+
+Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> extra,
+                                          const CommitOptions& options, bool unchanged_is_noop) {
   ARBOR_ASSIGN_OR_RETURN(ObjectId head_root, RootOf(b.head));
-  WriteBatch nodes;
-  ARBOR_ASSIGN_OR_RETURN(ObjectId root, tree_.Apply(head_root, std::move(staged), &nodes));
+  ARBOR_ASSIGN_OR_RETURN(ObjectId root, ApplyStaged(head_root, b.staging_token, std::move(extra)));
   const bool catalog_changed = root != head_root;
   // With lakeFS, a commit without catalog changes may still carry data changes:
   // lakeFS decides, and refuses it when it has none either.
@@ -611,7 +645,6 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> sta
     return Status::InvalidArgument("nothing to commit on branch " + Quote(b.name) +
                                    " (its changes leave the catalog as it was)");
   }
-  ARBOR_RETURN_IF_ERROR(kv_->Write(nodes, Unsynced()));
   Move move;
   move.parents = {b.head};
   move.author = options.author;
@@ -636,11 +669,11 @@ Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOption
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kCommit));
-  ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> staged, ReadStagedEdits(kv_, b.staging_token, {}));
-  if (staged.empty() && !options.allow_empty && !lakefs_) {
+  ARBOR_ASSIGN_OR_RETURN(bool staged, HasStagedEdits(kv_, b.staging_token, {}));
+  if (!staged && !options.allow_empty && !lakefs_) {
     return Status::InvalidArgument("nothing to commit on branch " + Quote(branch));
   }
-  return CommitEdits(b, std::move(staged), {}, options);
+  return CommitEdits(b, {}, options);
 }
 
 Result<CommitPtr> Repository::GetCommit(std::string_view expression) {
@@ -672,41 +705,192 @@ Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expect
   return Status::OK();
 }
 
-Result<MutationOutcome> Repository::Mutate(
-    std::string_view target, const MutationOptions& options,
-    const std::function<Result<std::vector<Edit>>(const ReadView&)>& fn) {
-  ARBOR_ASSIGN_OR_RETURN(ResolvedRef ref, Resolve(target));
-  if (!ref.is_branch()) {
-    return Status::ReadOnly("ref " + Quote(target) + " is a " +
-                            (ref.kind == ResolvedRef::Kind::kTag ? "tag" : "commit") +
-                            " and read-only; write to a branch");
+namespace {
+
+Status NotWritable(const ResolvedRef& ref, std::string_view target) {
+  return Status::ReadOnly("ref " + Quote(target) + " is a " +
+                          (ref.kind == ResolvedRef::Kind::kTag ? "tag" : "commit") +
+                          " and read-only; write to a branch");
+}
+
+Status ProtectedBranch(std::string_view branch) {
+  return Status::ReadOnly("branch " + Quote(branch) + " is protected: only merges can change it");
+}
+
+// Runs a Mutate function, catching what it throws for the caller that owns it.
+Result<std::vector<Edit>> RunFn(const std::function<Result<std::vector<Edit>>(const ReadView&)>& fn,
+                                const ReadView& view, std::exception_ptr* exception) {
+  try {
+    return fn(view);
+  } catch (...) {
+    *exception = std::current_exception();
+    return Status::Internal("the write function threw");
   }
-  auto lock = BranchLock(ref.branch);
-  std::lock_guard<std::mutex> guard(*lock);
-  // Re-read under the lock: the view must show every earlier write to the branch.
-  ARBOR_ASSIGN_OR_RETURN(ReadView view, OpenView(ref.branch));
-  ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(ref.branch));
-  if (b.staging_token != view.ref().staging_token || b.head != view.ref().commit) {
-    return Status::Busy("branch " + Quote(ref.branch) + " moved while being read; retry");
+}
+
+}  // namespace
+
+Result<MutationOutcome> Repository::Mutate(std::string_view target, const MutationOptions& options,
+                                           const MutateFn& fn) {
+  // Leader/follower group commit: whoever finds no leader running takes the queue
+  // (itself included) and runs it; the others sleep until their outcome is set.
+  std::shared_ptr<BranchState> state = StateOf(target);
+  QueuedWrite write;
+  write.options = &options;
+  write.fn = &fn;
+  bool lead = false;
+  {
+    std::unique_lock<std::mutex> queue_lock(state->queue_mu);
+    state->queue.push_back(&write);
+    state->queue_cv.wait(queue_lock, [&] { return write.done || !state->leading; });
+    if (!write.done) lead = state->leading = true;
   }
-  if (b.is_protected) {
-    return Status::ReadOnly("branch " + Quote(ref.branch) +
-                            " is protected: only merges can change it");
+  if (lead) {
+    std::vector<QueuedWrite*> batch;
+    {
+      // Writers that arrive while the branch lock is awaited join this batch.
+      std::lock_guard<std::mutex> branch_lock(state->mu);
+      {
+        std::lock_guard<std::mutex> queue_lock(state->queue_mu);
+        batch.assign(state->queue.begin(), state->queue.end());
+        state->queue.clear();
+      }
+      try {
+        RunWriteBatch(std::string(target), batch);
+      } catch (...) {
+        // Followers must not wait forever on a leader that failed.
+        for (QueuedWrite* w : batch)
+          if (!w->exception) w->exception = std::current_exception();
+      }
+    }
+    {
+      std::lock_guard<std::mutex> queue_lock(state->queue_mu);
+      for (QueuedWrite* w : batch)
+        w->done = true;
+      state->leading = false;
+    }
+    state->queue_cv.notify_all();
   }
+  if (write.exception) std::rethrow_exception(write.exception);
+  return std::move(write.outcome);
+}
+
+size_t Repository::QueuedWrites(std::string_view branch) {
+  std::shared_ptr<BranchState> state = StateOf(branch);
+  std::lock_guard<std::mutex> queue_lock(state->queue_mu);
+  return state->queue.size();
+}
+
+void Repository::RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch) {
+  auto fail_all = [&](const Status& s) {
+    for (QueuedWrite* w : batch)
+      w->outcome = s;
+  };
+  // The branch record is read once for the whole batch, in the snapshot the
+  // functions read: the branch lock keeps this process from moving it meanwhile, and
+  // the batch's compare-and-set catches other processes.
+  std::shared_ptr<Snapshot> snapshot = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  auto branch = refs_.GetBranch(target, ro);
+  if (!branch.ok()) {
+    if (!branch.status().IsNotFound()) return fail_all(branch.status());
+    // Not a branch name: a tag, a commit, an expression, or nothing at all.
+    auto ref = Resolve(target);
+    if (!ref.ok()) return fail_all(ref.status());
+    if (!ref->is_branch()) return fail_all(NotWritable(*ref, target));
+    return fail_all(
+        Status::Busy("branch " + Quote(target) + " appeared while being written; retry"));
+  }
+  const Branch& b = *branch;
+  if (b.is_protected) return fail_all(ProtectedBranch(b.name));
   // Staged writes made while an intent waits would be dropped when it completes.
+  if (Status s = CheckNoIntent(b.name); !s.ok()) return fail_all(s);
+  if (b.commit_mode == versioning::COMMIT_MODE_AUTO) {
+    // Every write is its own commit, so each needs the head the previous one made.
+    for (QueuedWrite* w : batch) {
+      try {
+        w->outcome = MutateLocked(target, *w->options, *w->fn);
+      } catch (...) {
+        w->exception = std::current_exception();
+      }
+    }
+    return;
+  }
+
+  ResolvedRef ref;
+  ref.kind = ResolvedRef::Kind::kBranch;
+  ref.expression = target;
+  ref.branch = b.name;
+  ref.commit = b.head;
+  ref.staging_token = b.staging_token;
+  ref.is_protected = b.is_protected;
+  auto root = RootOf(b.head);
+  if (!root.ok()) return fail_all(root.status());
+  const ReadView base(kv_, &tree_, std::move(snapshot), std::move(ref), *root);
+
+  auto pending = std::make_shared<PendingEdits>();
+  // Writes whose outcome depends on the batch being stored: those with edits, and
+  // those whose function saw an earlier write's edits.
+  std::vector<QueuedWrite*> depends;
+  for (QueuedWrite* w : batch) {
+    const bool saw_pending = !pending->empty();
+    auto edits = RunFn(*w->fn, base.WithPending(pending), &w->exception);
+    if (w->exception) continue;
+    if (!edits.ok()) {
+      w->outcome = edits.status();
+      if (saw_pending) depends.push_back(w);
+      continue;
+    }
+    MutationOutcome outcome;
+    outcome.edits = edits->size();
+    w->outcome = outcome;
+    if (saw_pending || !edits->empty()) depends.push_back(w);
+    for (auto& e : *edits)
+      (*pending)[std::move(e.key)] = std::move(e.value);
+  }
+  if (pending->empty()) return;
+
+  WriteBatch wb;
+  RefStore::ExpectBranch(b, &wb);
+  RefStore::ExpectNoIntent(b.name, &wb);
+  for (auto& [key, value] : *pending)
+    StageEdit(b.staging_token, Edit{key, std::move(value)}, &wb);
+  Status s = kv_->Write(wb);
+  if (s.IsPreconditionFailed()) {
+    s = Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
+  }
+  if (!s.ok()) {
+    for (QueuedWrite* w : depends)
+      w->outcome = s;
+  }
+}
+
+Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
+                                                 const MutationOptions& options,
+                                                 const MutateFn& fn) {
+  ARBOR_ASSIGN_OR_RETURN(ReadView view, OpenView(target));
+  if (!view.ref().is_branch()) return NotWritable(view.ref(), target);
+  ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(view.ref().branch));
+  if (b.staging_token != view.ref().staging_token || b.head != view.ref().commit) {
+    return Status::Busy("branch " + Quote(target) + " moved while being read; retry");
+  }
+  if (b.is_protected) return ProtectedBranch(b.name);
   ARBOR_RETURN_IF_ERROR(CheckNoIntent(b.name));
-  ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> edits, fn(view));
+  std::exception_ptr exception;
+  auto fn_edits = RunFn(fn, view, &exception);
+  if (exception) std::rethrow_exception(exception);
+  ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> edits, std::move(fn_edits));
   MutationOutcome outcome;
   outcome.edits = edits.size();
   if (edits.empty()) return outcome;
 
   if (b.commit_mode == versioning::COMMIT_MODE_AUTO) {
-    ARBOR_ASSIGN_OR_RETURN(std::vector<Edit> staged, ReadStagedEdits(kv_, b.staging_token, {}));
     CommitOptions co;
     co.author = options.author;
     co.message = options.message.empty() ? "auto-commit" : options.message;
     // A DDL that changes nothing (an alter to the same values) makes no commit.
-    ARBOR_ASSIGN_OR_RETURN(CommitPtr c, CommitEdits(b, std::move(staged), std::move(edits), co,
+    ARBOR_ASSIGN_OR_RETURN(CommitPtr c, CommitEdits(b, std::move(edits), co,
                                                     /*unchanged_is_noop=*/true));
     if (c) outcome.commit = c->id;
     return outcome;
@@ -718,7 +902,7 @@ Result<MutationOutcome> Repository::Mutate(
     StageEdit(b.staging_token, e, &batch);
   Status s = kv_->Write(batch);
   if (s.IsPreconditionFailed()) {
-    return Status::Busy("branch " + Quote(ref.branch) + " was moved by another writer; retry");
+    return Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
   }
   ARBOR_RETURN_IF_ERROR(s);
   return outcome;

@@ -7,6 +7,11 @@
 //    merge into it, reset, revert) runs under that branch's lock, and moves the
 //    branch record only by compare-and-set on the record it read, so even several
 //    processes sharing one store cannot lose an update.
+//  * Staged writes to one branch are group-committed: concurrent Mutate calls queue,
+//    and one of them (the leader) runs the queued functions in arrival order, each
+//    against a view that includes the edits of those before it, and stores all their
+//    edits in one synced batch. No call returns before the batch holding its edits
+//    is durable; a failing function drops only its own edits.
 //  * A mutation that moves a branch accepts `expected_head`; a mismatch is
 //    PreconditionFailed and writes nothing.
 //  * Tags, commits and `~N`/`^N` expressions are read-only: writes to them are
@@ -22,6 +27,9 @@
 //    left by a crash by looking for `arbor.commit` in the branch's lakeFS log.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -54,6 +62,9 @@ struct RepositoryOptions {
   TreeOptions tree;
   size_t node_cache_bytes = 256 << 20;
   size_t commit_cache_bytes = 32 << 20;
+  // A commit applies its staged edits this many at a time, so its memory stays
+  // bounded however much is staged.
+  size_t commit_chunk_edits = 50000;
   // Microseconds since the epoch; replaceable for tests.
   std::function<int64_t()> clock;
   // When set, catalog versions are coupled with this lakeFS repository's.
@@ -169,10 +180,15 @@ class Repository {
   // Runs `fn` against a view of `target` under the branch's lock and stages the
   // edits it returns (or commits them, in auto mode). `fn` does the existence
   // checks, so check and write are atomic. ReadOnly if `target` is not a writable
-  // branch.
+  // branch. `fn` may run on another caller's thread (the group commit's leader);
+  // an exception it throws reaches this caller.
   Result<MutationOutcome> Mutate(
       std::string_view target, const MutationOptions& options,
       const std::function<Result<std::vector<Edit>>(const ReadView&)>& fn);
+
+  // How many Mutate calls to `branch` are queued behind the running batch (for
+  // metrics and tests).
+  size_t QueuedWrites(std::string_view branch);
 
   // Diff and merge.
   Result<DiffPage> Diff(std::string_view left, std::string_view right,
@@ -199,14 +215,42 @@ class Repository {
   Repository(KvStore* kv, RepositoryOptions options, TreeOptions tree_options);
 
   Status Initialize();
+  using MutateFn = std::function<Result<std::vector<Edit>>(const ReadView&)>;
+  // One Mutate call waiting in its branch's write queue.
+  struct QueuedWrite {
+    const MutationOptions* options = nullptr;
+    const MutateFn* fn = nullptr;
+    Result<MutationOutcome> outcome = Status::Internal("write was not run");
+    std::exception_ptr exception;
+    bool done = false;  // guarded by BranchState::queue_mu
+  };
+  // Per branch: the lock every mutation holds, and the group-commit queue.
+  struct BranchState {
+    std::mutex mu;
+    std::mutex queue_mu;
+    std::condition_variable queue_cv;
+    std::deque<QueuedWrite*> queue;
+    bool leading = false;  // a leader is running a batch
+  };
+  std::shared_ptr<BranchState> StateOf(std::string_view branch);
   std::shared_ptr<std::mutex> BranchLock(std::string_view branch);
+  // Runs a batch of queued writes to `target` (the caller holds the branch lock):
+  // sets every write's outcome or exception.
+  void RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch);
+  // One write, on its own (auto mode: each write is its own commit).
+  Result<MutationOutcome> MutateLocked(const std::string& target, const MutationOptions& options,
+                                       const MutateFn& fn);
   Result<ResolvedRef> ResolveAt(std::string_view expression, const ReadOptions& ro);
   Result<ObjectId> RootOf(const ObjectId& commit);
-  // Applies `staged` then `extra` to the branch's head, writes a commit and moves the
-  // branch, all conditional on the branch record `b`. When the tree comes out
-  // unchanged and empty commits are not allowed, it fails, or with
-  // `unchanged_is_noop` returns a null commit and writes nothing.
-  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> staged, std::vector<Edit> extra,
+  // Applies the edits staged under `token` and then `extra` to `root`, in bounded
+  // chunks; writes the new nodes unsynced and returns the new root.
+  Result<ObjectId> ApplyStaged(const ObjectId& root, const std::string& token,
+                               std::vector<Edit> extra);
+  // Applies the branch's staged edits then `extra` to its head, writes a commit and
+  // moves the branch, all conditional on the branch record `b`. When the tree comes
+  // out unchanged and empty commits are not allowed, it fails, or with
+  // `unchanged_is_noop` returns a null commit and moves nothing.
+  Result<CommitPtr> CommitEdits(const Branch& b, std::vector<Edit> extra,
                                 const CommitOptions& options, bool unchanged_is_noop = false);
   // The lakeFS call of a coupled operation: given the prepared catalog commit, runs
   // the lakeFS side and returns the lakeFS commit id to pair it with.
@@ -261,13 +305,14 @@ class Repository {
   RefStore refs_;
 
   std::mutex locks_mu_;
-  std::unordered_map<std::string, std::shared_ptr<std::mutex>> branch_locks_;
+  std::unordered_map<std::string, std::shared_ptr<BranchState>> branch_states_;
   std::mutex refs_mu_;  // serializes ref creation and deletion
   LakeFsApi* lakefs_;
   std::mutex in_flight_mu_;
   std::set<std::string> in_flight_;  // branches whose lakeFS call is running now
   std::string lakefs_repository_;
   int64_t intent_grace_micros_;
+  size_t commit_chunk_edits_;
 };
 
 }  // namespace arbor
