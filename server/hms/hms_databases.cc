@@ -2,6 +2,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/local_dirs.h"
 #include "server/hms/name_pattern.h"
 
 namespace arbor::hms {
@@ -77,6 +78,7 @@ void HmsHandler::create_database(const Database& database) {
   StoreLocations(locations(), &db);
   Write<AlreadyExistsException, InvalidObjectException, MetaException>(
       n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
+  EnsureLocalDirectory(db.location_uri());
 }
 
 void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {

@@ -31,6 +31,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/local_dirs.h"
 #include "server/hms/partition_filter.h"
 #include "versioning/catalog_key.h"
 #include "versioning/deterministic_proto.h"
@@ -628,6 +629,8 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
           return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
         });
   }
+  for (const auto& p : added)
+    EnsureLocalDirectory(p.sd().location());
   if (NeedResult(request.__isset.needResult, request.needResult)) {
     _return.__set_partitions(PresentAll(added, t));
   }
@@ -682,6 +685,7 @@ void HmsHandler::append_partition_req(Partition& _return, const AppendPartitions
   Write<InvalidObj, Exists, Meta>(
       t.db, "append partition to " + Qualified(t),
       [&](CatalogTxn& txn) -> Status { return AppendCore(txn, t, spec, &appended); });
+  EnsureLocalDirectory(appended.sd().location());
   _return = Present(appended, t);
 }
 

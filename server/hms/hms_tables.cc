@@ -6,6 +6,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/local_dirs.h"
 #include "server/hms/name_pattern.h"
 #include "server/hms/partition_filter.h"
 #include "versioning/names.h"
@@ -284,6 +285,7 @@ void HmsHandler::create_table_with_environment_context(const Table& tbl,
         StoreLocations(locations(), &t);
         return txn.CreateTable(t);
       });
+  if (t.has_sd()) EnsureLocalDirectory(t.sd().location());
 }
 
 void HmsHandler::create_table_req(const CreateTableRequest& request) {
