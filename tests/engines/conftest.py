@@ -77,15 +77,28 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(request, tmp_path_factory):
     if not harness.ARBORD:
         pytest.fail("ARBORD is not set (run through ctest or make test-engines)")
     arbord = harness.Arbord(data_dir=str(tmp_path_factory.mktemp("arbord")))
     arbord.start()
+    # ARBOR_ENGINE_LOGS=DIR keeps each module's arbord log and final metrics.
+    keep = os.environ.get("ARBOR_ENGINE_LOGS")
+    name = os.path.splitext(os.path.basename(request.module.__file__))[0]
     try:
         yield Server(arbord)
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % arbord.http_port,
+                                        timeout=30) as r, \
+                    open(os.path.join(keep, name + ".metrics"), "wb") as f:
+                f.write(r.read())
     finally:
         arbord.stop()
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            with open(os.path.join(keep, name + ".arbord.log"), "w") as f:
+                f.write(arbord.read_log())
 
 
 def iceberg_jars():
