@@ -391,6 +391,10 @@ void HmsHandler::alter_table_with_environment_context(
               CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
         }
         ApplyTableAlterDefaults(&altered, NowSeconds());
+        if (NormalizeIdentifier(altered.table_name()) != table ||
+            (!altered.db_name().empty() && altered.db_name() != n.db)) {
+          KeepDataPathOnRename(&altered, *current);
+        }
         ARBOR_RETURN_IF_ERROR(AsInvalidOperation(txn.AlterTable(n.db, table, altered)));
         if (!spec.cascade) return Status::OK();
         // CASCADE pushes the new columns into every partition's schema.

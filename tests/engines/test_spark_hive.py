@@ -126,6 +126,20 @@ def test_alter_table_properties_columns_rename(spark):
     assert rows(spark, "SELECT id FROM sales.large_orders ORDER BY id") == [(4,), (10,)]
 
 
+def test_rename_data_source_table(spark):
+    # Arbor moves no data on rename; the renamed table must still read its rows.
+    spark.sql("CREATE TABLE sales.flat (sku STRING) USING parquet")
+    spark.sql("INSERT INTO sales.flat VALUES ('x'), ('y')")
+    spark.sql("ALTER TABLE sales.flat RENAME TO sales.flat2")
+    assert rows(spark, "SELECT sku FROM sales.flat2 ORDER BY sku") == [("x",), ("y",)]
+    spark.sql("INSERT INTO sales.flat2 VALUES ('z')")
+    assert rows(spark, "SELECT sku FROM sales.flat2 ORDER BY sku") == [("x",), ("y",), ("z",)]
+    spark.sql("ALTER TABLE sales.items RENAME TO sales.items2")
+    assert rows(spark, "SELECT sku FROM sales.items2 ORDER BY sku") == [("a",), ("b",), ("c",)]
+    # The old directory still holds the data, so Spark refuses a new managed table
+    # (or a rename) at the old name's default location: LOCATION_ALREADY_EXISTS.
+
+
 def test_analyze_table_statistics(spark):
     spark.sql("ANALYZE TABLE sales.large_orders COMPUTE STATISTICS")
     spark.sql("ANALYZE TABLE sales.large_orders COMPUTE STATISTICS FOR COLUMNS id, amount")

@@ -53,5 +53,55 @@ class CreatesLocalDirectoriesTest(ArbordTestCase):
         self.assertEqual(self.c.get_database("blocked").name, "blocked")
 
 
+
+class RenameKeepsDataPathTest(ArbordTestCase):
+    """Spark renames a managed data source table (USING parquet) by sending the old
+    location and a serde `path` rewritten to <db>/<new name>, expecting the metastore
+    to move the directory there. Arbor moves no data, so the renamed table read an
+    empty directory (tests/engines/test_spark_hive.py::test_rename_data_source_table)."""
+
+    def spark_table(self, name, location):
+        t = make_table("ren", name, location=location)
+        t.sd.serdeInfo.parameters["path"] = location
+        t.parameters["spark.sql.sources.provider"] = "parquet"
+        return t
+
+    def test_rename_keeps_path_on_the_unmoved_data(self):
+        self.c.create_database(hms.Database(name="ren", locationUri="s3a://b/ren.db"))
+        self.c.create_table(self.spark_table("flat", "s3a://b/ren.db/flat"))
+        renamed = self.c.get_table("ren", "flat")
+        renamed.tableName = "flat2"
+        renamed.sd.serdeInfo.parameters["path"] = "s3a://b/ren.db/flat2"
+        self.c.alter_table("ren", "flat", renamed)
+        got = self.c.get_table("ren", "flat2")
+        self.assertEqual(got.sd.location, "s3a://b/ren.db/flat")
+        self.assertEqual(got.sd.serdeInfo.parameters["path"], "s3a://b/ren.db/flat")
+
+    def test_path_follows_an_explicit_new_location(self):
+        self.c.create_database(hms.Database(name="ren2", locationUri="s3a://b/ren2.db"))
+        t = self.spark_table("a", "s3a://b/ren2.db/a")
+        t.dbName = "ren2"
+        self.c.create_table(t)
+        moved = self.c.get_table("ren2", "a")
+        moved.tableName = "b"
+        moved.sd.location = "s3a://b/elsewhere/b"
+        moved.sd.serdeInfo.parameters["path"] = "s3a://b/elsewhere/b"
+        self.c.alter_table("ren2", "a", moved)
+        got = self.c.get_table("ren2", "b")
+        self.assertEqual(got.sd.location, "s3a://b/elsewhere/b")
+        self.assertEqual(got.sd.serdeInfo.parameters["path"], "s3a://b/elsewhere/b")
+
+    def test_alter_without_rename_may_change_path(self):
+        self.c.create_database(hms.Database(name="ren3", locationUri="s3a://b/ren3.db"))
+        t = self.spark_table("a", "s3a://b/ren3.db/a")
+        t.dbName = "ren3"
+        self.c.create_table(t)
+        same = self.c.get_table("ren3", "a")
+        same.sd.serdeInfo.parameters["path"] = "s3a://b/other"
+        self.c.alter_table("ren3", "a", same)
+        self.assertEqual(self.c.get_table("ren3", "a").sd.serdeInfo.parameters["path"],
+                         "s3a://b/other")
+
+
 if __name__ == "__main__":
     main()
