@@ -56,6 +56,27 @@ def test_partition_filter_is_pushed_to_the_metastore(spark, server):
         [(3,), (4,)]
 
 
+def test_escaped_partition_values_and_typed_filters(spark, server):
+    spark.sql("CREATE TABLE sales.odd (v STRING) PARTITIONED BY (s STRING, n INT) "
+              "STORED AS PARQUET")
+    for s, n, v in (("2024-01-01 10:00:00", -1, "colon"), ("it's", 2, "quote"),
+                    ("a/b=c%d", 3, "slash"), ("unicodé ü", 12, "uni")):
+        spark.sql("INSERT INTO sales.odd PARTITION (s=\"%s\", n=%d) VALUES ('%s')" % (s, n, v))
+    assert rows(spark, "SHOW PARTITIONS sales.odd") == [
+        ("s=2024-01-01 10%3A00%3A00/n=-1",), ("s=a%2Fb%3Dc%25d/n=3",), ("s=it%27s/n=2",),
+        ("s=unicodé ü/n=12",)]
+    # Each filter goes to get_partitions_by_filter (Spark quotes strings with ");
+    # n compares as a number (12 > 3), not as a string.
+    for where, want in (("s = 'a/b=c%d'", ["slash"]), ("s = \"it's\"", ["quote"]),
+                        ("n > 2", ["slash", "uni"]), ("n = -1", ["colon"]),
+                        ("s <> \"it's\" AND n < 10", ["colon", "slash"]),
+                        ("s LIKE 'uni%'", ["uni"])):
+        before = server.thrift_calls("get_partitions_by_filter")
+        got = sorted(r[0] for r in spark.sql("SELECT v FROM sales.odd WHERE " + where).collect())
+        assert got == want, where
+        assert server.thrift_calls("get_partitions_by_filter") > before, where
+
+
 def test_insert_overwrite_one_partition(spark):
     spark.sql("INSERT OVERWRITE TABLE sales.orders PARTITION (ds='2024-01-01') "
               "VALUES (10, 100.0)")
