@@ -1,17 +1,22 @@
 # Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
-# Both install missing Debian packages first (deploy/install-deps.sh).
+# Both install missing Debian packages first (deploy/install-deps.sh); `make test`
+# also installs the pinned engines (deploy/install-engines.sh, cached in ~/.cache/arbor).
+# `make test-engines ENGINE=spark|pyiceberg` runs one engine's tests alone.
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build test run bench clean format
+.PHONY: all deps engines configure build test test-engines run bench clean format
 
 all: build
 
 deps:
 	@./deploy/install-deps.sh
+
+engines: deps
+	@./deploy/install-engines.sh
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
@@ -20,8 +25,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build engines
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+ENGINE ?= spark
+test-engines: build engines
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L '^$(ENGINE)$$' $(CTEST_ARGS)
 
 run: build
 	@mkdir -p var

@@ -5,6 +5,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/local_dirs.h"
 #include "server/hms/name_pattern.h"
 
 namespace arbor::hms {
@@ -103,6 +104,7 @@ void HmsHandler::create_database(const Database& database) {
   ApplyDatabaseDefaults(&db, context_->options.warehouse, NowSeconds());
   StoreLocations(locations(), &db);
   Write<E>(n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
+  EnsureLocalDirectory(db.location_uri());
 }
 
 void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {

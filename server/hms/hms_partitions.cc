@@ -33,6 +33,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/local_dirs.h"
 #include "server/hms/partition_filter.h"
 #include "versioning/catalog_query.h"
 #include "versioning/names.h"
@@ -563,6 +564,8 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
       return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
     });
   }
+  for (const auto& p : added)
+    EnsureLocalDirectory(p.sd().location());
   if (need_result) {
     _return.__set_partitions(PresentAll(added, t));
   }
@@ -623,6 +626,7 @@ void HmsHandler::append_partition_req(Partition& _return, const AppendPartitions
     ARBOR_ASSIGN_OR_RETURN(t.render, RendererOf(txn.view()));
     return AppendCore(txn, t, spec, &appended);
   });
+  EnsureLocalDirectory(appended.sd().location());
   _return = Present(appended, t);
 }
 

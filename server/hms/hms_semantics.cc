@@ -73,6 +73,20 @@ void ApplyTableAlterDefaults(catalog::Table* table, int32_t now) {
   SetDdlTimeIfAbsent(table->mutable_parameters(), now);
 }
 
+void KeepDataPathOnRename(catalog::Table* renamed, const catalog::Table& current) {
+  static const std::string kPath = "path";
+  if (!renamed->has_sd() || !current.has_sd()) return;
+  const std::string& location = current.sd().location();
+  if (location.empty() || renamed->sd().location() != location) return;
+  const auto& old_serde = current.sd().serde_info().parameters().entries();
+  auto old_path = old_serde.find(kPath);
+  if (old_path == old_serde.end() || old_path->second != location) return;
+  auto* serde =
+      renamed->mutable_sd()->mutable_serde_info()->mutable_parameters()->mutable_entries();
+  auto new_path = serde->find(kPath);
+  if (new_path != serde->end()) new_path->second = location;
+}
+
 void ApplyPartitionDefaults(catalog::Partition* partition, const catalog::Table& table,
                             const std::string& part_name, int32_t now) {
   if (!partition->has_sd() && table.has_sd()) {

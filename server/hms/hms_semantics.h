@@ -34,6 +34,14 @@ void ApplyTableDefaults(catalog::Table* table, const catalog::Database& db, int3
 // For an altered table: table type, and the DDL time when the client sent none.
 void ApplyTableAlterDefaults(catalog::Table* table, int32_t now);
 
+// For a rename that keeps the table's location: Hive's metastore would move a
+// managed table's directory to <database location>/<new name>, and Spark, expecting
+// that, rewrites the serde parameter `path` (where its data source tables read
+// their data) to the new directory. Arbor never moves data (other refs may still
+// read it), so a `path` that mirrored the stored location keeps pointing at it;
+// otherwise a renamed `USING parquet` table would read an empty directory.
+void KeepDataPathOnRename(catalog::Table* renamed, const catalog::Table& current);
+
 // For a new partition: the table's storage descriptor when it has none, location
 // <table location>/<partition name> when unset, creation and DDL times.
 void ApplyPartitionDefaults(catalog::Partition* partition, const catalog::Table& table,

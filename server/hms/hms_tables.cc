@@ -6,6 +6,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/local_dirs.h"
 #include "server/hms/name_pattern.h"
 #include "server/hms/partition_filter.h"
 #include "versioning/names.h"
@@ -316,6 +317,7 @@ void HmsHandler::create_table_with_environment_context(const Table& tbl,
     StoreLocations(locations(), &t);
     return txn.CreateTable(db, t);  // the database just read: not looked up again
   });
+  if (t.has_sd()) EnsureLocalDirectory(t.sd().location());
 }
 
 void HmsHandler::create_table_req(const CreateTableRequest& request) {
@@ -426,6 +428,10 @@ void HmsHandler::alter_table_with_environment_context(
           CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
     }
     ApplyTableAlterDefaults(&altered, NowSeconds());
+    if (NormalizeIdentifier(altered.table_name()) != table ||
+        (!altered.db_name().empty() && altered.db_name() != n.db)) {
+      KeepDataPathOnRename(&altered, *current);
+    }
     ARBOR_RETURN_IF_ERROR(AsInvalidOperation(txn.AlterTable(n.db, table, altered)));
     if (!spec.cascade) return Status::OK();
     // CASCADE pushes the new columns into every partition's schema.

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs one engine test module with the engine column's venv from
+# deploy/install-engines.sh. Usage: run.sh COLUMN TEST_FILE [pytest args...]
+# ctest calls it (tests/engines/CMakeLists.txt) with ARBORD, ARBOR_CLI, ARBOR_GEN_PY set.
+set -euo pipefail
+column="$1"; shift
+dir="${ARBOR_CACHE:-$HOME/.cache/arbor}/engines/$column"
+if [ ! -x "$dir/venv/bin/python" ]; then
+  echo "engine column $column is not installed: run deploy/install-engines.sh $column" >&2
+  exit 1
+fi
+export ARBOR_ENGINE_JARS="$dir/jars"
+export PYTHONDONTWRITEBYTECODE=1
+# Spark binds its driver to this address instead of guessing a non-loopback one.
+export SPARK_LOCAL_IP=127.0.0.1
+cd "$(dirname "$0")"
+exec "$dir/venv/bin/python" -m pytest -p no:cacheprovider -q -rfEs "$@"
