@@ -10,10 +10,13 @@
 #             (+ pyiceberg-core, which PyIceberg's day/hour transforms need)
 #   spark41   pyspark 4.1 (Java 17; the newest 4.x line Iceberg ships a Spark
 #             runtime for), iceberg-spark-runtime-4.1_2.13
+#   spark43   pyspark 4.3, the newest 4.x (Java 17), without Iceberg (no runtime
+#             for it yet): the Hive-table and branch modules only
 set -euo pipefail
 
 PYSPARK35_VERSION=3.5.9
 PYSPARK41_VERSION=4.1.4
+PYSPARK43_VERSION=4.3.0
 PYICEBERG_VERSION=0.12.0
 ICEBERG_VERSION=1.12.0
 PYTEST_VERSION=9.2.0
@@ -22,7 +25,7 @@ PYARROW_VERSION=26.0.1
 
 cache_root="${ARBOR_CACHE:-$HOME/.cache/arbor}/engines"
 columns=("$@")
-[ ${#columns[@]} -gt 0 ] || columns=(spark35 spark41)
+[ ${#columns[@]} -gt 0 ] || columns=(spark35 spark41 spark43)
 
 ensure_debian_packages() {
   local missing=() p status
@@ -50,8 +53,9 @@ copy_jar() {
   fi
 }
 
-# install_column NAME JAR_ARTIFACT PIP_REQUIREMENT...: a venv and one jar in
-# $cache_root/NAME, rebuilt only when the pinned set changes (a stamp file records it).
+# install_column NAME JAR_ARTIFACT PIP_REQUIREMENT...: a venv and one jar (none when
+# JAR_ARTIFACT is "-") in $cache_root/NAME, rebuilt only when the pinned set changes
+# (a stamp file records it).
 install_column() {
   local name="$1" jar="$2"
   shift 2
@@ -66,7 +70,7 @@ install_column() {
   /usr/bin/python3 -m venv "$dir/venv"
   "$dir/venv/bin/pip" install -q --disable-pip-version-check wheel
   "$dir/venv/bin/pip" install -q --disable-pip-version-check "$@"
-  copy_jar "$jar" "$dir/jars"
+  if [ "$jar" != "-" ]; then copy_jar "$jar" "$dir/jars"; fi
   echo "$want" > "$stamp"
 }
 
@@ -82,11 +86,17 @@ install_spark41() {
     "pyspark==$PYSPARK41_VERSION" "pytest==$PYTEST_VERSION" "thrift==$THRIFT_VERSION"
 }
 
+install_spark43() {
+  install_column spark43 - \
+    "pyspark==$PYSPARK43_VERSION" "pytest==$PYTEST_VERSION" "thrift==$THRIFT_VERSION"
+}
+
 ensure_debian_packages openjdk-17-jre-headless maven python3-venv
 for c in "${columns[@]}"; do
   case "$c" in
     spark35) install_spark35 ;;
     spark41) install_spark41 ;;
+    spark43) install_spark43 ;;
     *) echo "install-engines: unknown column $c" >&2; exit 2 ;;
   esac
 done

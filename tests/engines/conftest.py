@@ -102,7 +102,12 @@ def server(request, tmp_path_factory):
 
 
 def iceberg_jars():
-    jar_dir = os.environ.get("ARBOR_ENGINE_JARS", "")
+    """The Iceberg runtime jars of this engine column; [] for a column without
+    Iceberg (run.sh leaves ARBOR_ENGINE_JARS unset), which then runs only the
+    Hive-table modules."""
+    jar_dir = os.environ.get("ARBOR_ENGINE_JARS")
+    if jar_dir is None:
+        return []
     jars = sorted(glob.glob(os.path.join(jar_dir, "*.jar")))
     if not jars:
         pytest.fail("no engine jars in ARBOR_ENGINE_JARS=%r (deploy/install-engines.sh)"
@@ -111,9 +116,9 @@ def iceberg_jars():
 
 
 def build_spark(server, tmp_dir, extra_conf=None):
-    """One local SparkSession with Hive support, the metastore at `server`, and an
-    Iceberg catalog `ice` (type hive) at the same arbord, and `icenl`, the same
-    catalog committing without Hive locks."""
+    """One local SparkSession with Hive support and the metastore at `server`; with
+    the column's Iceberg runtime, also an Iceberg catalog `ice` (type hive) at the
+    same arbord, and `icenl`, the same catalog committing without Hive locks."""
     from pyspark.sql import SparkSession
 
     warehouse = "file://" + os.path.join(tmp_dir, "spark-warehouse")
@@ -127,24 +132,28 @@ def build_spark(server, tmp_dir, extra_conf=None):
         "spark.sql.warehouse.dir": warehouse,
         "spark.hadoop.hive.metastore.warehouse.dir": warehouse,
         "spark.driver.extraJavaOptions": "-Dderby.system.home=" + tmp_dir,
-        "spark.jars": ",".join(iceberg_jars()),
-        "spark.sql.extensions":
-            "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
-        "spark.sql.catalog.ice": "org.apache.iceberg.spark.SparkCatalog",
-        "spark.sql.catalog.ice.type": "hive",
-        "spark.sql.catalog.ice.uri": server.uri,
-        "spark.sql.catalog.ice.warehouse": warehouse,
-        # Tables are changed behind Spark's back (arbor merge); read them fresh.
-        "spark.sql.catalog.ice.cache-enabled": "false",
-        # The same metastore through a catalog that commits lock-free
-        # (compare-and-set on metadata_location) for every table.
-        "spark.sql.catalog.icenl": "org.apache.iceberg.spark.SparkCatalog",
-        "spark.sql.catalog.icenl.type": "hive",
-        "spark.sql.catalog.icenl.uri": server.uri,
-        "spark.sql.catalog.icenl.warehouse": warehouse,
-        "spark.sql.catalog.icenl.cache-enabled": "false",
-        "spark.sql.catalog.icenl.hadoop.iceberg.engine.hive.lock-enabled": "false",
     }
+    jars = iceberg_jars()
+    if jars:
+        conf.update({
+            "spark.jars": ",".join(jars),
+            "spark.sql.extensions":
+                "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+            "spark.sql.catalog.ice": "org.apache.iceberg.spark.SparkCatalog",
+            "spark.sql.catalog.ice.type": "hive",
+            "spark.sql.catalog.ice.uri": server.uri,
+            "spark.sql.catalog.ice.warehouse": warehouse,
+            # Tables are changed behind Spark's back (arbor merge); read them fresh.
+            "spark.sql.catalog.ice.cache-enabled": "false",
+            # The same metastore through a catalog that commits lock-free
+            # (compare-and-set on metadata_location) for every table.
+            "spark.sql.catalog.icenl": "org.apache.iceberg.spark.SparkCatalog",
+            "spark.sql.catalog.icenl.type": "hive",
+            "spark.sql.catalog.icenl.uri": server.uri,
+            "spark.sql.catalog.icenl.warehouse": warehouse,
+            "spark.sql.catalog.icenl.cache-enabled": "false",
+            "spark.sql.catalog.icenl.hadoop.iceberg.engine.hive.lock-enabled": "false",
+        })
     conf.update(extra_conf or {})
     builder = SparkSession.builder.appName("arbor-engines")
     for k, v in conf.items():

@@ -9,7 +9,8 @@ if [ ! -x "$dir/venv/bin/python" ]; then
   echo "engine column $column is not installed: run deploy/install-engines.sh $column" >&2
   exit 1
 fi
-export ARBOR_ENGINE_JARS="$dir/jars"
+# A column without an Iceberg runtime (no jars/) runs the Hive-table modules only.
+if [ -d "$dir/jars" ]; then export ARBOR_ENGINE_JARS="$dir/jars"; fi
 export PYTHONDONTWRITEBYTECODE=1
 # Spark binds its driver to this address instead of guessing a non-loopback one.
 export SPARK_LOCAL_IP=127.0.0.1
