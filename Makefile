@@ -1,17 +1,22 @@
 # Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
-# Both install missing Debian packages first (deploy/install-deps.sh).
+# Both install missing Debian packages first (deploy/install-deps.sh); `make test`
+# also installs the pinned Hive client (deploy/install-hive.sh, cached in ~/.cache/arbor).
+# `make test-hive` runs the Hive tests alone.
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build test run bench clean format
+.PHONY: all deps hive configure build test test-hive run bench clean format
 
 all: build
 
 deps:
 	@./deploy/install-deps.sh
+
+hive: deps
+	@./deploy/install-hive.sh
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
@@ -20,8 +25,11 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build hive
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-hive: build hive
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L '^hive$$' $(CTEST_ARGS)
 
 run: build
 	@mkdir -p var
