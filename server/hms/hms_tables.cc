@@ -230,8 +230,8 @@ void HmsHandler::get_fields(std::vector<FieldSchema>& _return, const std::string
   DbName n = Parse<MetaException, UnknownTableException, UnknownDBException>(db_name);
   ReadView view = View<MetaException, UnknownTableException, UnknownDBException>(n);
   CatalogTxn txn(view);
-  catalog::Table t = Check<MetaException, UnknownTableException, UnknownDBException>(
-      txn.GetTable(n.db, table_name));
+  // Hive answers UnknownTableException whether the table or its database is missing.
+  catalog::Table t = Check<MetaException, UnknownTableException>(txn.GetTable(n.db, table_name));
   _return = FromProto(t).sd.cols;
 }
 
@@ -247,8 +247,7 @@ void HmsHandler::get_schema(std::vector<FieldSchema>& _return, const std::string
   DbName n = Parse<MetaException, UnknownTableException, UnknownDBException>(db_name);
   ReadView view = View<MetaException, UnknownTableException, UnknownDBException>(n);
   CatalogTxn txn(view);
-  Table t = FromProto(Check<MetaException, UnknownTableException, UnknownDBException>(
-      txn.GetTable(n.db, table_name)));
+  Table t = FromProto(Check<MetaException, UnknownTableException>(txn.GetTable(n.db, table_name)));
   _return = t.sd.cols;
   _return.insert(_return.end(), t.partitionKeys.begin(), t.partitionKeys.end());
 }
