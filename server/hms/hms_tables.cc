@@ -342,6 +342,22 @@ AlterSpec SpecFromContext(const EnvironmentContext& ctx) {
   return spec;
 }
 
+// Hive refuses an alter that changes the partition keys' names or types (their
+// comments may change), except on views. Arbor reads keys a client left out as
+// none, so such a client can alter an unpartitioned table.
+Status CheckPartitionKeysKept(const catalog::Table& current, const catalog::Table& altered) {
+  if (current.table_type() == "VIRTUAL_VIEW") return Status::OK();
+  const auto& before = current.partition_keys().items();
+  const auto& after = altered.partition_keys().items();
+  bool same = before.size() == after.size();
+  for (int i = 0; same && i < before.size(); ++i) {
+    same = NormalizeIdentifier(before[i].name()) == NormalizeIdentifier(after[i].name()) &&
+           NormalizeIdentifier(before[i].type()) == NormalizeIdentifier(after[i].type());
+  }
+  if (same) return Status::OK();
+  return Status::InvalidArgument("partition keys can not be changed.");
+}
+
 // Alter reports a missing table as an invalid operation, as Hive does.
 Status AsInvalidOperation(Status s) {
   if (s.IsNotFound()) return Status::InvalidArgument("Unable to alter table: " + s.message());
@@ -387,6 +403,7 @@ void HmsHandler::alter_table_with_environment_context(
           ARBOR_RETURN_IF_ERROR(
               CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
         }
+        ARBOR_RETURN_IF_ERROR(CheckPartitionKeysKept(*current, altered));
         ApplyTableAlterDefaults(&altered, NowSeconds());
         ARBOR_RETURN_IF_ERROR(AsInvalidOperation(txn.AlterTable(n.db, table, altered)));
         if (!spec.cascade) return Status::OK();
