@@ -44,7 +44,7 @@ Status CheckExpectedParameter(const catalog::Table& current, const std::string& 
   std::string actual = Param(current, key);
   if (actual == expected) return Status::OK();
   return Status::PreconditionFailed("The table has been modified. The parameter value for key '" +
-                                    key + "' is '" + actual + "'. The expected was value '" +
+                                    key + "' is '" + actual + "'. The expected was value was '" +
                                     expected + "'");
 }
 
