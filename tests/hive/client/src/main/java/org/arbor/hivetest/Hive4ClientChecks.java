@@ -32,6 +32,7 @@ import org.apache.hadoop.hive.metastore.api.ColumnStatisticsObj;
 import org.apache.hadoop.hive.metastore.api.Database;
 import org.apache.hadoop.hive.metastore.api.ExtendedTableInfo;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
+import org.apache.hadoop.hive.metastore.api.GetPartitionsByNamesRequest;
 import org.apache.hadoop.hive.metastore.api.GetPartitionsFilterSpec;
 import org.apache.hadoop.hive.metastore.api.GetPartitionsRequest;
 import org.apache.hadoop.hive.metastore.api.GetPartitionsResponse;
@@ -48,6 +49,7 @@ import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
 import org.apache.hadoop.hive.metastore.api.Partition;
 import org.apache.hadoop.hive.metastore.api.PartitionFilterMode;
 import org.apache.hadoop.hive.metastore.api.PartitionSpec;
+import org.apache.hadoop.hive.metastore.api.PartitionsByExprRequest;
 import org.apache.hadoop.hive.metastore.api.SQLPrimaryKey;
 import org.apache.hadoop.hive.metastore.api.SerDeInfo;
 import org.apache.hadoop.hive.metastore.api.ShowLocksRequest;
@@ -272,6 +274,34 @@ public final class Hive4ClientChecks {
       expectEquals(2, client.listPartitions(DB, TABLE, (short) 2).size(), "listPartitions max");
     });
 
+    check("partition pruning by expression", () -> {
+      // Hive's planner sends a Kryo-serialized expression. Arbor cannot evaluate
+      // it: it answers every partition and says so (hasUnknownPartitions), and
+      // Hive filters again on its side.
+      List<Partition> out = new ArrayList<>();
+      boolean unknown = client.listPartitionsByExpr(DB, TABLE, new byte[] {1, 2, 3},
+          "__HIVE_DEFAULT_PARTITION__", (short) -1, out);
+      expect(unknown, "hasUnknownPartitions");
+      expectEquals(4, out.size(), "every partition");
+      List<PartitionSpec> specs = new ArrayList<>();
+      PartitionsByExprRequest req = new PartitionsByExprRequest(DB, TABLE,
+          java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+      req.setCatName("hive");
+      expect(client.listPartitionsSpecByExpr(req, specs), "spec form: hasUnknownPartitions");
+      expectEquals(4, specs.get(0).getPartitionList().getPartitionsSize(), "spec form: every one");
+      // get_partition_names_req: every name without an expression; an expression
+      // is refused rather than answered wrongly.
+      PartitionsByExprRequest names = new PartitionsByExprRequest(DB, TABLE,
+          java.nio.ByteBuffer.wrap(new byte[0]));
+      names.setCatName("hive");
+      expectEquals(4, client.listPartitionNames(names).size(), "names, empty expression");
+      MetaException e = expectThrows(MetaException.class,
+          () -> client.listPartitionNames(new PartitionsByExprRequest(DB, TABLE,
+              java.nio.ByteBuffer.wrap(new byte[] {1}))),
+          "names by expression");
+      expect(e.getMessage().contains("expression"), "message names the cause: " + e.getMessage());
+    });
+
     check("get_partitions_with_specs", () -> {
       GetPartitionsRequest req = new GetPartitionsRequest(DB, TABLE, new GetProjectionsSpec(),
           new GetPartitionsFilterSpec());
@@ -325,6 +355,13 @@ public final class Hive4ClientChecks {
       expectEquals(List.of("ds=2024-01-01"), new ArrayList<>(byPart.keySet()), "partitions with stats");
       expectEquals(42L, byPart.get("ds=2024-01-01").get(0).getStatsData().getLongStats()
           .getHighValue(), "partition stats");
+      GetPartitionsByNamesRequest withStats = new GetPartitionsByNamesRequest(DB, TABLE);
+      withStats.setNames(List.of("ds=2024-01-01"));
+      withStats.setGet_col_stats(true);
+      withStats.setEngine("hive");
+      Partition statted = client.getPartitionsByNames(withStats).getPartitions().get(0);
+      expectEquals(42L, statted.getColStats().getStatsObj().get(0).getStatsData().getLongStats()
+          .getHighValue(), "getPartitionsByNames with column statistics");
       expect(client.deleteTableColumnStatistics(DB, TABLE, "id", "hive"), "delete hive stats");
       expectEquals(List.of("ok"), statNames(
           client.getTableColumnStatistics(DB, TABLE, List.of("id", "ok"), "hive")),
