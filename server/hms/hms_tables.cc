@@ -404,6 +404,13 @@ void HmsHandler::alter_table_with_environment_context(
               CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
         }
         ARBOR_RETURN_IF_ERROR(CheckPartitionKeysKept(*current, altered));
+        // Hive fails on an altered table without a location (a NullPointerException
+        // sent as MetaException); Arbor keeps the stored one rather than lose it.
+        if (!altered.has_sd() && current->has_sd()) {
+          *altered.mutable_sd() = current->sd();
+        } else if (altered.sd().location().empty() && current->sd().has_location()) {
+          altered.mutable_sd()->set_location(current->sd().location());
+        }
         ApplyTableAlterDefaults(&altered, NowSeconds());
         ARBOR_RETURN_IF_ERROR(AsInvalidOperation(txn.AlterTable(n.db, table, altered)));
         if (!spec.cascade) return Status::OK();
