@@ -104,6 +104,15 @@ KNOWN_DIFFERENCES = {
     ("get_partitions_with_specs", ""): "a missing table: Hive 4.0.1 raises an undeclared "
                                        "exception (the client sees 'Internal error "
                                        "processing'); arbord a MetaException naming the table",
+    ("alter_partition", ""): "a new partition without a location: Hive fails (MetaException "
+                             "from a NullPointerException); arbord keeps the stored location",
+    ("get_tables_by_type", ""): "Hive 4 turns a MANAGED_TABLE created by a client without "
+                                "ACID capabilities into an EXTERNAL_TABLE; arbord keeps the "
+                                "type the client sent",
+    ("get_table_meta", ""): "as get_tables_by_type",
+    ("get_databases_req", ""): "not in Hive 4.0.1 (later 4.x IDLs have it); arbord serves it",
+    ("get_partitions_by_filter_req", ""): "without catName Hive 4.0.1 fails (MetaException "
+                                          "'catName is null'); arbord reads Hive's catalog",
     ("get_tables_ext", ""): "Hive's answer depends on its metadata transformer and the "
                             "client's processor capabilities (none: no tables); arbord "
                             "lists every matching name",
@@ -325,6 +334,79 @@ class DifferentialTest(unittest.TestCase):
             needResult=True))
         self.call("get_partition_names", "dp1", "p", -1)
         self.call("drop_database", "dp1", True, True)
+        self.assertNoDifferences()
+
+    def test_partition_forms(self):
+        self.call("create_database", hms.Database(name="dq1", parameters={}))
+        self.call("create_table", table("dq1", "q", part_keys=(("ds", "string"), ("h", "int"))))
+        for ds, h in (("a", "1"), ("a", "2"), ("b", "1")):
+            self.call("add_partition", partition("dq1", "q", [ds, h]))
+        self.call("append_partition", "dq1", "q", ["c", "3"])
+        self.call("append_partition", "dq1", "q", ["c", "3"])
+        self.call("append_partition_by_name", "dq1", "q", "ds=d/h=4")
+        self.call("get_partitions_ps_with_auth_req", hms.GetPartitionsPsWithAuthRequest(
+            dbName="dq1", tblName="q", partVals=["a", ""], maxParts=-1))
+        self.call("get_partition_names_ps_req", hms.GetPartitionNamesPsRequest(
+            dbName="dq1", tblName="q", partValues=["", "1"], maxParts=-1))
+        self.call("get_partitions_by_filter_req", hms.GetPartitionsByFilterRequest(
+            dbName="dq1", tblName="q", filter='ds = "a" or h = 3', maxParts=-1))
+        self.call("get_partitions_req", hms.PartitionsRequest(dbName="dq1", tblName="q",
+                                                              maxParts=2))
+        self.call("get_partitions_by_names_req", hms.GetPartitionsByNamesRequest(
+            db_name="dq1", tbl_name="q", names=["ds=a/h=2", "ds=c/h=3"]))
+        moved = partition("dq1", "q", ["z", "9"])
+        self.call("rename_partition", "dq1", "q", ["b", "1"], moved)
+        self.call("rename_partition", "dq1", "q", ["b", "1"], moved)
+        changed = partition("dq1", "q", ["a", "1"])
+        changed.parameters = {"note": "x"}
+        changed.sd.location = "file:/tmp/arbor-differential/q/a1"
+        self.call("alter_partition", "dq1", "q", changed)
+        self.call("alter_partitions", "dq1", "q", [changed, partition("dq1", "q", ["nope", "0"])])
+        self.call("get_partition", "dq1", "q", ["a", "1"])
+        self.call("get_partition_names", "dq1", "q", -1)
+        self.call("partition_name_to_vals", "ds=a/h=1")
+        self.call("partition_name_to_spec", "ds=a/h=1")
+        self.call("drop_partitions_req", hms.DropPartitionsRequest(
+            dbName="dq1", tblName="q", parts=hms.RequestPartsSpec(names=["ds=a/h=2", "ds=x/h=0"]),
+            ifExists=True, needResult=True))
+        self.call("drop_partitions_req", hms.DropPartitionsRequest(
+            dbName="dq1", tblName="q", parts=hms.RequestPartsSpec(names=["ds=x/h=0"]),
+            ifExists=False, needResult=True))
+        self.call("get_partition_names", "dq1", "q", -1)
+        # Without a location: Hive fails, arbord keeps the stored location.
+        self.call("alter_partition", "dq1", "q", partition("dq1", "q", ["c", "3"]))
+        self.assertTrue(self.arbor.get_partition("dq1", "q", ["c", "3"]).sd.location
+                        .endswith("/dq1.db/q/ds=c/h=3"))
+        unlocated = table("dq1", "q", part_keys=(("ds", "string"), ("h", "int")))
+        unlocated.parameters["touched"] = "1"
+        self.arbor.alter_table("dq1", "q", unlocated)  # Hive would fail: arbord only
+        kept = self.arbor.get_table("dq1", "q")
+        self.assertTrue(kept.sd.location.endswith("/dq1.db/q"), kept.sd.location)
+        self.assertEqual(kept.parameters.get("touched"), "1")
+        self.call("drop_database", "dq1", True, True)
+        self.assertNoDifferences()
+
+    def test_listings(self):
+        self.call("create_database", hms.Database(name="dl1", parameters={}))
+        self.call("create_table", table("dl1", "ext_a", params={"owner_tag": "x"}))
+        managed = table("dl1", "man_b")
+        managed.tableType = "MANAGED_TABLE"
+        managed.parameters = {}
+        self.call("create_table", managed)
+        self.call("get_tables_by_type", "dl1", "*", "EXTERNAL_TABLE")
+        self.call("get_tables_by_type", "dl1", "*", "MANAGED_TABLE")
+        self.call("get_table_meta", "dl1", "*", [])
+        self.call("get_table_meta", "dl*", "ext*", ["EXTERNAL_TABLE"])
+        self.call("get_table_names_by_filter", "dl1",
+                  'hive_filter_field_params__owner_tag = "x"', -1)
+        self.call("get_databases_req", hms.GetDatabaseObjectsRequest(pattern="dl*"))
+        self.call("get_database_req", hms.GetDatabaseRequest(name="dl1", catalogName="hive"))
+        self.call("get_all_tables", "dl_missing")
+        self.call("get_tables", "dl_missing", "*")
+        self.call("drop_database", "dl1", True, False)
+        self.call("drop_table", "dl1", "man_b", False)
+        self.call("drop_table", "dl1", "ext_a", False)
+        self.call("drop_database", "dl1", True, False)
         self.assertNoDifferences()
 
     def test_statistics(self):
