@@ -19,7 +19,9 @@ random sequence (ARBOR_TEST_SEED replays one; the seed is printed).
 
 import os
 import random
+import shutil
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -116,6 +118,10 @@ KNOWN_DIFFERENCES = {
                                "client's processor capabilities (none: no tables); arbord "
                                "lists every matching name",
 }
+
+
+# Explicit locations both servers get verbatim (Hive creates their directories).
+EXTERNAL_ROOT = tempfile.mkdtemp(prefix="arbor-differential-")
 
 
 def connect(port):
@@ -242,6 +248,7 @@ class DifferentialTest(unittest.TestCase):
             t.close()
         cls.arbord.cleanup()
         cls.ref_server.stop()
+        shutil.rmtree(EXTERNAL_ROOT, ignore_errors=True)
 
     def setUp(self):
         self.found = []
@@ -295,11 +302,11 @@ class DifferentialTest(unittest.TestCase):
                                                             tableNamePattern="*", requestedFields=1))
         altered = table("dt1", "t1", cols=(("a", "int"), ("b", "string"), ("c", "double")),
                         params={"p": "1"})
-        altered.sd.location = "file:/tmp/arbor-differential/t1"
+        altered.sd.location = "file:" + EXTERNAL_ROOT + "/t1"
         self.call("alter_table", "dt1", "t1", altered)
         self.call("get_table_req", hms.GetTableRequest(dbName="dt1", tblName="t1"))
         renamed = table("dt1", "t2")
-        renamed.sd.location = "file:/tmp/arbor-differential/t1"
+        renamed.sd.location = "file:" + EXTERNAL_ROOT + "/t1"
         self.call("alter_table", "dt1", "t1", renamed)
         self.call("get_all_tables", "dt1")
         self.call("drop_table", "dt1", "nope", False)
@@ -332,7 +339,7 @@ class DifferentialTest(unittest.TestCase):
             filterSpec=hms.GetPartitionsFilterSpec(filterMode=hms.PartitionFilterMode.BY_NAMES,
                                                    filters=["ds=2024-01-02/h=1"])))
         elsewhere = partition("dp1", "p", ["2030-01-01", "1"])
-        elsewhere.sd.location = "file:/tmp/arbor-differential/elsewhere"
+        elsewhere.sd.location = "file:" + EXTERNAL_ROOT + "/elsewhere"
         self.call("add_partition", elsewhere)
         self.call("get_partitions_with_specs", hms.GetPartitionsRequest(
             dbName="dp1", tblName="p", projectionSpec=hms.GetProjectionsSpec(),
@@ -371,7 +378,7 @@ class DifferentialTest(unittest.TestCase):
         self.call("rename_partition", "dq1", "q", ["b", "1"], moved)
         changed = partition("dq1", "q", ["a", "1"])
         changed.parameters = {"note": "x"}
-        changed.sd.location = "file:/tmp/arbor-differential/q/a1"
+        changed.sd.location = "file:" + EXTERNAL_ROOT + "/q/a1"
         self.call("alter_partition", "dq1", "q", changed)
         self.call("alter_partitions", "dq1", "q", [changed, partition("dq1", "q", ["nope", "0"])])
         self.call("get_partition", "dq1", "q", ["a", "1"])
@@ -480,7 +487,7 @@ class DifferentialTest(unittest.TestCase):
         # holds the value it read; on a mismatch it matches the message and retries.
         self.call("create_database", hms.Database(name="dc1", parameters={}))
         t = table("dc1", "c", params={"metadata_location": "a"})
-        t.sd.location = "file:/tmp/arbor-differential/c"
+        t.sd.location = "file:" + EXTERNAL_ROOT + "/c"
         self.call("create_table", t)
         new = table("dc1", "c", params={"metadata_location": "b"})
         new.sd.location = t.sd.location
@@ -562,7 +569,7 @@ class DifferentialTest(unittest.TestCase):
             db, t = rng.choice(dbs), rng.choice(tables)
             new = table(db, t, params={"v": str(rng.randrange(3))},
                         part_keys=(("k", "string"),) if rng.random() < 0.7 else ())
-            new.sd.location = "file:/tmp/arbor-differential/%s/%s" % (db, t)
+            new.sd.location = "file:%s/%s/%s" % (EXTERNAL_ROOT, db, t)
             self.call("alter_table", db, t, new)
 
         @op
