@@ -20,6 +20,12 @@ std::string WithCatalog(bool has_catalog, const std::string& catalog, const std:
   return "@" + catalog + "#" + db;
 }
 
+[[noreturn]] void FailWithMetaException(const std::string& message) {
+  MetaException e;
+  e.__set_message(message);
+  throw e;
+}
+
 // get_partitions_with_specs declares MetaException only: anything else the
 // underlying listing raises reaches the client as a MetaException with the same
 // message, rather than as "Internal error processing ...".
@@ -28,9 +34,9 @@ void AsMetaException(Fn&& fn) {
   try {
     fn();
   } catch (const NoSuchObjectException& e) {
-    ThrowWithMessage<MetaException>(e.message);
+    FailWithMetaException(e.message);
   } catch (const InvalidObjectException& e) {
-    ThrowWithMessage<MetaException>(e.message);
+    FailWithMetaException(e.message);
   }
 }
 
@@ -91,7 +97,7 @@ void HmsHandler::create_table_with_constraints(const Table& tbl, const std::vect
 void HmsHandler::get_partition_names_req(std::vector<std::string>& _return,
                                          const PartitionsByExprRequest& req) {
   if (req.__isset.expr && !req.expr.empty()) {
-    ThrowWithMessage<MetaException>(
+    FailWithMetaException(
         "Arbor cannot evaluate serialized partition expressions "
         "(get_partition_names_req with expr); list names with get_partition_names_ps "
         "or filter with get_partitions_by_filter");
