@@ -1,14 +1,15 @@
 # Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
 # Both install missing Debian packages first (deploy/install-deps.sh); `make test`
-# also installs the pinned engines (deploy/install-engines.sh, cached in ~/.cache/arbor).
-# `make test-engines ENGINE=spark|pyiceberg` runs one engine's tests alone.
+# also installs the pinned engines and Hive's client and metastore (deploy/install-engines.sh,
+# deploy/install-hive.sh, cached in ~/.cache/arbor). `make test-engines ENGINE=spark|pyiceberg|hive`
+# runs one engine's tests alone.
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps engines configure build test test-engines run bench clean format
+.PHONY: all deps engines hive configure build test test-engines test-hive run bench clean format
 
 all: build
 
@@ -18,6 +19,9 @@ deps:
 engines: deps
 	@./deploy/install-engines.sh
 
+hive: deps
+	@./deploy/install-hive.sh
+
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
 	  || (cat $(BUILD_DIR).configure.log; exit 1)
@@ -25,12 +29,15 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build engines
+test: build engines hive
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 ENGINE ?= spark
-test-engines: build engines
+test-engines: build engines hive
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L '^$(ENGINE)$$' $(CTEST_ARGS)
+
+test-hive: build hive
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L '^hive$$' $(CTEST_ARGS)
 
 run: build
 	@mkdir -p var

@@ -1316,6 +1316,87 @@ exception NoSuchLockException {
 }
 
 // ---------------------------------------------------------------------------
+// Hive 4 request forms (HiveMetaStoreClient 4.x calls these for DESCRIBE,
+// partition listings by spec and table listings). Ids and types are Hive 4.0's.
+// ---------------------------------------------------------------------------
+
+struct GetFieldsRequest {
+  1: optional string catName,
+  2: optional string dbName,                // hive: required
+  3: optional string tblName,               // hive: required
+  4: optional EnvironmentContext envContext,
+  5: optional string validWriteIdList,
+  6: optional i64 id = -1,
+}
+
+struct GetFieldsResponse {
+  1: required list<FieldSchema> fields,
+}
+
+struct GetSchemaRequest {
+  1: optional string catName,
+  2: optional string dbName,                // hive: required
+  3: optional string tblName,               // hive: required
+  4: optional EnvironmentContext envContext,
+  5: optional string validWriteIdList,
+  6: optional i64 id = -1,
+}
+
+struct GetSchemaResponse {
+  1: required list<FieldSchema> fields,
+}
+
+// How GetPartitionsFilterSpec.filters reads: partition names, partition
+// values, or filter-grammar expressions (all must hold).
+enum PartitionFilterMode {
+  BY_NAMES = 0,
+  BY_VALUES = 1,
+  BY_EXPR = 2,
+}
+
+// The field ids start at 7 in Hive too.
+struct GetPartitionsFilterSpec {
+  7: optional PartitionFilterMode filterMode,
+  8: optional list<string> filters,
+}
+
+struct GetPartitionsRequest {
+  1: optional string catName,
+  2: optional string dbName,
+  3: optional string tblName,
+  4: optional bool withAuth,
+  5: optional string user,
+  6: optional list<string> groupNames,
+  7: optional GetProjectionsSpec projectionSpec,
+  8: optional GetPartitionsFilterSpec filterSpec,
+  9: optional list<string> processorCapabilities,
+  10: optional string processorIdentifier,
+  11: optional string validWriteIdList,
+}
+
+struct GetPartitionsResponse {
+  1: optional list<PartitionSpec> partitionSpec,
+}
+
+// requestedFields is a bit set: 1 access type, 2 processor capabilities.
+struct GetTablesExtRequest {
+  1: optional string catalog,               // hive: required
+  2: optional string database,              // hive: required
+  3: optional string tableNamePattern,      // hive: required
+  4: optional i32 requestedFields,          // hive: required
+  5: optional i32 limit,
+  6: optional list<string> processorCapabilities,
+  7: optional string processorIdentifier,
+}
+
+struct ExtendedTableInfo {
+  1: required string tblName,
+  2: optional i32 accessType,
+  3: optional list<string> requiredReadCapabilities,
+  4: optional list<string> requiredWriteCapabilities,
+}
+
+// ---------------------------------------------------------------------------
 // The service. Exception slot numbers differ from method to method; they are
 // Hive's and must not be "tidied".
 // ---------------------------------------------------------------------------
@@ -1651,4 +1732,26 @@ service ThriftHiveMetastore extends fb303.FacebookService {
 
   CurrentNotificationEventId get_current_notificationEventId()
   NotificationEventResponse get_next_notification(1: NotificationEventRequest rqst)
+
+  // --- Hive 4 request forms ---
+
+  GetFieldsResponse get_fields_req(1: GetFieldsRequest req)
+      throws (1: MetaException o1, 2: UnknownTableException o2, 3: UnknownDBException o3)
+  GetSchemaResponse get_schema_req(1: GetSchemaRequest req)
+      throws (1: MetaException o1, 2: UnknownTableException o2, 3: UnknownDBException o3)
+  list<ExtendedTableInfo> get_tables_ext(1: GetTablesExtRequest req) throws (1: MetaException o1)
+  // Constraints are accepted and not kept, as with create_table_req.
+  void create_table_with_constraints(1: Table tbl, 2: list<SQLPrimaryKey> primaryKeys,
+                                     3: list<SQLForeignKey> foreignKeys,
+                                     4: list<SQLUniqueConstraint> uniqueConstraints,
+                                     5: list<SQLNotNullConstraint> notNullConstraints,
+                                     6: list<SQLDefaultConstraint> defaultConstraints,
+                                     7: list<SQLCheckConstraint> checkConstraints)
+      throws (1: AlreadyExistsException o1, 2: InvalidObjectException o2, 3: MetaException o3,
+              4: NoSuchObjectException o4)
+  // Partition names matching a serialized (Kryo) expression.
+  list<string> get_partition_names_req(1: PartitionsByExprRequest req)
+      throws (1: MetaException o1, 2: NoSuchObjectException o2)
+  GetPartitionsResponse get_partitions_with_specs(1: GetPartitionsRequest request)
+      throws (1: MetaException o1)
 }

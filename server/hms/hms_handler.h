@@ -306,6 +306,23 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   void get_next_notification(hive::NotificationEventResponse& _return,
                              const hive::NotificationEventRequest& rqst) override;
 
+  // --- Hive 4 request forms (hms_hive4.cc)
+  void get_fields_req(GetFieldsResponse& _return, const GetFieldsRequest& req) override;
+  void get_schema_req(GetSchemaResponse& _return, const GetSchemaRequest& req) override;
+  void get_tables_ext(std::vector<ExtendedTableInfo>& _return,
+                      const GetTablesExtRequest& req) override;
+  void create_table_with_constraints(
+      const Table& tbl, const std::vector<SQLPrimaryKey>& primaryKeys,
+      const std::vector<SQLForeignKey>& foreignKeys,
+      const std::vector<SQLUniqueConstraint>& uniqueConstraints,
+      const std::vector<SQLNotNullConstraint>& notNullConstraints,
+      const std::vector<SQLDefaultConstraint>& defaultConstraints,
+      const std::vector<SQLCheckConstraint>& checkConstraints) override;
+  void get_partition_names_req(std::vector<std::string>& _return,
+                               const PartitionsByExprRequest& req) override;
+  void get_partitions_with_specs(GetPartitionsResponse& _return,
+                                 const GetPartitionsRequest& req) override;
+
  private:
   // The ref a database argument addresses: its own, else the session's, else the
   // server's default branch.

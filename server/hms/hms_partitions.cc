@@ -411,6 +411,13 @@ Status AppendCore(CatalogTxn& txn, const PartTarget& t, const PartSpec& spec,
 // alter; here a client-sent non-zero createTime still wins. The DDL time is set
 // when absent.
 void ApplyAlterDefaults(catalog::Partition* p, const catalog::Partition& old, int32_t now) {
+  // Hive fails on an altered partition without a location (a NullPointerException
+  // sent as MetaException); Arbor keeps the stored one rather than lose it.
+  if (!p->has_sd() && old.has_sd()) {
+    *p->mutable_sd() = old.sd();
+  } else if (p->sd().location().empty() && old.sd().has_location()) {
+    p->mutable_sd()->set_location(old.sd().location());
+  }
   if ((!p->has_create_time() || p->create_time() == 0) && old.has_create_time()) {
     p->set_create_time(old.create_time());
   }

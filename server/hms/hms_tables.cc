@@ -60,7 +60,7 @@ Status CheckExpectedParameter(const catalog::Table& current, const std::string& 
   std::string actual = Param(current, key);
   if (actual == expected) return Status::OK();
   return Status::PreconditionFailed("The table has been modified. The parameter value for key '" +
-                                    key + "' is '" + actual + "'. The expected was value '" +
+                                    key + "' is '" + actual + "'. The expected was value was '" +
                                     expected + "'");
 }
 
@@ -265,7 +265,8 @@ void HmsHandler::get_fields(std::vector<FieldSchema>& _return, const std::string
   DbName n = Parse<E>(db_name);
   ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  catalog::Table t = Check<E>(txn.GetTable(n.db, table_name));
+  // Hive answers UnknownTableException whether the table or its database is missing.
+  catalog::Table t = Check<Without<E, hive::UnknownDBException>>(txn.GetTable(n.db, table_name));
   _return = FromProto(t).sd.cols;
 }
 
@@ -283,7 +284,7 @@ void HmsHandler::get_schema(std::vector<FieldSchema>& _return, const std::string
   DbName n = Parse<E>(db_name);
   ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  Table t = FromProto(Check<E>(txn.GetTable(n.db, table_name)));
+  Table t = FromProto(Check<Without<E, hive::UnknownDBException>>(txn.GetTable(n.db, table_name)));
   _return = t.sd.cols;
   _return.insert(_return.end(), t.partitionKeys.begin(), t.partitionKeys.end());
 }
@@ -380,6 +381,22 @@ AlterSpec SpecFromContext(const EnvironmentContext& ctx) {
   return spec;
 }
 
+// Hive refuses an alter that changes the partition keys' names or types (their
+// comments may change), except on views. Arbor reads keys a client left out as
+// none, so such a client can alter an unpartitioned table.
+Status CheckPartitionKeysKept(const catalog::Table& current, const catalog::Table& altered) {
+  if (current.table_type() == "VIRTUAL_VIEW") return Status::OK();
+  const auto& before = current.partition_keys().items();
+  const auto& after = altered.partition_keys().items();
+  bool same = before.size() == after.size();
+  for (int i = 0; same && i < before.size(); ++i) {
+    same = NormalizeIdentifier(before[i].name()) == NormalizeIdentifier(after[i].name()) &&
+           NormalizeIdentifier(before[i].type()) == NormalizeIdentifier(after[i].type());
+  }
+  if (same) return Status::OK();
+  return Status::InvalidArgument("partition keys can not be changed.");
+}
+
 // Alter reports a missing table as an invalid operation, as Hive does.
 Status AsInvalidOperation(Status s) {
   if (s.IsNotFound()) return Status::InvalidArgument("Unable to alter table: " + s.message());
@@ -426,6 +443,14 @@ void HmsHandler::alter_table_with_environment_context(
     if (spec.expected_value) {
       ARBOR_RETURN_IF_ERROR(
           CheckExpectedParameter(*current, spec.expected_key, *spec.expected_value));
+    }
+    ARBOR_RETURN_IF_ERROR(CheckPartitionKeysKept(*current, altered));
+    // Hive fails on an altered table without a location (a NullPointerException
+    // sent as MetaException); Arbor keeps the stored one rather than lose it.
+    if (!altered.has_sd() && current->has_sd()) {
+      *altered.mutable_sd() = current->sd();
+    } else if (altered.sd().location().empty() && current->sd().has_location()) {
+      altered.mutable_sd()->set_location(current->sd().location());
     }
     ApplyTableAlterDefaults(&altered, NowSeconds());
     if (NormalizeIdentifier(altered.table_name()) != table ||
