@@ -307,21 +307,21 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                              const hive::NotificationEventRequest& rqst) override;
 
   // --- Hive 4 request forms (hms_hive4.cc)
-  void get_fields_req(GetFieldsResponse& _return, const GetFieldsRequest& req) override;
-  void get_schema_req(GetSchemaResponse& _return, const GetSchemaRequest& req) override;
-  void get_tables_ext(std::vector<ExtendedTableInfo>& _return,
-                      const GetTablesExtRequest& req) override;
+  void get_fields_req(hive::GetFieldsResponse& _return, const hive::GetFieldsRequest& req) override;
+  void get_schema_req(hive::GetSchemaResponse& _return, const hive::GetSchemaRequest& req) override;
+  void get_tables_ext(std::vector<hive::ExtendedTableInfo>& _return,
+                      const hive::GetTablesExtRequest& req) override;
   void create_table_with_constraints(
-      const Table& tbl, const std::vector<SQLPrimaryKey>& primaryKeys,
-      const std::vector<SQLForeignKey>& foreignKeys,
-      const std::vector<SQLUniqueConstraint>& uniqueConstraints,
-      const std::vector<SQLNotNullConstraint>& notNullConstraints,
-      const std::vector<SQLDefaultConstraint>& defaultConstraints,
-      const std::vector<SQLCheckConstraint>& checkConstraints) override;
+      const hive::Table& tbl, const std::vector<hive::SQLPrimaryKey>& primaryKeys,
+      const std::vector<hive::SQLForeignKey>& foreignKeys,
+      const std::vector<hive::SQLUniqueConstraint>& uniqueConstraints,
+      const std::vector<hive::SQLNotNullConstraint>& notNullConstraints,
+      const std::vector<hive::SQLDefaultConstraint>& defaultConstraints,
+      const std::vector<hive::SQLCheckConstraint>& checkConstraints) override;
   void get_partition_names_req(std::vector<std::string>& _return,
-                               const PartitionsByExprRequest& req) override;
-  void get_partitions_with_specs(GetPartitionsResponse& _return,
-                                 const GetPartitionsRequest& req) override;
+                               const hive::PartitionsByExprRequest& req) override;
+  void get_partitions_with_specs(hive::GetPartitionsResponse& _return,
+                                 const hive::GetPartitionsRequest& req) override;
 
  private:
   // The ref a database argument addresses: its own, else the session's, else the

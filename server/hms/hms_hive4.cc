@@ -10,6 +10,35 @@
 
 namespace arbor::hms {
 
+using hive::EnvironmentContext;
+using hive::ExtendedTableInfo;
+using hive::GetFieldsRequest;
+using hive::GetFieldsResponse;
+using hive::GetPartitionsFilterSpec;
+using hive::GetPartitionsRequest;
+using hive::GetPartitionsResponse;
+using hive::GetSchemaRequest;
+using hive::GetSchemaResponse;
+using hive::GetTablesExtRequest;
+using hive::InvalidObjectException;
+using hive::MetaException;
+using hive::NoSuchObjectException;
+using hive::Partition;
+using hive::PartitionFilterMode;
+using hive::PartitionListComposingSpec;
+using hive::PartitionSpec;
+using hive::PartitionWithoutSD;
+using hive::PartitionsByExprRequest;
+using hive::PartitionsRequest;
+using hive::SQLCheckConstraint;
+using hive::SQLDefaultConstraint;
+using hive::SQLForeignKey;
+using hive::SQLNotNullConstraint;
+using hive::SQLPrimaryKey;
+using hive::SQLUniqueConstraint;
+using hive::StorageDescriptor;
+using hive::Table;
+
 namespace {
 
 // The database argument of a request that names its catalog in a field: the
@@ -52,11 +81,13 @@ std::string JoinFilters(const std::vector<std::string>& filters) {
 }  // namespace
 
 void HmsHandler::get_fields_req(GetFieldsResponse& _return, const GetFieldsRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(get_fields_req, get_fields);
   get_fields(_return.fields, WithCatalog(req.__isset.catName, req.catName, req.dbName),
              req.tblName);
 }
 
 void HmsHandler::get_schema_req(GetSchemaResponse& _return, const GetSchemaRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(get_schema_req, get_schema);
   get_schema(_return.fields, WithCatalog(req.__isset.catName, req.catName, req.dbName),
              req.tblName);
 }
@@ -65,6 +96,7 @@ void HmsHandler::get_schema_req(GetSchemaResponse& _return, const GetSchemaReque
 // types or required capabilities to report.
 void HmsHandler::get_tables_ext(std::vector<ExtendedTableInfo>& _return,
                                 const GetTablesExtRequest& req) {
+  ARBOR_HMS_DELEGATES_TO(get_tables_ext, get_tables);
   std::vector<std::string> names;
   get_tables(names, WithCatalog(req.__isset.catalog, req.catalog, req.database),
              req.__isset.tableNamePattern ? req.tableNamePattern : "*");
@@ -85,6 +117,7 @@ void HmsHandler::create_table_with_constraints(const Table& tbl, const std::vect
                                                const std::vector<SQLNotNullConstraint>&,
                                                const std::vector<SQLDefaultConstraint>&,
                                                const std::vector<SQLCheckConstraint>&) {
+  ARBOR_HMS_DELEGATES_TO(create_table_with_constraints, create_table_with_environment_context);
   // Constraints are not kept (the constraint getters answer empty), as for
   // create_table_req.
   create_table_with_environment_context(tbl, EnvironmentContext());
