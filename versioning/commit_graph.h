@@ -5,6 +5,12 @@
 // corrected time lets a merge-base search stop at the first commit reached from both
 // sides, without walking history older than the point where the two sides diverged —
 // also when one side is a long-lived branch whose generation numbers lag far behind.
+//
+// The first-parent skip index (CommitData::skip) lets a merge-base walk jump over the
+// part of one side's history that is newer than everything the other side still has to
+// visit: such commits cannot be common ancestors, so only the skip target needs the
+// side's flag. An old fork then costs O(log history) hops instead of a walk down to the
+// fork point. Commits without the index are walked parent by parent.
 #pragma once
 
 #include <optional>
@@ -18,6 +24,12 @@ namespace arbor {
 // descendant), or nullopt if they share no history.
 Result<std::optional<ObjectId>> MergeBase(CommitStore* commits, const ObjectId& a,
                                           const ObjectId& b);
+
+// A lower bound on the corrected time of every commit reachable from `others` but not
+// from `first` (the commits a merge of `others` into `first` brings in); INT64_MAX if
+// there are none. Walks the brought-in commits, and skips down `first`'s side.
+Result<int64_t> MinCorrectedMergedIn(CommitStore* commits, const ObjectId& first,
+                                     const std::vector<ObjectId>& others);
 
 // Whether `ancestor` is `descendant` or one of its ancestors.
 Result<bool> IsAncestor(CommitStore* commits, const ObjectId& ancestor, const ObjectId& descendant);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "arbor/versioning.pb.h"
+#include "versioning/commit_graph.h"
 #include "versioning/deterministic_proto.h"
 
 namespace arbor {
@@ -21,6 +22,11 @@ std::string Encode(const CommitData& c) {
     (*p.mutable_metadata())[k] = v;
   p.set_generation(c.generation);
   p.set_corrected_micros(c.corrected_micros);
+  if (c.skip) {
+    p.set_skip(std::string(c.skip->bytes()));
+    p.set_skip_steps(c.skip_steps);
+    p.set_skip_low(c.skip_low);
+  }
   return SerializeDeterministic(p);
 }
 
@@ -44,6 +50,15 @@ Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
   c.metadata.insert(p.metadata().begin(), p.metadata().end());
   c.generation = p.generation();
   c.corrected_micros = p.corrected_micros();
+  if (!p.skip().empty()) {
+    auto skip = ObjectId::FromBytes(p.skip());
+    if (!skip.ok() || p.skip_steps() == 0) {
+      return Status::Corruption("commit " + id.ToHex() + " has a malformed skip pointer");
+    }
+    c.skip = *skip;
+    c.skip_steps = p.skip_steps();
+    c.skip_low = p.skip_low();
+  }
   if (c.generation == 0) return Status::Corruption("commit " + id.ToHex() + " has generation 0");
   return c;
 }
@@ -97,13 +112,38 @@ Result<CommitData> MakeCommit(CommitStore* store, const ObjectId& root,
   c.root = root;
   uint64_t generation = 0;
   int64_t corrected = time_micros;
+  CommitPtr first;
   for (const auto& p : parents) {
     ARBOR_ASSIGN_OR_RETURN(CommitPtr parent, store->Get(p));
     generation = std::max(generation, parent->generation);
     corrected = std::max(corrected, parent->corrected_micros + 1);
+    if (!first) first = parent;
   }
   c.generation = generation + 1;
   c.corrected_micros = corrected;
+  if (first) {
+    // ancestors(c) \ ancestors(first parent): c itself and what a merge brings in.
+    int64_t low = corrected;
+    if (parents.size() > 1) {
+      std::vector<ObjectId> others(parents.begin() + 1, parents.end());
+      ARBOR_ASSIGN_OR_RETURN(int64_t merged, MinCorrectedMergedIn(store, first->id, others));
+      low = std::min(low, merged);
+    }
+    c.skip = first->id;
+    c.skip_steps = 1;
+    c.skip_low = low;
+    // Skew-binary jump list (Myers): when the parent's skip and that commit's skip span
+    // equal distances, jump over both; otherwise step to the parent. Spans then follow
+    // 1, 1, 3, 1, 1, 3, 7, ... so any depth is reached in O(log depth) hops.
+    if (first->skip) {
+      ARBOR_ASSIGN_OR_RETURN(CommitPtr mid, store->Get(*first->skip));
+      if (mid->skip && mid->skip_steps == first->skip_steps) {
+        c.skip = *mid->skip;
+        c.skip_steps = 1 + first->skip_steps + mid->skip_steps;
+        c.skip_low = std::min({low, first->skip_low, mid->skip_low});
+      }
+    }
+  }
   c.parents = std::move(parents);
   c.author = std::move(author);
   c.message = std::move(message);

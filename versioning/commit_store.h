@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct CommitData {
   std::map<std::string, std::string> metadata;
   uint64_t generation = 1;
   int64_t corrected_micros = 0;  // max(time, 1 + parents' corrected): grows along every edge
+  // First-parent skip index (see proto/arbor/versioning.proto): a first-parent ancestor
+  // `skip_steps` steps down, and a lower bound on the corrected time of every commit in
+  // ancestors(this) \ ancestors(skip). Absent in commits written before the index.
+  std::optional<ObjectId> skip;
+  uint64_t skip_steps = 0;
+  int64_t skip_low = 0;
   // The paired lakeFS commit. Not part of the commit or its id: Repository fills it
   // from its link table when it hands commits out.
   std::string lakefs_commit;
@@ -49,7 +56,9 @@ class CommitStore {
   LruCache<ObjectId, CommitData, ObjectIdHash> cache_;
 };
 
-// Builds a commit on top of `parents` (generation from them) at time `time_micros`.
+// Builds a commit on top of `parents` (generation, corrected time and skip index from
+// them) at time `time_micros`. A merge walks the commits it brings in (those reachable
+// from the other parents but not the first) to bound their corrected times.
 Result<CommitData> MakeCommit(CommitStore* store, const ObjectId& root,
                               std::vector<ObjectId> parents, std::string author,
                               std::string message, int64_t time_micros,

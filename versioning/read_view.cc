@@ -93,7 +93,14 @@ Status OverlayIterator::Settle() {
       return Status::OK();
     }
     key_.assign(tree_cursor_->key());
-    ARBOR_ASSIGN_OR_RETURN(value_, tree_cursor_->value());
+    // An inline value is copied into value_'s buffer, which a scan reuses from entry to
+    // entry; only a blob needs a fresh string from the store.
+    const NodeEntry& entry = tree_cursor_->entry();
+    if (entry.blob) {
+      ARBOR_ASSIGN_OR_RETURN(value_, tree_cursor_->value());
+    } else {
+      value_.assign(entry.value);
+    }
     valid_ = true;
     return Status::OK();
   }
