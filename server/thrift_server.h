@@ -5,7 +5,10 @@
 // transport and the binary protocol; framed transport and the compact protocol
 // are options. Protocol string and container limits and a per-message size cap
 // keep a malformed or hostile peer from exhausting memory: such a connection is
-// closed and logged, and every other connection carries on.
+// closed and logged, and every other connection carries on. With the binary
+// protocol a string costs memory only as its bytes arrive, never its declared
+// size up front. Authentication is not supported: a client that opens with a
+// SASL handshake gets a SASL ERROR frame and is closed at once, not left waiting.
 #pragma once
 
 #include <memory>

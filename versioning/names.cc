@@ -1,5 +1,7 @@
 #include "versioning/names.h"
 
+#include "base/abbreviate.h"
+
 namespace arbor {
 namespace {
 
@@ -96,8 +98,9 @@ Status ValidateRefName(std::string_view name) {
 
 std::string QuoteName(std::string_view name) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const size_t keep = AbbreviatedLength(name);
   std::string out = "\"";
-  for (char ch : name) {
+  for (char ch : name.substr(0, keep)) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -111,6 +114,7 @@ std::string QuoteName(std::string_view name) {
     }
   }
   out += '"';
+  if (keep < name.size()) out += TruncationMarker(name.size());
   return out;
 }
 

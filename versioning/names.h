@@ -44,7 +44,9 @@ Status ValidateRefName(std::string_view name);
 
 // Renders a name for an error message: in double quotes, with '"' and '\'
 // backslash-escaped and bytes outside printable ASCII as \xNN, so a message
-// never carries raw control bytes to a log or a client.
+// never carries raw control bytes to a log or a client. Only the first
+// kMaxEchoBytes (base/abbreviate.h) are quoted; a longer name is followed by
+// TruncationMarker, so a message never grows with the name.
 std::string QuoteName(std::string_view name);
 
 }  // namespace arbor

@@ -138,9 +138,23 @@ Status Repository::Initialize() {
 
 std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view branch) {
   std::lock_guard<std::mutex> lock(locks_mu_);
-  auto& slot = branch_states_[std::string(branch)];
-  if (!slot) slot = std::make_shared<BranchState>();
-  return slot;
+  std::string name(branch);
+  std::weak_ptr<BranchState>& slot = branch_states_[name];
+  if (std::shared_ptr<BranchState> live = slot.lock()) return live;
+  // The last holder to let go erases the entry, so the map holds only the branches
+  // an operation is using: names of branches that do not exist, which any client
+  // can send, leave nothing behind. A holder that finds its entry already replaced
+  // by a newer state (created after its own expired) leaves that one alone.
+  std::shared_ptr<BranchState> state(new BranchState, [this, name](BranchState* dead) {
+    {
+      std::lock_guard<std::mutex> lock(locks_mu_);
+      auto it = branch_states_.find(name);
+      if (it != branch_states_.end() && it->second.expired()) branch_states_.erase(it);
+    }
+    delete dead;
+  });
+  slot = state;
+  return state;
 }
 
 std::shared_ptr<std::mutex> Repository::BranchLock(std::string_view branch) {
@@ -775,8 +789,19 @@ Result<MutationOutcome> Repository::Mutate(std::string_view target, const Mutati
   return std::move(write.outcome);
 }
 
+size_t Repository::BranchStateCount() {
+  std::lock_guard<std::mutex> lock(locks_mu_);
+  return branch_states_.size();
+}
+
 size_t Repository::QueuedWrites(std::string_view branch) {
-  std::shared_ptr<BranchState> state = StateOf(branch);
+  std::shared_ptr<BranchState> state;
+  {
+    std::lock_guard<std::mutex> lock(locks_mu_);
+    auto it = branch_states_.find(std::string(branch));
+    if (it != branch_states_.end()) state = it->second.lock();
+  }
+  if (!state) return 0;
   std::lock_guard<std::mutex> queue_lock(state->queue_mu);
   return state->queue.size();
 }

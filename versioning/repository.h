@@ -189,6 +189,9 @@ class Repository {
   // How many Mutate calls to `branch` are queued behind the running batch (for
   // metrics and tests).
   size_t QueuedWrites(std::string_view branch);
+  // How many branch names have lock/queue state in memory (for tests): only those
+  // an operation is using right now.
+  size_t BranchStateCount();
 
   // Diff and merge.
   Result<DiffPage> Diff(std::string_view left, std::string_view right,
@@ -224,7 +227,9 @@ class Repository {
     std::exception_ptr exception;
     bool done = false;  // guarded by BranchState::queue_mu
   };
-  // Per branch: the lock every mutation holds, and the group-commit queue.
+  // Per branch: the lock every mutation holds, and the group-commit queue. Exists
+  // while an operation holds it (StateOf), so two operations on one branch at the
+  // same time share it.
   struct BranchState {
     std::mutex mu;
     std::mutex queue_mu;
@@ -304,8 +309,10 @@ class Repository {
   CommitStore commits_;
   RefStore refs_;
 
+  // Live only while some operation holds the state: StateOf's deleter erases the
+  // entry when the last holder releases it.
   std::mutex locks_mu_;
-  std::unordered_map<std::string, std::shared_ptr<BranchState>> branch_states_;
+  std::unordered_map<std::string, std::weak_ptr<BranchState>> branch_states_;
   std::mutex refs_mu_;  // serializes ref creation and deletion
   LakeFsApi* lakefs_;
   std::mutex in_flight_mu_;

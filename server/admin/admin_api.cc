@@ -17,6 +17,7 @@
 
 #include "arbor/admin.pb.h"
 #include "arbor/catalog.pb.h"
+#include "base/abbreviate.h"
 #include "versioning/catalog.h"
 #include "versioning/catalog_query.h"
 #include "versioning/entity_summary.h"
@@ -377,8 +378,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Path parameters come from the client: the echo is bounded (base/abbreviate.h).
 std::string Quote(std::string_view s) {
-  return "'" + std::string(s) + "'";
+  return "'" + Abbreviate(s) + "'";
 }
 
 // ---------------------------------------------------------------------------
@@ -613,6 +615,30 @@ HttpResponse BranchError(const Call& call, const Status& s) {
   return ErrorFromStatus(s);
 }
 
+// The first bool field of `d` (searching nested request messages too) whose value
+// in `json` is not a JSON boolean, as a dotted path; empty if there is none.
+// Protobuf's JSON parser also takes strings for bool fields, so without this a
+// request saying "allow_empty": "yes" (or "no"!) would be read as a boolean.
+std::string NonBooleanField(const pb::Descriptor* d, const pb::Struct& json) {
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    auto it = json.fields().find(f->json_name());
+    if (it == json.fields().end()) it = json.fields().find(f->name());
+    if (it == json.fields().end() || f->is_repeated()) continue;
+    const pb::Value& v = it->second;
+    if (v.kind_case() == pb::Value::kNullValue) continue;
+    if (f->type() == pb::FieldDescriptor::TYPE_BOOL) {
+      if (v.kind_case() != pb::Value::kBoolValue) return f->name();
+    } else if (f->type() == pb::FieldDescriptor::TYPE_MESSAGE &&
+               v.kind_case() == pb::Value::kStructValue &&
+               f->message_type()->file()->package() != "google.protobuf") {
+      std::string inner = NonBooleanField(f->message_type(), v.struct_value());
+      if (!inner.empty()) return f->name() + "." + inner;
+    }
+  }
+  return "";
+}
+
 // Parses the body into `m`; an empty body is {}.
 std::optional<HttpResponse> ParseBody(const Call& call, pb::Message* m) {
   const std::string& body = call.request.body;
@@ -624,6 +650,15 @@ std::optional<HttpResponse> ParseBody(const Call& call, pb::Message* m) {
   if (!s.ok()) {
     return Error(400, "INVALID_JSON",
                  "invalid " + m->GetDescriptor()->name() + " body: " + std::string(s.message()));
+  }
+  pb::Struct json;
+  if (pb::util::JsonStringToMessage(body, &json, o).ok()) {
+    std::string field = NonBooleanField(m->GetDescriptor(), json);
+    if (!field.empty()) {
+      return Error(400, "INVALID_JSON",
+                   "invalid " + m->GetDescriptor()->name() + " body: field " + QuoteName(field) +
+                       " must be a JSON boolean (true or false)");
+    }
   }
   return std::nullopt;
 }

@@ -6,6 +6,12 @@ namespace arbor::hms {
 
 namespace {
 
+// Longest database argument ParseDbName accepts, catalog prefix and ref included.
+// Far above any real name (HMS's own schema stores database names in 128
+// characters); it keeps a client's 100 MB "name" from travelling into lookups and
+// being echoed whole in their errors (QuoteName bounds this one's echo).
+constexpr size_t kMaxDbArgumentBytes = 1024;
+
 // Splits "db@ref" at the first separator: a database name never contains it, so
 // the rest is the ref, and a second separator makes that ref invalid.
 void SplitRef(std::string_view text, char sep, std::string* db, std::string* ref) {
@@ -22,6 +28,11 @@ void SplitRef(std::string_view text, char sep, std::string* db, std::string* ref
 }  // namespace
 
 Result<DbName> ParseDbName(std::string_view text, char ref_separator) {
+  if (text.size() > kMaxDbArgumentBytes) {
+    return Status::InvalidArgument("database name " + QuoteName(text) + " is " +
+                                   std::to_string(text.size()) + " bytes long; the limit is " +
+                                   std::to_string(kMaxDbArgumentBytes));
+  }
   DbName out;
   std::string_view rest = text;
   // The catalog marker is '@' and clashes with the default ref separator, but only
@@ -29,8 +40,8 @@ Result<DbName> ParseDbName(std::string_view text, char ref_separator) {
   if (!rest.empty() && rest[0] == '@') {
     size_t hash = rest.find('#');
     if (hash == std::string_view::npos) {
-      return Status::InvalidArgument("malformed database name '" + std::string(text) +
-                                     "': a catalog prefix '@cat#' needs a '#'");
+      return Status::InvalidArgument("malformed database name " + QuoteName(text) +
+                                     ": a catalog prefix '@cat#' needs a '#'");
     }
     out.catalog = NormalizeIdentifier(rest.substr(1, hash - 1));
     rest.remove_prefix(hash + 1);
@@ -46,8 +57,8 @@ Result<DbName> ParseDbName(std::string_view text, char ref_separator) {
   // ref rides in one), so a client that did not lower-case still finds its ref.
   out.ref = NormalizeIdentifier(out.ref);
   if (rest.find(ref_separator) != std::string_view::npos && out.ref.empty()) {
-    return Status::InvalidArgument("database name '" + std::string(text) +
-                                   "' ends with the ref separator but names no ref");
+    return Status::InvalidArgument("database name " + QuoteName(text) +
+                                   " ends with the ref separator but names no ref");
   }
   out.db = NormalizeIdentifier(db);
   // Hive answers with lower-case names; the ref rides along so that clients that

@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 
-from harness import (Arbord, ArbordTestCase, Client, ThriftHiveMetastore, hms, main,
+from harness import (Arbord, ArbordTestCase, Client, ThriftHiveMetastore, admin_call, hms, main,
                      make_partition, make_table, raw_connection)
 from thrift.protocol import TBinaryProtocol, TCompactProtocol
 from thrift.Thrift import TApplicationException, TMessageType, TType
@@ -183,6 +183,42 @@ class ServerChecks:
             self.assertEqual(len(c.get_partition_names(DB, BIG, -1)), self.big_parts)
         finally:
             c.close()
+
+    def assertSaslRefused(self):
+        """A Hive client configured for SASL (Kerberos or PLAIN) opens with a SASL START
+        frame: status 0x01, a 4-byte length, the mechanism name, then its first token.
+        Read as Thrift that is the start of a 16 MiB message, so the client used to hang.
+        It must get a SASL ERROR frame (status 0x04), which Hive's client reports as
+        "Peer indicated failure", and a closed connection, within 2 s."""
+        for mechanism, token in ((b"PLAIN", b"\0hive\0secret"), (b"GSSAPI", b"\x60\x82" * 40)):
+            offset = self.log_offset()
+            s = raw_connection(self.server.port)
+            s.settimeout(2)
+            try:
+                s.sendall(b"\x01" + struct.pack(">i", len(mechanism)) + mechanism
+                          + b"\x02" + struct.pack(">i", len(token)) + token)
+                got = b""
+                while True:
+                    try:
+                        chunk = s.recv(4096)
+                    except socket.timeout:
+                        chunk = None
+                    if chunk is None:
+                        self.fail("no answer to a SASL %s start within 2 s (got %r)"
+                                  % (mechanism.decode(), got))
+                    if not chunk:
+                        break
+                    got += chunk
+            finally:
+                s.close()
+            self.assertGreaterEqual(len(got), 5, got)
+            self.assertEqual(got[0], 0x04, "not a SASL ERROR frame: %r" % got)
+            length = struct.unpack(">i", got[1:5])[0]
+            self.assertEqual(len(got), 5 + length, got)
+            self.assertIn(b"authentication is not enabled", got[5:])
+            self.assertLogMentions(offset, "SASL negotiation received but authentication is not "
+                                           "enabled")
+        self.assertHealthy()
 
     def connections_and_threads(self):
         """arbord's own count of open connections (fb303 getCounters) and its threads."""
@@ -484,6 +520,73 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
         self.assertHealthy()
 
 
+    def test_sasl_handshake_without_authentication(self):
+        self.assertSaslRefused()
+
+    def test_long_names_are_not_echoed_whole(self):
+        """A 1 MiB database name must not come back as a 1 MiB error message."""
+        huge = "x" * (1 << 20)
+        c = self.server.client()
+        try:
+            for call in (lambda: c.get_database(huge),
+                         lambda: c.get_database("@" + huge),           # no '#': malformed
+                         lambda: c.get_table(huge, "t"),
+                         lambda: c.create_database(hms.Database(name=huge, parameters={}))):
+                message = None
+                try:
+                    call()
+                except Exception as e:  # the HMS exception types differ by call
+                    message = getattr(e, "message", None) or str(e)
+                # (Asserting outside the handler: Thrift's exceptions are immutable, so a
+                # failure raised inside it could not be chained to them.)
+                self.assertIsNotNone(message, "a call with a 1 MiB database name succeeded")
+                self.assertLess(len(message), 1024, message[:300])
+                self.assertIn("truncated", message)
+            self.assertNotIn(huge, c.get_all_databases())
+        finally:
+            c.close()
+        self.assertHealthy()
+
+    def test_admin_booleans_must_be_booleans(self):
+        port = self.server.http_port
+        status, _ = admin_call(port, "POST", "/api/v1/branches", {"name": "robbool"})
+        self.assertEqual(status, 201)
+        for value in ("yes", "true", 1):
+            status, body = admin_call(port, "POST", "/api/v1/branches/robbool/commits",
+                                      {"message": "m", "allow_empty": value})
+            self.assertEqual(status, 400, body)
+            self.assertEqual(body.get("code"), "INVALID_JSON", body)
+            self.assertIn("allow_empty", body.get("message", ""))
+        status, body = admin_call(port, "POST", "/api/v1/branches/robbool/commits",
+                                  {"message": "m", "allow_empty": True})
+        self.assertEqual(status, 201, body)
+        self.assertEqual(admin_call(port, "DELETE", "/api/v1/branches/robbool")[0], 204)
+
+    def test_declared_string_size_is_not_preallocated(self):
+        """An 18-byte header declaring a 200 MiB string, then nothing: the server must
+        not allocate the 200 MiB before the bytes arrive. Four such connections used to
+        cost ~800 MiB of RSS."""
+        pid = self.server.proc.pid
+        before = rss_kb(pid)
+        stalled = []
+        try:
+            for _ in range(4):
+                s = raw_connection(self.server.port)
+                s.sendall(call_header("get_database") + field(TType.STRING, 1)
+                          + struct.pack(">i", 200 << 20) + b"abc")
+                stalled.append(s)
+            time.sleep(1.0)
+            grown_mib = (rss_kb(pid) - before) / 1024
+            # The server still answers everyone else meanwhile.
+            self.assertHealthy()
+        finally:
+            for s in stalled:
+                s.close()
+        self.assertLess(grown_mib, 100, "4 stalled 200 MiB string headers grew arbord's RSS by "
+                                        "%.0f MiB" % grown_mib)
+        self.assertHealthy()
+
+
 class SmallLimitsTest(ServerChecks, ArbordTestCase):
     """--max-message-bytes 4096 --max-container-elements 100 --max-connections 8."""
 
@@ -635,6 +738,9 @@ class FramedCompactTest(ServerChecks, ArbordTestCase):
             self.assertEqual(c.get_database("default").name, "default")
         finally:
             c.close()
+
+    def test_sasl_handshake_without_authentication(self):
+        self.assertSaslRefused()
 
     def test_round_trip(self):
         c = self.c

@@ -312,6 +312,24 @@ TEST_F(AdminApiTest, BranchLifecycle) {
   ExpectError(400, "INVALID_ARGUMENT", "DELETE", "/api/v1/branches/main");  // the default branch
 }
 
+// Booleans must be JSON booleans: protobuf's parser would read the strings "yes",
+// "true" or "false" as bools, so a typo could silently commit an empty commit.
+TEST_F(AdminApiTest, BooleanFieldsMustBeJsonBooleans) {
+  Expect(201, "POST", "/api/v1/branches", R"({"name": "dev"})");
+  for (const char* value : {R"("yes")", R"("true")", R"("false")", "1", "0", "[]"}) {
+    SCOPED_TRACE(value);
+    pb::Struct e = ExpectError(400, "INVALID_JSON", "POST", "/api/v1/branches/dev/commits",
+                               std::string(R"({"message": "m", "allow_empty": )") + value + "}");
+    EXPECT_NE(Str(e, "message").find("allow_empty"), std::string::npos) << Str(e, "message");
+    ExpectError(400, "INVALID_JSON", "PUT", "/api/v1/branches/dev/protection",
+                std::string(R"({"protected": )") + value + "}");
+  }
+  EXPECT_FALSE(Bool(Expect(200, "GET", "/api/v1/branches/dev"), "protected"));
+  // Real booleans (and null, the default) are still taken.
+  Expect(201, "POST", "/api/v1/branches/dev/commits", R"({"message": "m", "allow_empty": true})");
+  Expect(200, "PUT", "/api/v1/branches/dev/protection", R"({"protected": null})");
+}
+
 TEST_F(AdminApiTest, ProtectionAndCommitMode) {
   Expect(201, "POST", "/api/v1/branches", R"({"name": "dev"})");
   pb::Struct p = Expect(200, "PUT", "/api/v1/branches/dev/protection", R"({"protected": true})");

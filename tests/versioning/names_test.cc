@@ -1,6 +1,8 @@
 // Tests of versioning/names.h: HMS identifier rules and ref-name rules.
 #include "versioning/names.h"
 
+#include "base/abbreviate.h"
+
 #include <string>
 #include <vector>
 
@@ -91,6 +93,28 @@ TEST(QuoteNameTest, EscapesQuotesBackslashesAndNonPrintableBytes) {
   EXPECT_EQ(QuoteName("plain name"), "\"plain name\"");
   EXPECT_EQ(QuoteName("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(QuoteName("\0\x1f\x7f\xff"s), "\"\\x00\\x1f\\x7f\\xff\"");
+}
+
+// A name's echo is bounded: a 1 MiB name gives a message of a few hundred bytes
+// that says it was cut and how long the name was.
+TEST(QuoteNameTest, TruncatesLongNames) {
+  const std::string at_limit(kMaxEchoBytes, 'a');
+  EXPECT_EQ(QuoteName(at_limit), "\"" + at_limit + "\"");
+  const std::string huge(1 << 20, 'x');
+  EXPECT_EQ(QuoteName(huge),
+            "\"" + std::string(kMaxEchoBytes, 'x') + "\"...[1048576 bytes, truncated]");
+  const std::string message = ValidateObjectName(huge + "\\", "database").message();
+  EXPECT_LT(message.size(), 600u) << message;
+  EXPECT_NE(message.find("[1048577 bytes, truncated]"), std::string::npos) << message;
+  // The cut never splits a UTF-8 character: "é" is 2 bytes, so the 256-byte cut
+  // of 'a' + "é"... backs up to the character's start.
+  std::string accents = "a";
+  while (accents.size() < 300)
+    accents += "\xc3\xa9";
+  EXPECT_EQ(AbbreviatedLength(accents), kMaxEchoBytes - 1);
+  EXPECT_EQ(Abbreviate("short"), "short");
+  EXPECT_EQ(Abbreviate(accents),
+            accents.substr(0, kMaxEchoBytes - 1) + TruncationMarker(accents.size()));
 }
 
 }  // namespace
