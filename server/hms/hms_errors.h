@@ -16,6 +16,7 @@
 #include <string>
 #include <type_traits>
 
+#include "base/abbreviate.h"
 #include "base/status.h"
 #include "hive_metastore_types.h"
 
@@ -122,8 +123,12 @@ using MetaOnly = Throws<hive::MetaException>;
 
 template <typename E>
 [[noreturn]] void ThrowWithMessage(const std::string& message) {
+  // The last line of defence against echoing a huge client input: whatever
+  // built the message, the client gets at most a few KB of it.
+  constexpr size_t kMaxMessageBytes = 4096;
   E e;
-  e.__set_message(message);
+  e.__set_message(message.size() > kMaxMessageBytes ? Abbreviate(message, kMaxMessageBytes)
+                                                    : message);
   throw e;
 }
 

@@ -543,6 +543,18 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
                 self.assertLess(len(message), 1024, message[:300])
                 self.assertIn("truncated", message)
             self.assertNotIn(huge, c.get_all_databases())
+            # Names echoed by deeper layers (a table name in "not found") are capped
+            # where the error becomes a Thrift exception: at most a few KB.
+            for call in (lambda: c.get_table(DB, huge),
+                         lambda: c.get_partition_names(DB, huge, -1)):
+                message = None
+                try:
+                    call()
+                except Exception as e:
+                    message = getattr(e, "message", None) or str(e)
+                self.assertIsNotNone(message, "a call with a 1 MiB table name succeeded")
+                self.assertLess(len(message), 5000, message[:300])
+                self.assertIn("truncated", message)
         finally:
             c.close()
         self.assertHealthy()
