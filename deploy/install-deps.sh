@@ -12,7 +12,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 curl
+  python3 curl iproute2
 )
 
 missing=()

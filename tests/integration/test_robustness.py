@@ -13,6 +13,7 @@ import os
 import random
 import socket
 import struct
+import subprocess
 import threading
 import time
 
@@ -225,25 +226,35 @@ class ServerChecks:
         return (self.keeper.getCounters()["open_connections"],
                 thread_count(self.server.proc.pid))
 
-    def assertThreadsSettle(self, baseline, timeout=60):
-        """Per-connection threads go away once their connections are gone.
+    def server_side_peers(self):
+        """Client ports of the connections arbord's Thrift port holds established."""
+        out = subprocess.run(["ss", "-tnH", "state", "established",
+                              "( sport = :%d )" % self.server.port],
+                             capture_output=True, text=True, check=True).stdout
+        return {int(line.split()[-1].rsplit(":", 1)[1]) for line in out.splitlines() if line}
 
-        `baseline` is connections_and_threads() from before the test's connections.
-        The open-connection count must fall back to it, and so must the thread
-        count; RocksDB may start a background thread of its own meanwhile (a
-        flush), so threads may exceed the baseline by that much, never by a
-        connection's worth. A loaded machine may take a while to finish writing
-        replies nobody reads, hence the generous timeout."""
-        connections, threads = baseline
+    def assertThreadsSettle(self, baseline, client_ports, timeout=60):
+        """The connections a test dropped are released by arbord, with their threads.
+
+        `baseline` is connections_and_threads() from before the test's connections;
+        `client_ports` the local ports of the test's sockets. None of them may stay
+        established on arbord's side, and the thread count must fall back to the
+        baseline. RocksDB may start a background thread meanwhile (a flush), and on
+        a loaded machine an unrelated client of the class may still be finishing,
+        so threads may exceed the baseline by two, never by a test connection's
+        worth (each one held a thread). A loaded machine may take a while to finish
+        writing replies nobody reads, hence the generous timeout."""
+        _, threads = baseline
         deadline = time.time() + timeout
         while True:
+            left = self.server_side_peers() & set(client_ports)
             now_connections, now_threads = self.connections_and_threads()
-            if now_connections <= connections and now_threads <= threads + 2:
+            if not left and now_threads <= threads + 2:
                 return
             if time.time() > deadline:
-                self.fail("arbord still has %d open connections and %d threads; %d and %d "
-                          "before the test's connections"
-                          % (now_connections, now_threads, connections, threads))
+                self.fail("arbord still holds %d of the test's connections (%d open in all) "
+                          "and %d threads, %d before the test's connections"
+                          % (len(left), now_connections, now_threads, threads))
             time.sleep(0.1)
 
 
@@ -438,6 +449,7 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
 
     def test_disconnect_mid_reply(self):
         baseline = self.connections_and_threads()
+        ports = []
         msg = encode_call("get_partitions", ThriftHiveMetastore.get_partitions_args(
             db_name=DB, tbl_name=BIG, max_parts=-1))
         offset = self.log_offset()
@@ -448,25 +460,29 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.settimeout(10)
             s.connect(("127.0.0.1", self.server.port))
+            ports.append(s.getsockname()[1])
             s.sendall(msg)
             self.assertTrue(s.recv(100))
             time.sleep(0.05)
             rst_close(s)
         for _ in range(10):
             s = raw_connection(self.server.port)
+            ports.append(s.getsockname()[1])
             s.sendall(msg)
             s.close()  # orderly close before reading anything
         self.assertHealthy()
         self.assertLogMentions(offset, "reset by peer", "Broken pipe")
-        self.assertThreadsSettle(baseline)
+        self.assertThreadsSettle(baseline, ports)
 
     def test_many_connections_opened_and_dropped(self):
         baseline = self.connections_and_threads()
+        ports = []
         msg = encode_call("get_database", ThriftHiveMetastore.get_database_args(name=DB))
         for round_ in range(3):
             socks = []
             for i in range(150):
                 s = raw_connection(self.server.port)
+                ports.append(s.getsockname()[1])
                 kind = i % 4
                 if kind == 1:
                     s.sendall(msg[:i % len(msg) + 1])   # a partial message
@@ -482,7 +498,7 @@ class RobustnessTest(ServerChecks, ArbordTestCase):
                 else:
                     s.close()
         self.assertHealthy()
-        self.assertThreadsSettle(baseline)
+        self.assertThreadsSettle(baseline, ports)
 
     def test_concurrent_garbage_while_clients_work(self):
         """Bad connections from several threads while two clients keep calling."""
