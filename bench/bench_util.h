@@ -4,6 +4,8 @@
 // the same run; these are the pieces they all need.
 #pragma once
 
+#include <errno.h>  // program_invocation_short_name
+
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -18,6 +20,25 @@
 #include <vector>
 
 namespace arbor::bench {
+
+// Benchmarks stop at the first failure, naming what failed.
+[[noreturn]] inline void Die(const std::string& what) {
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, what.c_str());
+  std::exit(1);
+}
+
+// Status and Result checks; templates, so the header needs no part of Arbor and
+// benchmarks that speak only Thrift can include it.
+template <typename StatusT>
+void Check(const StatusT& s, const std::string& what) {
+  if (!s.ok()) Die(what + ": " + s.ToString());
+}
+
+template <typename ResultT>
+auto Take(ResultT r, const std::string& what) {
+  if (!r.ok()) Die(what + ": " + r.status().ToString());
+  return std::move(r).value();
+}
 
 inline double NowNs() {
   return std::chrono::duration<double, std::nano>(

@@ -2,8 +2,9 @@
 //
 // The client is the generated Thrift C++ client with Hive's wire defaults (TSocket,
 // TBufferedTransport, TBinaryProtocol). Absolute times mean little on a noisy shared
-// machine, so every figure is set against a floor from the same run (docs/architecture.md#performance-goals), and
-// the two sides of each ratio are sampled alternately, so background noise hits both:
+// machine, so every figure is set against a floor from the same run
+// (docs/architecture.md#performance-goals), and the two sides of each ratio are sampled
+// alternately, so background noise hits both:
 //
 //   F_rpc  getVersion on the same arbord: an empty call through the whole stack.
 //   F_obj  get_partitions answered by a stub server inside this process that returns k
@@ -83,11 +84,6 @@ using apache::thrift::transport::TTransport;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers (as in storage_bench)
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "hms_bench: %s\n", what.c_str());
-  std::exit(1);
-}
 
 double Mean(const std::vector<double>& v) {
   double sum = 0;

@@ -2,9 +2,10 @@
 //
 // Every scenario runs against a real RocksKvStore in a fresh temporary directory and is
 // compared, in the same process, with a floor or with itself at another tree size, so
-// the printed ratios mean something on a noisy shared machine (docs/architecture.md#performance-goals). Measured
-// pairs are interleaved (one sample of each in turn) so that background work, e.g. a
-// RocksDB compaction, hits both sides alike. Every figure is a median.
+// the printed ratios mean something on a noisy shared machine
+// (docs/architecture.md#performance-goals). Measured pairs are interleaved (one sample of each in
+// turn) so that background work, e.g. a RocksDB compaction, hits both sides alike. Every figure is
+// a median.
 //
 // Scenarios:
 //  1. get:   point get through the tree (hot node cache) vs. KvStore::Get of the same
@@ -74,21 +75,6 @@ using namespace arbor;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "storage_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) Die(std::string(what) + ": " + s.ToString());
-}
-
-template <typename T>
-T Take(Result<T> r, const char* what) {
-  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
-  return std::move(r).value();
-}
 
 struct Verdict {
   std::string name;

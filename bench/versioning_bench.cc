@@ -1,5 +1,6 @@
-// versioning_bench: branch, commit, diff, merge and merge base (docs/versioning.md; goals in docs/architecture.md#performance-goals) on a
-// real Repository over a RocksKvStore, against floors measured in the same run.
+// versioning_bench: branch, commit, diff, merge and merge base (docs/versioning.md; goals in
+// docs/architecture.md#performance-goals) on a real Repository over a RocksKvStore, against floors
+// measured in the same run.
 //
 // Every scenario compares the same operation on two catalogs held by one repository
 // (branches `n10k` and `n1m`: the same database of 100 partitioned tables with 10k and
@@ -101,21 +102,6 @@ using namespace arbor;
 
 // ---------------------------------------------------------------------------------------
 // Small helpers (as in storage_bench)
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "versioning_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what + ": " + s.ToString());
-}
-
-template <typename T>
-T Take(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
 
 struct Verdict {
   std::string name;

@@ -54,21 +54,6 @@ namespace {
 using namespace arbor::bench;  // NOLINT: timing and formatting helpers
 using namespace arbor;
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "write_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Check(const Status& s, const std::string& what) {
-  if (!s.ok()) Die(what + ": " + s.ToString());
-}
-
-template <typename T>
-T Take(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
-
 void Line(const std::string& s) {
   std::printf("%s\n", s.c_str());
   std::fflush(stdout);
