@@ -27,20 +27,7 @@ cache_root="${ARBOR_CACHE:-$HOME/.cache/arbor}/engines"
 columns=("$@")
 [ ${#columns[@]} -gt 0 ] || columns=(spark35 spark41 spark43)
 
-ensure_debian_packages() {
-  local missing=() p status
-  for p in "$@"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [ "$status" = "installed" ] || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "install-engines: installing ${missing[*]}"
-  local sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+. "$(dirname "$0")/lib.sh"  # ensure_debian_packages
 
 # copy_jar GROUP:ARTIFACT:VERSION DIR: fetches one jar (no dependencies) from Maven Central.
 copy_jar() {

@@ -22,20 +22,7 @@ cache="${ARBOR_CACHE:-$HOME/.cache/arbor}"
 dir="$cache/hive"
 m2="$cache/m2"
 
-ensure_debian_packages() {
-  local missing=() p status
-  for p in "$@"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [ "$status" = "installed" ] || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "install-hive: installing ${missing[*]}"
-  local sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+. "$(dirname "$0")/lib.sh"  # ensure_debian_packages
 
 # Maven, quiet unless it fails (then its log is printed).
 quiet_mvn() {
