@@ -1,8 +1,8 @@
 # Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
 # Both install missing Debian packages first (deploy/install-deps.sh); `make test`
 # also installs the pinned engines and Hive's client and metastore (deploy/install-engines.sh,
-# deploy/install-hive.sh, cached in ~/.cache/arbor). `make test-engines ENGINE=spark|pyiceberg|hive`
-# runs one engine's tests alone.
+# deploy/install-hive.sh, deploy/install-trino.sh, cached in ~/.cache/arbor).
+# `make test-engines ENGINE=spark|pyiceberg|trino|hive` runs one engine's tests alone.
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo

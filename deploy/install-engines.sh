@@ -12,6 +12,8 @@
 #             runtime for), iceberg-spark-runtime-4.1_2.13
 #   spark43   pyspark 4.3, the newest 4.x (Java 17), without Iceberg (no runtime
 #             for it yet): the Hive-table and branch modules only
+#   trino     a venv with pytest for the Trino modules, and Trino 476's server and
+#             CLI (deploy/install-trino.sh, cached in .../arbor/trino/)
 set -euo pipefail
 
 PYSPARK35_VERSION=3.5.9
@@ -25,7 +27,7 @@ PYARROW_VERSION=26.0.1
 
 cache_root="${ARBOR_CACHE:-$HOME/.cache/arbor}/engines"
 columns=("$@")
-[ ${#columns[@]} -gt 0 ] || columns=(spark35 spark41 spark43)
+[ ${#columns[@]} -gt 0 ] || columns=(spark35 spark41 spark43 trino)
 
 . "$(dirname "$0")/lib.sh"  # ensure_debian_packages
 
@@ -78,12 +80,18 @@ install_spark43() {
     "pyspark==$PYSPARK43_VERSION" "pytest==$PYTEST_VERSION" "thrift==$THRIFT_VERSION"
 }
 
+install_trino() {
+  install_column trino - "pytest==$PYTEST_VERSION" "thrift==$THRIFT_VERSION"
+  "$(dirname "$0")/install-trino.sh"
+}
+
 ensure_debian_packages openjdk-17-jre-headless maven python3-venv
 for c in "${columns[@]}"; do
   case "$c" in
     spark35) install_spark35 ;;
     spark41) install_spark41 ;;
     spark43) install_spark43 ;;
+    trino) install_trino ;;
     *) echo "install-engines: unknown column $c" >&2; exit 2 ;;
   esac
 done

@@ -11,6 +11,8 @@ if [ ! -x "$dir/venv/bin/python" ]; then
 fi
 # A column without an Iceberg runtime (no jars/) runs the Hive-table modules only.
 if [ -d "$dir/jars" ]; then export ARBOR_ENGINE_JARS="$dir/jars"; fi
+# Trino's server, CLI and JDK (deploy/install-trino.sh) for the trino column.
+export ARBOR_TRINO_DIR="${ARBOR_CACHE:-$HOME/.cache/arbor}/trino"
 export PYTHONDONTWRITEBYTECODE=1
 # Spark binds its driver to this address instead of guessing a non-loopback one.
 export SPARK_LOCAL_IP=127.0.0.1
