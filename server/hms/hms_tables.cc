@@ -1,5 +1,6 @@
 // Tables: reads, listings, create, alter (with rename and Iceberg's
 // compare-and-set), drop.
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -92,14 +93,16 @@ bool TableMatches(const TableFilter& f, const catalog::Table& t) {
   std::vector<std::string> values = {t.owner(), t.table_name(),
                                      std::to_string(t.last_access_time())};
   for (const auto& p : f.params) {
-    std::string v = Param(t, p);
-    if (v.empty() && t.has_parameters()) {
-      // Hive stores parameter keys as given; the filter's identifiers are case-folded.
+    // Hive stores parameter keys as given; the filter's identifiers are case-folded.
+    // A table without the parameter satisfies no comparison on it, not even <>
+    // (SQL NULL, as in Hive): it gets the value the filter treats as NULL.
+    std::optional<std::string> v;
+    if (t.has_parameters()) {
       for (const auto& [k, val] : t.parameters().entries()) {
-        if (NormalizeIdentifier(k) == p) v = val;
+        if (k == p || (!v && NormalizeIdentifier(k) == p)) v = val;
       }
     }
-    values.push_back(v);
+    values.push_back(v ? *v : std::string(kHiveDefaultPartitionValue));
   }
   return f.filter.Matches(values);
 }
@@ -381,25 +384,27 @@ AlterSpec SpecFromContext(const EnvironmentContext& ctx) {
   return spec;
 }
 
-// Hive refuses an alter that changes the partition keys' names or types (their
-// comments may change), except on views. Arbor reads keys a client left out as
-// none, so such a client can alter an unpartitioned table.
+// Hive 4 refuses an alter that changes the number or the names of the partition
+// keys, except on views; their types and comments may change (Hive's client API
+// test TestTablesCreateDropAlterTruncate.testAlterTableChangeCols). Arbor reads
+// keys a client left out as none, so such a client can alter an unpartitioned table.
 Status CheckPartitionKeysKept(const catalog::Table& current, const catalog::Table& altered) {
   if (current.table_type() == "VIRTUAL_VIEW") return Status::OK();
   const auto& before = current.partition_keys().items();
   const auto& after = altered.partition_keys().items();
   bool same = before.size() == after.size();
   for (int i = 0; same && i < before.size(); ++i) {
-    same = NormalizeIdentifier(before[i].name()) == NormalizeIdentifier(after[i].name()) &&
-           NormalizeIdentifier(before[i].type()) == NormalizeIdentifier(after[i].type());
+    same = NormalizeIdentifier(before[i].name()) == NormalizeIdentifier(after[i].name());
   }
   if (same) return Status::OK();
   return Status::InvalidArgument("partition keys can not be changed.");
 }
 
-// Alter reports a missing table as an invalid operation, as Hive does.
+// Alter reports a missing table, and a rename onto a taken name, as an invalid
+// operation, as Hive does.
 Status AsInvalidOperation(Status s) {
   if (s.IsNotFound()) return Status::InvalidArgument("Unable to alter table: " + s.message());
+  if (s.IsAlreadyExists()) return Status::InvalidArgument("Unable to alter table: " + s.message());
   return s;
 }
 

@@ -106,6 +106,46 @@ class TableTest(ArbordTestCase):
         self.assertEqual(self.c.get_table_names_by_filter(
             "tdb", 'hive_filter_field_params__table_type like "ICEBERG"', -1), ["ice"])
 
+    # The three below are differences Hive's own client API tests found
+    # (tests/hive/test_hive_client_suite.py).
+    def test_rename_onto_taken_name_is_invalid_operation(self):
+        # TestTablesCreateDropAlterTruncate.testAlterTableAlreadyExists
+        self.c.create_table(make_table("tdb", "ren_a"))
+        self.c.create_table(make_table("tdb", "ren_b"))
+        t = self.c.get_table("tdb", "ren_a")
+        t.tableName = "ren_b"
+        self.assertRaisesHms(hms.InvalidOperationException, self.c.alter_table, "tdb", "ren_a", t,
+                             contains="ren_b")
+        self.assertEqual(self.c.get_table("tdb", "ren_a").tableName, "ren_a")
+
+    def test_alter_may_change_partition_key_types_not_names(self):
+        # TestTablesCreateDropAlterTruncate.testAlterTableChangeCols: Hive 4 allows
+        # new types (and comments) for partition keys, not new names or counts.
+        self.c.create_table(make_table("tdb", "pk", part_keys=(("ds", "int"),)))
+        t = self.c.get_table("tdb", "pk")
+        t.partitionKeys[0].type = "string"
+        self.c.alter_table("tdb", "pk", t)
+        self.assertEqual(self.c.get_table("tdb", "pk").partitionKeys[0].type, "string")
+        t.partitionKeys[0].name = "day"
+        self.assertRaisesHms(hms.InvalidOperationException, self.c.alter_table, "tdb", "pk", t,
+                             contains="partition keys can not be changed")
+        t.partitionKeys = [hms.FieldSchema(name="ds", type="string"),
+                           hms.FieldSchema(name="hr", type="string")]
+        self.assertRaisesHms(hms.InvalidOperationException, self.c.alter_table, "tdb", "pk", t)
+
+    def test_parameter_filter_skips_tables_without_the_parameter(self):
+        # TestTablesList.testListTableNamesByFilterCheckNotEquals: a missing
+        # parameter is SQL NULL, so it satisfies neither = nor <>.
+        self.c.create_database(hms.Database(name="pdb"))
+        self.c.create_table(make_table("pdb", "red", params={"Colour": "red"}))
+        self.c.create_table(make_table("pdb", "blue", params={"colour": "blue"}))
+        self.c.create_table(make_table("pdb", "none"))
+        by = lambda f: sorted(self.c.get_table_names_by_filter("pdb", f, -1))  # noqa: E731
+        self.assertEqual(by('hive_filter_field_params__colour <> "red"'), ["blue"])
+        self.assertEqual(by('hive_filter_field_params__colour = "red"'), ["red"])
+        self.assertEqual(by('hive_filter_field_params__colour like ".*"'), ["blue", "red"])
+        self.assertEqual(by('hive_filter_field_tablename__ <> "red"'), ["blue", "none"])
+
 
 if __name__ == "__main__":
     main()
