@@ -10,6 +10,9 @@
 #                      Central's hive-standalone-metastore-server bin tarball
 #   hive/reference-hadoop.classpath   the Hadoop jars that server needs
 #                      (tests/hive/reference/pom.xml)
+#   hive/client-suite.classpath   Hive's metastore client API tests (the `tests`
+#                      jar of hive-standalone-metastore-server) and JUnit 4
+#                      (tests/hive/suite/pom.xml)
 # and Debian's PostgreSQL 15 (the reference HMS's database; the tests run initdb).
 # A stamp file records the pinned set, so a second run does nothing and prints
 # nothing. Needs a JDK 17 and Maven (installed from Debian when missing).
@@ -70,6 +73,23 @@ install_reference() {
   echo "$want" > "$stamp"
 }
 
+# Hive's client API tests; they run on the reference server's classpath.
+install_client_suite() {
+  local pom="$root/tests/hive/suite/pom.xml"
+  local stamp="$dir/.client-suite-installed"
+  local want
+  want="hive=$HIVE_VERSION pom=$(sha256sum "$pom" | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$dir/client-suite.classpath" ]; then
+    return 0
+  fi
+  echo "install-hive: resolving Hive $HIVE_VERSION's metastore client API tests into $m2"
+  quiet_mvn -f "$pom" dependency:build-classpath \
+    -Dmdep.outputFile="$dir/client-suite.classpath.tmp"
+  mv "$dir/client-suite.classpath.tmp" "$dir/client-suite.classpath"
+  echo "$want" > "$stamp"
+}
+
 ensure_debian_packages openjdk-17-jdk-headless maven postgresql-15
 install_client
 install_reference
+install_client_suite

@@ -45,7 +45,7 @@ SITE_XML = """<?xml version="1.0"?>
   <property><name>javax.jdo.option.ConnectionUserName</name><value>hive</value></property>
   <property><name>javax.jdo.option.ConnectionPassword</name><value>hive</value></property>
   <property><name>metastore.warehouse.dir</name><value>{warehouse}</value></property>
-  <property><name>metastore.warehouse.external.dir</name><value>{warehouse}</value></property>
+  <property><name>metastore.warehouse.external.dir</name><value>{external_warehouse}</value></property>
   <property><name>metastore.thrift.port</name><value>{port}</value></property>
   <property><name>metastore.event.db.notification.api.auth</name><value>false</value></property>
   <property><name>metastore.server.min.threads</name><value>4</value></property>
@@ -54,7 +54,14 @@ SITE_XML = """<?xml version="1.0"?>
 
 
 class ReferenceHms:
-    def __init__(self):
+    """separate_external_warehouse: give external tables their own root
+    (warehouse_external/) instead of the managed warehouse; Hive then refuses an
+    external table located inside the managed root, as Hive's own client API tests
+    expect of a real deployment."""
+
+    def __init__(self, separate_external_warehouse=False):
+        self.separate_external_warehouse = separate_external_warehouse
+        self.external_warehouse = None
         self.dir = None
         self.port = None
         self.pg_port = None
@@ -94,10 +101,13 @@ class ReferenceHms:
 
         self.port = free_port()
         self.warehouse = "file:" + os.path.join(self.dir, "warehouse")
+        self.external_warehouse = (self.warehouse + "_external" if self.separate_external_warehouse
+                                   else self.warehouse)
         conf = os.path.join(self.dir, "conf")
         os.mkdir(conf)
         with open(os.path.join(conf, "metastore-site.xml"), "w") as f:
-            f.write(SITE_XML.format(pg_port=self.pg_port, port=self.port, warehouse=self.warehouse))
+            f.write(SITE_XML.format(pg_port=self.pg_port, port=self.port, warehouse=self.warehouse,
+                                    external_warehouse=self.external_warehouse))
         with open(HADOOP_CLASSPATH_FILE) as f:
             hadoop = f.read().strip()
         classpath = os.pathsep.join([conf, os.path.join(HIVE_HOME, "lib", "*"), hadoop])
