@@ -424,8 +424,13 @@ void ApplyAlterDefaults(catalog::Partition* p, const catalog::Partition& old, in
   SetDdlTimeIfAbsent(p->mutable_parameters(), now);
 }
 
-Status AlterCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partition> parts) {
+// `belongs` is the request's partitions checked against its table (Belongs):
+// reported only once the table is known to exist, as Hive reports a missing
+// table first.
+Status AlterCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partition> parts,
+                 const Status& belongs) {
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "alter partition"));
+  ARBOR_RETURN_IF_ERROR(belongs);
   const int32_t now = NowSeconds();
   for (auto& p : parts) {
     ARBOR_ASSIGN_OR_RETURN(std::string name, txn.PartitionName(info.table, ValuesOf(p)));
@@ -441,9 +446,10 @@ Status AlterCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Part
 // old_values make it a plain alter, as in HMS. Data files stay where they are:
 // the location is the one the client sends.
 Status RenameCore(CatalogTxn& txn, const PartTarget& t, const std::vector<std::string>& old_values,
-                  catalog::Partition renamed) {
-  if (old_values.empty()) return AlterCore(txn, t, {std::move(renamed)});
+                  catalog::Partition renamed, const Status& belongs) {
+  if (old_values.empty()) return AlterCore(txn, t, {std::move(renamed)}, belongs);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "rename partition"));
+  ARBOR_RETURN_IF_ERROR(belongs);
   ARBOR_ASSIGN_OR_RETURN(std::string old_name, txn.PartitionName(info.table, old_values));
   auto old = txn.GetPartition(info.db(), info.name(), old_name);
   if (!old.ok()) {
@@ -493,9 +499,11 @@ std::vector<catalog::Partition> ToProtos(const std::vector<Partition>& parts,
   return out;
 }
 
-// HMS rejects a batch holding a partition of another table. A partition that
-// names no database or no ref is taken to mean the request's.
-void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char ref_separator) {
+// HMS rejects a batch (to add or alter) holding a partition of another table,
+// and a rename whose new partition names another table (InvalidRequest, sent as
+// MetaException). A partition that names no database or no ref is taken to mean
+// the request's.
+Status Belongs(const std::vector<Partition>& parts, const PartTarget& t, char ref_separator) {
   const std::string table = NormalizeIdentifier(t.table);
   for (const auto& p : parts) {
     bool ok = !p.__isset.tableName || NormalizeIdentifier(p.tableName) == table;
@@ -504,11 +512,17 @@ void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char
       ok = db.ok() && db->db == t.db.db && (db->ref.empty() || db->ref == t.db.ref);
     }
     if (!ok) {
-      ThrowWithMessage<hive::MetaException>("Partition does not belong to target table " +
-                                            t.db.echo + "." + table + ": " + p.dbName + "." +
-                                            p.tableName + " " + FormatValueList(p.values));
+      return Status::InvalidRequest("Partition does not belong to target table " + t.db.echo + "." +
+                                    table + ": " + p.dbName + "." + p.tableName + " " +
+                                    FormatValueList(p.values));
     }
   }
+  return Status::OK();
+}
+
+void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char ref_separator) {
+  Status s = Belongs(parts, t, ref_separator);
+  if (!s.ok()) ThrowWithMessage<hive::MetaException>(s.message());
 }
 
 bool NeedResult(bool isset, bool value) {
@@ -677,10 +691,11 @@ void HmsHandler::alter_partitions_req(AlterPartitionsResponse& /*_return*/,
                                       const AlterPartitionsRequest& req) {
   using E = ARBOR_HMS_THROWS(alter_partitions_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tableName, CatalogField(req));
+  const Status belongs = Belongs(req.partitions, t, context_->options.ref_separator);
   std::vector<catalog::Partition> parts = ToProtos<E>(req.partitions, locations());
   if (parts.empty()) return;
   Write<E>(t.db, "alter partitions of " + Qualified(t),
-           [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts)); });
+           [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts), belongs); });
 }
 
 void HmsHandler::rename_partition(const std::string& db_name, const std::string& tbl_name,
@@ -700,10 +715,11 @@ void HmsHandler::rename_partition_req(RenamePartitionResponse& /*_return*/,
                                       const RenamePartitionRequest& req) {
   using E = ARBOR_HMS_THROWS(rename_partition_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tableName, CatalogField(req));
+  const Status belongs = Belongs({req.newPart}, t, context_->options.ref_separator);
   catalog::Partition renamed = Check<E>(ToProto(req.newPart));
   StoreLocations(locations(), &renamed);
   Write<E>(t.db, "rename partition of " + Qualified(t), [&](CatalogTxn& txn) -> Status {
-    return RenameCore(txn, t, req.partVals, std::move(renamed));
+    return RenameCore(txn, t, req.partVals, std::move(renamed), belongs);
   });
 }
 

@@ -405,6 +405,32 @@ class AlterRenameDropTest(PartitionTestCase):
             dbName=DB, tableName="alterr", partitions=[known, part("alterr", ["zz", "1"])]))
         self.assertEqual(self.c.get_partition(DB, "alterr", ["a", "1"]).parameters["k"], "v")
 
+    def test_alter_or_rename_with_a_partition_of_another_table(self):
+        # Hive's client API tests (TestAlterPartitions.test*Change{Db,Table}Name):
+        # a partition naming another table or database is refused, the stored
+        # one is left unchanged.
+        self.new_table("own")
+        self.new_table("other")
+        self.c.add_partitions([part("own", ["a", "1"], params={"k": "v"})])
+        p = self.c.get_partition(DB, "own", ["a", "1"])
+        p.parameters["k"] = "changed"
+        p.tableName = "other"
+        self.assertRaisesHms(hms.MetaException, self.c.alter_partition, DB, "own", p,
+                             contains="does not belong")
+        self.assertRaisesHms(hms.MetaException, self.c.alter_partitions, DB, "own", [p])
+        self.assertRaisesHms(hms.MetaException, self.c.rename_partition, DB, "own", ["a", "1"], p)
+        # A missing table is reported first, as Hive does.
+        self.assertRaisesHms(hms.InvalidOperationException, self.c.alter_partition, DB, "nosuch",
+                             p)
+        p.tableName = "own"
+        p.dbName = "default"
+        self.assertRaisesHms(hms.MetaException, self.c.alter_partition, DB, "own", p)
+        self.assertEqual(self.c.get_partition(DB, "own", ["a", "1"]).parameters["k"], "v")
+        # The request's database, with or without the ref and in any case, is its own.
+        p.dbName = DB.upper()
+        self.c.alter_partition(DB, "own", p)
+        self.assertEqual(self.c.get_partition(DB, "own", ["a", "1"]).parameters["k"], "changed")
+
     def test_rename_partition(self):
         self.new_table("ren")
         self.c.add_partitions([part("ren", ["a", "1"], params={"k": "v"}), part("ren", ["b", "1"])])
