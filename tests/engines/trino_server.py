@@ -80,11 +80,6 @@ class Trino:
             "task.concurrency=2",
             "task.max-worker-threads=4",
         ])
-        _write(os.path.join(etc, "node.properties"), [
-            "node.environment=arbor_test",
-            "node.id=arbor-test-node",
-            "node.data-dir=" + os.path.join(self.work_dir, "data"),
-        ])
         _write(os.path.join(etc, "log.properties"), ["io.trino=WARN"])
         for name, props in self.catalogs.items():
             plugin = props["connector.name"]
@@ -104,15 +99,15 @@ class Trino:
             "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC",
             "-XX:+ExitOnOutOfMemoryError", "-XX:+EnableDynamicAgentLoading",
             "-Djdk.attach.allowAttachSelf=true",
+            # What Trino's launcher passes from node.properties.
+            "-Dnode.environment=arbor_test", "-Dnode.id=arbor-test-node",
+            "-Dnode.data-dir=" + os.path.join(self.work_dir, "data"),
             "-Dconfig=" + os.path.join(etc, "config.properties"),
             "-Dlog.levels-file=" + os.path.join(etc, "log.properties"),
             "-Dcatalog.config-dir=" + os.path.join(etc, "catalog"),
             "-cp", os.path.join(self.server_dir, "lib", "*"),
             "io.trino.server.TrinoServer",
         ]
-        props = os.path.join(etc, "node.properties")
-        with open(props) as f:
-            args[1:1] = ["-D" + line.strip() for line in f if line.strip()]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      cwd=self.work_dir)
@@ -149,14 +144,17 @@ class Trino:
             return ""
 
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        self.proc = None
 
     def _request(self, method, url, body=None):
         req = urllib.request.Request(url, method=method, data=body, headers={
