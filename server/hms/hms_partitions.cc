@@ -33,6 +33,7 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/hms_validation.h"
 #include "server/hms/local_dirs.h"
 #include "server/hms/partition_filter.h"
 #include "versioning/catalog_query.h"
@@ -67,6 +68,8 @@ using hive::PartitionSpec;
 using hive::PartitionsRequest;
 using hive::PartitionsResponse;
 using hive::PartitionsSpecByExprResult;
+using hive::PrincipalPrivilegeSet;
+using hive::PrivilegeGrantInfo;
 using hive::RenamePartitionRequest;
 using hive::RenamePartitionResponse;
 
@@ -379,6 +382,7 @@ Status AddCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partit
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "add partition"));
   const int32_t now = NowSeconds();
   for (auto& p : parts) {
+    ARBOR_RETURN_IF_ERROR(CheckNewPartition(p, info.table));
     ARBOR_ASSIGN_OR_RETURN(std::string name, txn.PartitionName(info.table, ValuesOf(p)));
     ApplyPartitionDefaults(&p, info.table, name, now);
   }
@@ -523,6 +527,42 @@ Status Belongs(const std::vector<Partition>& parts, const PartTarget& t, char re
 void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char ref_separator) {
   Status s = Belongs(parts, t, ref_separator);
   if (!s.ok()) ThrowWithMessage<hive::MetaException>(s.message());
+}
+
+// *_with_auth: on a table whose PARTITION_LEVEL_PRIVILEGE parameter is TRUE (any
+// case), HMS answers on each partition the grants of the user, of each group and
+// of the roles they hold (every principal holds `public`); elsewhere nothing.
+// Arbor keeps no grant tables: the grants are those stored with the partition,
+// and a principal it has none for gets an empty list, as Hive's does.
+Status AttachAuthInfo(const ReadView& view, const PartTarget& t, const std::string& user,
+                      const std::vector<std::string>& groups, std::vector<Partition>* parts) {
+  if (parts->empty()) return Status::OK();
+  CatalogTxn txn(view);
+  ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
+  auto flag = info.table.parameters().entries().find("PARTITION_LEVEL_PRIVILEGE");
+  if (flag == info.table.parameters().entries().end() ||
+      NormalizeIdentifier(flag->second) != "true") {
+    return Status::OK();
+  }
+  using Grants = std::map<std::string, std::vector<PrivilegeGrantInfo>>;
+  auto grants_of = [](const Grants& stored, const std::string& principal) {
+    auto it = stored.find(principal);
+    return it == stored.end() ? std::vector<PrivilegeGrantInfo>() : it->second;
+  };
+  for (auto& p : *parts) {
+    const PrincipalPrivilegeSet stored = p.privileges;
+    PrincipalPrivilegeSet set;
+    set.__set_userPrivileges({{user, grants_of(stored.userPrivileges, user)}});
+    if (!groups.empty()) {
+      Grants by_group;
+      for (const auto& g : groups)
+        by_group[g] = grants_of(stored.groupPrivileges, g);
+      set.__set_groupPrivileges(std::move(by_group));
+    }
+    set.__set_rolePrivileges({{"public", grants_of(stored.rolePrivileges, "public")}});
+    p.__set_privileges(std::move(set));
+  }
+  return Status::OK();
 }
 
 bool NeedResult(bool isset, bool value) {
@@ -692,8 +732,9 @@ void HmsHandler::alter_partitions_req(AlterPartitionsResponse& /*_return*/,
   using E = ARBOR_HMS_THROWS(alter_partitions_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tableName, CatalogField(req));
   const Status belongs = Belongs(req.partitions, t, context_->options.ref_separator);
+  // HMS refuses an empty batch (InvalidOperationException).
+  if (req.partitions.empty()) Raise<E>(Status::InvalidArgument("No partitions to alter"));
   std::vector<catalog::Partition> parts = ToProtos<E>(req.partitions, locations());
-  if (parts.empty()) return;
   Write<E>(t.db, "alter partitions of " + Qualified(t),
            [&](CatalogTxn& txn) -> Status { return AlterCore(txn, t, std::move(parts), belongs); });
 }
@@ -833,10 +874,15 @@ void HmsHandler::get_partition(Partition& _return, const std::string& db_name,
 void HmsHandler::get_partition_with_auth(Partition& _return, const std::string& db_name,
                                          const std::string& tbl_name,
                                          const std::vector<std::string>& part_vals,
-                                         const std::string& /*user_name*/,
-                                         const std::vector<std::string>& /*group_names*/) {
-  ARBOR_HMS_DELEGATES_TO(get_partition_with_auth, get_partition);
-  get_partition(_return, db_name, tbl_name, part_vals);
+                                         const std::string& user_name,
+                                         const std::vector<std::string>& group_names) {
+  using E = ARBOR_HMS_THROWS(get_partition_with_auth);
+  PartTarget t = Aim(Parse<E>(db_name), tbl_name);
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
+  std::vector<Partition> one{Check<E>(GetOne(view, t, PartSpec::Values(part_vals)))};
+  Check<E>(AttachAuthInfo(view, t, user_name, group_names, &one));
+  _return = std::move(one.front());
 }
 
 void HmsHandler::get_partition_by_name(Partition& _return, const std::string& db_name,
@@ -873,10 +919,18 @@ void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::stri
 
 void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
                                           const std::string& db_name, const std::string& tbl_name,
-                                          const int16_t max_parts, const std::string& /*user_name*/,
-                                          const std::vector<std::string>& /*group_names*/) {
-  ARBOR_HMS_DELEGATES_TO(get_partitions_with_auth, get_partitions);
-  get_partitions(_return, db_name, tbl_name, max_parts);
+                                          const int16_t max_parts, const std::string& user_name,
+                                          const std::vector<std::string>& group_names) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_with_auth, get_partitions_ps_with_auth_req);
+  GetPartitionsPsWithAuthRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_maxParts(max_parts);
+  req.__set_userName(user_name);
+  req.__set_groupNames(group_names);
+  GetPartitionsPsWithAuthResponse response;
+  get_partitions_ps_with_auth_req(response, req);
+  _return = std::move(response.partitions);
 }
 
 void HmsHandler::get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) {
@@ -904,12 +958,23 @@ void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::s
   _return = std::move(response.partitions);
 }
 
-void HmsHandler::get_partitions_ps_with_auth(
-    std::vector<Partition>& _return, const std::string& db_name, const std::string& tbl_name,
-    const std::vector<std::string>& part_vals, const int16_t max_parts,
-    const std::string& /*user_name*/, const std::vector<std::string>& /*group_names*/) {
-  ARBOR_HMS_DELEGATES_TO(get_partitions_ps_with_auth, get_partitions_ps);
-  get_partitions_ps(_return, db_name, tbl_name, part_vals, max_parts);
+void HmsHandler::get_partitions_ps_with_auth(std::vector<Partition>& _return,
+                                             const std::string& db_name,
+                                             const std::string& tbl_name,
+                                             const std::vector<std::string>& part_vals,
+                                             const int16_t max_parts, const std::string& user_name,
+                                             const std::vector<std::string>& group_names) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_ps_with_auth, get_partitions_ps_with_auth_req);
+  GetPartitionsPsWithAuthRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_maxParts(max_parts);
+  req.__set_userName(user_name);
+  req.__set_groupNames(group_names);
+  GetPartitionsPsWithAuthResponse response;
+  get_partitions_ps_with_auth_req(response, req);
+  _return = std::move(response.partitions);
 }
 
 void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
@@ -921,12 +986,15 @@ void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse
   if (req.__isset.partNames) {
     // Hive 4's listPartitionsWithAuthInfo by names.
     _return.partitions = Check<E>(FindByNames(view, t, req.partNames, std::nullopt));
-    return;
+  } else {
+    Criteria c;
+    c.part_vals = req.partVals;
+    c.max_parts = req.maxParts;
+    _return.partitions = Check<E>(ListPartitions(view, t, c));
   }
-  Criteria c;
-  c.part_vals = req.partVals;
-  c.max_parts = req.maxParts;
-  _return.partitions = Check<E>(ListPartitions(view, t, c));
+  if (req.__isset.userName) {
+    Check<E>(AttachAuthInfo(view, t, req.userName, req.groupNames, &_return.partitions));
+  }
 }
 
 void HmsHandler::get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
@@ -971,6 +1039,9 @@ void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
+  // HMS needs at least one value here (MetaException); get_partition_names lists all.
+  if (req.partValues.empty())
+    Raise<E>(Status::InvalidRequest("partition values must not be empty"));
   Criteria c;
   c.part_vals = req.partValues;
   c.max_parts = req.maxParts;

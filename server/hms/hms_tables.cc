@@ -7,9 +7,11 @@
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
+#include "server/hms/hms_validation.h"
 #include "server/hms/local_dirs.h"
 #include "server/hms/name_pattern.h"
 #include "server/hms/partition_filter.h"
+#include "server/hms/table_projection.h"
 #include "versioning/names.h"
 
 namespace arbor::hms {
@@ -169,19 +171,27 @@ void HmsHandler::get_table_objects_by_name_req(GetTablesResult& _return,
   Check<E>(txn.GetDatabase(n.db).status());
   // The rest fails as MetaException, as the legacy get_table_objects_by_name does.
   LocationRenderer render = Render<MetaOnly>(view);
+  TableProjection projection;
+  if (req.__isset.projectionSpec) {
+    projection = Check<MetaOnly>(TableProjection::Parse(req.projectionSpec));
+  }
   _return.tables.clear();
   if (req.__isset.tblNames) {
     Check<MetaOnly>(TablesByName(txn, n, render, req.tblNames, &_return.tables));
-    return;
+  } else {
+    NamePattern pattern = NamePattern::MatchAll();
+    if (req.__isset.tablesPattern) {
+      pattern = Check<MetaOnly>(NamePattern::Parse(req.tablesPattern));
+    }
+    Check<MetaOnly>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
+      if (pattern.Matches(t.table_name())) _return.tables.push_back(ToClient(t, n, render));
+      return true;
+    }));
   }
-  NamePattern pattern = NamePattern::MatchAll();
-  if (req.__isset.tablesPattern) {
-    pattern = Check<MetaOnly>(NamePattern::Parse(req.tablesPattern));
+  if (!projection.whole()) {
+    for (auto& t : _return.tables)
+      t = projection.Apply(t);
   }
-  Check<MetaOnly>(txn.ScanTables(n.db, [&](const catalog::Table& t) {
-    if (pattern.Matches(t.table_name())) _return.tables.push_back(ToClient(t, n, render));
-    return true;
-  }));
 }
 
 void HmsHandler::get_tables(std::vector<std::string>& _return, const std::string& db_name,
@@ -312,6 +322,7 @@ void HmsHandler::create_table_with_environment_context(const Table& tbl,
   using E = ARBOR_HMS_THROWS(create_table_with_environment_context);
   DbName n = Parse<E>(tbl.__isset.dbName ? tbl.dbName : "");
   catalog::Table t = Check<E>(ToProto(tbl));
+  Check<E>(CheckNewTable(t));
   t.set_db_name(n.db);
   t.set_table_name(NormalizeIdentifier(t.table_name()));
   if (n.catalog) t.set_cat_name(*n.catalog);
@@ -431,6 +442,7 @@ void HmsHandler::alter_table_with_environment_context(
   DbName n = Parse<E>(dbname);
   AlterSpec spec = SpecFromContext(environment_context);
   catalog::Table altered = Check<E>(ToProto(new_tbl));
+  Check<E>(CheckColumnTypes(altered));
   StoreLocations(locations(), &altered);
   // The new name's database may carry the same ref; it must not name another one.
   if (new_tbl.__isset.dbName) {
