@@ -961,6 +961,28 @@ struct PartitionsSpecByExprResult {
   2: required bool hasUnknownPartitions,
 }
 
+// get_partition_values: the values of partitionKeys, one row per partition.
+struct PartitionValuesRequest {
+  1: optional string dbName,                // hive: required
+  2: optional string tblName,               // hive: required
+  3: optional list<FieldSchema> partitionKeys,  // hive: required
+  4: optional bool applyDistinct = true,
+  5: optional string filter,
+  6: optional list<FieldSchema> partitionOrder,
+  7: optional bool ascending = true,
+  8: optional i64 maxParts = -1,
+  9: optional string catName,
+  10: optional string validWriteIdList,
+}
+
+struct PartitionValuesRow {
+  1: required list<string> row,
+}
+
+struct PartitionValuesResponse {
+  1: required list<PartitionValuesRow> partitionValues,
+}
+
 // ---------------------------------------------------------------------------
 // Column statistics requests and responses
 // ---------------------------------------------------------------------------
@@ -1532,6 +1554,8 @@ service ThriftHiveMetastore extends fb303.FacebookService {
       throws (1: InvalidObjectException o1, 2: AlreadyExistsException o2, 3: MetaException o3)
   AddPartitionsResult add_partitions_req(1: AddPartitionsRequest request)
       throws (1: InvalidObjectException o1, 2: AlreadyExistsException o2, 3: MetaException o3)
+  i32 add_partitions_pspec(1: list<PartitionSpec> new_parts)
+      throws (1: InvalidObjectException o1, 2: AlreadyExistsException o2, 3: MetaException o3)
   Partition append_partition(1: string db_name, 2: string tbl_name, 3: list<string> part_vals)
       throws (1: InvalidObjectException o1, 2: AlreadyExistsException o2, 3: MetaException o3)
   Partition append_partition_with_environment_context(1: string db_name, 2: string tbl_name,
@@ -1644,6 +1668,14 @@ service ThriftHiveMetastore extends fb303.FacebookService {
   PartitionsByExprResult get_partitions_by_expr(1: PartitionsByExprRequest req)
       throws (1: MetaException o1, 2: NoSuchObjectException o2)
   PartitionsSpecByExprResult get_partitions_spec_by_expr(1: PartitionsByExprRequest req)
+      throws (1: MetaException o1, 2: NoSuchObjectException o2)
+  list<PartitionSpec> get_partitions_pspec(1: string db_name, 2: string tbl_name,
+                                           3: i32 max_parts = -1)
+      throws (1: NoSuchObjectException o1, 2: MetaException o2)
+  list<PartitionSpec> get_part_specs_by_filter(1: string db_name, 2: string tbl_name,
+                                               3: string filter, 4: i32 max_parts = -1)
+      throws (1: MetaException o1, 2: NoSuchObjectException o2)
+  PartitionValuesResponse get_partition_values(1: PartitionValuesRequest request)
       throws (1: MetaException o1, 2: NoSuchObjectException o2)
   // "a=1/b=x" -> ["1", "x"] and {"a": "1", "b": "x"}.
   list<string> partition_name_to_vals(1: string part_name) throws (1: MetaException o1)

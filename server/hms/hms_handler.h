@@ -139,6 +139,7 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
       hive::Partition& _return, const hive::Partition& new_part,
       const hive::EnvironmentContext& environment_context) override;
   int32_t add_partitions(const std::vector<hive::Partition>& new_parts) override;
+  int32_t add_partitions_pspec(const std::vector<hive::PartitionSpec>& new_parts) override;
   void add_partitions_req(hive::AddPartitionsResult& _return,
                           const hive::AddPartitionsRequest& request) override;
   void append_partition(hive::Partition& _return, const std::string& db_name,
@@ -243,6 +244,13 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                               const hive::PartitionsByExprRequest& req) override;
   void get_partitions_spec_by_expr(hive::PartitionsSpecByExprResult& _return,
                                    const hive::PartitionsByExprRequest& req) override;
+  void get_partitions_pspec(std::vector<hive::PartitionSpec>& _return, const std::string& db_name,
+                            const std::string& tbl_name, int32_t max_parts) override;
+  void get_part_specs_by_filter(std::vector<hive::PartitionSpec>& _return,
+                                const std::string& db_name, const std::string& tbl_name,
+                                const std::string& filter, int32_t max_parts) override;
+  void get_partition_values(hive::PartitionValuesResponse& _return,
+                            const hive::PartitionValuesRequest& request) override;
   void partition_name_to_vals(std::vector<std::string>& _return,
                               const std::string& part_name) override;
   void partition_name_to_spec(std::map<std::string, std::string>& _return,

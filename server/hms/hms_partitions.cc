@@ -68,6 +68,11 @@ using hive::PartitionSpec;
 using hive::PartitionsRequest;
 using hive::PartitionsResponse;
 using hive::PartitionsSpecByExprResult;
+using hive::PartitionValuesRequest;
+using hive::PartitionValuesResponse;
+using hive::PartitionValuesRow;
+using hive::PartitionSpecWithSharedSD;
+using hive::FieldSchema;
 using hive::PrincipalPrivilegeSet;
 using hive::PrivilegeGrantInfo;
 using hive::RenamePartitionRequest;
@@ -565,6 +570,63 @@ Status AttachAuthInfo(const ReadView& view, const PartTarget& t, const std::stri
   return Status::OK();
 }
 
+// The partitions a spec describes: its list as sent, or, for a shared storage
+// descriptor, each partition with a copy of it located at <sd location> +
+// <relativePath> (PartitionSpecWithSharedSDProxy's rule). Each names the
+// spec's table.
+std::vector<Partition> ExpandSpec(const PartitionSpec& spec) {
+  std::vector<Partition> out;
+  if (spec.__isset.sharedSDPartitionSpec) {
+    const PartitionSpecWithSharedSD& shared = spec.sharedSDPartitionSpec;
+    for (const auto& w : shared.partitions) {
+      Partition p;
+      if (w.__isset.values) p.__set_values(w.values);
+      if (w.__isset.createTime) p.__set_createTime(w.createTime);
+      if (w.__isset.lastAccessTime) p.__set_lastAccessTime(w.lastAccessTime);
+      if (w.__isset.parameters) p.__set_parameters(w.parameters);
+      if (w.__isset.privileges) p.__set_privileges(w.privileges);
+      if (shared.__isset.sd) {
+        p.__set_sd(shared.sd);
+        if (shared.sd.__isset.location || w.__isset.relativePath) {
+          p.sd.__set_location(shared.sd.location + w.relativePath);
+        }
+      }
+      out.push_back(std::move(p));
+    }
+  } else if (spec.__isset.partitionList) {
+    out = spec.partitionList.partitions;
+  }
+  for (auto& p : out) {
+    p.__set_dbName(spec.dbName);
+    p.__set_tableName(spec.tableName);
+    if (spec.__isset.catName) p.__set_catName(spec.catName);
+  }
+  return out;
+}
+
+// Partition-spec replies: the partitions as one spec holding them as a plain
+// list (PartitionListComposingSpec), a form every PartitionSpecProxy reads.
+std::vector<PartitionSpec> ComposingSpecs(std::vector<Partition> parts) {
+  std::vector<PartitionSpec> specs;
+  if (parts.empty()) return specs;
+  const Partition& first = parts.front();
+  PartitionSpec spec;
+  spec.__set_dbName(first.dbName);
+  spec.__set_tableName(first.tableName);
+  if (first.__isset.catName) spec.__set_catName(first.catName);
+  PartitionListComposingSpec list;
+  list.__set_partitions(std::move(parts));
+  spec.__set_partitionList(std::move(list));
+  specs.push_back(std::move(spec));
+  return specs;
+}
+
+// The partition-spec methods take an i32 limit; the listings they share take i16.
+int16_t SpecLimit(int32_t max_parts) {
+  if (max_parts < 0) return -1;
+  return static_cast<int16_t>(std::min<int32_t>(max_parts, INT16_MAX));
+}
+
 bool NeedResult(bool isset, bool value) {
   return !isset || value;
 }
@@ -630,6 +692,36 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
   if (need_result) {
     _return.__set_partitions(PresentAll(added, t));
   }
+}
+
+// Hive adds the partitions of specs that all name one table, as add_partitions
+// does (all or nothing); a spec naming another table is refused (MetaException).
+int32_t HmsHandler::add_partitions_pspec(const std::vector<PartitionSpec>& new_parts) {
+  ARBOR_HMS_DELEGATES_TO(add_partitions_pspec, add_partitions_req);
+  using E = ARBOR_HMS_THROWS(add_partitions_pspec);
+  if (new_parts.empty()) return 0;
+  AddPartitionsRequest req;
+  req.__set_dbName(new_parts[0].dbName);
+  req.__set_tblName(new_parts[0].tableName);
+  if (new_parts[0].__isset.catName) req.__set_catName(new_parts[0].catName);
+  std::vector<Partition> parts;
+  for (const auto& spec : new_parts) {
+    if (NormalizeIdentifier(spec.dbName) != NormalizeIdentifier(req.dbName) ||
+        NormalizeIdentifier(spec.tableName) != NormalizeIdentifier(req.tblName)) {
+      Raise<E>(Status::InvalidRequest("Partition spec of " + spec.dbName + "." + spec.tableName +
+                                      " does not belong to target table " + req.dbName + "." +
+                                      req.tblName));
+    }
+    for (auto& p : ExpandSpec(spec))
+      parts.push_back(std::move(p));
+  }
+  if (parts.empty()) return 0;
+  req.__set_parts(std::move(parts));
+  req.__set_ifNotExists(false);
+  req.__set_needResult(false);
+  AddPartitionsResult result;
+  add_partitions_req(result, req);
+  return static_cast<int32_t>(req.parts.size());
 }
 
 // ===========================================================================
@@ -1130,24 +1222,82 @@ void HmsHandler::get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return
   ARBOR_HMS_DELEGATES_TO(get_partitions_spec_by_expr, get_partitions_by_expr);
   PartitionsByExprResult all;
   get_partitions_by_expr(all, req);
-  std::vector<PartitionSpec> specs;
-  if (!all.partitions.empty()) {
-    // One spec holding the partitions as a plain list (PartitionListComposingSpec):
-    // a form every PartitionSpecProxy reads.
-    const Partition& first = all.partitions.front();
-    PartitionSpec spec;
-    spec.__set_dbName(first.dbName);
-    spec.__set_tableName(first.tableName);
-    if (first.__isset.catName) spec.__set_catName(first.catName);
-    PartitionListComposingSpec list;
-    list.partitions = std::move(all.partitions);
-    list.__isset.partitions = true;
-    spec.partitionList = std::move(list);
-    spec.__isset.partitionList = true;
-    specs.push_back(std::move(spec));
-  }
-  _return.partitionsSpec = std::move(specs);
+  _return.partitionsSpec = ComposingSpecs(std::move(all.partitions));
   _return.hasUnknownPartitions = true;
+}
+
+void HmsHandler::get_partitions_pspec(std::vector<PartitionSpec>& _return,
+                                      const std::string& db_name, const std::string& tbl_name,
+                                      const int32_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions_pspec, get_partitions);
+  std::vector<Partition> parts;
+  get_partitions(parts, db_name, tbl_name, SpecLimit(max_parts));
+  _return = ComposingSpecs(std::move(parts));
+}
+
+void HmsHandler::get_part_specs_by_filter(std::vector<PartitionSpec>& _return,
+                                          const std::string& db_name, const std::string& tbl_name,
+                                          const std::string& filter, const int32_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_part_specs_by_filter, get_partitions_by_filter);
+  std::vector<Partition> parts;
+  get_partitions_by_filter(parts, db_name, tbl_name, filter, SpecLimit(max_parts));
+  _return = ComposingSpecs(std::move(parts));
+}
+
+// The values of the requested keys, one row per partition (the ones the filter
+// selects), in partition-name order unless partitionOrder names keys to sort
+// by; applyDistinct (the default) drops repeated rows; maxParts limits rows.
+void HmsHandler::get_partition_values(PartitionValuesResponse& _return,
+                                      const PartitionValuesRequest& req) {
+  using E = ARBOR_HMS_THROWS(get_partition_values);
+  PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
+  ReadView view = View<E>(t.db);
+  t.render = Render<E>(view);
+  if (req.partitionKeys.empty()) {
+    Raise<E>(Status::InvalidRequest("get_partition_values needs at least one partition key"));
+  }
+  Criteria c;
+  if (req.__isset.filter && !req.filter.empty()) c.filter = req.filter;
+  std::vector<Partition> parts = Check<E>(ListPartitions(view, t, c));
+  CatalogTxn txn(view);
+  TableInfo info = Check<E>(LoadTable(txn, t));
+  auto positions = [&](const std::vector<FieldSchema>& keys) {
+    std::vector<size_t> out;
+    for (const auto& k : keys) {
+      auto it = std::find(info.keys.begin(), info.keys.end(), NormalizeIdentifier(k.name));
+      if (it == info.keys.end()) {
+        Raise<E>(Status::InvalidRequest("Partition key " + k.name + " is not a key of " +
+                                        Qualified(t)));
+      }
+      out.push_back(static_cast<size_t>(it - info.keys.begin()));
+    }
+    return out;
+  };
+  const std::vector<size_t> columns = positions(req.partitionKeys);
+  const std::vector<size_t> order = positions(req.partitionOrder);
+  if (!order.empty()) {
+    const bool ascending = !req.__isset.ascending || req.ascending;
+    std::stable_sort(parts.begin(), parts.end(), [&](const Partition& a, const Partition& b) {
+      for (size_t i : order) {
+        if (a.values.at(i) != b.values.at(i)) {
+          return ascending ? a.values.at(i) < b.values.at(i) : b.values.at(i) < a.values.at(i);
+        }
+      }
+      return false;
+    });
+  }
+  const bool distinct = !req.__isset.applyDistinct || req.applyDistinct;
+  std::set<std::vector<std::string>> seen;
+  for (const auto& p : parts) {
+    if (req.maxParts >= 0 && _return.partitionValues.size() >= static_cast<size_t>(req.maxParts)) {
+      break;
+    }
+    PartitionValuesRow row;
+    for (size_t i : columns)
+      row.row.push_back(p.values.at(i));
+    if (distinct && !seen.insert(row.row).second) continue;
+    _return.partitionValues.push_back(std::move(row));
+  }
 }
 
 // ===========================================================================

@@ -1,0 +1,115 @@
+"""Partition specs and partition values (Hive's PartitionSpec methods and
+get_partition_values), served as the same catalog queries as the plain listings:
+  * get_partitions_pspec / get_part_specs_by_filter answer one spec holding the partitions
+    of get_partitions / get_partitions_by_filter as a plain list (none: no spec); their i32
+    limit is the listings' limit;
+  * add_partitions_pspec adds the partitions of list specs and of shared-sd specs (location =
+    shared location + relativePath) as add_partitions does: all or nothing, defaults applied;
+    a spec naming another table: MetaException;
+  * get_partition_values: one row per partition of the requested keys, distinct unless
+    applyDistinct=false, ordered by partitionOrder when given, limited by maxParts; unknown
+    keys or none: MetaException; a missing table: NoSuchObjectException.
+"""
+
+from harness import ArbordTestCase, hms, main, make_table
+
+DB = "specdb"
+KEYS = (("y", "string"), ("m", "string"))
+
+
+def part(table, values, location=None):
+    sd = hms.StorageDescriptor(
+        cols=[hms.FieldSchema(name="id", type="bigint", comment=None)], location=location,
+        serdeInfo=hms.SerDeInfo(serializationLib="x", parameters={}),
+        bucketCols=[], sortCols=[], parameters={})
+    return hms.Partition(values=list(values), dbName=DB, tableName=table, sd=sd, parameters={})
+
+
+def list_spec(table, parts, db=DB):
+    return hms.PartitionSpec(dbName=db, tableName=table,
+                             partitionList=hms.PartitionListComposingSpec(partitions=parts))
+
+
+class PartitionSpecTest(ArbordTestCase):
+    database = DB
+
+    def new_table(self, name):
+        self.c.create_table(make_table(DB, name, part_keys=KEYS))
+        return self.c.get_table(DB, name)
+
+    def test_list_specs(self):
+        self.new_table("ls")
+        self.assertEqual(self.c.get_partitions_pspec(DB, "ls", -1), [])
+        self.c.add_partitions([part("ls", v) for v in (["2017", "1"], ["2017", "2"],
+                                                       ["2018", "1"])])
+        specs = self.c.get_partitions_pspec(DB, "ls", -1)
+        self.assertEqual(len(specs), 1)
+        self.assertEqual((specs[0].dbName, specs[0].tableName), (DB, "ls"))
+        self.assertEqual(specs[0].partitionList.partitions, self.c.get_partitions(DB, "ls", -1))
+        self.assertEqual(len(self.c.get_partitions_pspec(DB, "ls", 2)[0].partitionList.partitions),
+                         2)
+        self.assertEqual(len(self.c.get_partitions_pspec(DB, "ls", 100000)[0]
+                             .partitionList.partitions), 3)
+        specs = self.c.get_part_specs_by_filter(DB, "ls", 'y = "2017" and m = "2"', -1)
+        self.assertEqual([p.values for p in specs[0].partitionList.partitions], [["2017", "2"]])
+        self.assertRaisesHms(hms.NoSuchObjectException, self.c.get_partitions_pspec, DB, "nosuch",
+                             -1)
+        self.assertRaisesHms(hms.MetaException, self.c.get_part_specs_by_filter, DB, "ls",
+                             "y = = 1", -1)
+
+    def test_add_specs(self):
+        table = self.new_table("adds")
+        shared = hms.PartitionSpec(
+            dbName=DB, tableName="adds",
+            sharedSDPartitionSpec=hms.PartitionSpecWithSharedSD(
+                sd=part("adds", []).sd,
+                partitions=[hms.PartitionWithoutSD(values=["2019", "1"], relativePath="/a",
+                                                   parameters={"p": "1"}),
+                            hms.PartitionWithoutSD(values=["2019", "2"], relativePath="/b",
+                                                   parameters={})]))
+        shared.sharedSDPartitionSpec.sd.location = table.sd.location + "/shared"
+        n = self.c.add_partitions_pspec([list_spec("adds", [part("adds", ["2017", "1"])]), shared])
+        self.assertEqual(n, 3)
+        got = {tuple(p.values): p for p in self.c.get_partitions(DB, "adds", -1)}
+        self.assertEqual(sorted(got), [("2017", "1"), ("2019", "1"), ("2019", "2")])
+        self.assertEqual(got[("2019", "1")].sd.location, table.sd.location + "/shared/a")
+        self.assertEqual(got[("2019", "1")].parameters["p"], "1")
+        self.assertEqual(got[("2017", "1")].sd.location, table.sd.location + "/y=2017/m=1")
+        # All or nothing; another table's spec is refused.
+        self.assertRaisesHms(hms.AlreadyExistsException, self.c.add_partitions_pspec,
+                             [list_spec("adds", [part("adds", ["2020", "1"]),
+                                                 part("adds", ["2017", "1"])])])
+        self.new_table("other")
+        self.assertRaisesHms(hms.MetaException, self.c.add_partitions_pspec,
+                             [list_spec("adds", [part("adds", ["2021", "1"])]),
+                              list_spec("other", [part("other", ["2021", "1"])])])
+        self.assertEqual(len(self.c.get_partitions(DB, "adds", -1)), 3)
+        self.assertEqual(self.c.add_partitions_pspec([]), 0)
+
+    def test_partition_values(self):
+        self.new_table("vals")
+        self.c.add_partitions([part("vals", v) for v in (["2017", "2"], ["2017", "1"],
+                                                         ["2016", "2"])])
+        y = hms.FieldSchema(name="y", type="string")
+        m = hms.FieldSchema(name="M", type="string")
+
+        def rows(**kw):
+            req = hms.PartitionValuesRequest(dbName=DB, tblName="vals", **kw)
+            return [r.row for r in self.c.get_partition_values(req).partitionValues]
+        self.assertEqual(rows(partitionKeys=[y, m]), [["2016", "2"], ["2017", "1"], ["2017", "2"]])
+        self.assertEqual(rows(partitionKeys=[y]), [["2016"], ["2017"]])
+        self.assertEqual(rows(partitionKeys=[y], applyDistinct=False),
+                         [["2016"], ["2017"], ["2017"]])
+        self.assertEqual(rows(partitionKeys=[m, y], partitionOrder=[m], ascending=False),
+                         [["2", "2016"], ["2", "2017"], ["1", "2017"]])
+        self.assertEqual(rows(partitionKeys=[y, m], maxParts=2), [["2016", "2"], ["2017", "1"]])
+        self.assertEqual(rows(partitionKeys=[m], filter='y = "2017"'), [["1"], ["2"]])
+        self.assertRaisesHms(hms.MetaException, lambda: rows(partitionKeys=[]))
+        self.assertRaisesHms(hms.MetaException, lambda: rows(
+            partitionKeys=[hms.FieldSchema(name="z", type="string")]))
+        req = hms.PartitionValuesRequest(dbName=DB, tblName="nosuch", partitionKeys=[y])
+        self.assertRaisesHms(hms.NoSuchObjectException, self.c.get_partition_values, req)
+
+
+if __name__ == "__main__":
+    main()
