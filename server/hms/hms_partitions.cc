@@ -51,6 +51,7 @@ using hive::DropPartitionRequest;
 using hive::DropPartitionsRequest;
 using hive::DropPartitionsResult;
 using hive::EnvironmentContext;
+using hive::FieldSchema;
 using hive::GetPartitionNamesPsRequest;
 using hive::GetPartitionNamesPsResponse;
 using hive::GetPartitionRequest;
@@ -65,14 +66,13 @@ using hive::PartitionListComposingSpec;
 using hive::PartitionsByExprRequest;
 using hive::PartitionsByExprResult;
 using hive::PartitionSpec;
+using hive::PartitionSpecWithSharedSD;
 using hive::PartitionsRequest;
 using hive::PartitionsResponse;
 using hive::PartitionsSpecByExprResult;
 using hive::PartitionValuesRequest;
 using hive::PartitionValuesResponse;
 using hive::PartitionValuesRow;
-using hive::PartitionSpecWithSharedSD;
-using hive::FieldSchema;
 using hive::PrincipalPrivilegeSet;
 using hive::PrivilegeGrantInfo;
 using hive::RenamePartitionRequest;
@@ -570,13 +570,16 @@ Status AttachAuthInfo(const ReadView& view, const PartTarget& t, const std::stri
   return Status::OK();
 }
 
-// The partitions a spec describes: its list as sent, or, for a shared storage
+// The partitions a spec describes: its list as sent (which wins when a spec
+// has both forms, as in HMS), or, for a shared storage
 // descriptor, each partition with a copy of it located at <sd location> +
 // <relativePath> (PartitionSpecWithSharedSDProxy's rule). Each names the
 // spec's table.
 std::vector<Partition> ExpandSpec(const PartitionSpec& spec) {
   std::vector<Partition> out;
-  if (spec.__isset.sharedSDPartitionSpec) {
+  if (spec.__isset.partitionList) {
+    out = spec.partitionList.partitions;
+  } else if (spec.__isset.sharedSDPartitionSpec) {
     const PartitionSpecWithSharedSD& shared = spec.sharedSDPartitionSpec;
     for (const auto& w : shared.partitions) {
       Partition p;
@@ -585,16 +588,13 @@ std::vector<Partition> ExpandSpec(const PartitionSpec& spec) {
       if (w.__isset.lastAccessTime) p.__set_lastAccessTime(w.lastAccessTime);
       if (w.__isset.parameters) p.__set_parameters(w.parameters);
       if (w.__isset.privileges) p.__set_privileges(w.privileges);
-      if (shared.__isset.sd) {
-        p.__set_sd(shared.sd);
-        if (shared.sd.__isset.location || w.__isset.relativePath) {
-          p.sd.__set_location(shared.sd.location + w.relativePath);
-        }
-      }
+      p.__set_sd(shared.sd);
+      // Java's string concatenation, which Hive's clients expect: an unset
+      // relativePath appends "null".
+      p.sd.__set_location(shared.sd.location +
+                          (w.__isset.relativePath ? w.relativePath : std::string("null")));
       out.push_back(std::move(p));
     }
-  } else if (spec.__isset.partitionList) {
-    out = spec.partitionList.partitions;
   }
   for (auto& p : out) {
     p.__set_dbName(spec.dbName);
@@ -676,6 +676,8 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
   using E = ARBOR_HMS_THROWS(add_partitions_req);
   PartTarget t = Aim(Parse<E>(request.dbName), request.tblName, CatalogField(request));
   CheckBelongs(request.parts, t, context_->options.ref_separator);
+  for (const auto& p : request.parts)
+    Check<E>(CheckPartitionLocation(p.sd.location));
   std::vector<catalog::Partition> parts = ToProtos<E>(request.parts, locations());
   const bool need_result = NeedResult(request.__isset.needResult, request.needResult);
   std::vector<catalog::Partition> added;
@@ -706,6 +708,18 @@ int32_t HmsHandler::add_partitions_pspec(const std::vector<PartitionSpec>& new_p
   if (new_parts[0].__isset.catName) req.__set_catName(new_parts[0].catName);
   std::vector<Partition> parts;
   for (const auto& spec : new_parts) {
+    // HMS: names are required, and a shared storage descriptor needs a location.
+    if (spec.dbName.empty() || spec.tableName.empty()) {
+      Raise<E>(
+          Status::InvalidRequest("The database and table name must be set in a partition spec"));
+    }
+    if (spec.__isset.sharedSDPartitionSpec && (!spec.sharedSDPartitionSpec.__isset.sd ||
+                                               spec.sharedSDPartitionSpec.sd.location.empty())) {
+      Raise<E>(
+          Status::InvalidRequest("A shared storage descriptor without a location in the "
+                                 "partition spec of " +
+                                 spec.dbName + "." + spec.tableName));
+    }
     if (NormalizeIdentifier(spec.dbName) != NormalizeIdentifier(req.dbName) ||
         NormalizeIdentifier(spec.tableName) != NormalizeIdentifier(req.tblName)) {
       Raise<E>(Status::InvalidRequest("Partition spec of " + spec.dbName + "." + spec.tableName +
@@ -1266,8 +1280,8 @@ void HmsHandler::get_partition_values(PartitionValuesResponse& _return,
     for (const auto& k : keys) {
       auto it = std::find(info.keys.begin(), info.keys.end(), NormalizeIdentifier(k.name));
       if (it == info.keys.end()) {
-        Raise<E>(Status::InvalidRequest("Partition key " + k.name + " is not a key of " +
-                                        Qualified(t)));
+        Raise<E>(
+            Status::InvalidRequest("Partition key " + k.name + " is not a key of " + Qualified(t)));
       }
       out.push_back(static_cast<size_t>(it - info.keys.begin()));
     }

@@ -94,6 +94,20 @@ Status CheckNewTable(const catalog::Table& table) {
   return Status::OK();
 }
 
+Status CheckPartitionLocation(const std::string& location) {
+  if (location.empty()) return Status::OK();
+  std::string_view rest = location;
+  const size_t colon = rest.find(':');
+  const size_t slash = rest.find('/');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
+    rest.remove_prefix(colon + 1);
+  }
+  if (rest.empty() || rest.front() != '/') {
+    return Status::InvalidRequest("Invalid partition location (a relative path): " + location);
+  }
+  return Status::OK();
+}
+
 Status CheckNewPartition(const catalog::Partition& partition, const catalog::Table& table) {
   const bool view = !table.has_sd() || !table.sd().has_location();
   if (view && !partition.sd().location().empty()) {

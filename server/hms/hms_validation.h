@@ -25,6 +25,13 @@ Status CheckColumnTypes(const catalog::Table& table);
 // root (InvalidArgument "<table> location must not be root path", as in HMS).
 Status CheckNewTable(const catalog::Table& table);
 
+// A location a client sends for a new partition, as sent (before Arbor maps
+// it): InvalidRequest unless its path is absolute, with or without a scheme
+// and authority ("file:/x", "s3a://b/x", "/x"). HMS fails on the others
+// (Hadoop's "Relative path in absolute URI"), e.g. "host:80/dir" or "dir/x".
+// Empty means unset: the default location is taken.
+Status CheckPartitionLocation(const std::string& location);
+
 // A partition to add to `table`: InvalidRequest when it names a location for a
 // view's partition (a table without a location), as HMS. A storage descriptor
 // without serde info is stored as sent (a null field, see the fidelity tests).

@@ -3,7 +3,8 @@ metastore does (HMSHandler; checked by Hive's client API tests, tests/hive):
   * a column or partition-key type Hive does not know: InvalidObjectException on create,
     InvalidOperationException on alter; known names are taken in any case, with parameters;
   * a table located at a file system's root: InvalidObjectException;
-  * a new partition that names a location for a view's partition: MetaException, and
+  * a new partition that names a location for a view's partition, or a relative location
+    (Hadoop's "Relative path in absolute URI", e.g. "host:80/dir"): MetaException, and
     nothing of the batch is added;
   * alter_partitions with no partitions: InvalidOperationException;
   * get_partition_names_ps with no values: MetaException;
@@ -71,6 +72,16 @@ class PartitionValidationTest(ArbordTestCase):
         self.assertEqual(self.c.get_partition_names(DB, "v", -1), [])
         self.c.add_partition(part("v", ["b"]))
         self.assertIsNone(self.c.get_partition(DB, "v", ["b"]).sd.location)
+
+    def test_relative_locations(self):
+        self.c.create_table(make_table(DB, "rel", part_keys=(("k", "string"),)))
+        for bad in ("invalidhost:80000/wrongfolder", "%^#$$%#$testlocation/part1", "dir/x"):
+            self.assertRaisesHms(hms.MetaException, self.c.add_partitions,
+                                 [part("rel", ["a"]), part("rel", ["b"], location=bad)])
+        self.assertEqual(self.c.get_partition_names(DB, "rel", -1), [])
+        for i, good in enumerate(("file:/tmp/rel/a", "s3a://bucket/rel/b", "/tmp/rel/c")):
+            self.c.add_partition(part("rel", [str(i)], location=good))
+            self.assertEqual(self.c.get_partition(DB, "rel", [str(i)]).sd.location, good)
 
     def test_empty_requests(self):
         self.c.create_table(make_table(DB, "empty", part_keys=(("k", "string"),)))

@@ -85,6 +85,17 @@ class PartitionSpecTest(ArbordTestCase):
                               list_spec("other", [part("other", ["2021", "1"])])])
         self.assertEqual(len(self.c.get_partitions(DB, "adds", -1)), 3)
         self.assertEqual(self.c.add_partitions_pspec([]), 0)
+        # Names are required; a shared sd needs a location; an unset relativePath appends
+        # "null", as Hive's Java concatenation does.
+        self.assertRaisesHms(hms.MetaException, self.c.add_partitions_pspec,
+                             [list_spec("", [part("adds", ["2022", "1"])])])
+        shared.sharedSDPartitionSpec.partitions = [hms.PartitionWithoutSD(values=["2023", "1"])]
+        shared.sharedSDPartitionSpec.sd.location = ""
+        self.assertRaisesHms(hms.MetaException, self.c.add_partitions_pspec, [shared])
+        shared.sharedSDPartitionSpec.sd.location = table.sd.location + "/n/"
+        self.c.add_partitions_pspec([shared])
+        self.assertEqual(self.c.get_partition(DB, "adds", ["2023", "1"]).sd.location,
+                         table.sd.location + "/n/null")
 
     def test_partition_values(self):
         self.new_table("vals")
