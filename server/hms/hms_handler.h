@@ -332,6 +332,8 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                                  const hive::GetPartitionsRequest& req) override;
 
  private:
+  // The table's location as its client sees it ("" for a view); raises as get_table.
+  std::string TableLocation(const std::string& db_name, const std::string& tbl_name);
   // The ref a database argument addresses: its own, else the session's, else the
   // server's default branch.
   std::string RefOf(const DbName& name) const;

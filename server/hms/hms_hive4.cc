@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "server/hms/hms_handler.h"
+#include "server/hms/partition_specs.h"
 
 namespace arbor::hms {
 
@@ -26,10 +27,10 @@ using hive::NoSuchObjectException;
 using hive::Partition;
 using hive::PartitionFilterMode;
 using hive::PartitionListComposingSpec;
-using hive::PartitionSpec;
-using hive::PartitionWithoutSD;
 using hive::PartitionsByExprRequest;
+using hive::PartitionSpec;
 using hive::PartitionsRequest;
+using hive::PartitionWithoutSD;
 using hive::SQLCheckConstraint;
 using hive::SQLDefaultConstraint;
 using hive::SQLForeignKey;
@@ -148,10 +149,7 @@ void HmsHandler::get_partition_names_req(std::vector<std::string>& _return,
 // (get_partitions_by_filter), or everything. The projection spec is not applied:
 // partitions come back whole.
 //
-// The reply is grouped as Hive groups it: partitions under the table's location
-// that share a storage descriptor (all but the location) form one spec with that
-// descriptor (its location the table's, also the spec's rootPath) and each
-// partition's path relative to it; the rest come whole in one partitionList spec.
+// The reply is grouped as Hive groups it (GroupPartitionSpecs).
 void HmsHandler::get_partitions_with_specs(GetPartitionsResponse& _return,
                                            const GetPartitionsRequest& req) {
   std::string db = WithCatalog(req.__isset.catName, req.catName, req.dbName);
@@ -174,56 +172,7 @@ void HmsHandler::get_partitions_with_specs(GetPartitionsResponse& _return,
     }
   });
   const std::string root = table.__isset.sd && table.sd.__isset.location ? table.sd.location : "";
-  auto new_spec = [&](const Partition& like) {
-    PartitionSpec out;
-    out.__set_dbName(like.dbName);
-    out.__set_tableName(like.tableName);
-    if (like.__isset.catName) out.__set_catName(like.catName);
-    return out;
-  };
-  std::vector<PartitionSpec> shared;  // one per distinct descriptor
-  std::vector<Partition> apart;
-  for (Partition& p : parts) {
-    const std::string& location = p.sd.location;
-    const bool under_root = !root.empty() && p.__isset.sd && location.size() > root.size() &&
-                            location.compare(0, root.size(), root) == 0 &&
-                            location[root.size()] == '/';
-    if (!under_root) {
-      apart.push_back(std::move(p));
-      continue;
-    }
-    StorageDescriptor sd = p.sd;
-    sd.__set_location(root);
-    PartitionSpec* group = nullptr;
-    for (PartitionSpec& s : shared) {
-      if (s.sharedSDPartitionSpec.sd == sd) group = &s;
-    }
-    if (group == nullptr) {
-      shared.push_back(new_spec(p));
-      group = &shared.back();
-      group->__set_rootPath(root);
-      group->sharedSDPartitionSpec.__set_sd(sd);
-      group->sharedSDPartitionSpec.__set_partitions({});
-      group->__isset.sharedSDPartitionSpec = true;
-    }
-    PartitionWithoutSD slim;
-    slim.__set_values(p.values);
-    if (p.__isset.createTime) slim.__set_createTime(p.createTime);
-    if (p.__isset.lastAccessTime) slim.__set_lastAccessTime(p.lastAccessTime);
-    slim.__set_relativePath(location.substr(root.size()));
-    if (p.__isset.parameters) slim.__set_parameters(p.parameters);
-    if (p.__isset.privileges) slim.__set_privileges(p.privileges);
-    group->sharedSDPartitionSpec.partitions.push_back(std::move(slim));
-  }
-  std::vector<PartitionSpec> specs = std::move(shared);
-  if (!apart.empty()) {
-    PartitionSpec out = new_spec(apart.front());
-    PartitionListComposingSpec list;
-    list.__set_partitions(std::move(apart));
-    out.__set_partitionList(std::move(list));
-    specs.push_back(std::move(out));
-  }
-  _return.__set_partitionSpec(std::move(specs));
+  _return.__set_partitionSpec(GroupPartitionSpecs(root, std::move(parts)));
 }
 
 }  // namespace arbor::hms

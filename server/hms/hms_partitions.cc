@@ -36,6 +36,7 @@
 #include "server/hms/hms_validation.h"
 #include "server/hms/local_dirs.h"
 #include "server/hms/partition_filter.h"
+#include "server/hms/partition_specs.h"
 #include "versioning/catalog_query.h"
 #include "versioning/names.h"
 #include "versioning/partition_name.h"
@@ -77,6 +78,7 @@ using hive::PrincipalPrivilegeSet;
 using hive::PrivilegeGrantInfo;
 using hive::RenamePartitionRequest;
 using hive::RenamePartitionResponse;
+using hive::Table;
 
 namespace {
 
@@ -1240,13 +1242,21 @@ void HmsHandler::get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return
   _return.hasUnknownPartitions = true;
 }
 
+// The table's location as a client sees it, for GroupPartitionSpecs ("" for a
+// view). Read after the listing, which has reported a missing table already.
+std::string HmsHandler::TableLocation(const std::string& db_name, const std::string& tbl_name) {
+  Table table;
+  get_table(table, db_name, tbl_name);
+  return table.__isset.sd && table.sd.__isset.location ? table.sd.location : "";
+}
+
 void HmsHandler::get_partitions_pspec(std::vector<PartitionSpec>& _return,
                                       const std::string& db_name, const std::string& tbl_name,
                                       const int32_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_pspec, get_partitions);
   std::vector<Partition> parts;
   get_partitions(parts, db_name, tbl_name, SpecLimit(max_parts));
-  _return = ComposingSpecs(std::move(parts));
+  _return = GroupPartitionSpecs(TableLocation(db_name, tbl_name), std::move(parts));
 }
 
 void HmsHandler::get_part_specs_by_filter(std::vector<PartitionSpec>& _return,
@@ -1255,7 +1265,7 @@ void HmsHandler::get_part_specs_by_filter(std::vector<PartitionSpec>& _return,
   ARBOR_HMS_DELEGATES_TO(get_part_specs_by_filter, get_partitions_by_filter);
   std::vector<Partition> parts;
   get_partitions_by_filter(parts, db_name, tbl_name, filter, SpecLimit(max_parts));
-  _return = ComposingSpecs(std::move(parts));
+  _return = GroupPartitionSpecs(TableLocation(db_name, tbl_name), std::move(parts));
 }
 
 // The values of the requested keys, one row per partition (the ones the filter

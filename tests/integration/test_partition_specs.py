@@ -1,7 +1,8 @@
 """Partition specs and partition values (Hive's PartitionSpec methods and
 get_partition_values), served as the same catalog queries as the plain listings:
-  * get_partitions_pspec / get_part_specs_by_filter answer one spec holding the partitions
-    of get_partitions / get_partitions_by_filter as a plain list (none: no spec); their i32
+  * get_partitions_pspec / get_part_specs_by_filter answer the partitions of get_partitions /
+    get_partitions_by_filter grouped as get_partitions_with_specs groups them (a shared-sd spec
+    for those under the table's location, a list for the rest; none: no spec); their i32
     limit is the listings' limit;
   * add_partitions_pspec adds the partitions of list specs and of shared-sd specs (location =
     shared location + relativePath) as add_partitions does: all or nothing, defaults applied;
@@ -30,6 +31,19 @@ def list_spec(table, parts, db=DB):
                              partitionList=hms.PartitionListComposingSpec(partitions=parts))
 
 
+def flatten(specs):
+    """(values, location) of every partition in `specs`, sorted."""
+    out = []
+    for s in specs:
+        if s.sharedSDPartitionSpec is not None:
+            shared = s.sharedSDPartitionSpec
+            out += [(tuple(p.values), shared.sd.location + p.relativePath)
+                    for p in shared.partitions]
+        if s.partitionList is not None:
+            out += [(tuple(p.values), p.sd.location) for p in s.partitionList.partitions]
+    return sorted(out)
+
+
 class PartitionSpecTest(ArbordTestCase):
     database = DB
 
@@ -42,16 +56,22 @@ class PartitionSpecTest(ArbordTestCase):
         self.assertEqual(self.c.get_partitions_pspec(DB, "ls", -1), [])
         self.c.add_partitions([part("ls", v) for v in (["2017", "1"], ["2017", "2"],
                                                        ["2018", "1"])])
+        self.c.add_partition(part("ls", ["2019", "1"], location="file:/elsewhere/2019"))
+        table = self.c.get_table(DB, "ls")
         specs = self.c.get_partitions_pspec(DB, "ls", -1)
-        self.assertEqual(len(specs), 1)
-        self.assertEqual((specs[0].dbName, specs[0].tableName), (DB, "ls"))
-        self.assertEqual(specs[0].partitionList.partitions, self.c.get_partitions(DB, "ls", -1))
-        self.assertEqual(len(self.c.get_partitions_pspec(DB, "ls", 2)[0].partitionList.partitions),
-                         2)
-        self.assertEqual(len(self.c.get_partitions_pspec(DB, "ls", 100000)[0]
-                             .partitionList.partitions), 3)
+        self.assertEqual(len(specs), 2)
+        self.assertEqual({(s.dbName, s.tableName) for s in specs}, {(DB, "ls")})
+        self.assertEqual(specs[0].rootPath, table.sd.location)
+        self.assertEqual(len(specs[0].sharedSDPartitionSpec.partitions), 3)
+        self.assertEqual([p.values for p in specs[1].partitionList.partitions], [["2019", "1"]])
+        self.assertEqual(flatten(specs), sorted((tuple(p.values), p.sd.location)
+                                                for p in self.c.get_partitions(DB, "ls", -1)))
+        req = hms.GetPartitionsRequest(dbName=DB, tblName="ls")
+        self.assertEqual(specs, self.c.get_partitions_with_specs(req).partitionSpec)
+        self.assertEqual(len(flatten(self.c.get_partitions_pspec(DB, "ls", 2))), 2)
+        self.assertEqual(len(flatten(self.c.get_partitions_pspec(DB, "ls", 100000))), 4)
         specs = self.c.get_part_specs_by_filter(DB, "ls", 'y = "2017" and m = "2"', -1)
-        self.assertEqual([p.values for p in specs[0].partitionList.partitions], [["2017", "2"]])
+        self.assertEqual([v for v, _ in flatten(specs)], [("2017", "2")])
         self.assertRaisesHms(hms.NoSuchObjectException, self.c.get_partitions_pspec, DB, "nosuch",
                              -1)
         self.assertRaisesHms(hms.MetaException, self.c.get_part_specs_by_filter, DB, "ls",
