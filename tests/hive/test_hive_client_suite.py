@@ -175,8 +175,20 @@ class HiveClientSuiteTest(unittest.TestCase):
                                                                len(classes)))
         print("  arbord:    %s (%.0f s)" % (counts(ours), t1 - t0))
         print("  reference: %s (%.0f s)" % (counts(theirs), t2 - t1))
+        if full:
+            def subset(results):
+                return {n: r for n, r in results.items() if n.split(".")[0] in CI_CLASSES}
+            print("  of which make test's subset: arbord %s; reference %s"
+                  % (counts(subset(ours)), counts(subset(theirs))))
 
         known = load_differences()
+        ahead = [n for n, (status, _) in ours.items()
+                 if status == "PASS" and theirs.get(n, ("MISSING", ""))[0] != "PASS"]
+        behind = [n for n, (status, _) in theirs.items()
+                  if status == "PASS" and ours.get(n, ("MISSING", ""))[0] != "PASS"]
+        print("  arbord passes %d that the reference does not: %s" % (len(ahead), sorted(ahead)))
+        print("  arbord fails %d that the reference passes (%d of them listed)"
+              % (len(behind), len([n for n in behind if n in known])))
         regressions, stale = [], []
         for name, (status, _) in sorted(theirs.items()):
             mine, message = ours.get(name, ("MISSING", ""))
