@@ -710,11 +710,7 @@ int32_t HmsHandler::add_partitions_pspec(const std::vector<PartitionSpec>& new_p
   if (new_parts[0].__isset.catName) req.__set_catName(new_parts[0].catName);
   std::vector<Partition> parts;
   for (const auto& spec : new_parts) {
-    // HMS: names are required, and a shared storage descriptor needs a location.
-    if (spec.dbName.empty() || spec.tableName.empty()) {
-      Raise<E>(
-          Status::InvalidRequest("The database and table name must be set in a partition spec"));
-    }
+    // HMS: a shared storage descriptor needs a location.
     if (spec.__isset.sharedSDPartitionSpec && (!spec.sharedSDPartitionSpec.__isset.sd ||
                                                spec.sharedSDPartitionSpec.sd.location.empty())) {
       Raise<E>(
@@ -1265,7 +1261,8 @@ void HmsHandler::get_part_specs_by_filter(std::vector<PartitionSpec>& _return,
   ARBOR_HMS_DELEGATES_TO(get_part_specs_by_filter, get_partitions_by_filter);
   std::vector<Partition> parts;
   get_partitions_by_filter(parts, db_name, tbl_name, filter, SpecLimit(max_parts));
-  _return = GroupPartitionSpecs(TableLocation(db_name, tbl_name), std::move(parts));
+  // Hive answers this one as a plain list (its client tests read partitionList).
+  _return = ComposingSpecs(std::move(parts));
 }
 
 // The values of the requested keys, one row per partition (the ones the filter

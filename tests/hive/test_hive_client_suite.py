@@ -124,6 +124,7 @@ def counts(results):
 
 
 class HiveClientSuiteTest(unittest.TestCase):
+    maxDiff = None
     def test_client_suite_matches_reference(self):
         if not os.path.exists(SUITE_CLASSPATH_FILE) or not reference_hms.installed():
             self.fail("Hive client suite or reference HMS missing: run deploy/install-hive.sh")

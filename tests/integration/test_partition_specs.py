@@ -1,9 +1,9 @@
 """Partition specs and partition values (Hive's PartitionSpec methods and
 get_partition_values), served as the same catalog queries as the plain listings:
-  * get_partitions_pspec / get_part_specs_by_filter answer the partitions of get_partitions /
-    get_partitions_by_filter grouped as get_partitions_with_specs groups them (a shared-sd spec
-    for those under the table's location, a list for the rest; none: no spec); their i32
-    limit is the listings' limit;
+  * get_partitions_pspec answers the partitions of get_partitions grouped as
+    get_partitions_with_specs groups them (a shared-sd spec for those under the table's
+    location, a list for the rest); get_part_specs_by_filter those of get_partitions_by_filter
+    as one plain list; none: no spec; their i32 limit is the listings' limit;
   * add_partitions_pspec adds the partitions of list specs and of shared-sd specs (location =
     shared location + relativePath) as add_partitions does: all or nothing, defaults applied;
     a spec naming another table: MetaException;
@@ -70,8 +70,10 @@ class PartitionSpecTest(ArbordTestCase):
         self.assertEqual(specs, self.c.get_partitions_with_specs(req).partitionSpec)
         self.assertEqual(len(flatten(self.c.get_partitions_pspec(DB, "ls", 2))), 2)
         self.assertEqual(len(flatten(self.c.get_partitions_pspec(DB, "ls", 100000))), 4)
+        # By filter: one spec with the partitions as a plain list, as Hive answers it.
         specs = self.c.get_part_specs_by_filter(DB, "ls", 'y = "2017" and m = "2"', -1)
-        self.assertEqual([v for v, _ in flatten(specs)], [("2017", "2")])
+        self.assertEqual([p.values for p in specs[0].partitionList.partitions], [["2017", "2"]])
+        self.assertEqual(len(specs), 1)
         self.assertRaisesHms(hms.NoSuchObjectException, self.c.get_partitions_pspec, DB, "nosuch",
                              -1)
         self.assertRaisesHms(hms.MetaException, self.c.get_part_specs_by_filter, DB, "ls",
@@ -105,10 +107,8 @@ class PartitionSpecTest(ArbordTestCase):
                               list_spec("other", [part("other", ["2021", "1"])])])
         self.assertEqual(len(self.c.get_partitions(DB, "adds", -1)), 3)
         self.assertEqual(self.c.add_partitions_pspec([]), 0)
-        # Names are required; a shared sd needs a location; an unset relativePath appends
-        # "null", as Hive's Java concatenation does.
-        self.assertRaisesHms(hms.MetaException, self.c.add_partitions_pspec,
-                             [list_spec("", [part("adds", ["2022", "1"])])])
+        # A shared sd needs a location; an unset relativePath appends "null", as Hive's Java
+        # concatenation does.
         shared.sharedSDPartitionSpec.partitions = [hms.PartitionWithoutSD(values=["2023", "1"])]
         shared.sharedSDPartitionSpec.sd.location = ""
         self.assertRaisesHms(hms.MetaException, self.c.add_partitions_pspec, [shared])
