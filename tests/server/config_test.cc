@@ -25,7 +25,26 @@ TEST(ServerConfigTest, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(c.default_branch, "main");
   EXPECT_EQ(c.ref_separator, '@');
   EXPECT_TRUE(c.sync_writes);
+  EXPECT_EQ(c.disk_reserve_bytes, uint64_t{1} << 30);
   EXPECT_FALSE(c.lakefs_enabled());
+}
+
+TEST(ServerConfigTest, DiskReserveTakesBinaryUnits) {
+  auto reserve = [](const std::string& v) {
+    return Parse({"--disk-reserve", v}).value().disk_reserve_bytes;
+  };
+  EXPECT_EQ(reserve("0"), 0u);
+  EXPECT_EQ(reserve("4096"), 4096u);
+  EXPECT_EQ(reserve("64K"), 64u << 10);
+  EXPECT_EQ(reserve("512M"), 512u << 20);
+  EXPECT_EQ(reserve("512MiB"), 512u << 20);
+  EXPECT_EQ(reserve("2g"), uint64_t{2} << 30);
+  EXPECT_EQ(reserve("1TB"), uint64_t{1} << 40);
+  for (const char* v : {"", "M", "-1", "1.5G", "1X", "1GiBs", "99999999999999999999"}) {
+    auto c = Parse({"--disk-reserve", v});
+    ASSERT_FALSE(c.ok()) << v;
+    EXPECT_NE(c.status().message().find("--disk-reserve"), std::string::npos);
+  }
 }
 
 TEST(ServerConfigTest, FileThenFlagsThenEnvironment) {
