@@ -195,6 +195,16 @@ const std::vector<Option>& Options() {
          c->lock_timeout_seconds = static_cast<int>(n);
          return Status::OK();
        }},
+      {"max-pending-bytes", "SIZE",
+       "Bytes of Thrift requests being received, summed over all connections; the "
+       "connection that goes over it is closed. Default 1G",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->max_pending_bytes, ParseBytes("max-pending-bytes", v));
+         if (c->max_pending_bytes < 4096) {
+           return Status::InvalidArgument("--max-pending-bytes must be at least 4096");
+         }
+         return Status::OK();
+       }},
       {"max-message-bytes", "N", "Largest Thrift string or binary accepted. Default 268435456",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(c->max_message_bytes,

@@ -43,6 +43,8 @@ struct ServerConfig {
   // A request must arrive whole within this many seconds of its first byte, and a
   // reply must make progress within it; else the connection is closed.
   int request_timeout_seconds = 60;
+  // Bytes of Thrift requests being received, summed over every connection.
+  uint64_t max_pending_bytes = uint64_t{1} << 30;
   std::string log_level = "info";
   std::string transport = "buffered";  // buffered | framed
   std::string protocol = "binary";     // binary | compact

@@ -110,6 +110,16 @@ struct Connection {
   bool busy = false;
   bool partial = false;        // holds part of a request; `deadline` applies
   Clock::time_point deadline;  // of the request that is arriving
+  // Bytes of `in` counted in the server's total of buffered request bytes.
+  std::atomic<int64_t>* pending = nullptr;
+  int64_t counted = 0;
+
+  // Brings the server's total up to date after `in` changed size.
+  void Account() {
+    const auto size = static_cast<int64_t>(in.size());
+    if (pending && size != counted) pending->fetch_add(size - counted);
+    counted = size;
+  }
 };
 
 // The transport a worker parses a request from and writes the reply to: reads come
@@ -168,6 +178,7 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
       const ssize_t n = ::recv(c_->fd, buf, sizeof(buf), 0);
       if (n > 0) {
         c_->in.append(buf, static_cast<size_t>(n));
+        c_->Account();
         return;
       }
       if (n == 0) {
@@ -520,6 +531,8 @@ class HmsServer::Impl {
   int wake_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
+  // Bytes of requests being received or parsed, over every connection.
+  std::atomic<int64_t> pending_bytes_{0};
   std::thread loop_thread_;
   std::vector<std::thread> workers_;
 
@@ -777,6 +790,7 @@ void HmsServer::Impl::Admit(int fd, std::string peer) {
   spdlog::debug("connection from {}", peer);
   auto c = std::make_unique<Connection>(fd, peer, scan_);
   c->session = std::make_shared<HmsHandler>(context_, std::move(peer));
+  c->pending = &pending_bytes_;
   Connection* raw = c.get();
   connections_.emplace(fd, std::move(c));
   Arm(raw, EPOLL_CTL_ADD);
@@ -858,6 +872,8 @@ void HmsServer::Impl::SetPartial(Connection* c, bool partial) {
 
 void HmsServer::Impl::Close(Connection* c) {
   SetPartial(c, false);
+  c->in.clear();
+  c->Account();
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   const int fd = c->fd;
   CloseFd(fd);
@@ -890,6 +906,17 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     spdlog::debug("thrift: connection from {}: {}", c->peer, std::strerror(errno));
+    Close(c);
+    return;
+  }
+  c->Account();
+  if (const int64_t pending = pending_bytes_.load();
+      pending > static_cast<int64_t>(config_.max_pending_bytes)) {
+    spdlog::warn(
+        "thrift: closing the connection from {}: requests being received hold {} "
+        "bytes in all, over --max-pending-bytes ({}); this connection holds {}",
+        c->peer, pending, config_.max_pending_bytes, c->in.size());
+    Count("memory_budget");
     Close(c);
     return;
   }
@@ -1042,6 +1069,7 @@ bool HmsServer::Impl::Serve(SessionProcessor* processor, Connection* c) {
       if (!processor->process(protocol, protocol, nullptr)) return false;
       c->in.erase(0, c->consumed);
       c->consumed = 0;
+      c->Account();
       c->first_message = false;
       c->scanner.Reset();
       if (c->in.empty()) {

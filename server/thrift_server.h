@@ -18,7 +18,9 @@
 // container limits and a per-message size cap keep a malformed or hostile peer
 // from exhausting memory: such a connection is closed and logged, and every other
 // connection carries on. A request costs memory only as its bytes arrive, never
-// a declared size up front. Authentication is not supported: a client that opens
+// a declared size up front, and the bytes of all requests being received are
+// bounded by --max-pending-bytes: the connection whose bytes go over it is closed
+// with a log line. Authentication is not supported: a client that opens
 // with a SASL handshake gets a SASL ERROR frame and is closed at once, not left
 // waiting. Accepted sockets get TCP keepalive (a vanished peer is released in
 // about 25 s) and TCP_NODELAY.

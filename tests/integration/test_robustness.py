@@ -724,9 +724,10 @@ class SmallLimitsTest(ServerChecks, ArbordTestCase):
 
 class ConnectionsTest(ServerChecks, ArbordTestCase):
     """Idle, slow and surplus connections (server/thrift_server.h), with a short
-    --request-timeout and --max-connections 300."""
+    --request-timeout, --max-connections 300 and --max-pending-bytes 1M."""
 
-    extra_args = ["--request-timeout", "2", "--max-connections", "300"]
+    extra_args = ["--request-timeout", "2", "--max-connections", "300",
+                  "--max-pending-bytes", "1M"]
     big_parts = 48
     database = DB
 
@@ -840,13 +841,48 @@ class ConnectionsTest(ServerChecks, ArbordTestCase):
         self.assertLess(loaded, max(0.2, 5 * quiet))
         self.assertHealthy()
 
+    def test_pending_request_bytes_are_bounded(self):
+        """Requests still arriving may hold --max-pending-bytes (1 MiB) in all: the
+        connection whose bytes go over it is closed with a log line, and the ones
+        within it complete normally."""
+        def header(declared):
+            return (call_header("get_database") + field(TType.STRING, 1)
+                    + struct.pack(">i", declared))
+        chunk = b"x" * (400 << 10)
+        offset = self.log_offset()
+        first, second = raw_connection(self.server.port), raw_connection(self.server.port)
+        try:
+            for s in (first, second):
+                s.sendall(header(len(chunk) + 1000) + chunk)
+            time.sleep(0.3)
+            # 800 KiB pending; 400 more go over the budget.
+            self.assertEqual(send_and_drain(self.server.port, header(len(chunk) + 1000) + chunk),
+                             b"")
+            self.assertLogMentions(offset, "--max-pending-bytes")
+            for s in (first, second):
+                s.sendall(b"y" * 1000 + b"\0")  # the rest of the name, the end of the args
+                s.settimeout(10)
+                got = b""
+                while len(got) < 100:
+                    more = s.recv(65536)
+                    self.assertTrue(more, "a connection within the budget was closed")
+                    got += more
+                self.assertIn(b"410600 bytes long", got)  # the name, rejected
+        finally:
+            first.close()
+            second.close()
+        self.assertHealthy()
+
     def test_client_over_the_limit_is_refused(self):
         """Beyond --max-connections a client gets a Thrift error saying so, promptly,
         and the server logs it; a slot freed admits the next client."""
+        time.sleep(0.2)  # earlier clients' closes are seen
         opened, _ = self.connections_and_threads()
         held = [raw_connection(self.server.port) for _ in range(300 - opened)]
         try:
             time.sleep(0.2)
+            now, _ = self.connections_and_threads()
+            held += [raw_connection(self.server.port) for _ in range(300 - now)]
             offset = self.log_offset()
             start = time.time()
             c = Client(self.server.port, timeout_ms=10000)

@@ -26,6 +26,10 @@ TEST(ServerConfigTest, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(c.ref_separator, '@');
   EXPECT_TRUE(c.sync_writes);
   EXPECT_EQ(c.disk_reserve_bytes, uint64_t{1} << 30);
+  EXPECT_EQ(c.max_connections, 10000);
+  EXPECT_EQ(c.worker_threads, 64);
+  EXPECT_EQ(c.request_timeout_seconds, 60);
+  EXPECT_EQ(c.max_pending_bytes, uint64_t{1} << 30);
   EXPECT_FALSE(c.lakefs_enabled());
 }
 
@@ -72,6 +76,10 @@ TEST(ServerConfigTest, ErrorsNameTheOption) {
   bad({"--listen", "nowhere"}, "HOST:PORT");
   bad({"--listen", "h:99999"}, "port");
   bad({"--max-connections", "0"}, "--max-connections");
+  bad({"--worker-threads", "0"}, "--worker-threads");
+  bad({"--request-timeout", "0"}, "--request-timeout");
+  bad({"--max-pending-bytes", "100"}, "--max-pending-bytes");
+  bad({"--max-pending-bytes", "1Q"}, "--max-pending-bytes");
   bad({"--transport", "http"}, "--transport");
   bad({"--ref-separator", "ab"}, "--ref-separator");
   bad({"--sync-writes", "maybe"}, "--sync-writes");
