@@ -35,7 +35,16 @@ struct ServerConfig {
   std::string default_branch = "main";
   char ref_separator = '@';
   std::string warehouse = "file:/tmp/arbor/warehouse";
-  int max_connections = 512;
+  // Idle connections cost no thread (server/thrift_server.h), so the limit is
+  // about file descriptors; arbord raises its soft RLIMIT_NOFILE to the hard one.
+  int max_connections = 10'000;
+  // Workers that parse requests and run the handler.
+  int worker_threads = 64;
+  // A request must arrive whole within this many seconds of its first byte, and a
+  // reply must make progress within it; else the connection is closed.
+  int request_timeout_seconds = 60;
+  // Bytes of Thrift requests being received, summed over every connection.
+  uint64_t max_pending_bytes = uint64_t{1} << 30;
   std::string log_level = "info";
   std::string transport = "buffered";  // buffered | framed
   std::string protocol = "binary";     // binary | compact
@@ -46,6 +55,10 @@ struct ServerConfig {
   int64_t max_container_elements = 32'768;
   std::string admin_token;
   bool sync_writes = true;
+  // Free space kept on the data directory's filesystem; below it writes fail with
+  // NoSpace (storage/disk_space_guard.h). 1 GiB leaves RocksDB room for a full
+  // memtable flush per column, a compaction and a few maximum-size requests.
+  uint64_t disk_reserve_bytes = uint64_t{1} << 30;
   // lakeFS coupling; all empty = standalone.
   std::string lakefs_endpoint;
   std::string lakefs_access_key_id;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +22,7 @@
 #include "server/lakefs/lakefs_client.h"
 #include "server/metrics.h"
 #include "server/thrift_server.h"
+#include "storage/disk_space_guard.h"
 #include "storage/rocks_kv_store.h"
 #include "versioning/catalog.h"
 #include "versioning/repository.h"
@@ -41,7 +43,29 @@ catalog::Database DefaultDatabase(const ServerConfig& config) {
   return db;
 }
 
+// Idle Thrift connections are cheap, so the descriptor limit is what bounds them:
+// raise the soft limit to the hard one, and say so if --max-connections cannot fit.
+void RaiseFileLimit(const ServerConfig& config) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  // RocksDB, the admin API and refused connections need descriptors too.
+  constexpr rlim_t kReserved = 1024;
+  if (lim.rlim_cur != RLIM_INFINITY &&
+      static_cast<rlim_t>(config.max_connections) + kReserved > lim.rlim_cur) {
+    spdlog::warn(
+        "--max-connections {} does not fit the open-file limit {} (RLIMIT_NOFILE); "
+        "connections beyond about {} will fail to be accepted",
+        config.max_connections, lim.rlim_cur,
+        lim.rlim_cur > kReserved ? lim.rlim_cur - kReserved : 0);
+  }
+}
+
 int Run(const ServerConfig& config) {
+  RaiseFileLimit(config);
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) {
@@ -51,10 +75,19 @@ int Run(const ServerConfig& config) {
   RocksOptions rocks;
   rocks.path = config.data_dir + "/rocksdb";
   rocks.sync_writes = config.sync_writes;
+  rocks.disk_reserve_bytes = config.disk_reserve_bytes;
   auto kv = RocksKvStore::Open(rocks);
   if (!kv.ok()) {
     spdlog::critical("{}", kv.status().ToString());
     return 1;
+  }
+  if ((*kv)->read_only()) {
+    spdlog::error(
+        "the data directory {} has no free space: serving reads only, every write "
+        "fails until arbord is restarted with free space",
+        config.data_dir);
+  } else if (DiskSpaceGuard guard(rocks.path, config.disk_reserve_bytes); !guard.Check().ok()) {
+    spdlog::warn("{}", guard.Check().message());
   }
   // lakeFS: a configured but unusable lakeFS stops start-up; Arbor never falls back
   // to standalone silently.

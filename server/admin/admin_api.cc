@@ -50,6 +50,8 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kBusy:
     case StatusCode::kUnavailable:
       return 503;
+    case StatusCode::kNoSpace:
+      return 507;  // Insufficient Storage
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
     case StatusCode::kInternal:
@@ -86,6 +88,8 @@ std::string_view ErrorCodeFor(StatusCode code) {
       return "CORRUPTION";
     case StatusCode::kIOError:
       return "IO_ERROR";
+    case StatusCode::kNoSpace:
+      return "NO_SPACE";
     case StatusCode::kInternal:
       return "INTERNAL";
   }

@@ -412,6 +412,52 @@ TEST(RocksKvStoreTest, WalStaysBoundedWhileOneColumnIsIdle) {
   EXPECT_EQ(kv->Get(Column::kRefs, "branch").value(), "head");
 }
 
+TEST(RocksKvStoreTest, BelowTheDiskReserveWritesFailAndReadsWork) {
+  // A reserve no filesystem has free stands for a full disk: the store opens, reads
+  // what is there, refuses every write with NoSpace naming the directory and the
+  // numbers, and loses nothing across the reopen that lifts the reserve.
+  testing::TempDir dir;
+  RocksOptions o;
+  o.path = dir.Sub("db");
+  {
+    auto kv = RocksKvStore::Open(o).value();
+    WriteBatch b;
+    b.Put(Column::kRefs, "before", "full");
+    ASSERT_TRUE(kv->Write(b, WriteOptions{.sync = false}).ok());  // left in the WAL
+  }
+  o.disk_reserve_bytes = uint64_t{1} << 60;
+  {
+    auto kv = RocksKvStore::Open(o).value();
+    EXPECT_FALSE(kv->read_only());
+    EXPECT_EQ(kv->Get(Column::kRefs, "before").value(), "full");
+    WriteBatch b;
+    b.Put(Column::kRefs, "during", "x");
+    Status s = kv->Write(b);
+    ASSERT_TRUE(s.IsNoSpace()) << s.ToString();
+    EXPECT_NE(s.message().find(o.path), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("the reserve is 1048576.0 TiB"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("bytes) free"), std::string::npos) << s.message();
+  }
+  o.disk_reserve_bytes = 1;
+  auto kv = RocksKvStore::Open(o).value();
+  EXPECT_EQ(kv->Get(Column::kRefs, "before").value(), "full");
+  EXPECT_TRUE(kv->Get(Column::kRefs, "during").status().IsNotFound());
+  WriteBatch b;
+  b.Put(Column::kRefs, "after", "y");
+  EXPECT_TRUE(kv->Write(b).ok());
+}
+
+TEST(DiskSpaceGuardTest, MeasuresAndCachesFreeSpace) {
+  testing::TempDir dir;
+  EXPECT_TRUE(DiskSpaceGuard(dir.path(), 0).Check().ok());  // off
+  EXPECT_TRUE(DiskSpaceGuard(dir.path(), 1).Check().ok());
+  DiskSpaceGuard guard(dir.path(), uint64_t{1} << 60, std::chrono::hours(1));
+  EXPECT_GT(guard.FreeBytes(), 0u);
+  EXPECT_TRUE(guard.Check().IsNoSpace());
+  EXPECT_EQ(FormatBytes(512), "512 bytes");
+  EXPECT_EQ(FormatBytes(uint64_t{3} << 29), "1.5 GiB");
+}
+
 TEST(RocksKvStoreTest, OpenFailureIsAClearError) {
   RocksOptions o;
   o.path = "/proc/arbor-cannot-create-this";
