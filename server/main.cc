@@ -20,8 +20,8 @@
 #include "server/http_server.h"
 #include "server/lakefs/lakefs_client.h"
 #include "server/metrics.h"
+#include "server/store.h"
 #include "server/thrift_server.h"
-#include "storage/rocks_kv_store.h"
 #include "versioning/catalog.h"
 #include "versioning/repository.h"
 
@@ -42,18 +42,9 @@ catalog::Database DefaultDatabase(const ServerConfig& config) {
 }
 
 int Run(const ServerConfig& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    spdlog::critical("cannot create data directory {}: {}", config.data_dir, ec.message());
-    return 1;
-  }
-  RocksOptions rocks;
-  rocks.path = config.data_dir + "/rocksdb";
-  rocks.sync_writes = config.sync_writes;
-  auto kv = RocksKvStore::Open(rocks);
+  auto kv = OpenStore(config);
   if (!kv.ok()) {
-    spdlog::critical("{}", kv.status().ToString());
+    spdlog::critical("opening the store {}: {}", DescribeStore(config), kv.status().ToString());
     return 1;
   }
   // lakeFS: a configured but unusable lakeFS stops start-up; Arbor never falls back
@@ -96,7 +87,8 @@ int Run(const ServerConfig& config) {
                                 : 2 * config.lakefs_timeout_seconds + 10);
   auto repo = Repository::Open(kv->get(), std::move(repo_options));
   if (!repo.ok()) {
-    spdlog::critical("opening the repository in {}: {}", config.data_dir, repo.status().ToString());
+    spdlog::critical("opening the repository in {}: {}", DescribeStore(config),
+                     repo.status().ToString());
     return 1;
   }
   if (Status s = (*repo)->CollectStagingGarbage(); !s.ok()) {
@@ -160,8 +152,8 @@ int Run(const ServerConfig& config) {
   spdlog::info(
       "arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
       "(data in {}, default branch '{}')",
-      config.listen.host, thrift.port(), config.http_listen.host, http.port(), config.data_dir,
-      config.default_branch);
+      config.listen.host, thrift.port(), config.http_listen.host, http.port(),
+      DescribeStore(config), config.default_branch);
   // A line tests and scripts can wait for.
   std::printf("arbord ready thrift=%u http=%u\n", thrift.port(), http.port());
   std::fflush(stdout);
