@@ -24,6 +24,7 @@
 #include "server/thrift_server.h"
 #include "versioning/catalog.h"
 #include "versioning/repository.h"
+#include "versioning/shared_record.h"
 
 namespace {
 
@@ -104,7 +105,17 @@ int Run(const ServerConfig& config) {
     }
   }
 
-  hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds));
+  // On a shared store, the HMS lock table is shared too: a lock taken through one
+  // instance must block writers on every other.
+  SharedRecord shared_locks(kv->get(), "hms-locks");
+  hms::LockManager::SharedTable lock_table;
+  if (config.postgres_store()) {
+    lock_table = [&shared_locks](const std::function<Status(std::string*)>& update) {
+      return shared_locks.Update(update);
+    };
+  }
+  hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds), nullptr,
+                         std::move(lock_table));
   hms::HmsContext context;
   context.repo = repo->get();
   context.options.default_branch = config.default_branch;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <set>
+#include <thread>
 
 #include "versioning/names.h"
 #include "versioning/ref_expression.h"
@@ -806,10 +807,48 @@ size_t Repository::QueuedWrites(std::string_view branch) {
   return state->queue.size();
 }
 
+namespace {
+
+// The head of every staged-write batch: conditional on the branch record as read and
+// on no intent, and bumping the record's counter, so that a commit that read the
+// staged edits before this batch cannot retire them unseen.
+void StageOnBranch(const Branch& b, WriteBatch* wb) {
+  RefStore::ExpectBranch(b, wb);
+  RefStore::ExpectNoIntent(b.name, wb);
+  Branch next = b;
+  ++next.staged_writes;
+  RefStore::PutBranch(next, wb);
+}
+
+}  // namespace
+
 void Repository::RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch) {
+  // Within this process the branch lock serializes writers, so the batch's
+  // compare-and-set fails only when another process (arbord instance) sharing the
+  // store moved the branch or staged on it meanwhile. The functions are pure
+  // functions of their view, so the batch is run again against the new state; the
+  // store decides which instance goes first.
+  constexpr int kAttempts = 64;
+  for (int attempt = 1;; ++attempt) {
+    std::string read_as;
+    if (!RunWriteBatchOnce(target, batch, &read_as) || attempt == kAttempts) return;
+    auto now = refs_.GetBranch(target);
+    if (!now.ok() || now->raw == read_as) return;  // not a lost race: keep the outcome
+    for (QueuedWrite* w : batch) {
+      w->outcome = Status::Internal("write was not run");
+      w->exception = nullptr;
+    }
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(100 * (1 + attempt % 16) + clock_() % 500));
+  }
+}
+
+bool Repository::RunWriteBatchOnce(const std::string& target,
+                                   const std::vector<QueuedWrite*>& batch, std::string* read_as) {
   auto fail_all = [&](const Status& s) {
     for (QueuedWrite* w : batch)
       w->outcome = s;
+    return false;
   };
   // The branch record is read once for the whole batch, in the snapshot the
   // functions read: the branch lock keeps this process from moving it meanwhile, and
@@ -828,19 +867,29 @@ void Repository::RunWriteBatch(const std::string& target, const std::vector<Queu
         Status::Busy("branch " + Quote(target) + " appeared while being written; retry"));
   }
   const Branch& b = *branch;
+  *read_as = b.raw;
   if (b.is_protected) return fail_all(ProtectedBranch(b.name));
   // Staged writes made while an intent waits would be dropped when it completes.
   if (Status s = CheckNoIntent(b.name); !s.ok()) return fail_all(s);
   if (b.commit_mode == versioning::COMMIT_MODE_AUTO) {
-    // Every write is its own commit, so each needs the head the previous one made.
+    // Every write is its own commit, so each needs the head the previous one made;
+    // a commit that lost the race to another process is run again on the new head.
     for (QueuedWrite* w : batch) {
-      try {
-        w->outcome = MutateLocked(target, *w->options, *w->fn);
-      } catch (...) {
-        w->exception = std::current_exception();
+      for (int attempt = 1;; ++attempt) {
+        auto before = refs_.GetBranch(target);
+        try {
+          w->outcome = MutateLocked(target, *w->options, *w->fn);
+        } catch (...) {
+          w->exception = std::current_exception();
+        }
+        if (w->exception || w->outcome.ok() || attempt == 64 || !before.ok()) break;
+        auto code = w->outcome.status().code();
+        if (code != StatusCode::kBusy && code != StatusCode::kPreconditionFailed) break;
+        auto after = refs_.GetBranch(target);
+        if (!after.ok() || after->raw == before->raw) break;
       }
     }
-    return;
+    return false;
   }
 
   ResolvedRef ref;
@@ -874,21 +923,20 @@ void Repository::RunWriteBatch(const std::string& target, const std::vector<Queu
     for (auto& e : *edits)
       (*pending)[std::move(e.key)] = std::move(e.value);
   }
-  if (pending->empty()) return;
+  if (pending->empty()) return false;
 
   WriteBatch wb;
-  RefStore::ExpectBranch(b, &wb);
-  RefStore::ExpectNoIntent(b.name, &wb);
+  StageOnBranch(b, &wb);
   for (auto& [key, value] : *pending)
     StageEdit(b.staging_token, Edit{key, std::move(value)}, &wb);
   Status s = kv_->Write(wb);
-  if (s.IsPreconditionFailed()) {
-    s = Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
-  }
+  const bool lost = s.IsPreconditionFailed();
+  if (lost) s = Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
   if (!s.ok()) {
     for (QueuedWrite* w : depends)
       w->outcome = s;
   }
+  return lost;
 }
 
 Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
@@ -921,8 +969,7 @@ Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
     return outcome;
   }
   WriteBatch batch;
-  RefStore::ExpectBranch(b, &batch);
-  RefStore::ExpectNoIntent(b.name, &batch);
+  StageOnBranch(b, &batch);
   for (const auto& e : edits)
     StageEdit(b.staging_token, e, &batch);
   Status s = kv_->Write(batch);
@@ -1102,11 +1149,19 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
 }
 
 Status Repository::CollectStagingGarbage() {
-  ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches());
+  // Branches and staging are read in one snapshot: a staged write commits together
+  // with a check of its branch record, so every token the snapshot's staging holds
+  // was live when written, and is garbage only if no branch of the same snapshot
+  // holds it. Other processes sharing the store may create branches meanwhile;
+  // their tokens are simply not in this snapshot.
+  std::shared_ptr<Snapshot> snapshot = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches(ro));
   std::set<std::string> live;
   for (const auto& b : branches)
     live.insert(b.staging_token);
-  auto it = kv_->NewIterator(Column::kStaging);
+  auto it = kv_->NewIterator(Column::kStaging, ro);
   it->SeekToFirst();
   while (it->Valid()) {
     std::string token(it->key().substr(0, kStagingTokenSize));

@@ -242,6 +242,10 @@ class Repository {
   // Runs a batch of queued writes to `target` (the caller holds the branch lock):
   // sets every write's outcome or exception.
   void RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch);
+  // One attempt; true when its compare-and-set failed (the branch record it read is
+  // in *read_as), so the batch may be run again.
+  bool RunWriteBatchOnce(const std::string& target, const std::vector<QueuedWrite*>& batch,
+                         std::string* read_as);
   // One write, on its own (auto mode: each write is its own commit).
   Result<MutationOutcome> MutateLocked(const std::string& target, const MutationOptions& options,
                                        const MutateFn& fn);

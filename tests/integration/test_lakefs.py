@@ -50,9 +50,7 @@ class DrainingArbord(Arbord):
     def start(self, timeout=30):
         # As Arbord.start, but the lines before the ready line (start-up messages such
         # as lakeFS coupling and intent resolution) go to the log too.
-        args = [ARBORD, "--data-dir", os.path.join(self.data_dir, "data"),
-                "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
-                "--warehouse", "file:" + os.path.join(self.data_dir, "warehouse")] + self.extra_args
+        args = self.command()
         env = dict(os.environ)
         env.update(self.env or {})
         self.log = open(self.log_path, "ab")
