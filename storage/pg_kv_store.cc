@@ -599,6 +599,52 @@ Status PgKvStore::WriteOnce(PGconn* conn, const WriteBatch& batch, bool sync) {
   return ExecSimple(conn, "COMMIT", "commit");
 }
 
+namespace {
+
+class PgProcessLock final : public ProcessLock {
+ public:
+  PgProcessLock(PgKvStore::Lease lease, std::vector<Param> key)
+      : lease_(std::move(lease)), key_(std::move(key)) {}
+  ~PgProcessLock() override {
+    if (!Broken(lease_.get())) {
+      (void)Exec(lease_.get(), "SELECT pg_advisory_unlock($1::int4, $2::int4)", key_, "unlock");
+    }
+  }
+
+ private:
+  PgKvStore::Lease lease_;
+  std::vector<Param> key_;
+};
+
+Param Int4(int32_t v) {
+  Param p{23, ""};  // int4
+  PutBE32(&p.bytes, static_cast<uint32_t>(v));
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ProcessLock>> PgKvStore::LockAcrossProcesses(std::string_view name) {
+  // Held for the length of an operation, like a snapshot: it counts against the
+  // snapshot share so short operations always find a connection.
+  ARBOR_ASSIGN_OR_RETURN(Lease lease, Acquire(/*for_snapshot=*/true));
+  std::vector<Param> key{Int4(0x41726200),
+                         Int4(static_cast<int32_t>(Hash64(name, 0x6c6f636b) & 0x7fffffff))};
+  std::string timeout = "SET lock_timeout = " + std::to_string(options_.process_lock_timeout_ms);
+  ARBOR_RETURN_IF_ERROR(ExecSimple(lease.get(), timeout.c_str(), "lock"));
+  auto r = Exec(lease.get(), "SELECT pg_advisory_lock($1::int4, $2::int4)", key, "lock");
+  (void)ExecSimple(lease.get(), "SET lock_timeout = 0", "lock");
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kBusy) {
+      return Status::Busy("'" + std::string(name) +
+                          "' stayed locked by another arbord instance for " +
+                          std::to_string(options_.process_lock_timeout_ms) + " ms; retry");
+    }
+    return r.status();
+  }
+  return std::unique_ptr<ProcessLock>(new PgProcessLock(std::move(lease), std::move(key)));
+}
+
 Status PgKvStore::SyncWal() {
   // A transaction that takes an xid writes a commit record; committing it with
   // synchronous_commit on flushes the WAL up to that record, past every earlier

@@ -32,6 +32,11 @@
 // fails with Busy. A lost connection fails the calls using it with Unavailable (both
 // retryable) and is replaced on the next acquisition. Serialization failures and
 // deadlocks reported by PostgreSQL are retried inside Write().
+//
+// LockAcrossProcesses() takes a session advisory lock (two-int4 keys, apart from the
+// bigint keys of Write()) on a connection held for the lock's lifetime; it waits at
+// most `process_lock_timeout_ms`. If that connection is lost the lock is gone too, so
+// the compare-and-set of each batch stays the last line of defence.
 #pragma once
 
 #include <condition_variable>
@@ -54,6 +59,7 @@ struct PgOptions {
   int max_connections = 16;
   int acquire_timeout_ms = 10'000;
   int connect_timeout_seconds = 10;
+  int process_lock_timeout_ms = 60'000;
   // false turns every write unsynced: for benchmarks only, never for real data.
   bool sync_writes = true;
 };
@@ -74,6 +80,9 @@ class PgKvStore final : public KvStore {
   std::unique_ptr<Snapshot> GetSnapshot() override;
   Status Write(const WriteBatch& batch, const WriteOptions& options = {}) override;
   Status SyncWal() override;
+  // A session advisory lock on a connection of its own: PostgreSQL releases it when
+  // the holder's connection ends, so a killed instance never leaves it held.
+  Result<std::unique_ptr<ProcessLock>> LockAcrossProcesses(std::string_view name) override;
 
   // A connection from the pool, handed back (or dropped, if it broke) on destruction.
   // For the coordination that other modules build on the same database (advisory

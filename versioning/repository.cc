@@ -4,7 +4,6 @@
 #include <chrono>
 #include <exception>
 #include <set>
-#include <thread>
 
 #include "versioning/names.h"
 #include "versioning/ref_expression.h"
@@ -158,6 +157,11 @@ std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view br
   return state;
 }
 
+Result<std::unique_ptr<ProcessLock>> Repository::LockBranchAcrossProcesses(
+    std::string_view branch) {
+  return kv_->LockAcrossProcesses("branch/" + std::string(branch));
+}
+
 std::shared_ptr<std::mutex> Repository::BranchLock(std::string_view branch) {
   std::shared_ptr<BranchState> state = StateOf(branch);
   return std::shared_ptr<std::mutex>(state, &state->mu);
@@ -298,6 +302,7 @@ Status Repository::DeleteBranch(std::string_view name) {
   std::lock_guard<std::mutex> refs_lock(refs_mu_);
   auto lock = BranchLock(name);
   std::lock_guard<std::mutex> branch_lock(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(name));
   ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(name));
   if (b.is_protected) {
     return Status::ReadOnly("branch " + Quote(name) + " is protected; unprotect it to delete it");
@@ -330,6 +335,7 @@ Result<Branch> Repository::UpdateBranchFlags(std::string_view name,
                                              const std::function<void(Branch*)>& update) {
   auto lock = BranchLock(name);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(name));
   ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(name));
   Branch changed = b;
   update(&changed);
@@ -570,6 +576,14 @@ Result<size_t> Repository::ResolveIntents() {
     }
     auto lock = BranchLock(intent.branch());
     std::lock_guard<std::mutex> guard(*lock);
+    // Another instance may be running this very operation (its lakeFS call holds
+    // the branch), or resolving it: one at a time, and whoever comes second finds
+    // the intent settled, or settles an intent its dead owner left.
+    auto across = LockBranchAcrossProcesses(intent.branch());
+    if (!across.ok()) {
+      ++pending;
+      continue;
+    }
     bool completed = false;
     Status s = ResolveIntentLocked(intent.branch(), /*may_drop=*/true, &completed);
     ARBOR_ASSIGN_OR_RETURN(auto left, refs_.GetIntent(intent.branch()));
@@ -683,6 +697,7 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> ext
 Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOptions& options) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kCommit));
   ARBOR_ASSIGN_OR_RETURN(bool staged, HasStagedEdits(kv_, b.staging_token, {}));
   if (!staged && !options.allow_empty && !lakefs_) {
@@ -709,6 +724,7 @@ Result<LogPage> Repository::Log(std::string_view expression, const LogOptions& o
 Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expected_head) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, expected_head, MoveKind::kReset));
   Branch reset = b;
   reset.staging_token = NewStagingToken();
@@ -823,33 +839,14 @@ void StageOnBranch(const Branch& b, WriteBatch* wb) {
 }  // namespace
 
 void Repository::RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch) {
-  // Within this process the branch lock serializes writers, so the batch's
-  // compare-and-set fails only when another process (arbord instance) sharing the
-  // store moved the branch or staged on it meanwhile. The functions are pure
-  // functions of their view, so the batch is run again against the new state; the
-  // store decides which instance goes first.
-  constexpr int kAttempts = 64;
-  for (int attempt = 1;; ++attempt) {
-    std::string read_as;
-    if (!RunWriteBatchOnce(target, batch, &read_as) || attempt == kAttempts) return;
-    auto now = refs_.GetBranch(target);
-    if (!now.ok() || now->raw == read_as) return;  // not a lost race: keep the outcome
-    for (QueuedWrite* w : batch) {
-      w->outcome = Status::Internal("write was not run");
-      w->exception = nullptr;
-    }
-    std::this_thread::sleep_for(
-        std::chrono::microseconds(100 * (1 + attempt % 16) + clock_() % 500));
-  }
-}
-
-bool Repository::RunWriteBatchOnce(const std::string& target,
-                                   const std::vector<QueuedWrite*>& batch, std::string* read_as) {
   auto fail_all = [&](const Status& s) {
     for (QueuedWrite* w : batch)
       w->outcome = s;
-    return false;
   };
+  // Other processes sharing the store (arbord instances) are held off for the
+  // whole batch, so its functions' checks hold until its write.
+  auto across = LockBranchAcrossProcesses(target);
+  if (!across.ok()) return fail_all(across.status());
   // The branch record is read once for the whole batch, in the snapshot the
   // functions read: the branch lock keeps this process from moving it meanwhile, and
   // the batch's compare-and-set catches other processes.
@@ -867,29 +864,19 @@ bool Repository::RunWriteBatchOnce(const std::string& target,
         Status::Busy("branch " + Quote(target) + " appeared while being written; retry"));
   }
   const Branch& b = *branch;
-  *read_as = b.raw;
   if (b.is_protected) return fail_all(ProtectedBranch(b.name));
   // Staged writes made while an intent waits would be dropped when it completes.
   if (Status s = CheckNoIntent(b.name); !s.ok()) return fail_all(s);
   if (b.commit_mode == versioning::COMMIT_MODE_AUTO) {
-    // Every write is its own commit, so each needs the head the previous one made;
-    // a commit that lost the race to another process is run again on the new head.
+    // Every write is its own commit, so each needs the head the previous one made.
     for (QueuedWrite* w : batch) {
-      for (int attempt = 1;; ++attempt) {
-        auto before = refs_.GetBranch(target);
-        try {
-          w->outcome = MutateLocked(target, *w->options, *w->fn);
-        } catch (...) {
-          w->exception = std::current_exception();
-        }
-        if (w->exception || w->outcome.ok() || attempt == 64 || !before.ok()) break;
-        auto code = w->outcome.status().code();
-        if (code != StatusCode::kBusy && code != StatusCode::kPreconditionFailed) break;
-        auto after = refs_.GetBranch(target);
-        if (!after.ok() || after->raw == before->raw) break;
+      try {
+        w->outcome = MutateLocked(target, *w->options, *w->fn);
+      } catch (...) {
+        w->exception = std::current_exception();
       }
     }
-    return false;
+    return;
   }
 
   ResolvedRef ref;
@@ -923,20 +910,20 @@ bool Repository::RunWriteBatchOnce(const std::string& target,
     for (auto& e : *edits)
       (*pending)[std::move(e.key)] = std::move(e.value);
   }
-  if (pending->empty()) return false;
+  if (pending->empty()) return;
 
   WriteBatch wb;
   StageOnBranch(b, &wb);
   for (auto& [key, value] : *pending)
     StageEdit(b.staging_token, Edit{key, std::move(value)}, &wb);
   Status s = kv_->Write(wb);
-  const bool lost = s.IsPreconditionFailed();
-  if (lost) s = Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
+  if (s.IsPreconditionFailed()) {
+    s = Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
+  }
   if (!s.ok()) {
     for (QueuedWrite* w : depends)
       w->outcome = s;
   }
-  return lost;
 }
 
 Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
@@ -1023,6 +1010,7 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
                                        const MergeOptions& options) {
   auto lock = BranchLock(destination);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(destination));
   ARBOR_ASSIGN_OR_RETURN(Branch dest,
                          BranchToMove(destination, options.expected_head, MoveKind::kMerge));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef src, Resolve(source));
@@ -1095,6 +1083,7 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
                                         const RevertOptions& options) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kRevert));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef target, Resolve(commit));
   ARBOR_ASSIGN_OR_RETURN(CommitPtr c, commits_.Get(target.commit));

@@ -239,13 +239,12 @@ class Repository {
   };
   std::shared_ptr<BranchState> StateOf(std::string_view branch);
   std::shared_ptr<std::mutex> BranchLock(std::string_view branch);
+  // The branch's lock among processes sharing the store, taken after BranchLock's
+  // mutex (so always in the same order); a no-op on an embedded store.
+  Result<std::unique_ptr<ProcessLock>> LockBranchAcrossProcesses(std::string_view branch);
   // Runs a batch of queued writes to `target` (the caller holds the branch lock):
   // sets every write's outcome or exception.
   void RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch);
-  // One attempt; true when its compare-and-set failed (the branch record it read is
-  // in *read_as), so the batch may be run again.
-  bool RunWriteBatchOnce(const std::string& target, const std::vector<QueuedWrite*>& batch,
-                         std::string* read_as);
   // One write, on its own (auto mode: each write is its own commit).
   Result<MutationOutcome> MutateLocked(const std::string& target, const MutationOptions& options,
                                        const MutateFn& fn);

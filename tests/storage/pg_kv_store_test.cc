@@ -181,6 +181,26 @@ TEST_P(PgKvStoreTest, BulkObjectWritesAreOneRoundTripPerThousands) {
   EXPECT_LT(seconds, 20.0);
 }
 
+TEST_P(PgKvStoreTest, ProcessLockExcludesOtherInstancesAndDiesWithItsHolder) {
+  options_.process_lock_timeout_ms = 300;
+  auto a = Open(), b = Open();
+  auto held = a->LockAcrossProcesses("branch/main");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  auto blocked = b->LockAcrossProcesses("branch/main");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.status().code(), StatusCode::kBusy) << blocked.status().ToString();
+  EXPECT_TRUE(b->LockAcrossProcesses("branch/dev").ok()) << "another name is independent";
+  held->reset();
+  EXPECT_TRUE(b->LockAcrossProcesses("branch/main").ok());
+  // A holder whose connection dies (its process was killed) holds nothing.
+  held = a->LockAcrossProcesses("branch/main");
+  ASSERT_TRUE(held.ok());
+  Sql("SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
+      "pid <> pg_backend_pid()");
+  auto after = b->LockAcrossProcesses("branch/main");
+  EXPECT_TRUE(after.ok()) << after.status().ToString();
+}
+
 std::vector<std::string> PgOnly() {
   if (testing::PgTestAvailable()) return {"pg"};
   return {};
