@@ -141,9 +141,12 @@ Result<ResultPtr> Exec(PGconn* conn, const char* sql, const std::vector<Param>& 
   return res;
 }
 
+// A parameterless command (or several, separated by ';') in one round trip.
 Status ExecSimple(PGconn* conn, const char* sql, std::string_view what) {
-  auto r = Exec(conn, sql, {}, what);
-  return r.ok() ? Status::OK() : r.status();
+  ResultPtr res(PQexec(conn, sql), &PQclear);
+  ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return StatementError(conn, res.get(), what);
+  return Status::OK();
 }
 
 std::string_view Value(const PGresult* res, int row, int col) {
@@ -160,8 +163,9 @@ class PgSnapshot final : public Snapshot {
     lease_ = std::move(lease).value();
     // The first statement fixes the snapshot, so take it now: reads later through this
     // Snapshot must not see writes that happen after GetSnapshot() returned.
-    status_ = ExecSimple(lease_.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin");
-    if (status_.ok()) status_ = ExecSimple(lease_.get(), "SELECT 1", "taking a snapshot");
+    // One round trip: the simple query protocol runs both statements.
+    status_ = ExecSimple(lease_.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1",
+                         "taking a snapshot");
   }
   ~PgSnapshot() override {
     if (lease_.get() && !Broken(lease_.get())) (void)ExecSimple(lease_.get(), "ROLLBACK", "end");
@@ -467,12 +471,16 @@ Status PgKvStore::Write(const WriteBatch& batch, const WriteOptions& options) {
     // BEGIN failing on a dead pooled connection sent nothing that could commit: retry
     // it on a fresh connection. Any later failure of a lost connection may or may not
     // have committed, so it is the caller's to retry.
-    s = ExecSimple(conn, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin");
+    s = ExecSimple(
+        conn,
+        sync ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+             : "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO off",
+        "begin");
     if (!s.ok()) {
       if (s.code() == StatusCode::kUnavailable && attempt == 0) continue;
       return s;
     }
-    s = WriteOnce(conn, batch, sync);
+    s = WriteOnce(conn, batch);
     if (s.ok()) return s;
     if (!Broken(conn) && PQtransactionStatus(conn) != PQTRANS_IDLE)
       (void)ExecSimple(conn, "ROLLBACK", "rollback");
@@ -481,10 +489,7 @@ Status PgKvStore::Write(const WriteBatch& batch, const WriteOptions& options) {
   return s.WithContext("after " + std::to_string(kMaxWriteAttempts) + " attempts");
 }
 
-Status PgKvStore::WriteOnce(PGconn* conn, const WriteBatch& batch, bool sync) {
-  if (!sync)
-    ARBOR_RETURN_IF_ERROR(ExecSimple(conn, "SET LOCAL synchronous_commit TO off", "write"));
-
+Status PgKvStore::WriteOnce(PGconn* conn, const WriteBatch& batch) {
   std::vector<int64_t> locks;
   auto lock_key = [&](Column c, std::string_view key) {
     if (c == Column::kObjects) return;

@@ -110,7 +110,8 @@ class PgKvStore final : public KvStore {
   Result<PGconn*> Connect();
   void Release(PGconn* conn, bool for_snapshot);
   Status EnsureSchema();
-  Status WriteOnce(PGconn* conn, const WriteBatch& batch, bool sync);
+  // The body of Write(), inside the transaction it began.
+  Status WriteOnce(PGconn* conn, const WriteBatch& batch);
 
   PgOptions options_;
   std::mutex mu_;

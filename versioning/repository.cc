@@ -133,7 +133,10 @@ Status Repository::Initialize() {
   batch.ExpectAbsent(Column::kRefs, "repository");
   RefStore::PutRepository(r, &batch);
   RefStore::PutBranch(main, &batch);
-  return kv_->Write(batch);
+  Status s = kv_->Write(batch);
+  // Another instance sharing the store created it first: open theirs.
+  if (s.IsPreconditionFailed()) return Initialize();
+  return s;
 }
 
 std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view branch) {

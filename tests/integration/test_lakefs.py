@@ -28,7 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lakefs_emulator"))
 
 from emulator_client import LakeFSEmulator  # noqa: E402
-from harness import ARBORD, Arbord, hms, main, make_partition, make_table  # noqa: E402
+from harness import ARBORD, ON_POSTGRES, Arbord, hms, main, make_partition, make_table, \
+    postgres_store  # noqa: E402
 
 REPO = "repo1"
 PREFIX = "s3a://%s/" % REPO
@@ -878,6 +879,8 @@ class LakeFsConfigurationTest(unittest.TestCase):
         (it is stopped at once)."""
         full = [ARBORD, "--data-dir", os.path.join(self.dir, "data"), "--listen", "127.0.0.1:0",
                 "--http-listen", "127.0.0.1:0"] + list(args)
+        if ON_POSTGRES:  # the store the harness gives an Arbord on this directory
+            full += ["--store", postgres_store(self.dir)]
         e = {k: v for k, v in os.environ.items() if not k.startswith("ARBOR_")}
         e.update(env or {})
         p = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=e)

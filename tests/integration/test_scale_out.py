@@ -185,9 +185,25 @@ class ScaleOutTest(unittest.TestCase):
         store = postgres_store("scale-out-%d-%f" % (os.getpid(), time.time()))
         cls.servers = []
         try:
-            for _ in range(3):
-                # Locks of clients that die with their instance expire in seconds.
-                cls.servers.append(Arbord(["--lock-timeout", "3"], store=store).start())
+            # Started together on an empty database: they race to create the schema
+            # and the repository, and all must come up on the one that won. Locks of
+            # clients that die with their instance expire in seconds.
+            cls.servers = [Arbord(["--lock-timeout", "3"], store=store) for _ in range(3)]
+            errors = []
+
+            def start(s):
+                try:
+                    s.start()
+                except Exception as e:  # reported below, with the others
+                    errors.append(e)
+
+            threads = [threading.Thread(target=start, args=(s,)) for s in cls.servers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if errors:
+                raise errors[0]
             c = cls.servers[0].client()
             c.create_database(hms.Database(name=DB))
             c.create_table(make_table(DB, "parts", part_keys=(("ds", "string"),)))
