@@ -55,7 +55,7 @@ class PgCluster:
             subprocess.run(args, check=True, stdout=out, stderr=subprocess.STDOUT, cwd=self.dir,
                            timeout=300)
 
-    def start(self, max_connections=300):
+    def start(self, max_connections=300, extra_options=""):
         self.dir = tempfile.mkdtemp(prefix="arbor-pg-")
         os.chmod(self.dir, 0o755)
         if os.geteuid() == 0:
@@ -65,7 +65,7 @@ class PgCluster:
         self._run(_as_postgres([os.path.join(PG_BIN, "initdb"), "-A", "trust", "-U", self.user,
                                 "--no-sync", "-E", "UTF8", "-D", self.data]), "initdb.log")
         opts = ("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-                "-c max_connections=%d" % (self.port, self.dir, max_connections))
+                "-c max_connections=%d %s" % (self.port, self.dir, max_connections, extra_options))
         self._run(_as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l",
                                 os.path.join(self.dir, "log"), "-w", "-o", opts, "start"]),
                   "pg_ctl.log")
