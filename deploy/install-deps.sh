@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libthrift-dev thrift-compiler python3-thrift
   librocksdb-dev
+  libpq-dev postgresql-15
   libboost-dev
   libspdlog-dev libfmt-dev
   libprotobuf-dev protobuf-compiler

@@ -107,6 +107,42 @@ const std::vector<Option>& Options() {
          c->data_dir = std::string(v);
          return Status::OK();
        }},
+      {"store", "rocksdb|URI",
+       "Catalog store: rocksdb (embedded, in --data-dir; the default) or a PostgreSQL URI "
+       "(postgresql://user@host:5432/db) shared by several arbord instances",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         if (v != "rocksdb" && v.rfind("postgresql://", 0) != 0 && v.rfind("postgres://", 0) != 0)
+           return Status::InvalidArgument(
+               "--store must be rocksdb or a postgresql:// URI, got '" +
+               (v.find('@') == std::string_view::npos ? std::string(v) : "<a URI>") + "'");
+         c->store = std::string(v);
+         return Status::OK();
+       }},
+      {"store-password", "SECRET",
+       "PostgreSQL password (prefer the _FILE form, ARBOR_STORE_PASSWORD or ~/.pgpass)",
+       [](ServerConfig* c, std::string_view v) {
+         c->store_password = std::string(v);
+         return Status::OK();
+       }},
+      {"store-password-file", "FILE", "Read the PostgreSQL password from FILE",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         std::ifstream in{std::string(v)};
+         if (!in)
+           return Status::InvalidArgument("cannot read --store-password-file '" + std::string(v) +
+                                          "'");
+         std::string secret;
+         std::getline(in, secret);
+         c->store_password = Trim(secret);
+         return Status::OK();
+       }},
+      {"store-pool-size", "N",
+       "PostgreSQL connections per arbord (snapshots of running requests hold one each). "
+       "Default 32",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("store-pool-size", v, 2, 1000));
+         c->store_pool_size = static_cast<int>(n);
+         return Status::OK();
+       }},
       {"listen", "HOST:PORT", "Thrift (HMS) address. Default 127.0.0.1:9083",
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(c->listen, ParseHostPort(v));

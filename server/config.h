@@ -30,6 +30,11 @@ struct HostPort {
 
 struct ServerConfig {
   std::string data_dir = "./var/arbor";
+  // "rocksdb" (embedded, in data_dir) or a postgresql:// URI (shared by instances).
+  std::string store = "rocksdb";
+  std::string store_password;  // never logged
+  int store_pool_size = 32;
+  bool postgres_store() const { return store != "rocksdb"; }
   HostPort listen{"127.0.0.1", 9083};
   HostPort http_listen{"127.0.0.1", 9084};
   std::string default_branch = "main";

@@ -21,11 +21,11 @@
 #include "server/http_server.h"
 #include "server/lakefs/lakefs_client.h"
 #include "server/metrics.h"
+#include "server/store.h"
 #include "server/thrift_server.h"
-#include "storage/disk_space_guard.h"
-#include "storage/rocks_kv_store.h"
 #include "versioning/catalog.h"
 #include "versioning/repository.h"
+#include "versioning/shared_record.h"
 
 namespace {
 
@@ -66,28 +66,10 @@ void RaiseFileLimit(const ServerConfig& config) {
 
 int Run(const ServerConfig& config) {
   RaiseFileLimit(config);
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    spdlog::critical("cannot create data directory {}: {}", config.data_dir, ec.message());
-    return 1;
-  }
-  RocksOptions rocks;
-  rocks.path = config.data_dir + "/rocksdb";
-  rocks.sync_writes = config.sync_writes;
-  rocks.disk_reserve_bytes = config.disk_reserve_bytes;
-  auto kv = RocksKvStore::Open(rocks);
+  auto kv = OpenStore(config);
   if (!kv.ok()) {
-    spdlog::critical("{}", kv.status().ToString());
+    spdlog::critical("opening the store {}: {}", DescribeStore(config), kv.status().ToString());
     return 1;
-  }
-  if ((*kv)->read_only()) {
-    spdlog::error(
-        "the data directory {} has no free space: serving reads only, every write "
-        "fails until arbord is restarted with free space",
-        config.data_dir);
-  } else if (DiskSpaceGuard guard(rocks.path, config.disk_reserve_bytes); !guard.Check().ok()) {
-    spdlog::warn("{}", guard.Check().message());
   }
   // lakeFS: a configured but unusable lakeFS stops start-up; Arbor never falls back
   // to standalone silently.
@@ -129,7 +111,8 @@ int Run(const ServerConfig& config) {
                                 : 2 * config.lakefs_timeout_seconds + 10);
   auto repo = Repository::Open(kv->get(), std::move(repo_options));
   if (!repo.ok()) {
-    spdlog::critical("opening the repository in {}: {}", config.data_dir, repo.status().ToString());
+    spdlog::critical("opening the repository in {}: {}", DescribeStore(config),
+                     repo.status().ToString());
     return 1;
   }
   if (Status s = (*repo)->CollectStagingGarbage(); !s.ok()) {
@@ -145,7 +128,17 @@ int Run(const ServerConfig& config) {
     }
   }
 
-  hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds));
+  // On a shared store, the HMS lock table is shared too: a lock taken through one
+  // instance must block writers on every other.
+  SharedRecord shared_locks(kv->get(), "hms-locks");
+  hms::LockManager::SharedTable lock_table;
+  if (config.postgres_store()) {
+    lock_table = [&shared_locks](const std::function<Status(std::string*)>& update) {
+      return shared_locks.Update(update);
+    };
+  }
+  hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds), nullptr,
+                         std::move(lock_table));
   hms::HmsContext context;
   context.repo = repo->get();
   context.options.default_branch = config.default_branch;
@@ -193,8 +186,8 @@ int Run(const ServerConfig& config) {
   spdlog::info(
       "arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
       "(data in {}, default branch '{}')",
-      config.listen.host, thrift.port(), config.http_listen.host, http.port(), config.data_dir,
-      config.default_branch);
+      config.listen.host, thrift.port(), config.http_listen.host, http.port(),
+      DescribeStore(config), config.default_branch);
   // A line tests and scripts can wait for.
   std::printf("arbord ready thrift=%u http=%u\n", thrift.port(), http.port());
   std::fflush(stdout);

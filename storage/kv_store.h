@@ -103,6 +103,12 @@ class WriteBatch {
   size_t bytes_ = 0;
 };
 
+// Held while it lives; see KvStore::LockAcrossProcesses.
+class ProcessLock {
+ public:
+  virtual ~ProcessLock() = default;
+};
+
 class KvStore {
  public:
   virtual ~KvStore() = default;
@@ -115,6 +121,15 @@ class KvStore {
   virtual Status Write(const WriteBatch& batch, const WriteOptions& options = {}) = 0;
   // Makes every prior unsynced write durable.
   virtual Status SyncWal() = 0;
+
+  // Serializes a section across every process sharing this store: waits until no
+  // other process holds `name` and holds it until the result is destroyed or the
+  // holding process dies. It does not exclude threads of the calling process (hold
+  // an in-process mutex first). Busy if the wait is too long. An embedded store has
+  // one process, so by default this returns at once.
+  virtual Result<std::unique_ptr<ProcessLock>> LockAcrossProcesses(std::string_view name) {
+    return std::unique_ptr<ProcessLock>();
+  }
 };
 
 }  // namespace arbor

@@ -23,6 +23,7 @@ Result<Branch> DecodeBranch(std::string_view name, std::string raw) {
   b.is_protected = r.is_protected();
   b.commit_mode = r.commit_mode();
   b.created_micros = r.created_micros();
+  b.staged_writes = r.staged_writes();
   b.raw = std::move(raw);
   return b;
 }
@@ -119,6 +120,7 @@ void RefStore::PutBranch(const Branch& branch, WriteBatch* batch) {
   r.set_is_protected(branch.is_protected);
   r.set_commit_mode(branch.commit_mode);
   r.set_created_micros(branch.created_micros);
+  r.set_staged_writes(branch.staged_writes);
   batch->Put(Column::kRefs, BranchKey(branch.name), SerializeDeterministic(r));
 }
 

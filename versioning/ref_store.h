@@ -25,7 +25,8 @@ struct Branch {
   bool is_protected = false;
   versioning::CommitMode commit_mode = versioning::COMMIT_MODE_STAGED;
   int64_t created_micros = 0;
-  std::string raw;  // the record's bytes as read; empty for a branch not yet stored
+  uint64_t staged_writes = 0;  // batches staged so far (BranchRecord.staged_writes)
+  std::string raw;             // the record's bytes as read; empty for a branch not yet stored
 };
 
 struct Tag {

@@ -133,7 +133,10 @@ Status Repository::Initialize() {
   batch.ExpectAbsent(Column::kRefs, "repository");
   RefStore::PutRepository(r, &batch);
   RefStore::PutBranch(main, &batch);
-  return kv_->Write(batch);
+  Status s = kv_->Write(batch);
+  // Another instance sharing the store created it first: open theirs.
+  if (s.IsPreconditionFailed()) return Initialize();
+  return s;
 }
 
 std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view branch) {
@@ -155,6 +158,11 @@ std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view br
   });
   slot = state;
   return state;
+}
+
+Result<std::unique_ptr<ProcessLock>> Repository::LockBranchAcrossProcesses(
+    std::string_view branch) {
+  return kv_->LockAcrossProcesses("branch/" + std::string(branch));
 }
 
 std::shared_ptr<std::mutex> Repository::BranchLock(std::string_view branch) {
@@ -297,6 +305,7 @@ Status Repository::DeleteBranch(std::string_view name) {
   std::lock_guard<std::mutex> refs_lock(refs_mu_);
   auto lock = BranchLock(name);
   std::lock_guard<std::mutex> branch_lock(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(name));
   ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(name));
   if (b.is_protected) {
     return Status::ReadOnly("branch " + Quote(name) + " is protected; unprotect it to delete it");
@@ -329,6 +338,7 @@ Result<Branch> Repository::UpdateBranchFlags(std::string_view name,
                                              const std::function<void(Branch*)>& update) {
   auto lock = BranchLock(name);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(name));
   ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(name));
   Branch changed = b;
   update(&changed);
@@ -569,6 +579,14 @@ Result<size_t> Repository::ResolveIntents() {
     }
     auto lock = BranchLock(intent.branch());
     std::lock_guard<std::mutex> guard(*lock);
+    // Another instance may be running this very operation (its lakeFS call holds
+    // the branch), or resolving it: one at a time, and whoever comes second finds
+    // the intent settled, or settles an intent its dead owner left.
+    auto across = LockBranchAcrossProcesses(intent.branch());
+    if (!across.ok()) {
+      ++pending;
+      continue;
+    }
     bool completed = false;
     Status s = ResolveIntentLocked(intent.branch(), /*may_drop=*/true, &completed);
     ARBOR_ASSIGN_OR_RETURN(auto left, refs_.GetIntent(intent.branch()));
@@ -682,6 +700,7 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> ext
 Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOptions& options) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kCommit));
   ARBOR_ASSIGN_OR_RETURN(bool staged, HasStagedEdits(kv_, b.staging_token, {}));
   if (!staged && !options.allow_empty && !lakefs_) {
@@ -708,6 +727,7 @@ Result<LogPage> Repository::Log(std::string_view expression, const LogOptions& o
 Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expected_head) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, expected_head, MoveKind::kReset));
   Branch reset = b;
   reset.staging_token = NewStagingToken();
@@ -806,11 +826,30 @@ size_t Repository::QueuedWrites(std::string_view branch) {
   return state->queue.size();
 }
 
+namespace {
+
+// The head of every staged-write batch: conditional on the branch record as read and
+// on no intent, and bumping the record's counter, so that a commit that read the
+// staged edits before this batch cannot retire them unseen.
+void StageOnBranch(const Branch& b, WriteBatch* wb) {
+  RefStore::ExpectBranch(b, wb);
+  RefStore::ExpectNoIntent(b.name, wb);
+  Branch next = b;
+  ++next.staged_writes;
+  RefStore::PutBranch(next, wb);
+}
+
+}  // namespace
+
 void Repository::RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch) {
   auto fail_all = [&](const Status& s) {
     for (QueuedWrite* w : batch)
       w->outcome = s;
   };
+  // Other processes sharing the store (arbord instances) are held off for the
+  // whole batch, so its functions' checks hold until its write.
+  auto across = LockBranchAcrossProcesses(target);
+  if (!across.ok()) return fail_all(across.status());
   // The branch record is read once for the whole batch, in the snapshot the
   // functions read: the branch lock keeps this process from moving it meanwhile, and
   // the batch's compare-and-set catches other processes.
@@ -877,8 +916,7 @@ void Repository::RunWriteBatch(const std::string& target, const std::vector<Queu
   if (pending->empty()) return;
 
   WriteBatch wb;
-  RefStore::ExpectBranch(b, &wb);
-  RefStore::ExpectNoIntent(b.name, &wb);
+  StageOnBranch(b, &wb);
   for (auto& [key, value] : *pending)
     StageEdit(b.staging_token, Edit{key, std::move(value)}, &wb);
   Status s = kv_->Write(wb);
@@ -921,8 +959,7 @@ Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
     return outcome;
   }
   WriteBatch batch;
-  RefStore::ExpectBranch(b, &batch);
-  RefStore::ExpectNoIntent(b.name, &batch);
+  StageOnBranch(b, &batch);
   for (const auto& e : edits)
     StageEdit(b.staging_token, e, &batch);
   Status s = kv_->Write(batch);
@@ -976,6 +1013,7 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
                                        const MergeOptions& options) {
   auto lock = BranchLock(destination);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(destination));
   ARBOR_ASSIGN_OR_RETURN(Branch dest,
                          BranchToMove(destination, options.expected_head, MoveKind::kMerge));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef src, Resolve(source));
@@ -1048,6 +1086,7 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
                                         const RevertOptions& options) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kRevert));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef target, Resolve(commit));
   ARBOR_ASSIGN_OR_RETURN(CommitPtr c, commits_.Get(target.commit));
@@ -1102,11 +1141,19 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
 }
 
 Status Repository::CollectStagingGarbage() {
-  ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches());
+  // Branches and staging are read in one snapshot: a staged write commits together
+  // with a check of its branch record, so every token the snapshot's staging holds
+  // was live when written, and is garbage only if no branch of the same snapshot
+  // holds it. Other processes sharing the store may create branches meanwhile;
+  // their tokens are simply not in this snapshot.
+  std::shared_ptr<Snapshot> snapshot = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches(ro));
   std::set<std::string> live;
   for (const auto& b : branches)
     live.insert(b.staging_token);
-  auto it = kv_->NewIterator(Column::kStaging);
+  auto it = kv_->NewIterator(Column::kStaging, ro);
   it->SeekToFirst();
   while (it->Valid()) {
     std::string token(it->key().substr(0, kStagingTokenSize));

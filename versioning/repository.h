@@ -239,6 +239,9 @@ class Repository {
   };
   std::shared_ptr<BranchState> StateOf(std::string_view branch);
   std::shared_ptr<std::mutex> BranchLock(std::string_view branch);
+  // The branch's lock among processes sharing the store, taken after BranchLock's
+  // mutex (so always in the same order); a no-op on an embedded store.
+  Result<std::unique_ptr<ProcessLock>> LockBranchAcrossProcesses(std::string_view branch);
   // Runs a batch of queued writes to `target` (the caller holds the branch lock):
   // sets every write's outcome or exception.
   void RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch);

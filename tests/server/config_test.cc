@@ -102,6 +102,27 @@ TEST(ServerConfigTest, HalfConfiguredLakeFsIsAnError) {
   EXPECT_EQ(full.lakefs_storage_prefixes, (std::vector<std::string>{"s3a://r/", "lakefs://r/"}));
 }
 
+TEST(ServerConfigTest, StoreIsRocksDbOrAPostgresUriWithAPasswordFromAFileOrTheEnvironment) {
+  EXPECT_FALSE(Parse({}).value().postgres_store());
+  testing::TempDir dir;
+  std::string pw = dir.Sub("pw");
+  std::ofstream(pw) << "s3cret\n";
+  auto c = Parse({"--store", "postgresql://arbor@db:5432/cat", "--store-password-file", pw,
+                  "--store-pool-size", "8"})
+               .value();
+  EXPECT_TRUE(c.postgres_store());
+  EXPECT_EQ(c.store, "postgresql://arbor@db:5432/cat");
+  EXPECT_EQ(c.store_password, "s3cret");
+  EXPECT_EQ(c.store_pool_size, 8);
+  c = Parse({"--store", "postgresql://db/cat"}, {{"ARBOR_STORE_PASSWORD", "fromenv"}}).value();
+  EXPECT_EQ(c.store_password, "fromenv");
+  // A mistyped store never echoes a URI that may carry a password.
+  auto bad = Parse({"--store", "mysql://u:topsecret@h/db"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("topsecret"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(Parse({"--store-pool-size", "1"}).ok());
+}
+
 TEST(ServerConfigTest, ExampleConfigFileParses) {
   auto c = Parse({"--config", std::string(ARBOR_SOURCE_DIR) + "/deploy/arbor.conf.example"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();

@@ -1,4 +1,5 @@
-// The KvStore contract, checked against both implementations.
+// The KvStore contract, checked against every implementation. The PostgreSQL variant
+// is instantiated only where ctest provides a cluster (tests/support/pg_test_db.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include <thread>
 
 #include "storage/mem_kv_store.h"
+#include "storage/pg_kv_store.h"
 #include "storage/rocks_kv_store.h"
+#include "tests/support/pg_test_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace arbor {
@@ -22,6 +25,10 @@ class KvStoreTest : public ::testing::TestWithParam<std::string> {
       RocksOptions o;
       o.path = dir_.Sub("db");
       auto opened = RocksKvStore::Open(o);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      kv_ = std::move(opened).value();
+    } else if (GetParam() == "pg") {
+      auto opened = PgKvStore::Open(testing::PgTestOptions());
       ASSERT_TRUE(opened.ok()) << opened.status().ToString();
       kv_ = std::move(opened).value();
     } else {
@@ -330,7 +337,13 @@ TEST_P(KvStoreTest, ConcurrentCompareAndSetLosesNoIncrement) {
   EXPECT_EQ(kv_->Get(Column::kRefs, "counter").value(), std::to_string(kThreads * kPerThread));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, KvStoreTest, ::testing::Values("mem", "rocks"));
+std::vector<std::string> Backends() {
+  if (testing::PgTestAvailable()) return {"pg"};
+  return {"mem", "rocks"};
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, KvStoreTest, ::testing::ValuesIn(Backends()),
+                         [](const auto& info) { return info.param; });
 
 TEST(RocksKvStoreTest, DataSurvivesReopen) {
   testing::TempDir dir;
