@@ -25,6 +25,7 @@
 #include <future>
 
 #include "server/hms/hms_handler.h"
+#include "server/hms/hms_processor.h"
 
 namespace arbor::hms {
 
@@ -49,7 +50,6 @@ using apache::thrift::transport::TTransportFactory;
 using apache::thrift::transport::TVirtualTransport;
 using hive::ThriftHiveMetastoreIf;
 using hive::ThriftHiveMetastoreIfFactory;
-using hive::ThriftHiveMetastoreProcessorFactory;
 
 // A buffered transport whose size cap applies to each message, not to everything
 // the connection ever carried: Thrift 0.17's buffered transport never resets its
@@ -342,7 +342,7 @@ class LoggingProcessorFactory : public apache::thrift::TProcessorFactory {
   }
 
  private:
-  ThriftHiveMetastoreProcessorFactory inner_;
+  HmsProcessorFactory inner_;
   std::shared_ptr<CallObserver> logger_;
 };
 

@@ -1,0 +1,52 @@
+// HmsProcessorFactory: the generated ThriftHiveMetastore processor, except for
+// the partition listings that can return a whole table (get_partitions,
+// get_partitions_ps, get_partitions_by_filter, get_partitions_by_names, with
+// their _with_auth and _req forms). Those never hold the reply as a vector of
+// Thrift objects: the handler converts one partition at a time
+// (HmsHandler::stream_*), each is serialized at once into a buffer of bytes in
+// the connection's protocol, and the reply is then written as the generated
+// code would write it, with the result struct's framing written by hand and the
+// buffered elements copied behind the list header.
+//
+// Contract:
+//   * The reply's bytes are identical to the generated processor's for the same
+//     handler answer (tests/server/hms_processor_test.cc compares them), for
+//     the binary and compact protocols. Other protocols take the generated path.
+//   * Errors go in the declared slot, as with the generated code: nothing is
+//     written before the listing has ended, so an error raised anywhere in it
+//     (before or after the first partition) yields the normal exception reply
+//     and the buffered partitions are dropped. A Thrift list header needs its
+//     element count, so buffering to the end is needed anyway.
+//   * Memory: the serialized partitions (about the reply's size, in chunks that
+//     are released as they are written), plus one partition being converted;
+//     the generated path holds the reply as Thrift objects (about twice its
+//     wire size), built before serialization starts.
+//   * The processor event handler sees the same calls (getContext, preRead,
+//     postRead, handlerError, preWrite, postWrite, freeContext).
+#pragma once
+
+#include <memory>
+
+#include <thrift/TProcessor.h>
+
+#include "ThriftHiveMetastore.h"
+
+namespace arbor::hms {
+
+class HmsProcessorFactory : public apache::thrift::TProcessorFactory {
+ public:
+  explicit HmsProcessorFactory(
+      std::shared_ptr<::Apache::Hadoop::Hive::ThriftHiveMetastoreIfFactory> handlers)
+      : handlers_(std::move(handlers)) {}
+  std::shared_ptr<apache::thrift::TProcessor> getProcessor(
+      const apache::thrift::TConnectionInfo& info) override;
+
+ private:
+  std::shared_ptr<::Apache::Hadoop::Hive::ThriftHiveMetastoreIfFactory> handlers_;
+};
+
+// The processor itself, for a handler made elsewhere (tests).
+std::shared_ptr<apache::thrift::TProcessor> MakeHmsProcessor(
+    std::shared_ptr<::Apache::Hadoop::Hive::ThriftHiveMetastoreIf> handler);
+
+}  // namespace arbor::hms
