@@ -54,7 +54,13 @@ SITE_XML = """<?xml version="1.0"?>
 
 
 class ReferenceHms:
-    def __init__(self):
+    """durable: PostgreSQL with fsync, full page writes and synchronous commit on
+    (its defaults), for benchmarks; the tests run with all three off.
+    heap_mb: the metastore JVM's -Xmx (the schema tool keeps 384 MB)."""
+
+    def __init__(self, durable=False, heap_mb=384):
+        self.durable = durable
+        self.heap_mb = heap_mb
         self.dir = None
         self.port = None
         self.pg_port = None
@@ -83,8 +89,9 @@ class ReferenceHms:
         self._run(self._as_postgres([os.path.join(PG_BIN, "initdb"), "-A", "trust", "-U", "hive",
                                      "--no-sync", "-E", "UTF8", "-D",
                                      os.path.join(pg_dir, "data")]), "initdb.log")
-        opts = ("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-                "-c synchronous_commit=off" % (self.pg_port, pg_dir))
+        opts = "-p %d -k %s -c listen_addresses=127.0.0.1" % (self.pg_port, pg_dir)
+        if not self.durable:
+            opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         self._run(self._as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D",
                                      os.path.join(pg_dir, "data"), "-l",
                                      os.path.join(pg_dir, "log"), "-w", "-o", opts, "start"]),
@@ -106,8 +113,12 @@ class ReferenceHms:
         self._run(java + ["org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool",
                           "-initSchema", "-dbType", "postgres"], "schematool.log", env=env)
         self.log = open(os.path.join(self.dir, "hms.log"), "ab")
+        server_java = java
+        if self.heap_mb != 384 or self.durable:
+            # A benchmark runs the server as deployed: full JIT, the chosen heap.
+            server_java = ["java", "-Xmx%dm" % self.heap_mb, "-cp", classpath]
         self.proc = subprocess.Popen(
-            java + ["org.apache.hadoop.hive.metastore.HiveMetaStore", "-p", str(self.port)],
+            server_java + ["org.apache.hadoop.hive.metastore.HiveMetaStore", "-p", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=self.dir)
         deadline = time.time() + timeout
         while time.time() < deadline:
