@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "server/hms/hms_handler.h"
+#include "server/hms/hms_processor.h"
 #include "server/thrift_message_scanner.h"
 #include "server/thrift_wire.h"
 
@@ -53,7 +54,6 @@ using apache::thrift::transport::TTransport;
 using apache::thrift::transport::TTransportException;
 using apache::thrift::transport::TVirtualTransport;
 using hive::ThriftHiveMetastoreIf;
-using hive::ThriftHiveMetastoreProcessor;
 using Clock = std::chrono::steady_clock;
 
 // Largest chunk a reply is sent in, and read size of the loop.
@@ -256,18 +256,6 @@ class CallObserver : public TProcessorEventHandler {
     bool ok;
   };
   Metrics* metrics_;
-};
-
-// The generated processor builds a map of every method name when constructed, a
-// few dozen KB: too much to keep one per idle connection. Each worker keeps one
-// and points it at the session of the connection it serves.
-class SessionProcessor : public ThriftHiveMetastoreProcessor {
- public:
-  SessionProcessor() : ThriftHiveMetastoreProcessor(nullptr) {}
-  void SetSession(const std::shared_ptr<HmsHandler>& session) {
-    ThriftHiveMetastoreProcessor::iface_ = session;
-    facebook::fb303::FacebookServiceProcessor::iface_ = session;
-  }
 };
 
 void LogThriftMessage(const char* message) {
@@ -855,8 +843,8 @@ void HmsServer::Impl::HandBack(Connection* c, bool keep) {
 }
 
 void HmsServer::Impl::Work() {
-  SessionProcessor processor;
-  processor.setEventHandler(observer_);
+  std::unique_ptr<SessionProcessor> processor = MakeSessionProcessor();
+  processor->setEventHandler(observer_);
   while (true) {
     Connection* c;
     {
@@ -866,9 +854,9 @@ void HmsServer::Impl::Work() {
       c = work_.front();
       work_.pop_front();
     }
-    processor.SetSession(c->session);
-    const bool keep = Serve(&processor, c);
-    processor.SetSession(nullptr);
+    processor->SetSession(c->session);
+    const bool keep = Serve(processor.get(), c);
+    processor->SetSession(nullptr);
     HandBack(c, keep);
   }
 }

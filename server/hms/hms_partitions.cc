@@ -110,13 +110,27 @@ std::string Qualified(const PartTarget& t) {
   return t.db.db + "." + NormalizeIdentifier(t.table);
 }
 
-// The thrift form of a stored partition, as this request's client names it.
+// The thrift form of a stored partition, as this request's client names it,
+// written over `*out` (whose storage is reused: listings present every
+// partition into one object).
+void PresentInto(const catalog::Partition& stored, const PartTarget& t, Partition* out) {
+  FromProtoInto(stored, out);
+  RenderLocations(t.render, out);
+  out->__set_dbName(t.db.echo);
+  if (!out->__isset.catName && !t.catalog.empty()) out->__set_catName(t.catalog);
+}
+
 Partition Present(const catalog::Partition& stored, const PartTarget& t) {
-  Partition out = FromProto(stored);
-  RenderLocations(t.render, &out);
-  out.__set_dbName(t.db.echo);
-  if (!out.__isset.catName && !t.catalog.empty()) out.__set_catName(t.catalog);
+  Partition out;
+  PresentInto(stored, t, &out);
   return out;
+}
+
+using Emitter = HmsHandler::PartitionEmitter;
+
+// An emitter that collects copies: the non-streamed form of a listing.
+Emitter Collect(std::vector<Partition>* out) {
+  return [out](const Partition& p) { out->push_back(p); };
 }
 
 std::vector<Partition> PresentAll(const std::vector<catalog::Partition>& stored,
@@ -272,18 +286,26 @@ Result<PartitionQuery> Select(const TableInfo& info, const Criteria& c) {
   return q;
 }
 
-Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
-                                              const Criteria& c) {
+// Hands each selected partition to `emit`, in name order, one reused object.
+Status EachPartition(const ReadView& view, const PartTarget& t, const Criteria& c,
+                     const Emitter& emit) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
   q.parse = true;
+  Partition scratch;
+  return CatalogQuery(txn).Partitions(info.table, q,
+                                      [&](const std::string&, const catalog::Partition* p) {
+                                        PresentInto(*p, t, &scratch);
+                                        emit(scratch);
+                                        return true;
+                                      });
+}
+
+Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
+                                              const Criteria& c) {
   std::vector<Partition> out;
-  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
-      info.table, q, [&](const std::string&, const catalog::Partition* p) {
-        out.push_back(Present(*p, t));
-        return true;
-      }));
+  ARBOR_RETURN_IF_ERROR(EachPartition(view, t, c, Collect(&out)));
   return out;
 }
 
@@ -346,9 +368,8 @@ Status AttachColumnStats(const CatalogTxn& txn, const TableInfo& info, const std
 // not exist, do not parse or name other keys are left out, as HMS leaves out
 // names it does not find. Names are canonicalized, so key case and escaping
 // variants find their partition.
-Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarget& t,
-                                           const std::vector<std::string>& names,
-                                           std::optional<std::string> stats_engine) {
+Status EachByName(const ReadView& view, const PartTarget& t, const std::vector<std::string>& names,
+                  const std::optional<std::string>& stats_engine, const Emitter& emit) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   std::set<std::string> canonical;
@@ -356,7 +377,7 @@ Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarge
     auto r = Resolve(txn, info, PartSpec::Name(n));
     if (r.ok()) canonical.insert(std::move(r->name));
   }
-  std::vector<Partition> out;
+  Partition scratch;
   for (const auto& name : canonical) {
     auto p = txn.GetPartition(info.db(), info.name(), name);
     if (!p.ok()) {
@@ -364,9 +385,10 @@ Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarge
       return p.status();
     }
     if (stats_engine) ARBOR_RETURN_IF_ERROR(AttachColumnStats(txn, info, name, *stats_engine, &*p));
-    out.push_back(Present(*p, t));
+    PresentInto(*p, t, &scratch);
+    emit(scratch);
   }
-  return out;
+  return Status::OK();
 }
 
 // ---------------------------------------------------------------------------
@@ -859,16 +881,20 @@ void HmsHandler::get_partition_req(GetPartitionResponse& _return, const GetParti
 // ===========================================================================
 // Listings.
 
-void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::string& db_name,
-                                const std::string& tbl_name, const int16_t max_parts) {
-  ARBOR_HMS_DELEGATES_TO(get_partitions, get_partitions_req);
+PartitionsRequest HmsHandler::PartitionsReq(const std::string& db_name, const std::string& tbl_name,
+                                            int16_t max_parts) {
   PartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
   req.__set_maxParts(max_parts);
-  PartitionsResponse response;
-  get_partitions_req(response, req);
-  _return = std::move(response.partitions);
+  return req;
+}
+
+void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::string& db_name,
+                                const std::string& tbl_name, const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions, get_partitions_req);
+  _return.clear();
+  stream_partitions_req(PartitionsReq(db_name, tbl_name, max_parts), Collect(&_return));
 }
 
 void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
@@ -880,13 +906,29 @@ void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
 }
 
 void HmsHandler::get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) {
+  _return.partitions.clear();
+  stream_partitions_req(req, Collect(&_return.partitions));
+}
+
+void HmsHandler::stream_partitions_req(const PartitionsRequest& req, const PartitionEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partitions_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
   Criteria c;
   c.max_parts = req.maxParts;
-  _return.partitions = Check<E>(ListPartitions(view, t, c));
+  Check<E>(EachPartition(view, t, c, emit));
+}
+
+GetPartitionsPsWithAuthRequest HmsHandler::PartitionsPsReq(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, int16_t max_parts) {
+  GetPartitionsPsWithAuthRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_maxParts(max_parts);
+  return req;
 }
 
 void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::string& db_name,
@@ -894,14 +936,9 @@ void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::s
                                    const std::vector<std::string>& part_vals,
                                    const int16_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_ps, get_partitions_ps_with_auth_req);
-  GetPartitionsPsWithAuthRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_partVals(part_vals);
-  req.__set_maxParts(max_parts);
-  GetPartitionsPsWithAuthResponse response;
-  get_partitions_ps_with_auth_req(response, req);
-  _return = std::move(response.partitions);
+  _return.clear();
+  stream_partitions_ps_with_auth_req(PartitionsPsReq(db_name, tbl_name, part_vals, max_parts),
+                                     Collect(&_return));
 }
 
 void HmsHandler::get_partitions_ps_with_auth(
@@ -914,19 +951,25 @@ void HmsHandler::get_partitions_ps_with_auth(
 
 void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
                                                  const GetPartitionsPsWithAuthRequest& req) {
+  _return.partitions.clear();
+  stream_partitions_ps_with_auth_req(req, Collect(&_return.partitions));
+}
+
+void HmsHandler::stream_partitions_ps_with_auth_req(const GetPartitionsPsWithAuthRequest& req,
+                                                    const PartitionEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partitions_ps_with_auth_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
   if (req.__isset.partNames) {
     // Hive 4's listPartitionsWithAuthInfo by names.
-    _return.partitions = Check<E>(FindByNames(view, t, req.partNames, std::nullopt));
+    Check<E>(EachByName(view, t, req.partNames, std::nullopt, emit));
     return;
   }
   Criteria c;
   c.part_vals = req.partVals;
   c.max_parts = req.maxParts;
-  _return.partitions = Check<E>(ListPartitions(view, t, c));
+  Check<E>(EachPartition(view, t, c, emit));
 }
 
 void HmsHandler::get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
@@ -977,23 +1020,34 @@ void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return
   _return.names = Check<E>(ListPartitionNames(view, t, c));
 }
 
+GetPartitionsByNamesRequest HmsHandler::PartitionsByNamesReq(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& names) {
+  GetPartitionsByNamesRequest req;
+  req.__set_db_name(db_name);
+  req.__set_tbl_name(tbl_name);
+  req.__set_names(names);
+  return req;
+}
+
 // get_partitions_by_names declares InvalidObjectException in slot 3, but Hive
 // 2.3/3.x clients do not know that slot: never raise it.
 void HmsHandler::get_partitions_by_names(std::vector<Partition>& _return,
                                          const std::string& db_name, const std::string& tbl_name,
                                          const std::vector<std::string>& names) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_by_names, get_partitions_by_names_req);
-  GetPartitionsByNamesRequest req;
-  req.__set_db_name(db_name);
-  req.__set_tbl_name(tbl_name);
-  req.__set_names(names);
-  GetPartitionsByNamesResult result;
-  get_partitions_by_names_req(result, req);
-  _return = std::move(result.partitions);
+  _return.clear();
+  stream_partitions_by_names_req(PartitionsByNamesReq(db_name, tbl_name, names), Collect(&_return));
 }
 
 void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
                                              const GetPartitionsByNamesRequest& req) {
+  _return.partitions.clear();
+  stream_partitions_by_names_req(req, Collect(&_return.partitions));
+}
+
+void HmsHandler::stream_partitions_by_names_req(const GetPartitionsByNamesRequest& req,
+                                                const PartitionEmitter& emit) {
   // Declared, but never raised: see get_partitions_by_names.
   using E = Without<ARBOR_HMS_THROWS(get_partitions_by_names_req), hive::InvalidObjectException>;
   PartTarget t = Aim(Parse<E>(req.db_name), req.tbl_name);
@@ -1001,23 +1055,37 @@ void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return
   t.render = Render<E>(view);
   std::optional<std::string> stats_engine;
   if (req.__isset.get_col_stats && req.get_col_stats) stats_engine = req.engine;
-  _return.partitions = Check<E>(FindByNames(view, t, req.names, std::move(stats_engine)));
+  Check<E>(EachByName(view, t, req.names, stats_engine, emit));
+}
+
+GetPartitionsByFilterRequest HmsHandler::PartitionsByFilterReq(const std::string& db_name,
+                                                               const std::string& tbl_name,
+                                                               const std::string& filter,
+                                                               int16_t max_parts) {
+  GetPartitionsByFilterRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_filter(filter);
+  req.__set_maxParts(max_parts);
+  return req;
 }
 
 void HmsHandler::get_partitions_by_filter(std::vector<Partition>& _return,
                                           const std::string& db_name, const std::string& tbl_name,
                                           const std::string& filter, const int16_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_by_filter, get_partitions_by_filter_req);
-  GetPartitionsByFilterRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_filter(filter);
-  req.__set_maxParts(max_parts);
-  get_partitions_by_filter_req(_return, req);
+  get_partitions_by_filter_req(_return,
+                               PartitionsByFilterReq(db_name, tbl_name, filter, max_parts));
 }
 
 void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
                                               const GetPartitionsByFilterRequest& req) {
+  _return.clear();
+  stream_partitions_by_filter_req(req, Collect(&_return));
+}
+
+void HmsHandler::stream_partitions_by_filter_req(const GetPartitionsByFilterRequest& req,
+                                                 const PartitionEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partitions_by_filter_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
@@ -1025,7 +1093,7 @@ void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
   Criteria c;
   c.filter = req.filter;
   c.max_parts = req.maxParts;
-  _return = Check<E>(ListPartitions(view, t, c));
+  Check<E>(EachPartition(view, t, c, emit));
 }
 
 int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,

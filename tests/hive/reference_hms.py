@@ -53,11 +53,16 @@ class ReferenceHms:
     """separate_external_warehouse: give external tables their own root
     (warehouse_external/) instead of the managed warehouse; Hive then refuses an
     external table located inside the managed root, as Hive's own client API tests
-    expect of a real deployment."""
+    expect of a real deployment.
+    durable: PostgreSQL with fsync, full page writes and synchronous commit on
+    (its defaults), for benchmarks; the tests run with all three off.
+    heap_mb: the metastore JVM's -Xmx (the schema tool keeps 384 MB)."""
 
-    def __init__(self, separate_external_warehouse=False):
+    def __init__(self, separate_external_warehouse=False, durable=False, heap_mb=384):
         self.separate_external_warehouse = separate_external_warehouse
         self.external_warehouse = None
+        self.durable = durable
+        self.heap_mb = heap_mb
         self.dir = None
         self.port = None
         self.pg_port = None
@@ -74,7 +79,8 @@ class ReferenceHms:
         self.dir = tempfile.mkdtemp(prefix="arbor-refhms-")
         os.chmod(self.dir, 0o755)
         self.pg = pg_cluster.PgCluster(user="hive").start(
-            extra_options="-c synchronous_commit=off")
+            durable=self.durable,
+            extra_options="" if self.durable else "-c synchronous_commit=off")
         self.pg_port = self.pg.port
         self.pg.create_database("metastore")
 
@@ -95,8 +101,12 @@ class ReferenceHms:
         self._run(java + ["org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool",
                           "-initSchema", "-dbType", "postgres"], "schematool.log", env=env)
         self.log = open(os.path.join(self.dir, "hms.log"), "ab")
+        server_java = java
+        if self.heap_mb != 384 or self.durable:
+            # A benchmark runs the server as deployed: full JIT, the chosen heap.
+            server_java = ["java", "-Xmx%dm" % self.heap_mb, "-cp", classpath]
         self.proc = subprocess.Popen(
-            java + ["org.apache.hadoop.hive.metastore.HiveMetaStore", "-p", str(self.port)],
+            server_java + ["org.apache.hadoop.hive.metastore.HiveMetaStore", "-p", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=self.dir)
         deadline = time.time() + timeout
         while time.time() < deadline:

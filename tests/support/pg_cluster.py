@@ -55,7 +55,8 @@ class PgCluster:
             subprocess.run(args, check=True, stdout=out, stderr=subprocess.STDOUT, cwd=self.dir,
                            timeout=300)
 
-    def start(self, max_connections=300, extra_options=""):
+    def start(self, max_connections=300, extra_options="", durable=False):
+        """durable: keep PostgreSQL's own fsync and full page writes (for benchmarks)."""
         self.dir = tempfile.mkdtemp(prefix="arbor-pg-")
         os.chmod(self.dir, 0o755)
         if os.geteuid() == 0:
@@ -64,8 +65,10 @@ class PgCluster:
         self.port = free_port()
         self._run(_as_postgres([os.path.join(PG_BIN, "initdb"), "-A", "trust", "-U", self.user,
                                 "--no-sync", "-E", "UTF8", "-D", self.data]), "initdb.log")
-        opts = ("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-                "-c max_connections=%d %s" % (self.port, self.dir, max_connections, extra_options))
+        opts = "-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=%d %s" % (
+            self.port, self.dir, max_connections, extra_options)
+        if not durable:
+            opts += " -c fsync=off -c full_page_writes=off"
         self._run(_as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l",
                                 os.path.join(self.dir, "log"), "-w", "-o", opts, "start"]),
                   "pg_ctl.log")
