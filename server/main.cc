@@ -41,6 +41,30 @@ catalog::Database DefaultDatabase(const ServerConfig& config) {
   return db;
 }
 
+// Copies a backup (a RocksDB checkpoint made by `arbor backup`) to `store_dir`, which
+// must not hold a store yet: a restore never overwrites a repository.
+Status RestoreBackup(const std::string& backup, const std::string& store_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(backup) / "CURRENT", ec)) {
+    return Status::InvalidArgument("--restore-from " + backup +
+                                   " is not a backup (no RocksDB CURRENT file in it)");
+  }
+  if (fs::exists(store_dir, ec) && !fs::is_empty(store_dir, ec)) {
+    return Status::AlreadyExists("--restore-from needs an empty data directory, but " + store_dir +
+                                 " already holds a store");
+  }
+  // Copy into a temporary name and rename, so a crash mid-copy leaves no half store.
+  std::string partial = store_dir + ".restoring";
+  fs::remove_all(partial, ec);
+  fs::copy(backup, partial, fs::copy_options::recursive, ec);
+  if (ec) return Status::IOError("copying " + backup + " to " + partial + ": " + ec.message());
+  fs::remove(store_dir, ec);  // an empty directory, if any
+  fs::rename(partial, store_dir, ec);
+  if (ec) return Status::IOError("renaming " + partial + " to " + store_dir + ": " + ec.message());
+  return Status::OK();
+}
+
 int Run(const ServerConfig& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -50,6 +74,13 @@ int Run(const ServerConfig& config) {
   }
   RocksOptions rocks;
   rocks.path = config.data_dir + "/rocksdb";
+  if (!config.restore_from.empty()) {
+    if (Status s = RestoreBackup(config.restore_from, rocks.path); !s.ok()) {
+      spdlog::critical("restore: {}", s.message());
+      return 1;
+    }
+    spdlog::info("restored the backup in {} into {}", config.restore_from, rocks.path);
+  }
   rocks.sync_writes = config.sync_writes;
   auto kv = RocksKvStore::Open(rocks);
   if (!kv.ok()) {
@@ -128,6 +159,7 @@ int Run(const ServerConfig& config) {
   AdminMetrics admin_metrics(&metrics);
   admin_options.observer = &admin_metrics;
   admin_options.locations = &context.locations;
+  admin_options.gc_grace_seconds = config.gc_grace_seconds;
   AdminApi admin(context.repo, admin_options);
 
   // Signals are taken synchronously by sigwait below; block them before any
@@ -185,6 +217,31 @@ int Run(const ServerConfig& config) {
     });
   }
 
+  // Garbage collection in the background, off with --gc-interval 0.
+  std::thread collector;
+  if (config.gc_interval_seconds > 0) {
+    collector = std::thread([&] {
+      std::unique_lock<std::mutex> lock(stop_mu);
+      while (!stop_cv.wait_for(lock, std::chrono::seconds(config.gc_interval_seconds),
+                               [&] { return stopping; })) {
+        lock.unlock();
+        GcOptions gc;
+        gc.grace_micros = config.gc_grace_seconds * 1'000'000;
+        auto report = context.repo->CollectGarbage(gc);
+        if (!report.ok()) {
+          spdlog::warn("garbage collection: {}", report.status().ToString());
+        } else {
+          spdlog::info(
+              "garbage collection: freed {} of {} objects ({} bytes) in {} ms, writers "
+              "paused {} ms",
+              report->objects_freed, report->objects_scanned, report->bytes_freed,
+              report->total_micros / 1000, report->pause_micros / 1000);
+        }
+        lock.lock();
+      }
+    });
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: shutting down", sig);
@@ -194,6 +251,7 @@ int Run(const ServerConfig& config) {
   }
   stop_cv.notify_all();
   if (resolver.joinable()) resolver.join();
+  if (collector.joinable()) collector.join();
   http.Stop();
   thrift.Stop();
   spdlog::info("arbord stopped");

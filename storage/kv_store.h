@@ -115,6 +115,20 @@ class KvStore {
   virtual Status Write(const WriteBatch& batch, const WriteOptions& options = {}) = 0;
   // Makes every prior unsynced write durable.
   virtual Status SyncWal() = 0;
+  // Rewrites the column's files so that deleted keys stop taking space, and lets go of
+  // log files that only held them (garbage collection calls it after a sweep). A
+  // no-op where deletes free space at once.
+  virtual Status Compact(Column c) {
+    (void)c;
+    return Status::OK();
+  }
+  // Writes a consistent copy of the whole store, as of one point in time, into `dir`
+  // (which must not exist yet), while reads and writes go on. The copy opens as a
+  // store of the same kind. InvalidArgument where the store has no files to copy.
+  virtual Status Checkpoint(const std::string& dir) {
+    (void)dir;
+    return Status::InvalidArgument("this store cannot make a checkpoint");
+  }
 };
 
 }  // namespace arbor

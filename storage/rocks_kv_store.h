@@ -51,6 +51,10 @@ class RocksKvStore final : public KvStore {
   std::unique_ptr<Snapshot> GetSnapshot() override;
   Status Write(const WriteBatch& batch, const WriteOptions& options = {}) override;
   Status SyncWal() override;
+  Status Compact(Column c) override;
+  // A RocksDB checkpoint: hard links to the immutable table files plus copies of the
+  // rest, after a flush, so it costs little space on the same file system.
+  Status Checkpoint(const std::string& dir) override;
 
  private:
   static constexpr size_t kStripes = 256;
