@@ -14,6 +14,7 @@ packages=(
   libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl iproute2
+  clang-19 libclang-rt-19-dev
 )
 
 . "$(dirname "$0")/lib.sh"

@@ -336,6 +336,28 @@ const std::vector<Option>& Options() {
          c->intent_resolve_interval_seconds = static_cast<int>(n);
          return Status::OK();
        }},
+      {"gc-interval", "SECONDS",
+       "How often garbage collection deletes objects no ref reaches. 0 turns the background "
+       "collection off (`arbor gc` still runs it). Default 3600",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->gc_interval_seconds, ParseInt("gc-interval", v, 0, 31536000));
+         return Status::OK();
+       }},
+      {"gc-grace", "SECONDS",
+       "Garbage collection keeps what a deleted branch or tag reached for this long. "
+       "Default 3600",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->gc_grace_seconds, ParseInt("gc-grace", v, 0, 31536000));
+         return Status::OK();
+       }},
+      {"restore-from", "DIR",
+       "Start from a backup made by `arbor backup`: copies it into --data-dir, which must "
+       "hold no repository yet",
+       [](ServerConfig* c, std::string_view v) {
+         if (v.empty()) return Status::InvalidArgument("--restore-from must not be empty");
+         c->restore_from = std::string(v);
+         return Status::OK();
+       }},
   };
   return kOptions;
 }

@@ -74,6 +74,12 @@ struct ServerConfig {
   int lakefs_timeout_seconds = 30;
   int intent_resolve_interval_seconds = 30;
   int intent_grace_seconds = 0;  // 0: twice --lakefs-timeout plus 10 s
+  // Garbage collection of unreachable objects: every gc_interval_seconds (0: only on
+  // demand); an object goes only after every ref reaching it has been gone gc_grace.
+  int64_t gc_interval_seconds = 3600;
+  int64_t gc_grace_seconds = 3600;
+  // A backup (an `arbor backup` directory) to copy into an empty --data-dir at start-up.
+  std::string restore_from;
 
   bool lakefs_enabled() const { return !lakefs_endpoint.empty(); }
   bool show_help = false;

@@ -154,6 +154,7 @@ int Run(const ServerConfig& config) {
   AdminMetrics admin_metrics(&metrics);
   admin_options.observer = &admin_metrics;
   admin_options.locations = &context.locations;
+  admin_options.gc_grace_seconds = config.gc_grace_seconds;
   AdminApi admin(context.repo, admin_options);
 
   // Signals are taken synchronously by sigwait below; block them before any
@@ -211,6 +212,34 @@ int Run(const ServerConfig& config) {
     });
   }
 
+  // Garbage collection in the background, off with --gc-interval 0.
+  std::thread collector;
+  if (config.gc_interval_seconds > 0 && config.postgres_store()) {
+    spdlog::info("background garbage collection is off: the store is shared by instances");
+  }
+  if (config.gc_interval_seconds > 0 && !config.postgres_store()) {
+    collector = std::thread([&] {
+      std::unique_lock<std::mutex> lock(stop_mu);
+      while (!stop_cv.wait_for(lock, std::chrono::seconds(config.gc_interval_seconds),
+                               [&] { return stopping; })) {
+        lock.unlock();
+        GcOptions gc;
+        gc.grace_micros = config.gc_grace_seconds * 1'000'000;
+        auto report = context.repo->CollectGarbage(gc);
+        if (!report.ok()) {
+          spdlog::warn("garbage collection: {}", report.status().ToString());
+        } else {
+          spdlog::info(
+              "garbage collection: freed {} of {} objects ({} bytes) in {} ms, writers "
+              "paused {} ms",
+              report->objects_freed, report->objects_scanned, report->bytes_freed,
+              report->total_micros / 1000, report->pause_micros / 1000);
+        }
+        lock.lock();
+      }
+    });
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: shutting down", sig);
@@ -220,6 +249,7 @@ int Run(const ServerConfig& config) {
   }
   stop_cv.notify_all();
   if (resolver.joinable()) resolver.join();
+  if (collector.joinable()) collector.join();
   http.Stop();
   thrift.Stop();
   spdlog::info("arbord stopped");

@@ -10,8 +10,42 @@
 
 namespace arbor {
 
+namespace {
+
+// Copies a backup (a RocksDB checkpoint made by `arbor backup`) to `store_dir`, which
+// must not hold a store yet: a restore never overwrites a repository.
+Status RestoreBackup(const std::string& backup, const std::string& store_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(backup) / "CURRENT", ec)) {
+    return Status::InvalidArgument("--restore-from " + backup +
+                                   " is not a backup (no RocksDB CURRENT file in it)");
+  }
+  if (fs::exists(store_dir, ec) && !fs::is_empty(store_dir, ec)) {
+    return Status::AlreadyExists("--restore-from needs an empty data directory, but " + store_dir +
+                                 " already holds a store");
+  }
+  // Copy into a temporary name and rename, so a crash mid-copy leaves no half store.
+  std::string partial = store_dir + ".restoring";
+  fs::remove_all(partial, ec);
+  fs::copy(backup, partial, fs::copy_options::recursive, ec);
+  if (ec) return Status::IOError("copying " + backup + " to " + partial + ": " + ec.message());
+  fs::remove(store_dir, ec);  // an empty directory, if any
+  fs::rename(partial, store_dir, ec);
+  if (ec) return Status::IOError("renaming " + partial + " to " + store_dir + ": " + ec.message());
+  spdlog::info("restored the backup in {} into {}", backup, store_dir);
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<KvStore>> OpenStore(const ServerConfig& config) {
   if (config.postgres_store()) {
+    if (!config.restore_from.empty()) {
+      return Status::InvalidArgument(
+          "--restore-from restores a RocksDB backup into --data-dir; a PostgreSQL store is "
+          "backed up and restored with PostgreSQL's own tools (docs/scale-out.md)");
+    }
     PgOptions o;
     o.conninfo = config.store;
     o.password = config.store_password;
@@ -27,6 +61,7 @@ Result<std::unique_ptr<KvStore>> OpenStore(const ServerConfig& config) {
   }
   RocksOptions rocks;
   rocks.path = config.data_dir + "/rocksdb";
+  if (!config.restore_from.empty()) ARBOR_RETURN_IF_ERROR(RestoreBackup(config.restore_from, rocks.path));
   rocks.sync_writes = config.sync_writes;
   rocks.disk_reserve_bytes = config.disk_reserve_bytes;
   ARBOR_ASSIGN_OR_RETURN(std::unique_ptr<RocksKvStore> kv, RocksKvStore::Open(rocks));

@@ -82,6 +82,7 @@ class PgKvStore final : public KvStore {
   Status SyncWal() override;
   // A session advisory lock on a connection of its own: PostgreSQL releases it when
   // the holder's connection ends, so a killed instance never leaves it held.
+  bool SharedAcrossProcesses() const override { return true; }
   Result<std::unique_ptr<ProcessLock>> LockAcrossProcesses(std::string_view name) override;
 
   // A connection from the pool, handed back (or dropped, if it broke) on destruction.

@@ -5,6 +5,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
@@ -292,6 +293,31 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
 
 Status RocksKvStore::SyncWal() {
   return FromRocks(db_->SyncWAL(), "syncing WAL");
+}
+
+Status RocksKvStore::Compact(Column c) {
+  rocksdb::CompactRangeOptions options;
+  // Tombstones must reach the last level to drop what they delete.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ARBOR_RETURN_IF_ERROR(
+      FromRocks(db_->CompactRange(options, Handle(c), nullptr, nullptr), "compacting"));
+  // The WAL files that carried the deleted keys stay until every column has flushed
+  // past them; the small columns (refs) may not fill a memtable for a long time.
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+  all.push_back(default_handle_);
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db_->Flush(flush, all), "flushing");
+}
+
+Status RocksKvStore::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s, "preparing a checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush = 0: flush first, so the copy needs no WAL replay to be whole.
+  return FromRocks(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0),
+                   "making a checkpoint in '" + dir + "'");
 }
 
 }  // namespace arbor

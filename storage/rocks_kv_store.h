@@ -66,6 +66,10 @@ class RocksKvStore final : public KvStore {
   std::unique_ptr<Snapshot> GetSnapshot() override;
   Status Write(const WriteBatch& batch, const WriteOptions& options = {}) override;
   Status SyncWal() override;
+  Status Compact(Column c) override;
+  // A RocksDB checkpoint: hard links to the immutable table files plus copies of the
+  // rest, after a flush, so it costs little space on the same file system.
+  Status Checkpoint(const std::string& dir) override;
 
   // Whether the store opened read-only because the disk was full (see above).
   bool read_only() const { return !read_only_reason_.empty(); }

@@ -252,6 +252,7 @@ Status Repository::CheckRefNameFree(std::string_view name) {
 }
 
 Result<Branch> Repository::CreateBranch(std::string_view name, std::string_view source) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   std::lock_guard<std::mutex> lock(refs_mu_);
   ARBOR_RETURN_IF_ERROR(CheckRefNameFree(name));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef from, Resolve(source));
@@ -314,6 +315,7 @@ Status Repository::DeleteBranch(std::string_view name) {
   WriteBatch batch;
   RefStore::ExpectBranch(b, &batch);
   RefStore::DeleteBranch(name, &batch);
+  RefStore::PutDeletedRef("branch", b.name, b.head, clock_(), &batch);
   ARBOR_RETURN_IF_ERROR(kv_->Write(batch));
   DropStaging(b.staging_token);
   if (lakefs_) {
@@ -358,6 +360,7 @@ Result<Branch> Repository::SetCommitMode(std::string_view name, versioning::Comm
 }
 
 Result<Tag> Repository::CreateTag(std::string_view name, std::string_view target) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   std::lock_guard<std::mutex> lock(refs_mu_);
   ARBOR_RETURN_IF_ERROR(CheckRefNameFree(name));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef ref, Resolve(target));
@@ -371,9 +374,10 @@ Result<Tag> Repository::CreateTag(std::string_view name, std::string_view target
 
 Status Repository::DeleteTag(std::string_view name) {
   std::lock_guard<std::mutex> lock(refs_mu_);
-  ARBOR_RETURN_IF_ERROR(refs_.GetTag(name).status());
+  ARBOR_ASSIGN_OR_RETURN(Tag tag, refs_.GetTag(name));
   WriteBatch batch;
   RefStore::DeleteTag(name, &batch);
+  RefStore::PutDeletedRef("tag", tag.name, tag.commit, clock_(), &batch);
   return kv_->Write(batch);
 }
 
@@ -577,6 +581,7 @@ Result<size_t> Repository::ResolveIntents() {
         continue;
       }
     }
+    GcGate::Shared gc_gate(&gate_);
     auto lock = BranchLock(intent.branch());
     std::lock_guard<std::mutex> guard(*lock);
     // Another instance may be running this very operation (its lakeFS call holds
@@ -698,6 +703,7 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> ext
 }
 
 Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOptions& options) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
@@ -768,6 +774,7 @@ Result<MutationOutcome> Repository::Mutate(std::string_view target, const Mutati
                                            const MutateFn& fn) {
   // Leader/follower group commit: whoever finds no leader running takes the queue
   // (itself included) and runs it; the others sleep until their outcome is set.
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   std::shared_ptr<BranchState> state = StateOf(target);
   QueuedWrite write;
   write.options = &options;
@@ -1011,6 +1018,7 @@ void PageConflicts(std::vector<MergeConflict> all, const std::string& after, siz
 
 Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view destination,
                                        const MergeOptions& options) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   auto lock = BranchLock(destination);
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(destination));
@@ -1084,6 +1092,7 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
 
 Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_view commit,
                                         const RevertOptions& options) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
   ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
@@ -1163,6 +1172,63 @@ Status Repository::CollectStagingGarbage() {
     it->Seek(end);
   }
   return it->status();
+}
+
+Result<GcReport> Repository::CollectGarbage(const GcOptions& options) {
+  std::unique_lock<std::mutex> one_at_a_time(gc_run_mu_, std::try_to_lock);
+  if (!one_at_a_time.owns_lock()) return Status::Busy("garbage collection is already running");
+  // The gate that keeps a sweep from deleting what a writer is linking holds only
+  // this process's writers; other instances on the same store would race it.
+  if (kv_->SharedAcrossProcesses()) {
+    return Status::InvalidRequest(
+        "garbage collection runs only on the embedded RocksDB store: on a store shared by "
+        "several instances, writers in other instances are not held off a sweep");
+  }
+  int64_t start = SystemMicros();
+  GcReport report;
+  report.dry_run = options.dry_run;
+  GarbageCollector gc(kv_, &objects_);
+
+  // Phase 1, concurrent with every writer: mark in snapshot S1, list what is unmarked.
+  std::vector<GarbageCollector::Candidate> candidates;
+  std::vector<std::string> expired;
+  {
+    std::unique_ptr<Snapshot> s1 = kv_->GetSnapshot();
+    ReadOptions ro;
+    ro.snapshot = s1.get();
+    ro.fill_cache = false;
+    ARBOR_ASSIGN_OR_RETURN(auto roots, gc.Roots(ro, clock_(), options.grace_micros, &expired));
+    ARBOR_RETURN_IF_ERROR(gc.Mark(roots, ro));
+    ARBOR_ASSIGN_OR_RETURN(candidates, gc.Unmarked(ro, &report.objects_scanned));
+  }
+  report.mark_micros = SystemMicros() - start;
+
+  if (!options.dry_run) {
+    // Phase 2, with no reference-creating operation in flight: mark what changed
+    // since S1, then delete what is still unreachable.
+    int64_t paused = SystemMicros();
+    GcGate::Exclusive exclusive(&gate_);
+    std::unique_ptr<Snapshot> s2 = kv_->GetSnapshot();
+    ReadOptions ro;
+    ro.snapshot = s2.get();
+    ro.fill_cache = false;
+    expired.clear();
+    ARBOR_ASSIGN_OR_RETURN(auto roots, gc.Roots(ro, clock_(), options.grace_micros, &expired));
+    ARBOR_RETURN_IF_ERROR(gc.Mark(roots, ro));
+    gc.DropMarked(&candidates);
+    ARBOR_RETURN_IF_ERROR(gc.Sweep(candidates, expired));
+    report.pause_micros = SystemMicros() - paused;
+  }
+  report.objects_live = gc.marked_count();
+  report.objects_freed = candidates.size();
+  for (const auto& c : candidates)
+    report.bytes_freed += c.bytes;
+  report.deleted_refs_expired = expired.size();
+  if (!options.dry_run && options.compact && !candidates.empty()) {
+    ARBOR_RETURN_IF_ERROR(kv_->Compact(Column::kObjects));
+  }
+  report.total_micros = SystemMicros() - start;
+  return report;
 }
 
 }  // namespace arbor
