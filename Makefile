@@ -9,7 +9,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps engines hive configure build test test-engines test-hive run bench clean format
+.PHONY: all deps engines hive configure build test test-engines test-hive run bench clean format fuzz fuzz-build
 
 all: build
 
@@ -31,6 +31,21 @@ build: configure
 
 test: build engines hive
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	@$(MAKE) --no-print-directory fuzz
+
+# Fuzzing (fuzz/README.md): a clang build with libFuzzer and sanitizers in build-fuzz/,
+# then every target for FUZZ_SECONDS over its seed corpus; a crash fails the step.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 8
+FUZZ_CXX ?= clang++-19
+fuzz-build: deps
+	@cmake -S fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) > $(FUZZ_DIR).configure.log 2>&1 \
+	  || (cat $(FUZZ_DIR).configure.log; exit 1)
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz: fuzz-build
+	@./fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ENGINE ?= spark
 test-engines: build engines hive
@@ -54,4 +69,4 @@ format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
 
 clean:
-	@rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log
+	@rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log $(FUZZ_DIR) $(FUZZ_DIR).configure.log

@@ -18,6 +18,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Corruption";
     case StatusCode::kIOError:
       return "IOError";
+    case StatusCode::kNoSpace:
+      return "NoSpace";
     case StatusCode::kPreconditionFailed:
       return "PreconditionFailed";
     case StatusCode::kConflict:

@@ -24,6 +24,8 @@ enum class StatusCode {
                         // object twice); HMS answers it with MetaException
   kCorruption,          // stored bytes fail validation (hash, decoding)
   kIOError,             // the storage engine failed
+  kNoSpace,             // the data directory's filesystem is below its free-space reserve:
+                        // writes are refused, reads work, writes resume once space is freed
   kPreconditionFailed,  // an expected value / expected head did not hold
   kConflict,            // a merge found conflicts
   kReadOnly,            // write to a tag, a commit or a protected branch
@@ -51,6 +53,7 @@ class [[nodiscard]] Status {
   }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
+  static Status NoSpace(std::string m) { return {StatusCode::kNoSpace, std::move(m)}; }
   static Status PreconditionFailed(std::string m) {
     return {StatusCode::kPreconditionFailed, std::move(m)};
   }
@@ -68,6 +71,7 @@ class [[nodiscard]] Status {
   bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }
   bool IsPreconditionFailed() const { return code_ == StatusCode::kPreconditionFailed; }
   bool IsCorruption() const { return code_ == StatusCode::kCorruption; }
+  bool IsNoSpace() const { return code_ == StatusCode::kNoSpace; }
 
   // "<CodeName>: <message>", for logs and test failures.
   std::string ToString() const;

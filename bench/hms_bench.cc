@@ -25,7 +25,7 @@
 //   filter      at the same checkpoints: get_partitions_by_filter 'ds = "<day>"' selecting
 //               24 partitions, vs F_obj of 24 objects
 //
-// Usage: hms_bench [--host H] [--port P] [--quick] [--tables N] [--parts N]
+// Usage: hms_bench [--host H] [--port P] [--also-ports P2,P3] [--quick] [--tables N] [--parts N]
 //                  [--list-max N] [--samples N] [--duration S] [--load-connections N]
 //                  [--db NAME] [--only load,get_table,throughput,add,list,filter]
 //   --quick         10k tables, table grows to 100k partitions, fewer samples
@@ -117,6 +117,9 @@ const char* Judge(const std::string& name, bool pass, const std::string& detail)
 struct Options {
   std::string host = "127.0.0.1";
   int port = 9083;
+  // More arbord instances on the same store: throughput connections go round-robin
+  // over port and these (scale-out read throughput).
+  std::vector<int> also_ports;
   bool quick = false;
   uint64_t tables = 0;    // 0: 100k, or 10k with --quick
   uint64_t parts = 0;     // 0: 1M, or 100k with --quick
@@ -138,7 +141,8 @@ Options ParseFlags(int argc, char** argv) {
       o.quick = true;
     } else if (a == "--help" || a == "-h") {
       Line(
-          "usage: hms_bench [--host H] [--port P] [--quick] [--tables N] [--parts N] "
+          "usage: hms_bench [--host H] [--port P] [--also-ports P2,P3] [--quick] [--tables N] "
+          "[--parts N] "
           "[--list-max N] [--samples N] [--duration S] [--load-connections N] [--db NAME] "
           "[--only load,get_table,throughput,add,list,filter]\n"
           "See the header of bench/hms_bench.cc and bench/README.md.");
@@ -147,6 +151,13 @@ Options ParseFlags(int argc, char** argv) {
       o.host = *v;
     } else if (auto v = value("--port")) {
       o.port = std::stoi(*v);
+    } else if (auto v = value("--also-ports")) {
+      for (size_t at = 0; at < v->size();) {
+        size_t comma = v->find(',', at);
+        if (comma == std::string::npos) comma = v->size();
+        o.also_ports.push_back(std::stoi(v->substr(at, comma - at)));
+        at = comma + 1;
+      }
     } else if (auto v = value("--tables")) {
       o.tables = std::stoull(*v);
     } else if (auto v = value("--parts")) {
@@ -555,8 +566,10 @@ struct Bench {
     std::atomic<uint64_t> total{0};
     std::atomic<bool> failed{false};
     std::vector<std::unique_ptr<Conn>> conns;
-    for (int i = 0; i < n; ++i)
-      conns.push_back(Connect());
+    for (int i = 0; i < n; ++i) {
+      size_t k = i % (1 + opt.also_ports.size());
+      conns.push_back(std::make_unique<Conn>(opt.host, k == 0 ? opt.port : opt.also_ports[k - 1]));
+    }
     double start = NowNs(), deadline = start + opt.duration * 1e9;
     std::vector<std::thread> threads;
     for (int i = 0; i < n; ++i) {

@@ -71,5 +71,6 @@ std::vector<CommandSpec> HistoryCommands();  // log, show
 std::vector<CommandSpec> DiffCommands();     // diff
 std::vector<CommandSpec> MergeCommands();    // merge
 std::vector<CommandSpec> LsCommands();       // ls
+std::vector<CommandSpec> OpsCommands();      // gc, backup
 
 }  // namespace arbor::cli

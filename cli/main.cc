@@ -24,7 +24,7 @@ constexpr const char* kVersion = "arbor 0.1.0";
 std::vector<CommandSpec> AllCommands() {
   std::vector<CommandSpec> all;
   for (auto family : {BranchCommands, TagCommands, CommitCommands, HistoryCommands, DiffCommands,
-                      MergeCommands, LsCommands}) {
+                      MergeCommands, LsCommands, OpsCommands}) {
     for (auto& c : family())
       all.push_back(std::move(c));
   }

@@ -14,3 +14,7 @@ if(TARGET RocksDB::rocksdb-shared)
 else()
   set(ARBOR_ROCKSDB RocksDB::rocksdb)
 endif()
+
+# libpq for the shared PostgreSQL store (storage/pg_kv_store).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

@@ -7,12 +7,14 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libthrift-dev thrift-compiler python3-thrift
   librocksdb-dev
+  libpq-dev postgresql-15
   libboost-dev
   libspdlog-dev libfmt-dev
   libprotobuf-dev protobuf-compiler
   libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl iproute2
+  clang-19 libclang-rt-19-dev
 )
 
 . "$(dirname "$0")/lib.sh"

@@ -32,6 +32,46 @@ Result<int64_t> ParseInt(std::string_view name, std::string_view v, int64_t min,
   return out;
 }
 
+// A byte count: a whole number with an optional binary unit (K, M, G, T; KiB, MB,
+// ... read as powers of 1024).
+Result<uint64_t> ParseBytes(std::string_view name, std::string_view v) {
+  std::string_view digits = v;
+  size_t end = digits.find_first_not_of("0123456789");
+  std::string_view unit = end == std::string_view::npos ? "" : digits.substr(end);
+  digits = digits.substr(0, end);
+  auto bad = [&] {
+    return Status::InvalidArgument("--" + std::string(name) +
+                                   " expects a size such as 1073741824, 512M or 1G, got '" +
+                                   std::string(v) + "'");
+  };
+  if (digits.empty() || digits.size() > 15) return bad();
+  uint64_t n = std::stoull(std::string(digits));
+  int shift = 0;
+  if (!unit.empty()) {
+    switch (std::toupper(static_cast<unsigned char>(unit[0]))) {
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      default:
+        return bad();
+    }
+    unit.remove_prefix(1);
+    if (unit == "iB" || unit == "B" || unit == "ib" || unit == "b") unit = "";
+    if (!unit.empty()) return bad();
+  }
+  if (n > (uint64_t{1} << (62 - shift))) return bad();
+  return n << shift;
+}
+
 Status OneOf(std::string_view name, std::string_view v, std::initializer_list<const char*> allowed,
              std::string* out) {
   for (const char* a : allowed) {
@@ -65,6 +105,42 @@ const std::vector<Option>& Options() {
        [](ServerConfig* c, std::string_view v) {
          if (v.empty()) return Status::InvalidArgument("--data-dir must not be empty");
          c->data_dir = std::string(v);
+         return Status::OK();
+       }},
+      {"store", "rocksdb|URI",
+       "Catalog store: rocksdb (embedded, in --data-dir; the default) or a PostgreSQL URI "
+       "(postgresql://user@host:5432/db) shared by several arbord instances",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         if (v != "rocksdb" && v.rfind("postgresql://", 0) != 0 && v.rfind("postgres://", 0) != 0)
+           return Status::InvalidArgument(
+               "--store must be rocksdb or a postgresql:// URI, got '" +
+               (v.find('@') == std::string_view::npos ? std::string(v) : "<a URI>") + "'");
+         c->store = std::string(v);
+         return Status::OK();
+       }},
+      {"store-password", "SECRET",
+       "PostgreSQL password (prefer the _FILE form, ARBOR_STORE_PASSWORD or ~/.pgpass)",
+       [](ServerConfig* c, std::string_view v) {
+         c->store_password = std::string(v);
+         return Status::OK();
+       }},
+      {"store-password-file", "FILE", "Read the PostgreSQL password from FILE",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         std::ifstream in{std::string(v)};
+         if (!in)
+           return Status::InvalidArgument("cannot read --store-password-file '" + std::string(v) +
+                                          "'");
+         std::string secret;
+         std::getline(in, secret);
+         c->store_password = Trim(secret);
+         return Status::OK();
+       }},
+      {"store-pool-size", "N",
+       "PostgreSQL connections per arbord (snapshots of running requests hold one each). "
+       "Default 32",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("store-pool-size", v, 2, 1000));
+         c->store_pool_size = static_cast<int>(n);
          return Status::OK();
        }},
       {"listen", "HOST:PORT", "Thrift (HMS) address. Default 127.0.0.1:9083",
@@ -103,10 +179,36 @@ const std::vector<Option>& Options() {
            c->warehouse.pop_back();
          return Status::OK();
        }},
-      {"max-connections", "N", "Maximum concurrent Thrift connections. Default 512",
+      {"disk-reserve", "SIZE",
+       "Free space to keep on the data directory's filesystem: below it every write fails "
+       "(HMS MetaException, HTTP 507) while reads keep working, and writes resume once space "
+       "is freed. 0 turns the check off. Default 1G",
        [](ServerConfig* c, std::string_view v) -> Status {
-         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("max-connections", v, 1, 100000));
+         ARBOR_ASSIGN_OR_RETURN(c->disk_reserve_bytes, ParseBytes("disk-reserve", v));
+         return Status::OK();
+       }},
+      {"max-connections", "N",
+       "Maximum concurrent Thrift connections; beyond, a client is refused with an error. "
+       "Idle connections hold no thread. Default 10000",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("max-connections", v, 1, 1'000'000));
          c->max_connections = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"worker-threads", "N",
+       "Threads that parse Thrift requests and run them (requests in flight at once). "
+       "Default 64",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("worker-threads", v, 1, 4096));
+         c->worker_threads = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"request-timeout", "SECONDS",
+       "A Thrift request must arrive whole within this many seconds of its first byte (and "
+       "a reply must make progress within it), else the connection is closed. Default 60",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("request-timeout", v, 1, 86400));
+         c->request_timeout_seconds = static_cast<int>(n);
          return Status::OK();
        }},
       {"log-level", "LEVEL", "trace, debug, info, warn, error or off. Default info",
@@ -127,6 +229,16 @@ const std::vector<Option>& Options() {
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("lock-timeout", v, 1, 86400 * 7));
          c->lock_timeout_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"max-pending-bytes", "SIZE",
+       "Bytes of Thrift requests being received, summed over all connections; the "
+       "connection that goes over it is closed. Default 1G",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->max_pending_bytes, ParseBytes("max-pending-bytes", v));
+         if (c->max_pending_bytes < 4096) {
+           return Status::InvalidArgument("--max-pending-bytes must be at least 4096");
+         }
          return Status::OK();
        }},
       {"max-message-bytes", "N", "Largest Thrift string or binary accepted. Default 268435456",
@@ -222,6 +334,28 @@ const std::vector<Option>& Options() {
        [](ServerConfig* c, std::string_view v) -> Status {
          ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("intent-resolve-interval", v, 1, 86400));
          c->intent_resolve_interval_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
+      {"gc-interval", "SECONDS",
+       "How often garbage collection deletes objects no ref reaches. 0 turns the background "
+       "collection off (`arbor gc` still runs it). Default 3600",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->gc_interval_seconds, ParseInt("gc-interval", v, 0, 31536000));
+         return Status::OK();
+       }},
+      {"gc-grace", "SECONDS",
+       "Garbage collection keeps what a deleted branch or tag reached for this long. "
+       "Default 3600",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(c->gc_grace_seconds, ParseInt("gc-grace", v, 0, 31536000));
+         return Status::OK();
+       }},
+      {"restore-from", "DIR",
+       "Start from a backup made by `arbor backup`: copies it into --data-dir, which must "
+       "hold no repository yet",
+       [](ServerConfig* c, std::string_view v) {
+         if (v.empty()) return Status::InvalidArgument("--restore-from must not be empty");
+         c->restore_from = std::string(v);
          return Status::OK();
        }},
   };

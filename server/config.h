@@ -30,12 +30,26 @@ struct HostPort {
 
 struct ServerConfig {
   std::string data_dir = "./var/arbor";
+  // "rocksdb" (embedded, in data_dir) or a postgresql:// URI (shared by instances).
+  std::string store = "rocksdb";
+  std::string store_password;  // never logged
+  int store_pool_size = 32;
+  bool postgres_store() const { return store != "rocksdb"; }
   HostPort listen{"127.0.0.1", 9083};
   HostPort http_listen{"127.0.0.1", 9084};
   std::string default_branch = "main";
   char ref_separator = '@';
   std::string warehouse = "file:/tmp/arbor/warehouse";
-  int max_connections = 512;
+  // Idle connections cost no thread (server/thrift_server.h), so the limit is
+  // about file descriptors; arbord raises its soft RLIMIT_NOFILE to the hard one.
+  int max_connections = 10'000;
+  // Workers that parse requests and run the handler.
+  int worker_threads = 64;
+  // A request must arrive whole within this many seconds of its first byte, and a
+  // reply must make progress within it; else the connection is closed.
+  int request_timeout_seconds = 60;
+  // Bytes of Thrift requests being received, summed over every connection.
+  uint64_t max_pending_bytes = uint64_t{1} << 30;
   std::string log_level = "info";
   std::string transport = "buffered";  // buffered | framed
   std::string protocol = "binary";     // binary | compact
@@ -46,6 +60,10 @@ struct ServerConfig {
   int64_t max_container_elements = 32'768;
   std::string admin_token;
   bool sync_writes = true;
+  // Free space kept on the data directory's filesystem; below it writes fail with
+  // NoSpace (storage/disk_space_guard.h). 1 GiB leaves RocksDB room for a full
+  // memtable flush per column, a compaction and a few maximum-size requests.
+  uint64_t disk_reserve_bytes = uint64_t{1} << 30;
   // lakeFS coupling; all empty = standalone.
   std::string lakefs_endpoint;
   std::string lakefs_access_key_id;
@@ -56,6 +74,12 @@ struct ServerConfig {
   int lakefs_timeout_seconds = 30;
   int intent_resolve_interval_seconds = 30;
   int intent_grace_seconds = 0;  // 0: twice --lakefs-timeout plus 10 s
+  // Garbage collection of unreachable objects: every gc_interval_seconds (0: only on
+  // demand); an object goes only after every ref reaching it has been gone gc_grace.
+  int64_t gc_interval_seconds = 3600;
+  int64_t gc_grace_seconds = 3600;
+  // A backup (an `arbor backup` directory) to copy into an empty --data-dir at start-up.
+  std::string restore_from;
 
   bool lakefs_enabled() const { return !lakefs_endpoint.empty(); }
   bool show_help = false;

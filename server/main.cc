@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -20,10 +21,11 @@
 #include "server/http_server.h"
 #include "server/lakefs/lakefs_client.h"
 #include "server/metrics.h"
+#include "server/store.h"
 #include "server/thrift_server.h"
-#include "storage/rocks_kv_store.h"
 #include "versioning/catalog.h"
 #include "versioning/repository.h"
+#include "versioning/shared_record.h"
 
 namespace {
 
@@ -41,19 +43,32 @@ catalog::Database DefaultDatabase(const ServerConfig& config) {
   return db;
 }
 
-int Run(const ServerConfig& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    spdlog::critical("cannot create data directory {}: {}", config.data_dir, ec.message());
-    return 1;
+// Idle Thrift connections are cheap, so the descriptor limit is what bounds them:
+// raise the soft limit to the hard one, and say so if --max-connections cannot fit.
+void RaiseFileLimit(const ServerConfig& config) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) getrlimit(RLIMIT_NOFILE, &lim);
   }
-  RocksOptions rocks;
-  rocks.path = config.data_dir + "/rocksdb";
-  rocks.sync_writes = config.sync_writes;
-  auto kv = RocksKvStore::Open(rocks);
+  // RocksDB, the admin API and refused connections need descriptors too.
+  constexpr rlim_t kReserved = 1024;
+  if (lim.rlim_cur != RLIM_INFINITY &&
+      static_cast<rlim_t>(config.max_connections) + kReserved > lim.rlim_cur) {
+    spdlog::warn(
+        "--max-connections {} does not fit the open-file limit {} (RLIMIT_NOFILE); "
+        "connections beyond about {} will fail to be accepted",
+        config.max_connections, lim.rlim_cur,
+        lim.rlim_cur > kReserved ? lim.rlim_cur - kReserved : 0);
+  }
+}
+
+int Run(const ServerConfig& config) {
+  RaiseFileLimit(config);
+  auto kv = OpenStore(config);
   if (!kv.ok()) {
-    spdlog::critical("{}", kv.status().ToString());
+    spdlog::critical("opening the store {}: {}", DescribeStore(config), kv.status().ToString());
     return 1;
   }
   // lakeFS: a configured but unusable lakeFS stops start-up; Arbor never falls back
@@ -96,7 +111,8 @@ int Run(const ServerConfig& config) {
                                 : 2 * config.lakefs_timeout_seconds + 10);
   auto repo = Repository::Open(kv->get(), std::move(repo_options));
   if (!repo.ok()) {
-    spdlog::critical("opening the repository in {}: {}", config.data_dir, repo.status().ToString());
+    spdlog::critical("opening the repository in {}: {}", DescribeStore(config),
+                     repo.status().ToString());
     return 1;
   }
   if (Status s = (*repo)->CollectStagingGarbage(); !s.ok()) {
@@ -112,7 +128,17 @@ int Run(const ServerConfig& config) {
     }
   }
 
-  hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds));
+  // On a shared store, the HMS lock table is shared too: a lock taken through one
+  // instance must block writers on every other.
+  SharedRecord shared_locks(kv->get(), "hms-locks");
+  hms::LockManager::SharedTable lock_table;
+  if (config.postgres_store()) {
+    lock_table = [&shared_locks](const std::function<Status(std::string*)>& update) {
+      return shared_locks.Update(update);
+    };
+  }
+  hms::LockManager locks(std::chrono::seconds(config.lock_timeout_seconds), nullptr,
+                         std::move(lock_table));
   hms::HmsContext context;
   context.repo = repo->get();
   context.options.default_branch = config.default_branch;
@@ -128,6 +154,7 @@ int Run(const ServerConfig& config) {
   AdminMetrics admin_metrics(&metrics);
   admin_options.observer = &admin_metrics;
   admin_options.locations = &context.locations;
+  admin_options.gc_grace_seconds = config.gc_grace_seconds;
   AdminApi admin(context.repo, admin_options);
 
   // Signals are taken synchronously by sigwait below; block them before any
@@ -160,8 +187,8 @@ int Run(const ServerConfig& config) {
   spdlog::info(
       "arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
       "(data in {}, default branch '{}')",
-      config.listen.host, thrift.port(), config.http_listen.host, http.port(), config.data_dir,
-      config.default_branch);
+      config.listen.host, thrift.port(), config.http_listen.host, http.port(),
+      DescribeStore(config), config.default_branch);
   // A line tests and scripts can wait for.
   std::printf("arbord ready thrift=%u http=%u\n", thrift.port(), http.port());
   std::fflush(stdout);
@@ -185,6 +212,34 @@ int Run(const ServerConfig& config) {
     });
   }
 
+  // Garbage collection in the background, off with --gc-interval 0.
+  std::thread collector;
+  if (config.gc_interval_seconds > 0 && config.postgres_store()) {
+    spdlog::info("background garbage collection is off: the store is shared by instances");
+  }
+  if (config.gc_interval_seconds > 0 && !config.postgres_store()) {
+    collector = std::thread([&] {
+      std::unique_lock<std::mutex> lock(stop_mu);
+      while (!stop_cv.wait_for(lock, std::chrono::seconds(config.gc_interval_seconds),
+                               [&] { return stopping; })) {
+        lock.unlock();
+        GcOptions gc;
+        gc.grace_micros = config.gc_grace_seconds * 1'000'000;
+        auto report = context.repo->CollectGarbage(gc);
+        if (!report.ok()) {
+          spdlog::warn("garbage collection: {}", report.status().ToString());
+        } else {
+          spdlog::info(
+              "garbage collection: freed {} of {} objects ({} bytes) in {} ms, writers "
+              "paused {} ms",
+              report->objects_freed, report->objects_scanned, report->bytes_freed,
+              report->total_micros / 1000, report->pause_micros / 1000);
+        }
+        lock.lock();
+      }
+    });
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {} received: shutting down", sig);
@@ -194,6 +249,7 @@ int Run(const ServerConfig& config) {
   }
   stop_cv.notify_all();
   if (resolver.joinable()) resolver.join();
+  if (collector.joinable()) collector.join();
   http.Stop();
   thrift.Stop();
   spdlog::info("arbord stopped");

@@ -1,51 +1,60 @@
-// HmsServer: the Thrift listener that serves HmsHandler, one thread and one
-// session per connection.
+// HmsServer: the Thrift listener that serves HmsHandler, one session per
+// connection, with idle connections holding no thread.
 //
-// Defaults match Hive's client defaults: a plain unframed socket, buffered
-// transport and the binary protocol; framed transport and the compact protocol
-// are options. Protocol string and container limits and a per-message size cap
-// keep a malformed or hostile peer from exhausting memory: such a connection is
-// closed and logged, and every other connection carries on. With the binary
-// protocol a string costs memory only as its bytes arrive, never its declared
-// size up front. Authentication is not supported: a client that opens with a
-// SASL handshake gets a SASL ERROR frame and is closed at once, not left waiting.
+// One event loop (epoll) owns every connection while it waits: it accepts, reads
+// whatever bytes arrive without blocking, and asks a ThriftMessageScanner whether
+// they hold a whole request. Only then is the connection handed to a worker of a
+// bounded pool, which parses the request from memory, calls the handler, writes
+// the reply, keeps going while whole requests are already buffered, and hands the
+// connection back. So an idle pooled connection costs a socket and a session
+// object, and a client that trickles a request (slowloris) costs a buffer, never
+// a worker; a request still incomplete --request-timeout seconds after its first
+// byte is closed with a log line. A connection beyond --max-connections waits
+// up to half a second for a slot, then gets a Thrift TApplicationException
+// saying so, a log line, and is closed.
+//
+// Defaults match Hive's client defaults: a plain unframed socket, the binary
+// protocol; framed transport and the compact protocol are options. String and
+// container limits and a per-message size cap keep a malformed or hostile peer
+// from exhausting memory: such a connection is closed and logged, and every other
+// connection carries on. A request costs memory only as its bytes arrive, never
+// a declared size up front, and the bytes of all requests being received are
+// bounded by --max-pending-bytes: the connection whose bytes go over it is closed
+// with a log line. Authentication is not supported: a client that opens
+// with a SASL handshake gets a SASL ERROR frame and is closed at once, not left
+// waiting. Accepted sockets get TCP keepalive (a vanished peer is released in
+// about 25 s) and TCP_NODELAY.
 #pragma once
 
 #include <memory>
-#include <thread>
 
 #include "server/config.h"
 #include "server/hms/hms_context.h"
 #include "server/metrics.h"
-
-namespace apache::thrift::server {
-class TThreadedServer;
-}
 
 namespace arbor::hms {
 
 class HmsServer {
  public:
   // `config` supplies the listener settings (address, transport, protocol,
-  // limits); `metrics` (optional) records every call.
+  // limits, timeouts, worker threads); `metrics` (optional) records every call.
   HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics);
   ~HmsServer();
 
-  // Binds and starts serving on a background thread. With port 0, the kernel
+  // Binds and starts serving on background threads. With port 0, the kernel
   // picks a free port; port() tells which.
   Status Start();
-  // Stops accepting, interrupts idle connections, lets running calls finish, and
-  // waits for every connection thread.
+  // Stops accepting, closes idle connections, lets running calls finish, and
+  // joins every thread.
   void Stop();
-  uint16_t port() const { return port_; }
+  uint16_t port() const;
 
  private:
+  class Impl;
   HmsContext* context_;
   const ServerConfig* config_;
   Metrics* metrics_;
-  std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace arbor::hms

@@ -103,6 +103,12 @@ class WriteBatch {
   size_t bytes_ = 0;
 };
 
+// Held while it lives; see KvStore::LockAcrossProcesses.
+class ProcessLock {
+ public:
+  virtual ~ProcessLock() = default;
+};
+
 class KvStore {
  public:
   virtual ~KvStore() = default;
@@ -115,6 +121,32 @@ class KvStore {
   virtual Status Write(const WriteBatch& batch, const WriteOptions& options = {}) = 0;
   // Makes every prior unsynced write durable.
   virtual Status SyncWal() = 0;
+
+  // Serializes a section across every process sharing this store: waits until no
+  // other process holds `name` and holds it until the result is destroyed or the
+  // holding process dies. It does not exclude threads of the calling process (hold
+  // an in-process mutex first). Busy if the wait is too long. An embedded store has
+  // one process, so by default this returns at once.
+  // True where several processes may write this store at once (PostgreSQL): what a
+  // process excludes with its own locks (garbage collection's gate) is then not excluded.
+  virtual bool SharedAcrossProcesses() const { return false; }
+  virtual Result<std::unique_ptr<ProcessLock>> LockAcrossProcesses(std::string_view name) {
+    return std::unique_ptr<ProcessLock>();
+  }
+  // Rewrites the column's files so that deleted keys stop taking space, and lets go of
+  // log files that only held them (garbage collection calls it after a sweep). A
+  // no-op where deletes free space at once.
+  virtual Status Compact(Column c) {
+    (void)c;
+    return Status::OK();
+  }
+  // Writes a consistent copy of the whole store, as of one point in time, into `dir`
+  // (which must not exist yet), while reads and writes go on. The copy opens as a
+  // store of the same kind. InvalidArgument where the store has no files to copy.
+  virtual Status Checkpoint(const std::string& dir) {
+    (void)dir;
+    return Status::InvalidArgument("this store cannot make a checkpoint");
+  }
 };
 
 }  // namespace arbor

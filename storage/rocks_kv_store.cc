@@ -5,10 +5,12 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <vector>
 
@@ -21,9 +23,25 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string m = std::string(what) + ": " + s.ToString();
   if (s.IsNotFound()) return Status::NotFound(std::move(m));
   if (s.IsCorruption()) return Status::Corruption(std::move(m));
+  if (s.IsNoSpace()) return Status::NoSpace(std::move(m));
   if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return Status::Busy(std::move(m));
   if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(m));
   return Status::IOError(std::move(m));
+}
+
+// Room an open needs besides the recovered WAL: OPTIONS, MANIFEST, CURRENT, a WAL.
+constexpr uint64_t kOpenBytes = 8 << 20;
+
+uint64_t WalBytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code size_ec;
+    if (e.path().extension() != ".log") continue;
+    const uint64_t size = e.file_size(size_ec);
+    if (!size_ec) total += size;
+  }
+  return total;
 }
 
 rocksdb::Slice ToSlice(std::string_view s) {
@@ -101,13 +119,45 @@ Result<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(const RocksOptions& opt
     cfs.emplace_back(std::string(ColumnName(static_cast<Column>(c))), cf_options);
   }
 
+  std::unique_ptr<DiskSpaceGuard> guard;
+  bool read_write = true;
+  if (options.disk_reserve_bytes > 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);  // else RocksDB reports it
+    guard = std::make_unique<DiskSpaceGuard>(options.path, options.disk_reserve_bytes);
+    if (!guard->Check().ok()) {
+      // Flushing the recovered WAL writes tables as big as what it replays: keep
+      // it in the memtables instead. An open still writes a few small files, and
+      // may flush if the WAL outgrows a memtable; with less room than that, an
+      // ENOSPC inside the open would abort (see disk_space_guard.h), so the store
+      // opens read-only.
+      db_options.avoid_flush_during_recovery = true;
+      read_write = guard->FreeBytes() >= WalBytes(options.path) + kOpenBytes;
+    }
+  }
+
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
+  std::string read_only_reason;
+  rocksdb::Status s;
+  if (read_write) s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
+  if (!read_write || (s.IsNoSpace() && guard)) {
+    handles.clear();
+    s = rocksdb::DB::OpenForReadOnly(db_options, options.path, cfs, &handles, &raw);
+    read_only_reason = "the data directory " + options.path + " had no free space (" +
+                       FormatBytes(guard->FreeBytes()) +
+                       ") when the server started, so it serves reads only; free some space "
+                       "(the reserve is " +
+                       FormatBytes(options.disk_reserve_bytes) + ") and restart it";
+  }
   if (!s.ok()) return FromRocks(s, "opening RocksDB at '" + options.path + "'");
 
   std::unique_ptr<RocksKvStore> store(new RocksKvStore());
   store->db_.reset(raw);
+  store->guard_ = std::move(guard);
+  // Opening allocated files (a new WAL is preallocated): measure again.
+  if (store->guard_) store->guard_->Invalidate();
+  store->read_only_reason_ = std::move(read_only_reason);
   store->default_handle_ = handles[0];
   store->sync_writes_ = options.sync_writes;
   for (int c = 0; c < kNumColumns; ++c)
@@ -125,9 +175,12 @@ RocksKvStore::~RocksKvStore() {
   for (auto* h : handles_) {
     if (h) all.push_back(h);
   }
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  (void)db_->Flush(flush, all);
+  // Below the reserve a flush could meet ENOSPC; skipping it costs only the replay.
+  if (!read_only() && (!guard_ || guard_->Check().ok())) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    (void)db_->Flush(flush, all);
+  }
   for (auto* h : handles_) {
     if (h) db_->DestroyColumnFamilyHandle(h);
   }
@@ -154,7 +207,22 @@ std::unique_ptr<Snapshot> RocksKvStore::GetSnapshot() {
   return std::make_unique<RocksSnapshot>(db_.get(), db_->GetSnapshot());
 }
 
+Status RocksKvStore::CheckSpace() {
+  if (!read_only_reason_.empty()) return Status::NoSpace(read_only_reason_);
+  if (!guard_) return Status::OK();
+  ARBOR_RETURN_IF_ERROR(guard_->Check());
+  if (resume_needed_.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(resume_mu_);
+    if (resume_needed_.load(std::memory_order_relaxed)) {
+      ARBOR_RETURN_IF_ERROR(FromRocks(db_->Resume(), "resuming RocksDB after the disk filled up"));
+      resume_needed_.store(false, std::memory_order_release);
+    }
+  }
+  return Status::OK();
+}
+
 Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options) {
+  ARBOR_RETURN_IF_ERROR(CheckSpace());
   // Collect the stripes of every key whose state this batch depends on or changes.
   std::vector<size_t> stripes;
   auto add_stripe = [&](Column c, const std::string& key) {
@@ -213,11 +281,43 @@ Status RocksKvStore::Write(const WriteBatch& batch, const WriteOptions& options)
   if (wb.Count() == 0) return Status::OK();
   rocksdb::WriteOptions wo;
   wo.sync = options.sync && sync_writes_;
-  return FromRocks(db_->Write(wo, &wb), "write");
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (s.IsNoSpace() && guard_) {
+    // RocksDB now refuses writes until Resume(); CheckSpace() calls it once the
+    // reserve is free again.
+    guard_->Invalidate();
+    resume_needed_.store(true, std::memory_order_release);
+  }
+  return FromRocks(s, "write");
 }
 
 Status RocksKvStore::SyncWal() {
   return FromRocks(db_->SyncWAL(), "syncing WAL");
+}
+
+Status RocksKvStore::Compact(Column c) {
+  rocksdb::CompactRangeOptions options;
+  // Tombstones must reach the last level to drop what they delete.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ARBOR_RETURN_IF_ERROR(
+      FromRocks(db_->CompactRange(options, Handle(c), nullptr, nullptr), "compacting"));
+  // The WAL files that carried the deleted keys stay until every column has flushed
+  // past them; the small columns (refs) may not fill a memtable for a long time.
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+  all.push_back(default_handle_);
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return FromRocks(db_->Flush(flush, all), "flushing");
+}
+
+Status RocksKvStore::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s, "preparing a checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush = 0: flush first, so the copy needs no WAL replay to be whole.
+  return FromRocks(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0),
+                   "making a checkpoint in '" + dir + "'");
 }
 
 }  // namespace arbor

@@ -11,13 +11,26 @@
 // RocksDB flushes the columns that pin its oldest file, which bounds what a crash
 // leaves to replay. Without that bound, a column with few small writes (kRefs) keeps
 // every WAL file alive until its memtable fills, however much the others write.
+//
+// Full disks: with `disk_reserve_bytes`, a DiskSpaceGuard refuses every Write with
+// NoSpace while the filesystem has less free space than the reserve, so RocksDB
+// itself never runs out (see disk_space_guard.h); reads keep working. An ENOSPC
+// that still reaches RocksDB (the disk filled faster than the guard looked)
+// becomes NoSpace too, and the database is resumed by the first write that finds
+// the reserve free again. Opening below the reserve skips the flush of the
+// recovered WAL (it needs space; the data stays in the WAL and the memtables); with
+// less free space than the recovered WAL plus a few MiB, where an ENOSPC inside
+// the open could abort RocksDB, the store opens read-only instead: every Write
+// fails with NoSpace until a restart with space.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "storage/disk_space_guard.h"
 #include "storage/kv_store.h"
 
 namespace rocksdb {
@@ -36,6 +49,8 @@ struct RocksOptions {
   uint64_t max_wal_bytes = 256ull << 20;
   // false turns every write unsynced: for benchmarks only, never for real data.
   bool sync_writes = true;
+  // Free space to keep on the filesystem holding `path`; 0 turns the guard off.
+  uint64_t disk_reserve_bytes = 0;
 };
 
 class RocksKvStore final : public KvStore {
@@ -51,17 +66,30 @@ class RocksKvStore final : public KvStore {
   std::unique_ptr<Snapshot> GetSnapshot() override;
   Status Write(const WriteBatch& batch, const WriteOptions& options = {}) override;
   Status SyncWal() override;
+  Status Compact(Column c) override;
+  // A RocksDB checkpoint: hard links to the immutable table files plus copies of the
+  // rest, after a flush, so it costs little space on the same file system.
+  Status Checkpoint(const std::string& dir) override;
+
+  // Whether the store opened read-only because the disk was full (see above).
+  bool read_only() const { return !read_only_reason_.empty(); }
 
  private:
   static constexpr size_t kStripes = 256;
   RocksKvStore() = default;
   rocksdb::ColumnFamilyHandle* Handle(Column c) const { return handles_[static_cast<int>(c)]; }
+  // OK if a write may go to RocksDB now; resumes RocksDB after an earlier ENOSPC.
+  Status CheckSpace();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kNumColumns> handles_{};
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
   std::array<std::mutex, kStripes> stripes_;
   bool sync_writes_ = true;
+  std::unique_ptr<DiskSpaceGuard> guard_;  // null: no reserve
+  std::string read_only_reason_;           // set: opened read-only, writes refused
+  std::atomic<bool> resume_needed_{false};
+  std::mutex resume_mu_;
 };
 
 }  // namespace arbor

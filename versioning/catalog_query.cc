@@ -1,7 +1,10 @@
 #include "versioning/catalog_query.h"
 
+#include <memory>
 #include <optional>
 #include <utility>
+
+#include <google/protobuf/arena.h>
 
 #include "versioning/catalog_key.h"
 #include "versioning/deterministic_proto.h"
@@ -20,6 +23,10 @@ std::vector<std::string> PartitionKeyNames(const catalog::Table& t) {
 }
 
 namespace {
+
+// The arena block a partition listing parses into; a partition with 8 columns
+// takes about 4 KB of it.
+constexpr size_t kParseBlockBytes = 32 * 1024;
 
 // A partial specification in terms of names: which names it selects.
 struct NameSpec {
@@ -123,30 +130,40 @@ Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuer
   uint64_t skip = selects ? q.offset : 0;
   size_t taken = 0;
   Status error;
-  catalog::Partition p;
+  // Each parsed partition lives on an arena reset before the next one: a heap
+  // message cannot be reused, since proto3's Clear() frees its sub-messages,
+  // while the arena's first block is reused, so a typical partition costs no
+  // allocation but its long strings.
+  std::unique_ptr<char[]> block(new char[kParseBlockBytes]);
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.initial_block = block.get();
+  arena_options.initial_block_size = kParseBlockBytes;
+  google::protobuf::Arena arena(arena_options);
+  catalog::Partition* p = nullptr;
+  auto parse_into_arena = [&](const std::string& v) {
+    arena.Reset();
+    p = google::protobuf::Arena::CreateMessage<catalog::Partition>(&arena);
+    error = ParseProto(v, p);
+    return error.ok();
+  };
   std::vector<std::string> values;
+  std::string name;
   auto visit = [&](const std::string& k, const std::string& v) {
-    std::string name = k.substr(name_offset);
+    name.assign(k, name_offset);
     if (spec.check_names && !spec.Matches(name)) return true;
     bool parsed = false;
     if (q.predicate) {
-      p.Clear();
-      error = ParseProto(v, &p);
-      if (!error.ok()) return false;
+      if (!parse_into_arena(v)) return false;
       parsed = true;
-      values.assign(p.values().items().begin(), p.values().items().end());
+      values.assign(p->values().items().begin(), p->values().items().end());
       if (!q.predicate(values)) return true;
     }
     if (skip > 0) {
       --skip;
       return true;
     }
-    if (parse && !parsed) {
-      p.Clear();
-      error = ParseProto(v, &p);
-      if (!error.ok()) return false;
-    }
-    if (!fn(name, parse ? &p : nullptr)) return false;
+    if (parse && !parsed && !parse_into_arena(v)) return false;
+    if (!fn(name, parse ? p : nullptr)) return false;
     return ++taken < q.limit;
   };
   ARBOR_RETURN_IF_ERROR(txn_.ScanFrom(range, selects ? 0 : q.offset, visit));

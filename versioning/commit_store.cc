@@ -30,7 +30,9 @@ std::string Encode(const CommitData& c) {
   return SerializeDeterministic(p);
 }
 
-Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
+}  // namespace
+
+Result<CommitData> DecodeCommit(const ObjectId& id, std::string_view bytes) {
   versioning::Commit p;
   Status s = ParseProto(bytes, &p);
   if (!s.ok()) return s.WithContext("commit " + id.ToHex());
@@ -63,6 +65,8 @@ Result<CommitData> Decode(const ObjectId& id, std::string_view bytes) {
   return c;
 }
 
+namespace {
+
 size_t Charge(const CommitData& c) {
   size_t n = sizeof(CommitData) + c.author.size() + c.message.size() + c.lakefs_commit.size() +
              c.parents.size() * sizeof(ObjectId);
@@ -90,7 +94,7 @@ Result<CommitPtr> CommitStore::Get(const ObjectId& id) {
     if (bytes.status().IsNotFound()) return Status::NotFound("commit " + id.ToHex() + " not found");
     return bytes.status();
   }
-  ARBOR_ASSIGN_OR_RETURN(CommitData c, Decode(id, *bytes));
+  ARBOR_ASSIGN_OR_RETURN(CommitData c, DecodeCommit(id, *bytes));
   auto ptr = std::make_shared<const CommitData>(std::move(c));
   cache_.Insert(id, ptr, Charge(*ptr));
   return ptr;

@@ -56,6 +56,9 @@ class CommitStore {
   LruCache<ObjectId, CommitData, ObjectIdHash> cache_;
 };
 
+// Parses a stored commit's payload; Corruption if it is not a valid commit.
+Result<CommitData> DecodeCommit(const ObjectId& id, std::string_view bytes);
+
 // Builds a commit on top of `parents` (generation, corrected time and skip index from
 // them) at time `time_micros`. A merge walks the commits it brings in (those reachable
 // from the other parents but not the first) to bound their corrected times.

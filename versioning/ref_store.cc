@@ -1,5 +1,8 @@
 #include "versioning/ref_store.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "versioning/deterministic_proto.h"
 
 namespace arbor {
@@ -23,6 +26,7 @@ Result<Branch> DecodeBranch(std::string_view name, std::string raw) {
   b.is_protected = r.is_protected();
   b.commit_mode = r.commit_mode();
   b.created_micros = r.created_micros();
+  b.staged_writes = r.staged_writes();
   b.raw = std::move(raw);
   return b;
 }
@@ -119,6 +123,7 @@ void RefStore::PutBranch(const Branch& branch, WriteBatch* batch) {
   r.set_is_protected(branch.is_protected);
   r.set_commit_mode(branch.commit_mode);
   r.set_created_micros(branch.created_micros);
+  r.set_staged_writes(branch.staged_writes);
   batch->Put(Column::kRefs, BranchKey(branch.name), SerializeDeterministic(r));
 }
 
@@ -180,6 +185,56 @@ void RefStore::PutLink(const ObjectId& commit, const std::string& lakefs_commit,
   batch->Put(Column::kRefs, LinkKey(commit), SerializeDeterministic(link));
 }
 
+void RefStore::DeleteLink(const ObjectId& commit, WriteBatch* batch) {
+  batch->Delete(Column::kRefs, LinkKey(commit));
+}
+
+namespace {
+constexpr std::string_view kDeletedPrefix = "deleted/";
+}  // namespace
+
+void RefStore::PutDeletedRef(std::string_view kind, std::string_view name, const ObjectId& commit,
+                             int64_t deleted_micros, WriteBatch* batch) {
+  char micros[17];
+  snprintf(micros, sizeof(micros), "%016llx",
+           static_cast<unsigned long long>(std::max<int64_t>(0, deleted_micros)));
+  versioning::TagRecord r;
+  r.set_commit(std::string(commit.bytes()));
+  r.set_created_micros(deleted_micros);
+  batch->Put(
+      Column::kRefs,
+      std::string(kDeletedPrefix) + micros + "/" + std::string(kind) + "/" + std::string(name),
+      SerializeDeterministic(r));
+}
+
+Result<std::vector<DeletedRef>> RefStore::ListDeletedRefs(const ReadOptions& options) const {
+  ReadOptions ro = options;
+  ro.upper_bound = PrefixEnd(kDeletedPrefix);
+  auto it = kv_->NewIterator(Column::kRefs, ro);
+  std::vector<DeletedRef> out;
+  for (it->Seek(kDeletedPrefix); it->Valid(); it->Next()) {
+    DeletedRef d;
+    d.key = std::string(it->key());
+    // <16 hex>/<kind>/<name>
+    std::string_view rest = std::string_view(d.key).substr(kDeletedPrefix.size());
+    size_t slash = rest.size() > 17 ? rest.find('/', 17) : std::string_view::npos;
+    if (rest.size() < 17 || rest[16] != '/' || slash == std::string_view::npos) {
+      return Status::Corruption("malformed deleted-ref key");
+    }
+    d.kind = std::string(rest.substr(17, slash - 17));
+    d.name = std::string(rest.substr(slash + 1));
+    versioning::TagRecord r;
+    ARBOR_RETURN_IF_ERROR(ParseProto(it->value(), &r));
+    auto commit = ObjectId::FromBytes(r.commit());
+    if (!commit.ok()) return Status::Corruption("deleted ref '" + d.name + "' has no valid commit");
+    d.commit = *commit;
+    d.deleted_micros = r.created_micros();
+    out.push_back(std::move(d));
+  }
+  ARBOR_RETURN_IF_ERROR(it->status());
+  return out;
+}
+
 std::string RefStore::IntentKey(std::string_view branch) {
   return std::string(kIntentPrefix) + std::string(branch);
 }
@@ -196,8 +251,8 @@ Result<std::optional<versioning::Intent>> RefStore::GetIntent(std::string_view b
   return std::optional<versioning::Intent>(std::move(intent));
 }
 
-Result<std::vector<versioning::Intent>> RefStore::ListIntents() const {
-  ReadOptions ro;
+Result<std::vector<versioning::Intent>> RefStore::ListIntents(const ReadOptions& options) const {
+  ReadOptions ro = options;
   ro.upper_bound = PrefixEnd(kIntentPrefix);
   auto it = kv_->NewIterator(Column::kRefs, ro);
   std::vector<versioning::Intent> out;

@@ -133,7 +133,10 @@ Status Repository::Initialize() {
   batch.ExpectAbsent(Column::kRefs, "repository");
   RefStore::PutRepository(r, &batch);
   RefStore::PutBranch(main, &batch);
-  return kv_->Write(batch);
+  Status s = kv_->Write(batch);
+  // Another instance sharing the store created it first: open theirs.
+  if (s.IsPreconditionFailed()) return Initialize();
+  return s;
 }
 
 std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view branch) {
@@ -155,6 +158,11 @@ std::shared_ptr<Repository::BranchState> Repository::StateOf(std::string_view br
   });
   slot = state;
   return state;
+}
+
+Result<std::unique_ptr<ProcessLock>> Repository::LockBranchAcrossProcesses(
+    std::string_view branch) {
+  return kv_->LockAcrossProcesses("branch/" + std::string(branch));
 }
 
 std::shared_ptr<std::mutex> Repository::BranchLock(std::string_view branch) {
@@ -244,6 +252,7 @@ Status Repository::CheckRefNameFree(std::string_view name) {
 }
 
 Result<Branch> Repository::CreateBranch(std::string_view name, std::string_view source) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   std::lock_guard<std::mutex> lock(refs_mu_);
   ARBOR_RETURN_IF_ERROR(CheckRefNameFree(name));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef from, Resolve(source));
@@ -297,6 +306,7 @@ Status Repository::DeleteBranch(std::string_view name) {
   std::lock_guard<std::mutex> refs_lock(refs_mu_);
   auto lock = BranchLock(name);
   std::lock_guard<std::mutex> branch_lock(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(name));
   ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(name));
   if (b.is_protected) {
     return Status::ReadOnly("branch " + Quote(name) + " is protected; unprotect it to delete it");
@@ -305,6 +315,7 @@ Status Repository::DeleteBranch(std::string_view name) {
   WriteBatch batch;
   RefStore::ExpectBranch(b, &batch);
   RefStore::DeleteBranch(name, &batch);
+  RefStore::PutDeletedRef("branch", b.name, b.head, clock_(), &batch);
   ARBOR_RETURN_IF_ERROR(kv_->Write(batch));
   DropStaging(b.staging_token);
   if (lakefs_) {
@@ -329,6 +340,7 @@ Result<Branch> Repository::UpdateBranchFlags(std::string_view name,
                                              const std::function<void(Branch*)>& update) {
   auto lock = BranchLock(name);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(name));
   ARBOR_ASSIGN_OR_RETURN(Branch b, refs_.GetBranch(name));
   Branch changed = b;
   update(&changed);
@@ -348,6 +360,7 @@ Result<Branch> Repository::SetCommitMode(std::string_view name, versioning::Comm
 }
 
 Result<Tag> Repository::CreateTag(std::string_view name, std::string_view target) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   std::lock_guard<std::mutex> lock(refs_mu_);
   ARBOR_RETURN_IF_ERROR(CheckRefNameFree(name));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef ref, Resolve(target));
@@ -361,9 +374,10 @@ Result<Tag> Repository::CreateTag(std::string_view name, std::string_view target
 
 Status Repository::DeleteTag(std::string_view name) {
   std::lock_guard<std::mutex> lock(refs_mu_);
-  ARBOR_RETURN_IF_ERROR(refs_.GetTag(name).status());
+  ARBOR_ASSIGN_OR_RETURN(Tag tag, refs_.GetTag(name));
   WriteBatch batch;
   RefStore::DeleteTag(name, &batch);
+  RefStore::PutDeletedRef("tag", tag.name, tag.commit, clock_(), &batch);
   return kv_->Write(batch);
 }
 
@@ -567,8 +581,17 @@ Result<size_t> Repository::ResolveIntents() {
         continue;
       }
     }
+    GcGate::Shared gc_gate(&gate_);
     auto lock = BranchLock(intent.branch());
     std::lock_guard<std::mutex> guard(*lock);
+    // Another instance may be running this very operation (its lakeFS call holds
+    // the branch), or resolving it: one at a time, and whoever comes second finds
+    // the intent settled, or settles an intent its dead owner left.
+    auto across = LockBranchAcrossProcesses(intent.branch());
+    if (!across.ok()) {
+      ++pending;
+      continue;
+    }
     bool completed = false;
     Status s = ResolveIntentLocked(intent.branch(), /*may_drop=*/true, &completed);
     ARBOR_ASSIGN_OR_RETURN(auto left, refs_.GetIntent(intent.branch()));
@@ -680,8 +703,10 @@ Result<CommitPtr> Repository::CommitEdits(const Branch& b, std::vector<Edit> ext
 }
 
 Result<CommitPtr> Repository::Commit(std::string_view branch, const CommitOptions& options) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kCommit));
   ARBOR_ASSIGN_OR_RETURN(bool staged, HasStagedEdits(kv_, b.staging_token, {}));
   if (!staged && !options.allow_empty && !lakefs_) {
@@ -708,6 +733,7 @@ Result<LogPage> Repository::Log(std::string_view expression, const LogOptions& o
 Status Repository::Reset(std::string_view branch, std::optional<ObjectId> expected_head) {
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, expected_head, MoveKind::kReset));
   Branch reset = b;
   reset.staging_token = NewStagingToken();
@@ -748,6 +774,7 @@ Result<MutationOutcome> Repository::Mutate(std::string_view target, const Mutati
                                            const MutateFn& fn) {
   // Leader/follower group commit: whoever finds no leader running takes the queue
   // (itself included) and runs it; the others sleep until their outcome is set.
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   std::shared_ptr<BranchState> state = StateOf(target);
   QueuedWrite write;
   write.options = &options;
@@ -806,11 +833,30 @@ size_t Repository::QueuedWrites(std::string_view branch) {
   return state->queue.size();
 }
 
+namespace {
+
+// The head of every staged-write batch: conditional on the branch record as read and
+// on no intent, and bumping the record's counter, so that a commit that read the
+// staged edits before this batch cannot retire them unseen.
+void StageOnBranch(const Branch& b, WriteBatch* wb) {
+  RefStore::ExpectBranch(b, wb);
+  RefStore::ExpectNoIntent(b.name, wb);
+  Branch next = b;
+  ++next.staged_writes;
+  RefStore::PutBranch(next, wb);
+}
+
+}  // namespace
+
 void Repository::RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch) {
   auto fail_all = [&](const Status& s) {
     for (QueuedWrite* w : batch)
       w->outcome = s;
   };
+  // Other processes sharing the store (arbord instances) are held off for the
+  // whole batch, so its functions' checks hold until its write.
+  auto across = LockBranchAcrossProcesses(target);
+  if (!across.ok()) return fail_all(across.status());
   // The branch record is read once for the whole batch, in the snapshot the
   // functions read: the branch lock keeps this process from moving it meanwhile, and
   // the batch's compare-and-set catches other processes.
@@ -877,8 +923,7 @@ void Repository::RunWriteBatch(const std::string& target, const std::vector<Queu
   if (pending->empty()) return;
 
   WriteBatch wb;
-  RefStore::ExpectBranch(b, &wb);
-  RefStore::ExpectNoIntent(b.name, &wb);
+  StageOnBranch(b, &wb);
   for (auto& [key, value] : *pending)
     StageEdit(b.staging_token, Edit{key, std::move(value)}, &wb);
   Status s = kv_->Write(wb);
@@ -921,8 +966,7 @@ Result<MutationOutcome> Repository::MutateLocked(const std::string& target,
     return outcome;
   }
   WriteBatch batch;
-  RefStore::ExpectBranch(b, &batch);
-  RefStore::ExpectNoIntent(b.name, &batch);
+  StageOnBranch(b, &batch);
   for (const auto& e : edits)
     StageEdit(b.staging_token, e, &batch);
   Status s = kv_->Write(batch);
@@ -974,8 +1018,10 @@ void PageConflicts(std::vector<MergeConflict> all, const std::string& after, siz
 
 Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view destination,
                                        const MergeOptions& options) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   auto lock = BranchLock(destination);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(destination));
   ARBOR_ASSIGN_OR_RETURN(Branch dest,
                          BranchToMove(destination, options.expected_head, MoveKind::kMerge));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef src, Resolve(source));
@@ -1046,8 +1092,10 @@ Result<MergeOutcome> Repository::Merge(std::string_view source, std::string_view
 
 Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_view commit,
                                         const RevertOptions& options) {
+  GcGate::Shared gc_gate(&gate_);  // before any branch or ref lock
   auto lock = BranchLock(branch);
   std::lock_guard<std::mutex> guard(*lock);
+  ARBOR_ASSIGN_OR_RETURN(auto across, LockBranchAcrossProcesses(branch));
   ARBOR_ASSIGN_OR_RETURN(Branch b, BranchToMove(branch, options.expected_head, MoveKind::kRevert));
   ARBOR_ASSIGN_OR_RETURN(ResolvedRef target, Resolve(commit));
   ARBOR_ASSIGN_OR_RETURN(CommitPtr c, commits_.Get(target.commit));
@@ -1102,11 +1150,19 @@ Result<MergeOutcome> Repository::Revert(std::string_view branch, std::string_vie
 }
 
 Status Repository::CollectStagingGarbage() {
-  ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches());
+  // Branches and staging are read in one snapshot: a staged write commits together
+  // with a check of its branch record, so every token the snapshot's staging holds
+  // was live when written, and is garbage only if no branch of the same snapshot
+  // holds it. Other processes sharing the store may create branches meanwhile;
+  // their tokens are simply not in this snapshot.
+  std::shared_ptr<Snapshot> snapshot = kv_->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = snapshot.get();
+  ARBOR_ASSIGN_OR_RETURN(std::vector<Branch> branches, refs_.ListBranches(ro));
   std::set<std::string> live;
   for (const auto& b : branches)
     live.insert(b.staging_token);
-  auto it = kv_->NewIterator(Column::kStaging);
+  auto it = kv_->NewIterator(Column::kStaging, ro);
   it->SeekToFirst();
   while (it->Valid()) {
     std::string token(it->key().substr(0, kStagingTokenSize));
@@ -1116,6 +1172,63 @@ Status Repository::CollectStagingGarbage() {
     it->Seek(end);
   }
   return it->status();
+}
+
+Result<GcReport> Repository::CollectGarbage(const GcOptions& options) {
+  std::unique_lock<std::mutex> one_at_a_time(gc_run_mu_, std::try_to_lock);
+  if (!one_at_a_time.owns_lock()) return Status::Busy("garbage collection is already running");
+  // The gate that keeps a sweep from deleting what a writer is linking holds only
+  // this process's writers; other instances on the same store would race it.
+  if (kv_->SharedAcrossProcesses()) {
+    return Status::InvalidRequest(
+        "garbage collection runs only on the embedded RocksDB store: on a store shared by "
+        "several instances, writers in other instances are not held off a sweep");
+  }
+  int64_t start = SystemMicros();
+  GcReport report;
+  report.dry_run = options.dry_run;
+  GarbageCollector gc(kv_, &objects_);
+
+  // Phase 1, concurrent with every writer: mark in snapshot S1, list what is unmarked.
+  std::vector<GarbageCollector::Candidate> candidates;
+  std::vector<std::string> expired;
+  {
+    std::unique_ptr<Snapshot> s1 = kv_->GetSnapshot();
+    ReadOptions ro;
+    ro.snapshot = s1.get();
+    ro.fill_cache = false;
+    ARBOR_ASSIGN_OR_RETURN(auto roots, gc.Roots(ro, clock_(), options.grace_micros, &expired));
+    ARBOR_RETURN_IF_ERROR(gc.Mark(roots, ro));
+    ARBOR_ASSIGN_OR_RETURN(candidates, gc.Unmarked(ro, &report.objects_scanned));
+  }
+  report.mark_micros = SystemMicros() - start;
+
+  if (!options.dry_run) {
+    // Phase 2, with no reference-creating operation in flight: mark what changed
+    // since S1, then delete what is still unreachable.
+    int64_t paused = SystemMicros();
+    GcGate::Exclusive exclusive(&gate_);
+    std::unique_ptr<Snapshot> s2 = kv_->GetSnapshot();
+    ReadOptions ro;
+    ro.snapshot = s2.get();
+    ro.fill_cache = false;
+    expired.clear();
+    ARBOR_ASSIGN_OR_RETURN(auto roots, gc.Roots(ro, clock_(), options.grace_micros, &expired));
+    ARBOR_RETURN_IF_ERROR(gc.Mark(roots, ro));
+    gc.DropMarked(&candidates);
+    ARBOR_RETURN_IF_ERROR(gc.Sweep(candidates, expired));
+    report.pause_micros = SystemMicros() - paused;
+  }
+  report.objects_live = gc.marked_count();
+  report.objects_freed = candidates.size();
+  for (const auto& c : candidates)
+    report.bytes_freed += c.bytes;
+  report.deleted_refs_expired = expired.size();
+  if (!options.dry_run && options.compact && !candidates.empty()) {
+    ARBOR_RETURN_IF_ERROR(kv_->Compact(Column::kObjects));
+  }
+  report.total_micros = SystemMicros() - start;
+  return report;
 }
 
 }  // namespace arbor

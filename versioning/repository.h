@@ -19,6 +19,9 @@
 //    commits and reverts; only merges move it.
 //  * New tree nodes are written unsynced before the synced batch that links them,
 //    so a crash leaves either the old state or the new, never a mix.
+//  * Garbage collection deletes only objects unreachable from every ref (deleted refs
+//    count for a grace period); operations that create references hold the GC gate
+//    shared, and the sweep runs with it held exclusively (garbage_collector.h).
 //  * With lakeFS (RepositoryOptions::lakefs), branch create, commit, merge and
 //    revert act on both systems. Each catalog commit is paired with a lakeFS commit
 //    (link table), and the lakeFS commit's metadata names the catalog commit
@@ -47,6 +50,8 @@
 #include "versioning/catalog_diff.h"
 #include "versioning/commit_graph.h"
 #include "versioning/commit_store.h"
+#include "versioning/garbage_collector.h"
+#include "versioning/gc_gate.h"
 #include "versioning/lakefs_api.h"
 #include "versioning/read_view.h"
 #include "versioning/ref_store.h"
@@ -200,6 +205,11 @@ class Repository {
   Result<MergeOutcome> Merge(std::string_view source, std::string_view destination,
                              const MergeOptions& options);
 
+  // Deletes the objects no ref reaches, online (see versioning/garbage_collector.h for
+  // the roots and the invariant that makes it safe with concurrent writers). Busy if a
+  // collection is already running.
+  Result<GcReport> CollectGarbage(const GcOptions& options);
+
   // Deletes staging ranges no branch points at (left behind by a crash between a
   // commit and its clean-up). Run at start-up.
   Status CollectStagingGarbage();
@@ -239,6 +249,9 @@ class Repository {
   };
   std::shared_ptr<BranchState> StateOf(std::string_view branch);
   std::shared_ptr<std::mutex> BranchLock(std::string_view branch);
+  // The branch's lock among processes sharing the store, taken after BranchLock's
+  // mutex (so always in the same order); a no-op on an embedded store.
+  Result<std::unique_ptr<ProcessLock>> LockBranchAcrossProcesses(std::string_view branch);
   // Runs a batch of queued writes to `target` (the caller holds the branch lock):
   // sets every write's outcome or exception.
   void RunWriteBatch(const std::string& target, const std::vector<QueuedWrite*>& batch);
@@ -320,6 +333,9 @@ class Repository {
   std::string lakefs_repository_;
   int64_t intent_grace_micros_;
   size_t commit_chunk_edits_;
+  // Operations that create references hold it shared; the sweep holds it exclusively.
+  GcGate gate_;
+  std::mutex gc_run_mu_;  // one collection at a time
 };
 
 }  // namespace arbor

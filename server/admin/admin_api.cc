@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -50,6 +51,8 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kBusy:
     case StatusCode::kUnavailable:
       return 503;
+    case StatusCode::kNoSpace:
+      return 507;  // Insufficient Storage
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
     case StatusCode::kInternal:
@@ -86,6 +89,8 @@ std::string_view ErrorCodeFor(StatusCode code) {
       return "CORRUPTION";
     case StatusCode::kIOError:
       return "IO_ERROR";
+    case StatusCode::kNoSpace:
+      return "NO_SPACE";
     case StatusCode::kInternal:
       return "INTERNAL";
   }
@@ -1203,6 +1208,65 @@ HttpResponse Healthz(Call& call) {
   return JsonResponse(200, out);
 }
 
+// ---------------------------------------------------------------------------
+// Handlers: operations.
+
+HttpResponse CollectGarbage(Call& call) {
+  if (auto e = CheckQuery(call, {})) return *e;
+  admin::GcRequest req;
+  if (auto e = ParseBody(call, &req)) return *e;
+  GcOptions opts;
+  opts.dry_run = req.dry_run();
+  int64_t grace = req.has_grace_seconds() ? req.grace_seconds() : call.options.gc_grace_seconds;
+  if (grace < 0 || grace > 100LL * 365 * 86400) {
+    return Error(400, "INVALID_ARGUMENT", "grace_seconds must be between 0 and 100 years");
+  }
+  opts.grace_micros = grace * 1'000'000;
+  API_ASSIGN_OR_RETURN(GcReport r, call.repo->CollectGarbage(opts));
+  spdlog::info("admin: garbage collection{}: {} of {} objects, {} bytes{}",
+               r.dry_run ? " (dry run)" : "", r.objects_freed, r.objects_scanned, r.bytes_freed,
+               r.dry_run ? " would be freed" : " freed");
+  admin::GcResponse out;
+  out.set_dry_run(r.dry_run);
+  out.set_objects_scanned(r.objects_scanned);
+  out.set_objects_live(r.objects_live);
+  out.set_objects_freed(r.objects_freed);
+  out.set_bytes_freed(r.bytes_freed);
+  out.set_deleted_refs_expired(r.deleted_refs_expired);
+  out.set_mark_seconds(r.mark_micros / 1e6);
+  out.set_pause_seconds(r.pause_micros / 1e6);
+  out.set_total_seconds(r.total_micros / 1e6);
+  return JsonResponse(200, out);
+}
+
+HttpResponse Backup(Call& call) {
+  if (auto e = CheckQuery(call, {})) return *e;
+  admin::BackupRequest req;
+  if (auto e = ParseBody(call, &req)) return *e;
+  namespace fs = std::filesystem;
+  fs::path dir(req.dir());
+  if (req.dir().empty() || !dir.is_absolute()) {
+    return Error(400, "INVALID_ARGUMENT", "dir must be an absolute path on the server host");
+  }
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    return Error(409, "ALREADY_EXISTS",
+                 "backup directory " + Abbreviate(req.dir()) + " already exists");
+  }
+  if (!fs::is_directory(dir.parent_path(), ec)) {
+    return Error(400, "INVALID_ARGUMENT",
+                 "the parent of " + Abbreviate(req.dir()) + " is not a directory");
+  }
+  auto start = std::chrono::steady_clock::now();
+  API_RETURN_IF_ERROR(call.repo->kv()->Checkpoint(req.dir()));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("admin: backup written to {} in {:.3f} s", req.dir(), seconds);
+  admin::BackupResponse out;
+  out.set_dir(req.dir());
+  out.set_seconds(seconds);
+  return JsonResponse(201, out);
+}
+
 HttpResponse MetricsText(Call& call) {
   if (auto e = CheckQuery(call, {})) return *e;
   HttpResponse r;
@@ -1254,6 +1318,8 @@ AdminApi::AdminApi(Repository* repo, AdminApiOptions options)
   add("DELETE", "/api/v1/tags/{tag}", DeleteTag);
   add("GET", "/api/v1/commits/{commit}", GetCommit);
   add("GET", "/api/v1/refs/{ref}", ResolveRef);
+  add("POST", "/api/v1/gc", CollectGarbage);
+  add("POST", "/api/v1/backups", Backup);
   add("GET", "/api/v1/refs/{ref}/commits", LogOf);
   add("GET", "/api/v1/refs/{left}/diff/{right}", DiffRefs);
   add("GET", "/api/v1/refs/{ref}/databases", ListDatabases);

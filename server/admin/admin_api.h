@@ -79,6 +79,8 @@ struct AdminApiOptions {
   // Renders stored lakeFS locations (${ref}) for the ref a browsing route reads,
   // as the Thrift side does; null (or disabled): locations are shown as stored.
   const LocationMapper* locations = nullptr;
+  // Garbage collection's grace period when a request names none.
+  int64_t gc_grace_seconds = 3600;
 };
 
 // The HTTP status for a Status code (see the contract above).

@@ -666,13 +666,28 @@ void Get(const catalog::ColumnStatisticsObj& in, hive::ColumnStatisticsObj* out)
 void Get(const catalog::ColumnStatisticsDesc& in, hive::ColumnStatisticsDesc* out);
 void Get(const catalog::ColumnStatistics& in, hive::ColumnStatistics* out);
 
+// A default-constructed T, made once: what an absent field is reset to.
+template <class T>
+const T& DefaultOf() {
+  static const T kDefault;
+  return kDefault;
+}
+
 // Field-level forms. GET writes the __isset flag either way, so a flag that a
 // Thrift constructor preset for an IDL default is cleared when the proto
-// field is absent. GET_REQUIRED is PUT_REQUIRED's counterpart: always set.
-#define ARBOR_GET(pf, tf)                      \
-  do {                                         \
-    out->__isset.tf = in.has_##pf();           \
-    if (in.has_##pf()) Get(in.pf(), &out->tf); \
+// field is absent. An absent field also gets its default value back (a copy
+// assignment, which keeps the storage), so Get may fill an object that held
+// another entity: FromProtoInto reuses one object for a whole listing, and
+// Thrift writes fields of default requiredness whether set or not.
+// GET_REQUIRED is PUT_REQUIRED's counterpart: always set.
+#define ARBOR_GET(pf, tf)                                             \
+  do {                                                                \
+    out->__isset.tf = in.has_##pf();                                  \
+    if (in.has_##pf()) {                                              \
+      Get(in.pf(), &out->tf);                                         \
+    } else {                                                          \
+      out->tf = DefaultOf<std::remove_pointer_t<decltype(out)>>().tf; \
+    }                                                                 \
   } while (0)
 #define ARBOR_GET_REQUIRED(pf, tf) \
   do {                             \
@@ -714,7 +729,7 @@ void Get(const pb::RepeatedPtrField<std::string>& in, std::set<std::string>* out
 
 template <class E, class T>
 void Get(const pb::RepeatedPtrField<E>& in, std::vector<T>* out) {
-  out->clear();
+  // Elements are overwritten in place, not rebuilt: their storage is reused.
   out->resize(in.size());
   for (int i = 0; i < in.size(); ++i)
     Get(in.Get(i), &(*out)[i]);
@@ -1051,6 +1066,9 @@ Result<catalog::Partition> ToProto(const hive::Partition& in) {
 }
 hive::Partition FromProto(const catalog::Partition& in) {
   return FromProtoAs<hive::Partition>(in);
+}
+void FromProtoInto(const catalog::Partition& in, hive::Partition* out) {
+  Get(in, out);
 }
 
 Result<catalog::Function> ToProto(const hive::Function& in) {

@@ -55,6 +55,11 @@ hive::Table FromProto(const catalog::Table& in);
 
 Result<catalog::Partition> ToProto(const hive::Partition& in);
 hive::Partition FromProto(const catalog::Partition& in);
+// FromProto into an existing object, reusing its storage (strings, vectors,
+// nested structs): `*out` ends up equal, field for field and flag for flag, to
+// FromProto(in), whatever it held before. For listings that convert one
+// partition at a time.
+void FromProtoInto(const catalog::Partition& in, hive::Partition* out);
 
 Result<catalog::Function> ToProto(const hive::Function& in);
 hive::Function FromProto(const catalog::Function& in);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -330,6 +331,40 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                                const hive::PartitionsByExprRequest& req) override;
   void get_partitions_with_specs(hive::GetPartitionsResponse& _return,
                                  const hive::GetPartitionsRequest& req) override;
+
+  // --- Streamed partition listings (hms_partitions.cc; HmsProcessor serves them)
+  //
+  // The listings that can return a whole table, with each partition handed to
+  // `emit` as it is converted instead of collected into a vector. The object
+  // `emit` gets is reused for the next partition: it keeps copies only. Each
+  // raises what the _req method of its name declares (the legacy forms
+  // delegate to it, and declare the same types); the non-streamed methods are
+  // these with an emitter that collects, so both forms answer alike.
+  using PartitionEmitter = std::function<void(const hive::Partition&)>;
+  void stream_partitions_req(const hive::PartitionsRequest& req, const PartitionEmitter& emit);
+  void stream_partitions_ps_with_auth_req(const hive::GetPartitionsPsWithAuthRequest& req,
+                                          const PartitionEmitter& emit);
+  void stream_partitions_by_names_req(const hive::GetPartitionsByNamesRequest& req,
+                                      const PartitionEmitter& emit);
+  void stream_partitions_by_filter_req(const hive::GetPartitionsByFilterRequest& req,
+                                       const PartitionEmitter& emit);
+  // The request a legacy form's arguments make.
+  static hive::PartitionsRequest PartitionsReq(const std::string& db_name,
+                                               const std::string& tbl_name, int16_t max_parts);
+  static hive::GetPartitionsPsWithAuthRequest PartitionsPsReq(
+      const std::string& db_name, const std::string& tbl_name,
+      const std::vector<std::string>& part_vals, int16_t max_parts);
+  static hive::GetPartitionsPsWithAuthRequest PartitionsWithAuthReq(
+      const std::string& db_name, const std::string& tbl_name,
+      const std::vector<std::string>& part_vals, int16_t max_parts, const std::string& user_name,
+      const std::vector<std::string>& group_names);
+  static hive::GetPartitionsByNamesRequest PartitionsByNamesReq(
+      const std::string& db_name, const std::string& tbl_name,
+      const std::vector<std::string>& names);
+  static hive::GetPartitionsByFilterRequest PartitionsByFilterReq(const std::string& db_name,
+                                                                  const std::string& tbl_name,
+                                                                  const std::string& filter,
+                                                                  int16_t max_parts);
 
  private:
   // The table's location as its client sees it ("" for a view); raises as get_table.

@@ -144,11 +144,12 @@ void HmsHandler::lock(LockResponse& _return, const LockRequest& rqst) {
     specs.push_back(std::move(spec));
   }
   std::string user = rqst.__isset.user && !rqst.user.empty() ? rqst.user : user_;
-  LockInfo info = context_->locks->Lock(
+  auto info = context_->locks->Lock(
       std::move(specs), std::move(user), rqst.__isset.hostname ? rqst.hostname : std::string(),
       rqst.__isset.agentInfo ? rqst.agentInfo : "Unknown", rqst.__isset.txnid ? rqst.txnid : 0);
-  _return.__set_lockid(info.id);
-  _return.__set_state(ToThrift(info.state));
+  if (!info.ok()) fail(info.status());
+  _return.__set_lockid(info->id);
+  _return.__set_state(ToThrift(info->state));
 }
 
 void HmsHandler::check_lock(LockResponse& _return, const CheckLockRequest& rqst) {
@@ -194,7 +195,9 @@ void HmsHandler::show_locks(ShowLocksResponse& _return, const ShowLocksRequest& 
       rqst.__isset.partname && !rqst.partname.empty() ? CanonicalPartName(rqst.partname) : "";
 
   std::vector<ShowLocksResponseElement> elements;
-  for (const LockInfo& info : context_->locks->Show(db_key, table)) {
+  auto shown = context_->locks->Show(db_key, table);
+  if (!shown.ok()) RaiseLockStatus(shown.status());
+  for (const LockInfo& info : *shown) {
     if (rqst.__isset.txnid && info.txn_id != rqst.txnid) continue;
     for (size_t i = 0; i < info.components.size(); ++i) {
       const LockComponentSpec& c = info.components[i];

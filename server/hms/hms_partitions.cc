@@ -120,13 +120,27 @@ std::string Qualified(const PartTarget& t) {
   return t.db.db + "." + NormalizeIdentifier(t.table);
 }
 
-// The thrift form of a stored partition, as this request's client names it.
+// The thrift form of a stored partition, as this request's client names it,
+// written over `*out` (whose storage is reused: listings present every
+// partition into one object).
+void PresentInto(const catalog::Partition& stored, const PartTarget& t, Partition* out) {
+  FromProtoInto(stored, out);
+  RenderLocations(t.render, out);
+  out->__set_dbName(t.db.echo);
+  if (!out->__isset.catName && !t.catalog.empty()) out->__set_catName(t.catalog);
+}
+
 Partition Present(const catalog::Partition& stored, const PartTarget& t) {
-  Partition out = FromProto(stored);
-  RenderLocations(t.render, &out);
-  out.__set_dbName(t.db.echo);
-  if (!out.__isset.catName && !t.catalog.empty()) out.__set_catName(t.catalog);
+  Partition out;
+  PresentInto(stored, t, &out);
   return out;
+}
+
+using Emitter = HmsHandler::PartitionEmitter;
+
+// An emitter that collects copies: the non-streamed form of a listing.
+Emitter Collect(std::vector<Partition>* out) {
+  return [out](const Partition& p) { out->push_back(p); };
 }
 
 std::vector<Partition> PresentAll(const std::vector<catalog::Partition>& stored,
@@ -282,18 +296,26 @@ Result<PartitionQuery> Select(const TableInfo& info, const Criteria& c) {
   return q;
 }
 
-Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
-                                              const Criteria& c) {
+// Hands each selected partition to `emit`, in name order, one reused object.
+Status EachPartition(const ReadView& view, const PartTarget& t, const Criteria& c,
+                     const Emitter& emit) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
   q.parse = true;
+  Partition scratch;
+  return CatalogQuery(txn).Partitions(info.table, q,
+                                      [&](const std::string&, const catalog::Partition* p) {
+                                        PresentInto(*p, t, &scratch);
+                                        emit(scratch);
+                                        return true;
+                                      });
+}
+
+Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
+                                              const Criteria& c) {
   std::vector<Partition> out;
-  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
-      info.table, q, [&](const std::string&, const catalog::Partition* p) {
-        out.push_back(Present(*p, t));
-        return true;
-      }));
+  ARBOR_RETURN_IF_ERROR(EachPartition(view, t, c, Collect(&out)));
   return out;
 }
 
@@ -356,9 +378,8 @@ Status AttachColumnStats(const CatalogTxn& txn, const TableInfo& info, const std
 // not exist, do not parse or name other keys are left out, as HMS leaves out
 // names it does not find. Names are canonicalized, so key case and escaping
 // variants find their partition.
-Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarget& t,
-                                           const std::vector<std::string>& names,
-                                           std::optional<std::string> stats_engine) {
+Status EachByName(const ReadView& view, const PartTarget& t, const std::vector<std::string>& names,
+                  const std::optional<std::string>& stats_engine, const Emitter& emit) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   std::set<std::string> canonical;
@@ -366,7 +387,7 @@ Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarge
     auto r = Resolve(txn, info, PartSpec::Name(n));
     if (r.ok()) canonical.insert(std::move(r->name));
   }
-  std::vector<Partition> out;
+  Partition scratch;
   for (const auto& name : canonical) {
     auto p = txn.GetPartition(info.db(), info.name(), name);
     if (!p.ok()) {
@@ -374,9 +395,10 @@ Result<std::vector<Partition>> FindByNames(const ReadView& view, const PartTarge
       return p.status();
     }
     if (stats_engine) ARBOR_RETURN_IF_ERROR(AttachColumnStats(txn, info, name, *stats_engine, &*p));
-    out.push_back(Present(*p, t));
+    PresentInto(*p, t, &scratch);
+    emit(scratch);
   }
-  return out;
+  return Status::OK();
 }
 
 // ---------------------------------------------------------------------------
@@ -541,35 +563,53 @@ void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char
 // of the roles they hold (every principal holds `public`); elsewhere nothing.
 // Arbor keeps no grant tables: the grants are those stored with the partition,
 // and a principal it has none for gets an empty list, as Hive's does.
-Status AttachAuthInfo(const ReadView& view, const PartTarget& t, const std::string& user,
-                      const std::vector<std::string>& groups, std::vector<Partition>* parts) {
-  if (parts->empty()) return Status::OK();
+// Whether *_with_auth replies carry privileges for the table's partitions: Hive
+// attaches them when the table's PARTITION_LEVEL_PRIVILEGE parameter is true.
+Result<bool> PartitionLevelPrivileges(const ReadView& view, const PartTarget& t) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   auto flag = info.table.parameters().entries().find("PARTITION_LEVEL_PRIVILEGE");
-  if (flag == info.table.parameters().entries().end() ||
-      NormalizeIdentifier(flag->second) != "true") {
-    return Status::OK();
-  }
+  return flag != info.table.parameters().entries().end() &&
+         NormalizeIdentifier(flag->second) == "true";
+}
+
+// Sets p's privileges to those of `user`, each of `groups` and the public role,
+// taken from what is stored with the partition.
+void AttachAuthInfo(const std::string& user, const std::vector<std::string>& groups, Partition* p) {
   using Grants = std::map<std::string, std::vector<PrivilegeGrantInfo>>;
   auto grants_of = [](const Grants& stored, const std::string& principal) {
     auto it = stored.find(principal);
     return it == stored.end() ? std::vector<PrivilegeGrantInfo>() : it->second;
   };
-  for (auto& p : *parts) {
-    const PrincipalPrivilegeSet stored = p.privileges;
-    PrincipalPrivilegeSet set;
-    set.__set_userPrivileges({{user, grants_of(stored.userPrivileges, user)}});
-    if (!groups.empty()) {
-      Grants by_group;
-      for (const auto& g : groups)
-        by_group[g] = grants_of(stored.groupPrivileges, g);
-      set.__set_groupPrivileges(std::move(by_group));
-    }
-    set.__set_rolePrivileges({{"public", grants_of(stored.rolePrivileges, "public")}});
-    p.__set_privileges(std::move(set));
+  const PrincipalPrivilegeSet stored = p->privileges;
+  PrincipalPrivilegeSet set;
+  set.__set_userPrivileges({{user, grants_of(stored.userPrivileges, user)}});
+  if (!groups.empty()) {
+    Grants by_group;
+    for (const auto& g : groups)
+      by_group[g] = grants_of(stored.groupPrivileges, g);
+    set.__set_groupPrivileges(std::move(by_group));
   }
-  return Status::OK();
+  set.__set_rolePrivileges({{"public", grants_of(stored.rolePrivileges, "public")}});
+  p->__set_privileges(std::move(set));
+}
+
+// `emit`, attaching privileges first when the request names a user and the table
+// asks for them. The table is read at the first partition: an empty listing, or
+// one that fails, answers as without privileges.
+HmsHandler::PartitionEmitter WithAuthInfo(const ReadView& view, const PartTarget& t,
+                                          const GetPartitionsPsWithAuthRequest& req,
+                                          const HmsHandler::PartitionEmitter& emit) {
+  if (!req.__isset.userName) return emit;
+  auto enabled = std::make_shared<std::optional<bool>>();
+  return [&view, &t, &req, emit, enabled](const Partition& p) {
+    using E = ARBOR_HMS_THROWS(get_partitions_ps_with_auth_req);
+    if (!enabled->has_value()) *enabled = Check<E>(PartitionLevelPrivileges(view, t));
+    if (!**enabled) return emit(p);
+    Partition with = p;
+    AttachAuthInfo(req.userName, req.groupNames, &with);
+    emit(with);
+  };
 }
 
 // The partitions a spec describes: its list as sent (which wins when a spec
@@ -984,9 +1024,8 @@ void HmsHandler::get_partition_with_auth(Partition& _return, const std::string& 
   PartTarget t = Aim(Parse<E>(db_name), tbl_name);
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
-  std::vector<Partition> one{Check<E>(GetOne(view, t, PartSpec::Values(part_vals)))};
-  Check<E>(AttachAuthInfo(view, t, user_name, group_names, &one));
-  _return = std::move(one.front());
+  _return = Check<E>(GetOne(view, t, PartSpec::Values(part_vals)));
+  if (Check<E>(PartitionLevelPrivileges(view, t))) AttachAuthInfo(user_name, group_names, &_return);
 }
 
 void HmsHandler::get_partition_by_name(Partition& _return, const std::string& db_name,
@@ -1009,16 +1048,20 @@ void HmsHandler::get_partition_req(GetPartitionResponse& _return, const GetParti
 // ===========================================================================
 // Listings.
 
-void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::string& db_name,
-                                const std::string& tbl_name, const int16_t max_parts) {
-  ARBOR_HMS_DELEGATES_TO(get_partitions, get_partitions_req);
+PartitionsRequest HmsHandler::PartitionsReq(const std::string& db_name, const std::string& tbl_name,
+                                            int16_t max_parts) {
   PartitionsRequest req;
   req.__set_dbName(db_name);
   req.__set_tblName(tbl_name);
   req.__set_maxParts(max_parts);
-  PartitionsResponse response;
-  get_partitions_req(response, req);
-  _return = std::move(response.partitions);
+  return req;
+}
+
+void HmsHandler::get_partitions(std::vector<Partition>& _return, const std::string& db_name,
+                                const std::string& tbl_name, const int16_t max_parts) {
+  ARBOR_HMS_DELEGATES_TO(get_partitions, get_partitions_req);
+  _return.clear();
+  stream_partitions_req(PartitionsReq(db_name, tbl_name, max_parts), Collect(&_return));
 }
 
 void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
@@ -1026,25 +1069,46 @@ void HmsHandler::get_partitions_with_auth(std::vector<Partition>& _return,
                                           const int16_t max_parts, const std::string& user_name,
                                           const std::vector<std::string>& group_names) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_with_auth, get_partitions_ps_with_auth_req);
-  GetPartitionsPsWithAuthRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_maxParts(max_parts);
-  req.__set_userName(user_name);
-  req.__set_groupNames(group_names);
-  GetPartitionsPsWithAuthResponse response;
-  get_partitions_ps_with_auth_req(response, req);
-  _return = std::move(response.partitions);
+  _return.clear();
+  stream_partitions_ps_with_auth_req(
+      PartitionsWithAuthReq(db_name, tbl_name, {}, max_parts, user_name, group_names),
+      Collect(&_return));
 }
 
 void HmsHandler::get_partitions_req(PartitionsResponse& _return, const PartitionsRequest& req) {
+  _return.partitions.clear();
+  stream_partitions_req(req, Collect(&_return.partitions));
+}
+
+void HmsHandler::stream_partitions_req(const PartitionsRequest& req, const PartitionEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partitions_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
   Criteria c;
   c.max_parts = req.maxParts;
-  _return.partitions = Check<E>(ListPartitions(view, t, c));
+  Check<E>(EachPartition(view, t, c, emit));
+}
+
+GetPartitionsPsWithAuthRequest HmsHandler::PartitionsPsReq(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, int16_t max_parts) {
+  GetPartitionsPsWithAuthRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partVals(part_vals);
+  req.__set_maxParts(max_parts);
+  return req;
+}
+
+GetPartitionsPsWithAuthRequest HmsHandler::PartitionsWithAuthReq(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, int16_t max_parts, const std::string& user_name,
+    const std::vector<std::string>& group_names) {
+  GetPartitionsPsWithAuthRequest req = PartitionsPsReq(db_name, tbl_name, part_vals, max_parts);
+  req.__set_userName(user_name);
+  req.__set_groupNames(group_names);
+  return req;
 }
 
 void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::string& db_name,
@@ -1052,14 +1116,9 @@ void HmsHandler::get_partitions_ps(std::vector<Partition>& _return, const std::s
                                    const std::vector<std::string>& part_vals,
                                    const int16_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_ps, get_partitions_ps_with_auth_req);
-  GetPartitionsPsWithAuthRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_partVals(part_vals);
-  req.__set_maxParts(max_parts);
-  GetPartitionsPsWithAuthResponse response;
-  get_partitions_ps_with_auth_req(response, req);
-  _return = std::move(response.partitions);
+  _return.clear();
+  stream_partitions_ps_with_auth_req(PartitionsPsReq(db_name, tbl_name, part_vals, max_parts),
+                                     Collect(&_return));
 }
 
 void HmsHandler::get_partitions_ps_with_auth(std::vector<Partition>& _return,
@@ -1069,36 +1128,33 @@ void HmsHandler::get_partitions_ps_with_auth(std::vector<Partition>& _return,
                                              const int16_t max_parts, const std::string& user_name,
                                              const std::vector<std::string>& group_names) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_ps_with_auth, get_partitions_ps_with_auth_req);
-  GetPartitionsPsWithAuthRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_partVals(part_vals);
-  req.__set_maxParts(max_parts);
-  req.__set_userName(user_name);
-  req.__set_groupNames(group_names);
-  GetPartitionsPsWithAuthResponse response;
-  get_partitions_ps_with_auth_req(response, req);
-  _return = std::move(response.partitions);
+  _return.clear();
+  stream_partitions_ps_with_auth_req(
+      PartitionsWithAuthReq(db_name, tbl_name, part_vals, max_parts, user_name, group_names),
+      Collect(&_return));
 }
 
 void HmsHandler::get_partitions_ps_with_auth_req(GetPartitionsPsWithAuthResponse& _return,
                                                  const GetPartitionsPsWithAuthRequest& req) {
+  _return.partitions.clear();
+  stream_partitions_ps_with_auth_req(req, Collect(&_return.partitions));
+}
+
+void HmsHandler::stream_partitions_ps_with_auth_req(const GetPartitionsPsWithAuthRequest& req,
+                                                    const PartitionEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partitions_ps_with_auth_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
   if (req.__isset.partNames) {
     // Hive 4's listPartitionsWithAuthInfo by names.
-    _return.partitions = Check<E>(FindByNames(view, t, req.partNames, std::nullopt));
-  } else {
-    Criteria c;
-    c.part_vals = req.partVals;
-    c.max_parts = req.maxParts;
-    _return.partitions = Check<E>(ListPartitions(view, t, c));
+    Check<E>(EachByName(view, t, req.partNames, std::nullopt, WithAuthInfo(view, t, req, emit)));
+    return;
   }
-  if (req.__isset.userName) {
-    Check<E>(AttachAuthInfo(view, t, req.userName, req.groupNames, &_return.partitions));
-  }
+  Criteria c;
+  c.part_vals = req.partVals;
+  c.max_parts = req.maxParts;
+  Check<E>(EachPartition(view, t, c, WithAuthInfo(view, t, req, emit)));
 }
 
 void HmsHandler::get_partition_names(std::vector<std::string>& _return, const std::string& db_name,
@@ -1152,23 +1208,34 @@ void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return
   _return.names = Check<E>(ListPartitionNames(view, t, c));
 }
 
+GetPartitionsByNamesRequest HmsHandler::PartitionsByNamesReq(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& names) {
+  GetPartitionsByNamesRequest req;
+  req.__set_db_name(db_name);
+  req.__set_tbl_name(tbl_name);
+  req.__set_names(names);
+  return req;
+}
+
 // get_partitions_by_names declares InvalidObjectException in slot 3, but Hive
 // 2.3/3.x clients do not know that slot: never raise it.
 void HmsHandler::get_partitions_by_names(std::vector<Partition>& _return,
                                          const std::string& db_name, const std::string& tbl_name,
                                          const std::vector<std::string>& names) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_by_names, get_partitions_by_names_req);
-  GetPartitionsByNamesRequest req;
-  req.__set_db_name(db_name);
-  req.__set_tbl_name(tbl_name);
-  req.__set_names(names);
-  GetPartitionsByNamesResult result;
-  get_partitions_by_names_req(result, req);
-  _return = std::move(result.partitions);
+  _return.clear();
+  stream_partitions_by_names_req(PartitionsByNamesReq(db_name, tbl_name, names), Collect(&_return));
 }
 
 void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return,
                                              const GetPartitionsByNamesRequest& req) {
+  _return.partitions.clear();
+  stream_partitions_by_names_req(req, Collect(&_return.partitions));
+}
+
+void HmsHandler::stream_partitions_by_names_req(const GetPartitionsByNamesRequest& req,
+                                                const PartitionEmitter& emit) {
   // Declared, but never raised: see get_partitions_by_names.
   using E = Without<ARBOR_HMS_THROWS(get_partitions_by_names_req), hive::InvalidObjectException>;
   PartTarget t = Aim(Parse<E>(req.db_name), req.tbl_name);
@@ -1176,23 +1243,37 @@ void HmsHandler::get_partitions_by_names_req(GetPartitionsByNamesResult& _return
   t.render = Render<E>(view);
   std::optional<std::string> stats_engine;
   if (req.__isset.get_col_stats && req.get_col_stats) stats_engine = req.engine;
-  _return.partitions = Check<E>(FindByNames(view, t, req.names, std::move(stats_engine)));
+  Check<E>(EachByName(view, t, req.names, stats_engine, emit));
+}
+
+GetPartitionsByFilterRequest HmsHandler::PartitionsByFilterReq(const std::string& db_name,
+                                                               const std::string& tbl_name,
+                                                               const std::string& filter,
+                                                               int16_t max_parts) {
+  GetPartitionsByFilterRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_filter(filter);
+  req.__set_maxParts(max_parts);
+  return req;
 }
 
 void HmsHandler::get_partitions_by_filter(std::vector<Partition>& _return,
                                           const std::string& db_name, const std::string& tbl_name,
                                           const std::string& filter, const int16_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_by_filter, get_partitions_by_filter_req);
-  GetPartitionsByFilterRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_filter(filter);
-  req.__set_maxParts(max_parts);
-  get_partitions_by_filter_req(_return, req);
+  get_partitions_by_filter_req(_return,
+                               PartitionsByFilterReq(db_name, tbl_name, filter, max_parts));
 }
 
 void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
                                               const GetPartitionsByFilterRequest& req) {
+  _return.clear();
+  stream_partitions_by_filter_req(req, Collect(&_return));
+}
+
+void HmsHandler::stream_partitions_by_filter_req(const GetPartitionsByFilterRequest& req,
+                                                 const PartitionEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partitions_by_filter_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
@@ -1200,7 +1281,7 @@ void HmsHandler::get_partitions_by_filter_req(std::vector<Partition>& _return,
   Criteria c;
   c.filter = req.filter;
   c.max_parts = req.maxParts;
-  _return = Check<E>(ListPartitions(view, t, c));
+  Check<E>(EachPartition(view, t, c, emit));
 }
 
 int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,

@@ -10,8 +10,13 @@
 // heartbeats for `timeout` expire and release what they held, so a crashed
 // client cannot wedge a table forever. Lock ids increase and are never reused,
 // even across restarts (they start from the clock).
-// Locks live in memory: after a restart there are none, which is what a client
-// whose lock expired would see anyway.
+// Standalone, locks live in memory: after a restart there are none, which is what
+// a client whose lock expired would see anyway. With a shared table (several arbord
+// instances on one PostgreSQL store), every operation reads the whole table from the
+// store, applies itself and writes it back by compare-and-set, so a lock taken
+// through one instance blocks a writer on any other, ids are unique across them, and
+// the locks of a dead instance's clients expire by missed heartbeats like any other
+// (instances compare heartbeat times on their own clocks: keep them in sync).
 #pragma once
 
 #include <chrono>
@@ -56,20 +61,31 @@ struct LockInfo {
 class LockManager {
  public:
   using Clock = std::function<int64_t()>;  // milliseconds
-  explicit LockManager(std::chrono::milliseconds timeout, Clock clock = nullptr);
+  // Reads the stored table bytes (empty: none), lets the function change them and
+  // stores them, atomically against other processes (SharedRecord::Update).
+  using SharedTable =
+      std::function<Status(const std::function<Status(std::string* bytes)>& update)>;
+  explicit LockManager(std::chrono::milliseconds timeout, Clock clock = nullptr,
+                       SharedTable shared = nullptr);
 
-  // Grants the lock if nothing conflicts, else leaves it waiting.
-  LockInfo Lock(std::vector<LockComponentSpec> components, std::string user, std::string host,
-                std::string agent_info, int64_t txn_id);
+  // Grants the lock if nothing conflicts, else leaves it waiting. Fails only when a
+  // shared table cannot be reached.
+  Result<LockInfo> Lock(std::vector<LockComponentSpec> components, std::string user,
+                        std::string host, std::string agent_info, int64_t txn_id);
   // Re-checks a waiting lock (granting it if it can be), and counts as a heartbeat.
   // NotFound if the lock is unknown or expired.
   Result<LockInfo> Check(int64_t lock_id);
   Status Heartbeat(int64_t lock_id);
   Status Unlock(int64_t lock_id);
   // Live locks, optionally only those touching db (and table).
-  std::vector<LockInfo> Show(std::string_view db = {}, std::string_view table = {});
+  Result<std::vector<LockInfo>> Show(std::string_view db = {}, std::string_view table = {});
 
  private:
+  // Runs `op` on the current table under mu_: the in-memory one, or the shared one
+  // loaded into locks_/next_id_ and stored back when `op` succeeds.
+  Status WithTable(const std::function<Status()>& op);
+  std::string EncodeLocked() const;
+  Status DecodeLocked(std::string_view bytes);
   void ExpireLocked(int64_t now);
   bool ConflictsLocked(const LockInfo& candidate) const;
 
@@ -78,6 +94,7 @@ class LockManager {
   std::mutex mu_;
   int64_t next_id_ = 1;
   std::map<int64_t, LockInfo> locks_;
+  SharedTable shared_;
 };
 
 }  // namespace arbor::hms

@@ -131,6 +131,25 @@ std::string CheckRegexComplexity(std::string_view p) {
     stack.back().total += n;
     stack.back().last = n;
   };
+  // libstdc++ reads the digits of a back reference (\\N) and of a repetition count
+  // into an int without an overflow check: a long digit run is undefined behaviour
+  // (found by fuzz_partition_filter). No real pattern needs more than a few digits.
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] != '\\' && p[i] != '{') continue;
+    size_t run = 0;
+    for (size_t j = i + 1; j < p.size(); ++j) {
+      if (std::isdigit(static_cast<unsigned char>(p[j]))) {
+        if (++run > kMaxRegexDigits) {
+          return "a number longer than " + std::to_string(kMaxRegexDigits) + " digits";
+        }
+      } else if (p[i] == '{' && p[j] == ',') {
+        run = 0;  // {n,m}: each count on its own
+      } else {
+        break;
+      }
+    }
+    if (p[i] == '\\') ++i;  // skip the escaped character
+  }
   for (size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
     if (c == '\\') {

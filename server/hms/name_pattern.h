@@ -31,6 +31,7 @@ namespace arbor::hms {
 inline constexpr size_t kMaxRegexLength = 1024;
 inline constexpr int kMaxRegexNesting = 32;
 inline constexpr size_t kMaxRegexExpandedSize = 2000;  // after expanding {n,m}
+inline constexpr size_t kMaxRegexDigits = 9;           // in a back reference or a {n,m} count
 
 // A java.util.regex pattern as HMS applies it (String.matches / JDOQL
 // matches()): it must match the whole subject. Evaluated with std::regex

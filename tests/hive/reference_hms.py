@@ -1,9 +1,8 @@
 """A reference Apache Hive Metastore (Hive's own server) for differential tests.
 
 ReferenceHms().start() brings up, in a fresh temporary directory:
-  * PostgreSQL 15 (Debian's /usr/lib/postgresql/15) on a free loopback port,
-    initialised with initdb (run as the `postgres` user when we are root, since
-    PostgreSQL refuses to run as root), fsync off;
+  * PostgreSQL 15 on a free loopback port (tests/support/pg_cluster.py: initdb as
+    the `postgres` user when we are root, fsync off), synchronous_commit off;
   * Hive's schema in it, by Hive's schematool (MetastoreSchemaTool -initSchema);
   * Hive's standalone metastore server (HiveMetaStore) on another free port,
     with its warehouse under the temporary directory.
@@ -14,28 +13,25 @@ schema tool, one for the server; startup takes about half a minute.
 """
 
 import os
-import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import pg_cluster  # noqa: E402
+from pg_cluster import free_port  # noqa: E402
 
 CACHE = os.path.join(os.environ.get("ARBOR_CACHE", os.path.expanduser("~/.cache/arbor")), "hive")
 HIVE_HOME = os.path.join(CACHE, "apache-hive-metastore-4.0.1-bin")
 HADOOP_CLASSPATH_FILE = os.path.join(CACHE, "reference-hadoop.classpath")
-PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
 def installed():
     return (os.path.isdir(os.path.join(HIVE_HOME, "lib")) and os.path.exists(HADOOP_CLASSPATH_FILE)
-            and os.path.exists(os.path.join(PG_BIN, "initdb")))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+            and pg_cluster.installed())
 
 
 SITE_XML = """<?xml version="1.0"?>
@@ -57,21 +53,22 @@ class ReferenceHms:
     """separate_external_warehouse: give external tables their own root
     (warehouse_external/) instead of the managed warehouse; Hive then refuses an
     external table located inside the managed root, as Hive's own client API tests
-    expect of a real deployment."""
+    expect of a real deployment.
+    durable: PostgreSQL with fsync, full page writes and synchronous commit on
+    (its defaults), for benchmarks; the tests run with all three off.
+    heap_mb: the metastore JVM's -Xmx (the schema tool keeps 384 MB)."""
 
-    def __init__(self, separate_external_warehouse=False):
+    def __init__(self, separate_external_warehouse=False, durable=False, heap_mb=384):
         self.separate_external_warehouse = separate_external_warehouse
         self.external_warehouse = None
+        self.durable = durable
+        self.heap_mb = heap_mb
         self.dir = None
         self.port = None
         self.pg_port = None
         self.proc = None
         self.warehouse = None
-
-    def _as_postgres(self, args):
-        if os.geteuid() == 0:
-            return ["runuser", "-u", "postgres", "--"] + args
-        return args
+        self.pg = None
 
     def _run(self, args, log, env=None):
         with open(os.path.join(self.dir, log), "ab") as out:
@@ -81,23 +78,11 @@ class ReferenceHms:
     def start(self, timeout=120):
         self.dir = tempfile.mkdtemp(prefix="arbor-refhms-")
         os.chmod(self.dir, 0o755)
-        pg_dir = os.path.join(self.dir, "pg")
-        os.mkdir(pg_dir)
-        if os.geteuid() == 0:
-            pw = pwd.getpwnam("postgres")
-            os.chown(pg_dir, pw.pw_uid, pw.pw_gid)
-        self.pg_port = free_port()
-        self._run(self._as_postgres([os.path.join(PG_BIN, "initdb"), "-A", "trust", "-U", "hive",
-                                     "--no-sync", "-E", "UTF8", "-D",
-                                     os.path.join(pg_dir, "data")]), "initdb.log")
-        opts = ("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-                "-c synchronous_commit=off" % (self.pg_port, pg_dir))
-        self._run(self._as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D",
-                                     os.path.join(pg_dir, "data"), "-l",
-                                     os.path.join(pg_dir, "log"), "-w", "-o", opts, "start"]),
-                  "pg_ctl.log")
-        self._run([os.path.join(PG_BIN, "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port),
-                   "-U", "hive", "metastore"], "createdb.log")
+        self.pg = pg_cluster.PgCluster(user="hive").start(
+            durable=self.durable,
+            extra_options="" if self.durable else "-c synchronous_commit=off")
+        self.pg_port = self.pg.port
+        self.pg.create_database("metastore")
 
         self.port = free_port()
         self.warehouse = "file:" + os.path.join(self.dir, "warehouse")
@@ -116,8 +101,12 @@ class ReferenceHms:
         self._run(java + ["org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool",
                           "-initSchema", "-dbType", "postgres"], "schematool.log", env=env)
         self.log = open(os.path.join(self.dir, "hms.log"), "ab")
+        server_java = java
+        if self.heap_mb != 384 or self.durable:
+            # A benchmark runs the server as deployed: full JIT, the chosen heap.
+            server_java = ["java", "-Xmx%dm" % self.heap_mb, "-cp", classpath]
         self.proc = subprocess.Popen(
-            java + ["org.apache.hadoop.hive.metastore.HiveMetaStore", "-p", str(self.port)],
+            server_java + ["org.apache.hadoop.hive.metastore.HiveMetaStore", "-p", str(self.port)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=self.dir)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -149,12 +138,10 @@ class ReferenceHms:
                 self.proc.wait()
             self.log.close()
             self.proc = None
+        if self.pg is not None:
+            self.pg.stop()
+            self.pg = None
         if self.dir:
-            data = os.path.join(self.dir, "pg", "data")
-            if os.path.isdir(data):
-                subprocess.run(self._as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", data,
-                                                  "-m", "immediate", "-w", "stop"]),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
 

@@ -5,6 +5,10 @@ talks to it over real sockets with the Python Thrift implementation (Debian's
 python3-thrift, generated from thrift/*.thrift at build time), and stops it.
 Paths come from the environment that ctest sets (see tests/integration/CMakeLists.txt):
 ARBORD (the binary), ARBOR_GEN_PY (the generated Python package).
+
+ARBOR_TEST_STORE=postgres runs every arbord on PostgreSQL instead of RocksDB: each
+data directory gets its own database in the cluster of the ctest fixture `postgres`
+(ARBOR_TEST_PG_STATE, tests/support/pg_cluster.py), so restarts keep their data.
 """
 
 import json
@@ -19,8 +23,10 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+import zlib
 
 sys.path.insert(0, os.environ.get("ARBOR_GEN_PY", ""))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
 from thrift.protocol import TBinaryProtocol  # noqa: E402
 from thrift.transport import TSocket, TTransport  # noqa: E402
@@ -28,12 +34,25 @@ from hive_metastore import ThriftHiveMetastore  # noqa: E402
 from hive_metastore import ttypes as hms  # noqa: E402,F401
 
 ARBORD = os.environ.get("ARBORD", "")
+ON_POSTGRES = os.environ.get("ARBOR_TEST_STORE", "rocksdb") == "postgres"
+
+
+def postgres_store(key):
+    """A PostgreSQL database of the fixture's cluster for `key` (created on first use)."""
+    import pg_cluster
+    cluster = pg_cluster.attach()
+    if cluster is None:
+        raise RuntimeError("ARBOR_TEST_STORE=postgres needs ARBOR_TEST_PG_STATE (ctest fixture)")
+    name = "it_%08x_%d" % (zlib.crc32(key.encode()), len(key))
+    if not cluster.psql("SELECT 1 FROM pg_database WHERE datname = '%s'" % name).strip():
+        cluster.create_database(name)
+    return cluster.url(name)
 
 
 class Arbord:
     """One arbord process. Keeps its data directory across restart()."""
 
-    def __init__(self, extra_args=None, data_dir=None, env=None):
+    def __init__(self, extra_args=None, data_dir=None, env=None, store=None):
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="arbor-it-")
         self.extra_args = list(extra_args or [])
@@ -42,12 +61,19 @@ class Arbord:
         self.port = None
         self.http_port = None
         self.log_path = os.path.join(self.data_dir, "arbord.log")
+        # --store: given, or one PostgreSQL database per data directory, or RocksDB.
+        self.store = store or (postgres_store(self.data_dir) if ON_POSTGRES else None)
 
-    def start(self, timeout=30):
+    def command(self):
         args = [ARBORD, "--data-dir", os.path.join(self.data_dir, "data"),
                 "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
                 "--warehouse", "file:" + os.path.join(self.data_dir, "warehouse")]
-        args += self.extra_args
+        if self.store:
+            args += ["--store", self.store]
+        return args + self.extra_args
+
+    def start(self, timeout=30):
+        args = self.command()
         env = dict(os.environ)
         env.update(self.env or {})
         self.log = open(self.log_path, "ab")

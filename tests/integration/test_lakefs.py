@@ -28,7 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lakefs_emulator"))
 
 from emulator_client import LakeFSEmulator  # noqa: E402
-from harness import ARBORD, Arbord, hms, main, make_partition, make_table  # noqa: E402
+from harness import ARBORD, ON_POSTGRES, Arbord, hms, main, make_partition, make_table, \
+    postgres_store  # noqa: E402
 
 REPO = "repo1"
 PREFIX = "s3a://%s/" % REPO
@@ -50,9 +51,7 @@ class DrainingArbord(Arbord):
     def start(self, timeout=30):
         # As Arbord.start, but the lines before the ready line (start-up messages such
         # as lakeFS coupling and intent resolution) go to the log too.
-        args = [ARBORD, "--data-dir", os.path.join(self.data_dir, "data"),
-                "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
-                "--warehouse", "file:" + os.path.join(self.data_dir, "warehouse")] + self.extra_args
+        args = self.command()
         env = dict(os.environ)
         env.update(self.env or {})
         self.log = open(self.log_path, "ab")
@@ -880,6 +879,8 @@ class LakeFsConfigurationTest(unittest.TestCase):
         (it is stopped at once)."""
         full = [ARBORD, "--data-dir", os.path.join(self.dir, "data"), "--listen", "127.0.0.1:0",
                 "--http-listen", "127.0.0.1:0"] + list(args)
+        if ON_POSTGRES:  # the store the harness gives an Arbord on this directory
+            full += ["--store", postgres_store(self.dir)]
         e = {k: v for k, v in os.environ.items() if not k.startswith("ARBOR_")}
         e.update(env or {})
         p = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=e)

@@ -704,6 +704,7 @@ class SmallLimitsTest(ServerChecks, ArbordTestCase):
     def test_dropped_connections_free_their_slots(self):
         """With --max-connections 8, many short bad connections in a row must not use up
         the slots: afterwards 7 clients (the keeper holds the 8th) work at once."""
+        self.c.close()  # setUp's client would hold a 9th slot
         msg = encode_call("get_database", ThriftHiveMetastore.get_database_args(name=DB))
         for round_ in range(5):
             socks = [raw_connection(self.server.port) for _ in range(7)]
@@ -718,6 +719,187 @@ class SmallLimitsTest(ServerChecks, ArbordTestCase):
         finally:
             for c in clients:
                 c.close()
+        self.assertHealthy()
+
+
+class ConnectionsTest(ServerChecks, ArbordTestCase):
+    """Idle, slow and surplus connections (server/thrift_server.h), with a short
+    --request-timeout, --max-connections 300 and --max-pending-bytes 1M."""
+
+    extra_args = ["--request-timeout", "2", "--max-connections", "300",
+                  "--max-pending-bytes", "1M"]
+    big_parts = 48
+    database = DB
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.drain()
+        c = cls.server.client()
+        c.create_table(make_table(DB, BIG, part_keys=(("ds", "string"), ("hr", "int"))))
+        c.add_partitions([make_partition(DB, BIG, ["2024-01-01", str(h)]) for h in range(48)])
+        c.close()
+        cls.keeper = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.keeper.close()
+        super().tearDownClass()
+
+    def fresh_client_seconds(self):
+        """Connect, one call, close: the latency a new pooled client sees."""
+        start = time.time()
+        c = self.server.client(timeout_ms=10000)
+        try:
+            self.assertEqual(c.get_database(DB).name, DB)
+        finally:
+            c.close()
+        return time.time() - start
+
+    def test_idle_connections_hold_no_thread(self):
+        """Engines keep pools of idle connections: 250 of them (half used once) must
+        neither hold a thread each nor keep a new client waiting."""
+        _, threads = self.connections_and_threads()
+        msg = encode_call("get_database", ThriftHiveMetastore.get_database_args(name=DB))
+        idle = []
+        try:
+            for i in range(250):
+                s = raw_connection(self.server.port)
+                if i % 2:
+                    s.sendall(msg)
+                    self.assertIn(DB.encode(), s.recv(65536))
+                idle.append(s)
+            opened, now_threads = self.connections_and_threads()
+            self.assertGreaterEqual(opened, 250)
+            self.assertLessEqual(now_threads, threads + 2,
+                                 "250 idle connections took %d threads" % (now_threads - threads))
+            took = max(self.fresh_client_seconds() for _ in range(5))
+            self.assertLess(took, 1.0, "a new client waited %.2f s behind 250 idle ones" % took)
+        finally:
+            for s in idle:
+                s.close()
+        self.assertHealthy()
+
+    def test_stalled_request_is_closed_after_the_timeout(self):
+        """A request that starts and stalls is closed --request-timeout (2 s) after its
+        first byte, with a log line; an idle connection is not."""
+        msg = encode_call("get_database", ThriftHiveMetastore.get_database_args(name=DB))
+        offset = self.log_offset()
+        stalled = raw_connection(self.server.port)
+        idle = raw_connection(self.server.port)
+        try:
+            start = time.time()
+            stalled.sendall(msg[:len(msg) - 3])
+            stalled.settimeout(10)
+            try:
+                self.assertEqual(stalled.recv(100), b"")
+            except ConnectionResetError:
+                pass
+            took = time.time() - start
+            self.assertGreater(took, 1.5)
+            self.assertLess(took, 5, "a stalled request was closed after %.1f s" % took)
+            self.assertLogMentions(offset, "request not complete")
+            # The idle connection, as old as the stalled one, still works.
+            idle.sendall(msg)
+            idle.settimeout(10)
+            self.assertIn(DB.encode(), idle.recv(65536))
+        finally:
+            stalled.close()
+            idle.close()
+        self.assertHealthy()
+
+    def test_slow_clients_do_not_delay_others(self):
+        """100 clients trickling requests a byte at a time (slowloris) hold no worker:
+        a well-behaved client is served as fast as without them."""
+        msg = encode_call("get_database", ThriftHiveMetastore.get_database_args(name=DB))
+        quiet = sorted(self.fresh_client_seconds() for _ in range(10))[5]
+        slow = [raw_connection(self.server.port) for _ in range(100)]
+        stop = threading.Event()
+
+        def trickle():
+            for i in range(len(msg) - 1):
+                for s in slow:
+                    try:
+                        s.send(msg[i:i + 1])
+                    except OSError:
+                        pass
+                if stop.wait(0.1):
+                    return
+
+        t = threading.Thread(target=trickle)
+        t.start()
+        try:
+            time.sleep(0.3)
+            loaded = sorted(self.fresh_client_seconds() for _ in range(10))[5]
+        finally:
+            stop.set()
+            t.join()
+            for s in slow:
+                s.close()
+        print("fresh-client latency: %.1f ms quiet, %.1f ms with 100 slow clients"
+              % (quiet * 1e3, loaded * 1e3))
+        self.assertLess(loaded, max(0.2, 5 * quiet))
+        self.assertHealthy()
+
+    def test_pending_request_bytes_are_bounded(self):
+        """Requests still arriving may hold --max-pending-bytes (1 MiB) in all: the
+        connection whose bytes go over it is closed with a log line, and the ones
+        within it complete normally."""
+        def header(declared):
+            return (call_header("get_database") + field(TType.STRING, 1)
+                    + struct.pack(">i", declared))
+        chunk = b"x" * (400 << 10)
+        offset = self.log_offset()
+        first, second = raw_connection(self.server.port), raw_connection(self.server.port)
+        try:
+            for s in (first, second):
+                s.sendall(header(len(chunk) + 1000) + chunk)
+            time.sleep(0.3)
+            # 800 KiB pending; 400 more go over the budget.
+            self.assertEqual(send_and_drain(self.server.port, header(len(chunk) + 1000) + chunk),
+                             b"")
+            self.assertLogMentions(offset, "--max-pending-bytes")
+            for s in (first, second):
+                s.sendall(b"y" * 1000 + b"\0")  # the rest of the name, the end of the args
+                s.settimeout(10)
+                got = b""
+                while len(got) < 100:
+                    more = s.recv(65536)
+                    self.assertTrue(more, "a connection within the budget was closed")
+                    got += more
+                self.assertIn(b"410600 bytes long", got)  # the name, rejected
+        finally:
+            first.close()
+            second.close()
+        self.assertHealthy()
+
+    def test_client_over_the_limit_is_refused(self):
+        """Beyond --max-connections a client gets a Thrift error saying so, promptly,
+        and the server logs it; a slot freed admits the next client."""
+        time.sleep(0.2)  # earlier clients' closes are seen
+        opened, _ = self.connections_and_threads()
+        held = [raw_connection(self.server.port) for _ in range(300 - opened)]
+        try:
+            time.sleep(0.2)
+            now, _ = self.connections_and_threads()
+            held += [raw_connection(self.server.port) for _ in range(300 - now)]
+            offset = self.log_offset()
+            start = time.time()
+            c = Client(self.server.port, timeout_ms=10000)
+            try:
+                with self.assertRaises(TApplicationException) as ctx:
+                    c.get_all_databases()
+            finally:
+                c.close()
+            took = time.time() - start
+            self.assertLess(took, 2, "the refusal took %.1f s" % took)
+            self.assertIn("--max-connections", ctx.exception.message)
+            self.assertLogMentions(offset, "refused a connection")
+            held.pop().close()
+            self.assertLess(self.fresh_client_seconds(), 2)
+        finally:
+            for s in held:
+                s.close()
         self.assertHealthy()
 
 

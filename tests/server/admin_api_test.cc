@@ -889,6 +889,7 @@ TEST(AdminApiStatusTest, OneMappingFromStatusCodes) {
       {StatusCode::kUnavailable, 503, "UNAVAILABLE"},
       {StatusCode::kCorruption, 500, "CORRUPTION"},
       {StatusCode::kIOError, 500, "IO_ERROR"},
+      {StatusCode::kNoSpace, 507, "NO_SPACE"},
       {StatusCode::kInternal, 500, "INTERNAL"},
   };
   for (const auto& [code, status, name] : want) {

@@ -25,7 +25,30 @@ TEST(ServerConfigTest, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(c.default_branch, "main");
   EXPECT_EQ(c.ref_separator, '@');
   EXPECT_TRUE(c.sync_writes);
+  EXPECT_EQ(c.disk_reserve_bytes, uint64_t{1} << 30);
+  EXPECT_EQ(c.max_connections, 10000);
+  EXPECT_EQ(c.worker_threads, 64);
+  EXPECT_EQ(c.request_timeout_seconds, 60);
+  EXPECT_EQ(c.max_pending_bytes, uint64_t{1} << 30);
   EXPECT_FALSE(c.lakefs_enabled());
+}
+
+TEST(ServerConfigTest, DiskReserveTakesBinaryUnits) {
+  auto reserve = [](const std::string& v) {
+    return Parse({"--disk-reserve", v}).value().disk_reserve_bytes;
+  };
+  EXPECT_EQ(reserve("0"), 0u);
+  EXPECT_EQ(reserve("4096"), 4096u);
+  EXPECT_EQ(reserve("64K"), 64u << 10);
+  EXPECT_EQ(reserve("512M"), 512u << 20);
+  EXPECT_EQ(reserve("512MiB"), 512u << 20);
+  EXPECT_EQ(reserve("2g"), uint64_t{2} << 30);
+  EXPECT_EQ(reserve("1TB"), uint64_t{1} << 40);
+  for (const char* v : {"", "M", "-1", "1.5G", "1X", "1GiBs", "99999999999999999999"}) {
+    auto c = Parse({"--disk-reserve", v});
+    ASSERT_FALSE(c.ok()) << v;
+    EXPECT_NE(c.status().message().find("--disk-reserve"), std::string::npos);
+  }
 }
 
 TEST(ServerConfigTest, FileThenFlagsThenEnvironment) {
@@ -53,6 +76,10 @@ TEST(ServerConfigTest, ErrorsNameTheOption) {
   bad({"--listen", "nowhere"}, "HOST:PORT");
   bad({"--listen", "h:99999"}, "port");
   bad({"--max-connections", "0"}, "--max-connections");
+  bad({"--worker-threads", "0"}, "--worker-threads");
+  bad({"--request-timeout", "0"}, "--request-timeout");
+  bad({"--max-pending-bytes", "100"}, "--max-pending-bytes");
+  bad({"--max-pending-bytes", "1Q"}, "--max-pending-bytes");
   bad({"--transport", "http"}, "--transport");
   bad({"--ref-separator", "ab"}, "--ref-separator");
   bad({"--sync-writes", "maybe"}, "--sync-writes");
@@ -73,6 +100,27 @@ TEST(ServerConfigTest, HalfConfiguredLakeFsIsAnError) {
           .value();
   EXPECT_EQ(full.lakefs_secret_access_key, "SK");
   EXPECT_EQ(full.lakefs_storage_prefixes, (std::vector<std::string>{"s3a://r/", "lakefs://r/"}));
+}
+
+TEST(ServerConfigTest, StoreIsRocksDbOrAPostgresUriWithAPasswordFromAFileOrTheEnvironment) {
+  EXPECT_FALSE(Parse({}).value().postgres_store());
+  testing::TempDir dir;
+  std::string pw = dir.Sub("pw");
+  std::ofstream(pw) << "s3cret\n";
+  auto c = Parse({"--store", "postgresql://arbor@db:5432/cat", "--store-password-file", pw,
+                  "--store-pool-size", "8"})
+               .value();
+  EXPECT_TRUE(c.postgres_store());
+  EXPECT_EQ(c.store, "postgresql://arbor@db:5432/cat");
+  EXPECT_EQ(c.store_password, "s3cret");
+  EXPECT_EQ(c.store_pool_size, 8);
+  c = Parse({"--store", "postgresql://db/cat"}, {{"ARBOR_STORE_PASSWORD", "fromenv"}}).value();
+  EXPECT_EQ(c.store_password, "fromenv");
+  // A mistyped store never echoes a URI that may carry a password.
+  auto bad = Parse({"--store", "mysql://u:topsecret@h/db"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("topsecret"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(Parse({"--store-pool-size", "1"}).ok());
 }
 
 TEST(ServerConfigTest, ExampleConfigFileParses) {

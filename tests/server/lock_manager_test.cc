@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <set>
 
 namespace arbor::hms {
@@ -40,7 +41,7 @@ LockComponentSpec Part(std::string db, std::string table, std::string part,
 class LockManagerTest : public ::testing::Test {
  protected:
   LockInfo Take(std::vector<LockComponentSpec> components) {
-    return locks_.Lock(std::move(components), "alice", "host1", "test-agent", 0);
+    return locks_.Lock(std::move(components), "alice", "host1", "test-agent", 0).value();
   }
   LockState StateAfterCheck(int64_t id) {
     auto r = locks_.Check(id);
@@ -170,7 +171,7 @@ TEST_F(LockManagerTest, LockExpiresWithoutHeartbeat) {
   EXPECT_EQ(checked.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(locks_.Heartbeat(a.id).code(), StatusCode::kNotFound);
   EXPECT_EQ(locks_.Unlock(a.id).code(), StatusCode::kNotFound);
-  EXPECT_TRUE(locks_.Show().empty());
+  EXPECT_TRUE(locks_.Show().value().empty());
   // What it held is free again.
   EXPECT_EQ(Take({Tbl("db@main", "t")}).state, LockState::kAcquired);
 }
@@ -197,7 +198,7 @@ TEST_F(LockManagerTest, HeartbeatAndCheckKeepLockAlive) {
     now_ += 800;
     ASSERT_TRUE(locks_.Check(a.id).ok()) << i;
   }
-  auto shown = locks_.Show();
+  auto shown = locks_.Show().value();
   ASSERT_EQ(shown.size(), 1u);
   EXPECT_EQ(shown[0].id, a.id);
   EXPECT_EQ(shown[0].heartbeat_count, 10);
@@ -232,7 +233,7 @@ TEST_F(LockManagerTest, IdsAreNeverReused) {
   // A manager created later (a restarted server) starts above every id issued here.
   now_ += 1;
   LockManager restarted(kTimeout, [this] { return now_; });
-  LockInfo fresh = restarted.Lock({Tbl("db@main", "t")}, "bob", "h", "a", 0);
+  LockInfo fresh = restarted.Lock({Tbl("db@main", "t")}, "bob", "h", "a", 0).value();
   EXPECT_GT(fresh.id, last);
 }
 
@@ -249,18 +250,78 @@ TEST_F(LockManagerTest, ShowFiltersByDatabaseAndTable) {
       out.push_back(l.id);
     return out;
   };
-  EXPECT_EQ(ids(locks_.Show()), (std::vector<int64_t>{a.id, b.id, c.id, w.id}));
-  EXPECT_EQ(ids(locks_.Show("db@main")), (std::vector<int64_t>{a.id, b.id, w.id}));
-  EXPECT_EQ(ids(locks_.Show("db@main", "t")), (std::vector<int64_t>{a.id, w.id}));
-  EXPECT_EQ(ids(locks_.Show("db@dev", "t")), (std::vector<int64_t>{c.id}));
-  EXPECT_TRUE(locks_.Show("nope@main").empty());
+  EXPECT_EQ(ids(locks_.Show().value()), (std::vector<int64_t>{a.id, b.id, c.id, w.id}));
+  EXPECT_EQ(ids(locks_.Show("db@main").value()), (std::vector<int64_t>{a.id, b.id, w.id}));
+  EXPECT_EQ(ids(locks_.Show("db@main", "t").value()), (std::vector<int64_t>{a.id, w.id}));
+  EXPECT_EQ(ids(locks_.Show("db@dev", "t").value()), (std::vector<int64_t>{c.id}));
+  EXPECT_TRUE(locks_.Show("nope@main").value().empty());
 }
 
 TEST_F(LockManagerTest, RecordsTxnId) {
-  LockInfo l = locks_.Lock({Tbl("db@main", "t")}, "u", "h", "agent", 42);
+  LockInfo l = locks_.Lock({Tbl("db@main", "t")}, "u", "h", "agent", 42).value();
   EXPECT_EQ(l.txn_id, 42);
-  ASSERT_EQ(locks_.Show().size(), 1u);
-  EXPECT_EQ(locks_.Show()[0].txn_id, 42);
+  ASSERT_EQ(locks_.Show().value().size(), 1u);
+  EXPECT_EQ(locks_.Show().value()[0].txn_id, 42);
+}
+
+}  // namespace
+}  // namespace arbor::hms
+
+namespace arbor::hms {
+namespace {
+
+// Two managers on one shared table stand for two arbord instances on one store.
+TEST(SharedLockManagerTest, InstancesSeeOneLockTable) {
+  std::mutex mu;
+  std::string stored;
+  int writes = 0;
+  LockManager::SharedTable table = [&](const std::function<Status(std::string*)>& update) {
+    std::lock_guard<std::mutex> l(mu);
+    std::string bytes = stored;
+    ARBOR_RETURN_IF_ERROR(update(&bytes));
+    if (bytes != stored) ++writes;
+    stored = bytes;
+    return Status::OK();
+  };
+  int64_t now = kStart;
+  auto clock = [&] { return now; };
+  LockManager a(kTimeout, clock, table), b(kTimeout, clock, table);
+  LockInfo la = a.Lock({Tbl("db@main", "t")}, "alice", "h1", "iceberg", 7).value();
+  ASSERT_EQ(la.state, LockState::kAcquired);
+  // The other instance makes a conflicting request wait, and sees the holder.
+  LockInfo lb = b.Lock({Tbl("db@main", "t")}, "bob", "h2", "iceberg", 0).value();
+  EXPECT_EQ(lb.state, LockState::kWaiting);
+  EXPECT_GT(lb.id, la.id);
+  auto shown = b.Show("db@main", "t").value();
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown[0].user, "alice");
+  EXPECT_EQ(shown[0].txn_id, 7);
+  EXPECT_EQ(shown[0].components[0].table, "t");
+  // A heartbeat through either instance keeps the lock; unlocking through the other
+  // instance releases it for the waiter.
+  now += 600;
+  ASSERT_TRUE(b.Heartbeat(la.id).ok());
+  EXPECT_EQ(b.Check(lb.id).value().state, LockState::kWaiting);
+  now += 600;  // past the timeout since la was taken, not since its heartbeat
+  EXPECT_EQ(a.Check(lb.id).value().state, LockState::kWaiting);
+  ASSERT_TRUE(b.Unlock(la.id).ok());
+  EXPECT_EQ(a.Check(lb.id).value().state, LockState::kAcquired);
+  // The holder dies (no more heartbeats): its lock expires for everyone.
+  now += kTimeout.count() + 1;
+  LockInfo lc = a.Lock({Tbl("db@main", "t")}, "carol", "h3", "iceberg", 0).value();
+  EXPECT_EQ(lc.state, LockState::kAcquired);
+  EXPECT_TRUE(b.Check(lb.id).status().IsNotFound());
+  EXPECT_GT(writes, 0);
+}
+
+TEST(SharedLockManagerTest, StoreFailureIsAnError) {
+  LockManager::SharedTable down = [](const std::function<Status(std::string*)>&) {
+    return Status::Unavailable("lost the connection to PostgreSQL");
+  };
+  LockManager m(kTimeout, nullptr, down);
+  auto l = m.Lock({Tbl("db@main", "t")}, "u", "h", "a", 0);
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The KvStore contract, checked against both implementations.
+// The KvStore contract, checked against every implementation. The PostgreSQL variant
+// is instantiated only where ctest provides a cluster (tests/support/pg_test_db.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include <thread>
 
 #include "storage/mem_kv_store.h"
+#include "storage/pg_kv_store.h"
 #include "storage/rocks_kv_store.h"
+#include "tests/support/pg_test_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace arbor {
@@ -22,6 +25,10 @@ class KvStoreTest : public ::testing::TestWithParam<std::string> {
       RocksOptions o;
       o.path = dir_.Sub("db");
       auto opened = RocksKvStore::Open(o);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      kv_ = std::move(opened).value();
+    } else if (GetParam() == "pg") {
+      auto opened = PgKvStore::Open(testing::PgTestOptions());
       ASSERT_TRUE(opened.ok()) << opened.status().ToString();
       kv_ = std::move(opened).value();
     } else {
@@ -330,7 +337,13 @@ TEST_P(KvStoreTest, ConcurrentCompareAndSetLosesNoIncrement) {
   EXPECT_EQ(kv_->Get(Column::kRefs, "counter").value(), std::to_string(kThreads * kPerThread));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, KvStoreTest, ::testing::Values("mem", "rocks"));
+std::vector<std::string> Backends() {
+  if (testing::PgTestAvailable()) return {"pg"};
+  return {"mem", "rocks"};
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, KvStoreTest, ::testing::ValuesIn(Backends()),
+                         [](const auto& info) { return info.param; });
 
 TEST(RocksKvStoreTest, DataSurvivesReopen) {
   testing::TempDir dir;
@@ -410,6 +423,52 @@ TEST(RocksKvStoreTest, WalStaysBoundedWhileOneColumnIsIdle) {
   // flush it triggers runs in the background.
   EXPECT_LT(peak, uint64_t{10} << 20);
   EXPECT_EQ(kv->Get(Column::kRefs, "branch").value(), "head");
+}
+
+TEST(RocksKvStoreTest, BelowTheDiskReserveWritesFailAndReadsWork) {
+  // A reserve no filesystem has free stands for a full disk: the store opens, reads
+  // what is there, refuses every write with NoSpace naming the directory and the
+  // numbers, and loses nothing across the reopen that lifts the reserve.
+  testing::TempDir dir;
+  RocksOptions o;
+  o.path = dir.Sub("db");
+  {
+    auto kv = RocksKvStore::Open(o).value();
+    WriteBatch b;
+    b.Put(Column::kRefs, "before", "full");
+    ASSERT_TRUE(kv->Write(b, WriteOptions{.sync = false}).ok());  // left in the WAL
+  }
+  o.disk_reserve_bytes = uint64_t{1} << 60;
+  {
+    auto kv = RocksKvStore::Open(o).value();
+    EXPECT_FALSE(kv->read_only());
+    EXPECT_EQ(kv->Get(Column::kRefs, "before").value(), "full");
+    WriteBatch b;
+    b.Put(Column::kRefs, "during", "x");
+    Status s = kv->Write(b);
+    ASSERT_TRUE(s.IsNoSpace()) << s.ToString();
+    EXPECT_NE(s.message().find(o.path), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("the reserve is 1048576.0 TiB"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("bytes) free"), std::string::npos) << s.message();
+  }
+  o.disk_reserve_bytes = 1;
+  auto kv = RocksKvStore::Open(o).value();
+  EXPECT_EQ(kv->Get(Column::kRefs, "before").value(), "full");
+  EXPECT_TRUE(kv->Get(Column::kRefs, "during").status().IsNotFound());
+  WriteBatch b;
+  b.Put(Column::kRefs, "after", "y");
+  EXPECT_TRUE(kv->Write(b).ok());
+}
+
+TEST(DiskSpaceGuardTest, MeasuresAndCachesFreeSpace) {
+  testing::TempDir dir;
+  EXPECT_TRUE(DiskSpaceGuard(dir.path(), 0).Check().ok());  // off
+  EXPECT_TRUE(DiskSpaceGuard(dir.path(), 1).Check().ok());
+  DiskSpaceGuard guard(dir.path(), uint64_t{1} << 60, std::chrono::hours(1));
+  EXPECT_GT(guard.FreeBytes(), 0u);
+  EXPECT_TRUE(guard.Check().IsNoSpace());
+  EXPECT_EQ(FormatBytes(512), "512 bytes");
+  EXPECT_EQ(FormatBytes(uint64_t{3} << 29), "1.5 GiB");
 }
 
 TEST(RocksKvStoreTest, OpenFailureIsAClearError) {

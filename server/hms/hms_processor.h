@@ -1,0 +1,55 @@
+// SessionProcessor: the generated ThriftHiveMetastore processor, except for
+// the partition listings that can return a whole table (get_partitions,
+// get_partitions_ps, get_partitions_by_filter, get_partitions_by_names, with
+// their _with_auth and _req forms). Those never hold the reply as a vector of
+// Thrift objects: the handler converts one partition at a time
+// (HmsHandler::stream_*), each is serialized at once into a buffer of bytes in
+// the connection's protocol, and the reply is then written as the generated
+// code would write it, with the result struct's framing written by hand and the
+// buffered elements copied behind the list header.
+//
+// Contract:
+//   * The reply's bytes are identical to the generated processor's for the same
+//     handler answer (tests/server/hms_processor_test.cc compares them), for
+//     the binary and compact protocols. Other protocols take the generated path.
+//   * Errors go in the declared slot, as with the generated code: nothing is
+//     written before the listing has ended, so an error raised anywhere in it
+//     (before or after the first partition) yields the normal exception reply
+//     and the buffered partitions are dropped. A Thrift list header needs its
+//     element count, so buffering to the end is needed anyway.
+//   * Memory: the serialized partitions (about the reply's size, in chunks that
+//     are released as they are written), plus one partition being converted;
+//     the generated path holds the reply as Thrift objects (1.6 times its wire
+//     size for typical partitions, plus allocator overhead: 4 times in all, as
+//     measured in bench/README.md), built before serialization starts.
+//   * The processor event handler sees the same calls (getContext, preRead,
+//     postRead, handlerError, preWrite, postWrite, freeContext).
+#pragma once
+
+#include <memory>
+
+#include <thrift/TProcessor.h>
+
+#include "ThriftHiveMetastore.h"
+#include "server/hms/hms_handler.h"
+
+namespace arbor::hms {
+
+// One processor serves many connections in turn: the generated processor builds a
+// map of every method name when constructed, a few dozen KB, too much to keep per
+// idle connection. A worker keeps one and points it at the session it serves.
+class SessionProcessor : public ::Apache::Hadoop::Hive::ThriftHiveMetastoreProcessor {
+ public:
+  SessionProcessor() : ThriftHiveMetastoreProcessor(nullptr) {}
+  // The connection's handler from now on; nullptr detaches.
+  virtual void SetSession(const std::shared_ptr<HmsHandler>& session) = 0;
+};
+
+std::unique_ptr<SessionProcessor> MakeSessionProcessor();
+
+// A processor bound to one handler, which may be any implementation (tests compare
+// the streamed replies of an HmsHandler with the generated code's).
+std::shared_ptr<apache::thrift::TProcessor> MakeHmsProcessor(
+    std::shared_ptr<::Apache::Hadoop::Hive::ThriftHiveMetastoreIf> handler);
+
+}  // namespace arbor::hms
