@@ -61,7 +61,8 @@ Result<std::unique_ptr<KvStore>> OpenStore(const ServerConfig& config) {
   }
   RocksOptions rocks;
   rocks.path = config.data_dir + "/rocksdb";
-  if (!config.restore_from.empty()) ARBOR_RETURN_IF_ERROR(RestoreBackup(config.restore_from, rocks.path));
+  if (!config.restore_from.empty())
+    ARBOR_RETURN_IF_ERROR(RestoreBackup(config.restore_from, rocks.path));
   rocks.sync_writes = config.sync_writes;
   rocks.disk_reserve_bytes = config.disk_reserve_bytes;
   ARBOR_ASSIGN_OR_RETURN(std::unique_ptr<RocksKvStore> kv, RocksKvStore::Open(rocks));

@@ -122,14 +122,14 @@ class KvStore {
   // Makes every prior unsynced write durable.
   virtual Status SyncWal() = 0;
 
+  // True where several processes may write this store at once (PostgreSQL): what a
+  // process excludes with its own locks (garbage collection's gate) is then not excluded.
+  virtual bool SharedAcrossProcesses() const { return false; }
   // Serializes a section across every process sharing this store: waits until no
   // other process holds `name` and holds it until the result is destroyed or the
   // holding process dies. It does not exclude threads of the calling process (hold
   // an in-process mutex first). Busy if the wait is too long. An embedded store has
   // one process, so by default this returns at once.
-  // True where several processes may write this store at once (PostgreSQL): what a
-  // process excludes with its own locks (garbage collection's gate) is then not excluded.
-  virtual bool SharedAcrossProcesses() const { return false; }
   virtual Result<std::unique_ptr<ProcessLock>> LockAcrossProcesses(std::string_view name) {
     return std::unique_ptr<ProcessLock>();
   }
