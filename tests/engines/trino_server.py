@@ -79,6 +79,10 @@ class Trino:
             # Small data: one writer and few drivers keep files and threads few.
             "task.concurrency=2",
             "task.max-worker-threads=4",
+            # One node on a busy CI machine: a heartbeat the coordinator sends itself
+            # can time out under load, and the failure detector would then drop the
+            # only worker (queries fail with NO_NODES_AVAILABLE). Nothing to detect here.
+            "failure-detector.enabled=false",
         ])
         _write(os.path.join(etc, "log.properties"), ["io.trino=WARN"])
         for name, props in self.catalogs.items():
@@ -164,7 +168,19 @@ class Trino:
 
     def query(self, sql):
         """Runs one statement; returns its rows as a list of tuples. A failed query
-        raises TrinoError."""
+        raises TrinoError. NO_NODES_AVAILABLE is retried for up to a minute: Trino
+        refuses such a query before running any of it, and on a loaded machine its
+        only node can briefly drop out of the node list between queries."""
+        deadline = time.time() + 60
+        while True:
+            try:
+                return self._query_once(sql)
+            except TrinoError as e:
+                if e.name != "NO_NODES_AVAILABLE" or time.time() > deadline:
+                    raise
+                time.sleep(1)
+
+    def _query_once(self, sql):
         reply = self._request("POST", "http://127.0.0.1:%d/v1/statement" % self.port,
                               sql.encode())
         rows = []
