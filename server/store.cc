@@ -71,8 +71,9 @@ Result<std::unique_ptr<KvStore>> OpenStore(const ServerConfig& config) {
         "the data directory {} has no free space: serving reads only, every write "
         "fails until arbord is restarted with free space",
         config.data_dir);
-  } else if (DiskSpaceGuard guard(rocks.path, config.disk_reserve_bytes); !guard.Check().ok()) {
-    spdlog::warn("{}", guard.Check().message());
+  } else if (Status space = DiskSpaceGuard(rocks.path, config.disk_reserve_bytes).Check();
+             !space.ok()) {
+    spdlog::warn("{}", space.message());
   }
   return std::unique_ptr<KvStore>(std::move(kv));
 }
