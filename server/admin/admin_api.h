@@ -34,6 +34,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "server/auth/identity.h"
 #include "versioning/location_mapper.h"
 #include "versioning/repository.h"
 
@@ -44,6 +45,8 @@ struct HttpRequest {
   std::string target;                          // origin-form: path plus optional "?query"
   std::map<std::string, std::string> headers;  // names lower-case
   std::string body;
+  // Set by the listener from a verified TLS client certificate; none otherwise.
+  auth::Identity peer_identity;
 };
 
 struct HttpResponse {

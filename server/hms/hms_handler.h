@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "ThriftHiveMetastore.h"
+#include "server/auth/identity.h"
 #include "server/hms/db_name.h"
 #include "server/hms/hms_context.h"
 #include "server/hms/hms_errors.h"
@@ -34,7 +35,9 @@ namespace arbor::hms {
 
 class HmsHandler final : public hive::ThriftHiveMetastoreIf {
  public:
-  explicit HmsHandler(HmsContext* context, std::string peer = {});
+  // `identity` is what the transport authenticated for this connection (none
+  // when authentication is off).
+  explicit HmsHandler(HmsContext* context, std::string peer = {}, auth::Identity identity = {});
   ~HmsHandler() override;
 
   // --- fb303 (hms_session.cc)
@@ -425,6 +428,7 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
 
   HmsContext* context_;
   std::string peer_;
+  auth::Identity identity_;
   std::string user_;
   std::vector<std::string> groups_;
   std::string session_ref_;                  // from setMetaConf("arbor.ref", ...)

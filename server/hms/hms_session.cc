@@ -21,8 +21,8 @@ constexpr const char* kVersion = "0.1.0";
 
 }  // namespace
 
-HmsHandler::HmsHandler(HmsContext* context, std::string peer)
-    : context_(context), peer_(std::move(peer)) {
+HmsHandler::HmsHandler(HmsContext* context, std::string peer, auth::Identity identity)
+    : context_(context), peer_(std::move(peer)), identity_(std::move(identity)) {
   context_->open_connections.fetch_add(1);
   context_->total_connections.fetch_add(1);
 }
