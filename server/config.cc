@@ -224,6 +224,43 @@ const std::vector<Option>& Options() {
        [](ServerConfig* c, std::string_view v) {
          return OneOf("protocol", v, {"binary", "compact"}, &c->protocol);
        }},
+      {"tls-cert", "FILE",
+       "PEM certificate (then intermediates) for TLS on both the Thrift and the admin port; "
+       "with --tls-key turns TLS on. Default: off",
+       [](ServerConfig* c, std::string_view v) {
+         c->tls_cert = std::string(v);
+         return Status::OK();
+       }},
+      {"tls-key", "FILE", "PEM private key of --tls-cert",
+       [](ServerConfig* c, std::string_view v) {
+         c->tls_key = std::string(v);
+         return Status::OK();
+       }},
+      {"tls-key-password-file", "FILE", "Read the password of an encrypted --tls-key from FILE",
+       [](ServerConfig* c, std::string_view v) {
+         c->tls_key_password_file = std::string(v);
+         return Status::OK();
+       }},
+      {"tls-ca", "FILE",
+       "PEM CA certificates that sign client certificates (mutual TLS on both ports)",
+       [](ServerConfig* c, std::string_view v) {
+         c->tls_ca = std::string(v);
+         return Status::OK();
+       }},
+      {"tls-client-auth", "MODE",
+       "Client certificates: none, optional (verified if presented) or required. Default "
+       "required with --tls-ca, else none",
+       [](ServerConfig* c, std::string_view v) {
+         return OneOf("tls-client-auth", v, {"none", "optional", "required"}, &c->tls_client_auth);
+       }},
+      {"tls-reload-interval", "SECONDS",
+       "How often the TLS files are checked for changes (reloaded also on SIGHUP); 0: only "
+       "on SIGHUP. Default 5",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         ARBOR_ASSIGN_OR_RETURN(int64_t n, ParseInt("tls-reload-interval", v, 0, 86400));
+         c->tls_reload_interval_seconds = static_cast<int>(n);
+         return Status::OK();
+       }},
       {"lock-timeout", "SECONDS",
        "HMS locks expire after this long without a heartbeat. Default 300",
        [](ServerConfig* c, std::string_view v) -> Status {
@@ -494,6 +531,19 @@ Result<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
     }
   } else if (!config.lakefs_repository.empty() || !config.lakefs_storage_prefixes.empty()) {
     return Status::InvalidArgument("lakeFS options are set but --lakefs-endpoint is not");
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Status::InvalidArgument("--tls-cert and --tls-key go together");
+  }
+  if (!config.tls_enabled() && (!config.tls_ca.empty() || !config.tls_client_auth.empty() ||
+                                !config.tls_key_password_file.empty())) {
+    return Status::InvalidArgument("TLS options are set but --tls-cert and --tls-key are not");
+  }
+  if (config.tls_client_auth.empty())
+    config.tls_client_auth = config.tls_ca.empty() ? "none" : "required";
+  if (config.tls_client_auth != "none" && config.tls_ca.empty()) {
+    return Status::InvalidArgument("--tls-client-auth " + config.tls_client_auth +
+                                   " needs --tls-ca, the CAs client certificates must chain to");
   }
   return config;
 }

@@ -59,6 +59,15 @@ struct ServerConfig {
   // few hostile bytes claiming a huge list cost elements × struct size of memory.
   int64_t max_container_elements = 32'768;
   std::string admin_token;
+  // TLS on both ports (Thrift and admin HTTP) when tls_cert is set; the files
+  // are reloaded on SIGHUP and when they change (server/tls/tls_certificates.h).
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_key_password_file;    // the key's password is never held here
+  std::string tls_ca;                   // CAs that sign client certificates
+  std::string tls_client_auth;          // none | optional | required; "" = by tls_ca
+  int tls_reload_interval_seconds = 5;  // 0: only on SIGHUP
+  bool tls_enabled() const { return !tls_cert.empty(); }
   bool sync_writes = true;
   // Free space kept on the data directory's filesystem; below it writes fail with
   // NoSpace (storage/disk_space_guard.h). 1 GiB leaves RocksDB room for a full

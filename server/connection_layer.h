@@ -24,6 +24,7 @@
 //     holds the connection), so they need no locking.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,10 @@ class ConnectionLayer {
   // principal); AuthMethod::kNone if nothing. The topmost layer that
   // authenticated someone decides the connection's identity.
   virtual auth::Identity identity() const { return {}; }
+  // Bytes the layer holds that it received but has not released up (a partial
+  // record or frame). The listener counts them in --max-pending-bytes, and while
+  // any layer holds some, --request-timeout runs as for a partial request.
+  virtual size_t buffered() const { return 0; }
 };
 
 }  // namespace arbor

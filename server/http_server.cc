@@ -10,12 +10,16 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
+
+#include "server/tls/tls_certificates.h"
 
 namespace arbor {
 
@@ -43,7 +47,14 @@ std::string LowerAscii(std::string_view s) {
 
 }  // namespace
 
-class HttpSession;
+// What the registry and Stop see of a session, plain or TLS.
+class HttpSession {
+ public:
+  virtual ~HttpSession() = default;
+  // Called (on any thread) by Stop: closes the connection if it waits for a
+  // request; a request in progress finishes and then the connection closes.
+  virtual void Shutdown() = 0;
+};
 
 // Handlers hold raw Impl pointers: the Impl outlives them, because Stop joins
 // the threads before the Impl goes, and destroying `ioc` (declared after the
@@ -57,6 +68,10 @@ struct HttpServer::Impl {
 
   net::io_context ioc;
   tcp::acceptor acceptor{net::make_strand(ioc)};
+  // With TLS: the Asio wrapper of the certificates' current context, rebuilt on
+  // the acceptor's strand when a reload replaced it; sessions hold their own.
+  std::shared_ptr<net::ssl::context> tls_context;
+  SSL_CTX* tls_context_source = nullptr;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<bool> started{false};
@@ -65,6 +80,7 @@ struct HttpServer::Impl {
   Impl(AdminApi* a, HttpServerOptions o) : api(a), options(std::move(o)) {}
 
   void Accept();
+  void StartSession(tcp::socket socket);
   void Register(const std::shared_ptr<HttpSession>& s);
   void Unregister(HttpSession* s);
   int64_t OpenConnections() {
@@ -73,32 +89,67 @@ struct HttpServer::Impl {
   }
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// Stream: beast::tcp_stream, or beast::ssl_stream over one for https.
+template <class Stream>
+class HttpSessionOn : public HttpSession,
+                      public std::enable_shared_from_this<HttpSessionOn<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  using std::enable_shared_from_this<HttpSessionOn<Stream>>::shared_from_this;
+
  public:
-  HttpSession(tcp::socket&& socket, HttpServer::Impl* server)
+  HttpSessionOn(tcp::socket&& socket, HttpServer::Impl* server)
       : stream_(std::move(socket)), server_(server) {}
-  ~HttpSession() { server_->Unregister(this); }
+  HttpSessionOn(tcp::socket&& socket, HttpServer::Impl* server,
+                std::shared_ptr<net::ssl::context> tls)
+      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), server_(server) {}
+  ~HttpSessionOn() override { server_->Unregister(this); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
-  // Called (on any thread) by Stop: closes the connection if it waits for a
-  // request; a request in progress finishes and then the connection closes.
-  void Shutdown() {
+  void Shutdown() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_) self->Close();
     });
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // https: the handshake has the read timeout; a client certificate that
+  // verified is the identity of every request on the connection.
+  void Handshake() {
+    lowest().expires_after(server_->options.read_timeout);
+    stream_.async_handshake(
+        net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            beast::error_code ignored;
+            auto peer = self->lowest().socket().remote_endpoint(ignored);
+            std::string refused = tls::VerifyFailure(self->stream_.native_handle());
+            spdlog::warn("admin https: TLS handshake with {}:{} failed: {}{}",
+                         peer.address().to_string(), peer.port(), ec.message(),
+                         refused.empty() ? "" : "; " + refused);
+            return self->Close();
+          }
+          self->identity_ = tls::PeerIdentity(self->stream_.native_handle());
+          self->ReadHeader();
+        });
+  }
+
   void ReadHeader() {
     if (server_->stopping) return Close();
     busy_ = false;
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
-    stream_.expires_after(server_->options.read_timeout);
+    lowest().expires_after(server_->options.read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -123,7 +174,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void ReadBody() {
-    stream_.expires_after(server_->options.read_timeout);
+    lowest().expires_after(server_->options.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -173,6 +224,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (!inserted) it->second += ", " + std::string(SV(field.value()));
     }
     request.body = std::move(req.body());
+    request.peer_identity = identity_;
     bool keep_alive = req.keep_alive();
     HttpResponse response = server_->api->Handle(request);
     Send(std::move(response), keep_alive && !server_->stopping, false);
@@ -189,7 +241,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res_->body() = std::move(r.body);
     res_->keep_alive(keep_alive);
     res_->prepare_payload();
-    stream_.expires_after(server_->options.write_timeout);
+    lowest().expires_after(server_->options.write_timeout);
     http::async_write(stream_, *res_,
                       [self = shared_from_this(), keep_alive, drain](beast::error_code ec, size_t) {
                         self->OnWrite(ec, keep_alive, drain);
@@ -208,8 +260,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // closing does not reset the connection under the response.
   void Drain() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kDrainTimeout);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(kDrainTimeout);
     DrainSome();
   }
 
@@ -237,11 +289,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (closed_) return;
     closed_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<net::ssl::context> tls_;  // https: outlives stream_
+  Stream stream_;
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -252,6 +305,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool busy_ = false;  // between a request's header and its response's write
   bool closed_ = false;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  auth::Identity identity_;
 };
 
 void HttpServer::Impl::Register(const std::shared_ptr<HttpSession>& s) {
@@ -279,12 +333,30 @@ void HttpServer::Impl::Accept() {
                           } else {
                             beast::error_code ignored;
                             socket.set_option(tcp::no_delay(true), ignored);
-                            auto session = std::make_shared<HttpSession>(std::move(socket), self);
-                            self->Register(session);
-                            session->Start();
+                            self->StartSession(std::move(socket));
                           }
                           if (!self->stopping) self->Accept();
                         });
+}
+
+void HttpServer::Impl::StartSession(tcp::socket socket) {
+  if (options.tls == nullptr) {
+    auto session = std::make_shared<HttpSessionOn<beast::tcp_stream>>(std::move(socket), this);
+    Register(session);
+    session->Start();
+    return;
+  }
+  tls::SslContextPtr current = options.tls->current();
+  if (current.get() != tls_context_source) {
+    // Asio's context takes a reference of its own to the OpenSSL context.
+    SSL_CTX_up_ref(current.get());
+    tls_context = std::make_shared<net::ssl::context>(current.get());
+    tls_context_source = current.get();
+  }
+  auto session = std::make_shared<HttpSessionOn<beast::ssl_stream<beast::tcp_stream>>>(
+      std::move(socket), this, tls_context);
+  Register(session);
+  session->Start();
 }
 
 HttpServer::HttpServer(AdminApi* api, HttpServerOptions options)

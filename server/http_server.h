@@ -24,6 +24,7 @@
 #include "base/status.h"
 #include "server/admin/admin_api.h"
 #include "server/metrics.h"
+#include "server/tls/tls_certificates.h"
 
 namespace arbor {
 
@@ -38,6 +39,10 @@ struct HttpServerOptions {
   std::chrono::milliseconds shutdown_grace{10'000};
   // Optional: arbor_http_open_connections is registered here.
   Metrics* metrics = nullptr;
+  // Optional, outliving the server: https with these certificates (the current
+  // ones for each new connection); a verified client certificate becomes
+  // HttpRequest::peer_identity.
+  tls::TlsCertificates* tls = nullptr;
 };
 
 class HttpServer {

@@ -1,5 +1,6 @@
 // arbord: the Arbor server. Opens the repository, serves the Hive Metastore
-// Thrift API, and shuts down gracefully on SIGTERM or SIGINT.
+// Thrift API, and shuts down gracefully on SIGTERM or SIGINT; SIGHUP reloads the
+// TLS certificates.
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -23,6 +24,7 @@
 #include "server/metrics.h"
 #include "server/store.h"
 #include "server/thrift_server.h"
+#include "server/tls/tls_certificates.h"
 #include "versioning/catalog.h"
 #include "versioning/repository.h"
 #include "versioning/shared_record.h"
@@ -163,10 +165,31 @@ int Run(const ServerConfig& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  hms::HmsServer thrift(&context, &config, &metrics);
+  std::unique_ptr<tls::TlsCertificates> tls;
+  if (config.tls_enabled()) {
+    tls::TlsSettings settings;
+    settings.cert_file = config.tls_cert;
+    settings.key_file = config.tls_key;
+    settings.key_password_file = config.tls_key_password_file;
+    settings.ca_file = config.tls_ca;
+    settings.client_auth = config.tls_client_auth == "required"   ? tls::ClientAuth::kRequired
+                           : config.tls_client_auth == "optional" ? tls::ClientAuth::kOptional
+                                                                  : tls::ClientAuth::kNone;
+    auto loaded = tls::TlsCertificates::Load(settings);
+    if (!loaded.ok()) {
+      spdlog::critical("{}", loaded.status().ToString());
+      return 1;
+    }
+    tls = std::move(*loaded);
+    if (config.tls_reload_interval_seconds > 0)
+      tls->Watch(std::chrono::seconds(config.tls_reload_interval_seconds));
+  }
+
+  hms::HmsServer thrift(&context, &config, &metrics, tls.get());
   if (Status s = thrift.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 1;
@@ -178,6 +201,8 @@ int Run(const ServerConfig& config) {
   // Handlers block on the repository (and on lakeFS calls, which may take up to
   // --lakefs-timeout): enough threads that one slow call does not stall the API.
   http_options.threads = 8;
+  http_options.tls = tls.get();
+
   HttpServer http(&admin, http_options);
   if (Status s = http.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
@@ -185,10 +210,12 @@ int Run(const ServerConfig& config) {
     return 1;
   }
   spdlog::info(
-      "arbord serving Hive Metastore on {}:{} and the admin API on http://{}:{} "
+      "arbord serving Hive Metastore on {}:{}{} and the admin API on {}://{}:{} "
       "(data in {}, default branch '{}')",
-      config.listen.host, thrift.port(), config.http_listen.host, http.port(),
-      DescribeStore(config), config.default_branch);
+      config.listen.host, thrift.port(),
+      tls ? " (TLS, client certificates " + config.tls_client_auth + ")" : std::string(),
+      tls ? "https" : "http", config.http_listen.host, http.port(), DescribeStore(config),
+      config.default_branch);
   // A line tests and scripts can wait for.
   std::printf("arbord ready thrift=%u http=%u\n", thrift.port(), http.port());
   std::fflush(stdout);
@@ -241,7 +268,13 @@ int Run(const ServerConfig& config) {
   }
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    if (tls) {
+      (void)tls->Reload("SIGHUP");
+    } else {
+      spdlog::info("SIGHUP received: nothing to reload (TLS is off)");
+    }
+  }
   spdlog::info("signal {} received: shutting down", sig);
   {
     std::lock_guard<std::mutex> lock(stop_mu);

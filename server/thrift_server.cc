@@ -33,10 +33,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/connection_layer.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_processor.h"
 #include "server/thrift_message_scanner.h"
 #include "server/thrift_wire.h"
+#include "server/tls/tls_layer.h"
 
 namespace arbor::hms {
 
@@ -97,9 +99,13 @@ struct Connection {
       : fd(fd_), peer(std::move(peer_)), scanner(scan) {}
   int fd;
   std::string peer;
+  // Created once every layer is ready, with the identity they established.
   std::shared_ptr<HmsHandler> session;  // the HMS session: set_ugi, the ref, ...
-  std::string in;                       // received bytes not yet parsed
-  size_t consumed = 0;                  // of `in`, by the worker's parser
+  // Between the socket (front) and `in`: TLS, SASL (server/connection_layer.h).
+  std::vector<std::unique_ptr<ConnectionLayer>> layers;
+  std::string in;       // received bytes not yet parsed
+  std::string out;      // layer bytes (handshakes) the loop has not yet sent
+  size_t consumed = 0;  // of `in`, by the worker's parser
   ThriftMessageScanner scanner;
   bool first_message = true;
   bool eof = false;
@@ -110,13 +116,61 @@ struct Connection {
   std::atomic<int64_t>* pending = nullptr;
   int64_t counted = 0;
 
-  // Brings the server's total up to date after `in` changed size.
+  bool ready() const {
+    return std::all_of(layers.begin(), layers.end(), [](const auto& l) { return l->ready(); });
+  }
+  size_t layer_bytes() const {
+    size_t n = 0;
+    for (const auto& l : layers)
+      n += l->buffered();
+    return n;
+  }
+  // The identity of the topmost layer that authenticated someone.
+  auth::Identity identity() const {
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+      if (auth::Identity id = (*it)->identity(); id.authenticated()) return id;
+    }
+    return {};
+  }
+
+  // Brings the server's total up to date after `in`, `out` or a layer changed size.
   void Account() {
-    const auto size = static_cast<int64_t>(in.size());
+    const auto size = static_cast<int64_t>(in.size() + out.size() + layer_bytes());
     if (pending && size != counted) pending->fetch_add(size - counted);
     counted = size;
   }
 };
+
+// Passes `bytes`, produced by layer `from` (layers.size(): the application),
+// down through the layers below it and appends the result to *wire.
+Status Lower(Connection* c, size_t from, std::string bytes, std::string* wire) {
+  for (size_t i = from; i-- > 0;) {
+    std::string down;
+    ARBOR_RETURN_IF_ERROR(c->layers[i]->Send(bytes, &down));
+    bytes = std::move(down);
+  }
+  wire->append(bytes);
+  return Status::OK();
+}
+
+// Passes bytes received from the socket up through the layers into c->in; what
+// the layers answer on their own (handshakes) is appended to *wire, to be sent
+// before anything else, also when an error is returned (a TLS alert).
+Status Lift(Connection* c, std::string_view raw, std::string* wire) {
+  std::string data(raw);
+  for (size_t i = 0; i < c->layers.size() && !data.empty(); ++i) {
+    std::string up, down;
+    Status s = c->layers[i]->Receive(data, &up, &down);
+    if (!down.empty()) {
+      Status lowered = Lower(c, i, std::move(down), wire);
+      if (s.ok()) s = lowered;
+    }
+    if (!s.ok()) return s;
+    data = std::move(up);
+  }
+  c->in.append(data);
+  return Status::OK();
+}
 
 // The transport a worker parses a request from and writes the reply to: reads come
 // from the connection's buffer (the scanner has seen the whole request there); if
@@ -173,9 +227,14 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
     while (true) {
       const ssize_t n = ::recv(c_->fd, buf, sizeof(buf), 0);
       if (n > 0) {
-        c_->in.append(buf, static_cast<size_t>(n));
+        const size_t before = c_->in.size();
+        std::string wire;
+        Status s = Lift(c_, std::string_view(buf, static_cast<size_t>(n)), &wire);
+        if (!wire.empty()) Write(wire);
+        if (!s.ok()) throw TTransportException(TTransportException::NOT_OPEN, s.message());
         c_->Account();
-        return;
+        if (c_->in.size() > before) return;
+        continue;
       }
       if (n == 0) {
         peer_closed_ = c_->consumed == 0;
@@ -197,9 +256,23 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
   }
 
   void Send() {
+    if (c_->layers.empty() && c_->out.empty()) {
+      Write(out_);
+    } else {
+      std::string wire;
+      wire.swap(c_->out);
+      Status s = Lower(c_, c_->layers.size(), std::move(out_), &wire);
+      if (!s.ok()) throw TTransportException(TTransportException::NOT_OPEN, s.message());
+      Write(wire);
+    }
+    out_.clear();
+  }
+
+  // Sends `bytes` to the socket, waiting up to the timeout for room.
+  void Write(const std::string& bytes) {
     size_t off = 0;
-    while (off < out_.size()) {
-      const ssize_t n = ::send(c_->fd, out_.data() + off, out_.size() - off, MSG_NOSIGNAL);
+    while (off < bytes.size()) {
+      const ssize_t n = ::send(c_->fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
       if (n > 0) {
         off += static_cast<size_t>(n);
         continue;
@@ -218,7 +291,6 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
       throw TTransportException(TTransportException::NOT_OPEN,
                                 std::string("send: ") + std::strerror(errno));
     }
-    out_.clear();
   }
 
   Connection* c_;
@@ -271,10 +343,11 @@ void CloseFd(int fd) {
 
 class HmsServer::Impl {
  public:
-  Impl(HmsContext* context, const ServerConfig& config, Metrics* metrics)
+  Impl(HmsContext* context, const ServerConfig& config, Metrics* metrics, tls::TlsCertificates* tls)
       : context_(context),
         config_(config),
         metrics_(metrics),
+        tls_(tls),
         observer_(std::make_shared<CallObserver>(metrics)) {
     scan_.framed = config.transport == "framed";
     scan_.binary = config.protocol != "compact";
@@ -297,6 +370,10 @@ class HmsServer::Impl {
   void Loop();
   void AcceptAll();
   void Admit(int fd, std::string peer);
+  // The layers a new connection's bytes pass through, socket side first.
+  std::vector<std::unique_ptr<ConnectionLayer>> BuildLayers();
+  // Sends what the layers queued on c->out; false if the connection failed.
+  bool FlushOut(Connection* c);
   void Refuse(int fd, const std::string& peer);
   void OnReadable(Connection* c);
   void OnRefusedReadable(int fd);
@@ -328,6 +405,7 @@ class HmsServer::Impl {
   HmsContext* context_;
   const ServerConfig& config_;
   Metrics* metrics_;
+  tls::TlsCertificates* tls_;
   std::shared_ptr<CallObserver> observer_;
   ThriftMessageScanner::Options scan_;
   std::chrono::seconds timeout_{60};
@@ -593,10 +671,23 @@ void HmsServer::Impl::AcceptAll() {
   }
 }
 
+std::vector<std::unique_ptr<ConnectionLayer>> HmsServer::Impl::BuildLayers() {
+  std::vector<std::unique_ptr<ConnectionLayer>> layers;
+  if (tls_ != nullptr) layers.push_back(std::make_unique<tls::TlsLayer>(tls_->current()));
+  return layers;
+}
+
 void HmsServer::Impl::Admit(int fd, std::string peer) {
   spdlog::debug("connection from {}", peer);
   auto c = std::make_unique<Connection>(fd, peer, scan_);
-  c->session = std::make_shared<HmsHandler>(context_, std::move(peer));
+  c->layers = BuildLayers();
+  if (c->layers.empty()) {
+    c->session = std::make_shared<HmsHandler>(context_, std::move(peer));
+  } else {
+    // The handshakes must finish within --request-timeout, like a request.
+    c->deadline = Clock::now() + timeout_;
+    SetPartial(c.get(), true);
+  }
   c->pending = &pending_bytes_;
   Connection* raw = c.get();
   connections_.emplace(fd, std::move(c));
@@ -659,7 +750,7 @@ void HmsServer::Impl::OnRefusedReadable(int fd) {
 
 void HmsServer::Impl::Arm(Connection* c, int op) {
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT | (c->out.empty() ? 0u : uint32_t{EPOLLOUT});
   ev.data.u64 = static_cast<uint64_t>(c->fd);
   if (epoll_ctl(epoll_fd_, op, c->fd, &ev) != 0) {
     spdlog::warn("thrift: cannot watch the connection from {}: {}", c->peer, std::strerror(errno));
@@ -680,6 +771,8 @@ void HmsServer::Impl::SetPartial(Connection* c, bool partial) {
 void HmsServer::Impl::Close(Connection* c) {
   SetPartial(c, false);
   c->in.clear();
+  c->out.clear();
+  c->layers.clear();
   c->Account();
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   const int fd = c->fd;
@@ -695,14 +788,35 @@ void HmsServer::Impl::Close(Connection* c) {
   }
 }
 
+bool HmsServer::Impl::FlushOut(Connection* c) {
+  while (!c->out.empty()) {
+    const ssize_t n = ::send(c->fd, c->out.data(), c->out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c->out.erase(0, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;  // EPOLLOUT resumes
+    spdlog::debug("thrift: connection from {}: send: {}", c->peer, std::strerror(errno));
+    return false;
+  }
+  if (c->out.capacity() > kIoChunk) c->out.shrink_to_fit();
+  return true;
+}
+
 void HmsServer::Impl::OnReadable(Connection* c) {
+  if (!FlushOut(c)) {
+    Close(c);
+    return;
+  }
   char buf[kIoChunk];
   size_t read = 0;
+  std::string raw;  // with layers: what they have yet to see
   while (read < kMaxReadPerEvent) {
     const ssize_t n = ::recv(c->fd, buf, sizeof(buf), 0);
     if (n > 0) {
-      if (c->in.empty()) c->deadline = Clock::now() + timeout_;
-      c->in.append(buf, static_cast<size_t>(n));
+      if (!c->partial) c->deadline = Clock::now() + timeout_;
+      (c->layers.empty() ? c->in : raw).append(buf, static_cast<size_t>(n));
       read += static_cast<size_t>(n);
       continue;
     }
@@ -716,6 +830,24 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     Close(c);
     return;
   }
+  if (!raw.empty()) {
+    const bool was_ready = c->ready();
+    Status s = Lift(c, raw, &c->out);
+    if (s.ok() && !c->out.empty() && !FlushOut(c)) s = Status::Unavailable("send failed");
+    if (!s.ok()) {
+      (void)FlushOut(c);  // best effort: the alert says why
+      spdlog::warn("thrift: closing the connection from {}: {}", c->peer, s.message());
+      Count(was_ready ? "layer_error" : "handshake_failed");
+      Close(c);
+      return;
+    }
+    if (!c->session && c->ready()) {
+      auth::Identity id = c->identity();
+      if (id.authenticated())
+        spdlog::debug("thrift: connection from {} is {} ({})", c->peer, id.user, id.principal);
+      c->session = std::make_shared<HmsHandler>(context_, c->peer, std::move(id));
+    }
+  }
   c->Account();
   if (const int64_t pending = pending_bytes_.load();
       pending > static_cast<int64_t>(config_.max_pending_bytes)) {
@@ -728,7 +860,8 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     return;
   }
   using V = ThriftMessageScanner::Verdict;
-  const V verdict = c->in.empty() ? V::kNeedMore : c->scanner.Scan(c->in, c->first_message);
+  const V verdict =
+      c->in.empty() || !c->session ? V::kNeedMore : c->scanner.Scan(c->in, c->first_message);
   if (Oversized(c, verdict)) {
     Close(c);
     return;
@@ -747,7 +880,7 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     Close(c);
     return;
   }
-  SetPartial(c, !c->in.empty());
+  SetPartial(c, !c->in.empty() || !c->session || c->layer_bytes() > 0);
   Arm(c, EPOLL_CTL_MOD);
 }
 
@@ -794,9 +927,9 @@ void HmsServer::Impl::Sweep() {
   }
   for (Connection* c : expired) {
     spdlog::warn(
-        "thrift: closing the connection from {}: request not complete {} s after it "
+        "thrift: closing the connection from {}: {} not complete {} s after it "
         "started ({} bytes received; --request-timeout)",
-        c->peer, timeout_.count(), c->in.size());
+        c->peer, c->session ? "request" : "handshake", timeout_.count(), c->in.size());
     Count("request_timeout");
     Close(c);
   }
@@ -902,15 +1035,16 @@ bool HmsServer::Impl::Serve(SessionProcessor* processor, Connection* c) {
   return false;
 }
 
-HmsServer::HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics)
-    : context_(context), config_(config), metrics_(metrics) {}
+HmsServer::HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics,
+                     tls::TlsCertificates* tls)
+    : context_(context), config_(config), metrics_(metrics), tls_(tls) {}
 
 HmsServer::~HmsServer() {
   Stop();
 }
 
 Status HmsServer::Start() {
-  impl_ = std::make_unique<Impl>(context_, *config_, metrics_);
+  impl_ = std::make_unique<Impl>(context_, *config_, metrics_, tls_);
   Status s = impl_->Start();
   if (!s.ok()) impl_.reset();
   return s;

@@ -31,14 +31,17 @@
 #include "server/config.h"
 #include "server/hms/hms_context.h"
 #include "server/metrics.h"
+#include "server/tls/tls_certificates.h"
 
 namespace arbor::hms {
 
 class HmsServer {
  public:
   // `config` supplies the listener settings (address, transport, protocol,
-  // limits, timeouts, worker threads); `metrics` (optional) records every call.
-  HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics);
+  // limits, timeouts, worker threads); `metrics` (optional) records every call;
+  // with `tls` (optional, outliving the server) every connection speaks TLS.
+  HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics,
+            tls::TlsCertificates* tls = nullptr);
   ~HmsServer();
 
   // Binds and starts serving on background threads. With port 0, the kernel
@@ -54,6 +57,7 @@ class HmsServer {
   HmsContext* context_;
   const ServerConfig* config_;
   Metrics* metrics_;
+  tls::TlsCertificates* tls_;
   std::unique_ptr<Impl> impl_;
 };
 
