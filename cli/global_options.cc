@@ -15,6 +15,9 @@ std::vector<OptionSpec> GlobalOptionSpecs() {
       {"output", 'o', "FORMAT", false, "output format: table (default) or json"},
       {"cacert", 0, "FILE", false, "https: trust the CAs in this PEM file (env ARBOR_CACERT)"},
       {"insecure", 0, "", false, "https: do not verify the server's certificate"},
+      {"cert", 0, "FILE", false,
+       "https: present this PEM client certificate (env ARBOR_CERT; mutual TLS)"},
+      {"key", 0, "FILE", false, "https: the --cert's PEM key, if not in it (env ARBOR_KEY)"},
       {"timeout", 0, "SECONDS", false, "per-request time limit (env ARBOR_TIMEOUT; default 120)"},
       {"help", 'h', "", false, "show help for the command"},
       {"version", 0, "", false, "print the version of arbor"},
@@ -33,6 +36,8 @@ GlobalOptions ResolveGlobalOptions(const ParsedArgs& args, const EnvLookup& env)
   g.token = pick("token", "ARBOR_TOKEN").value_or("");
   g.ca_file = pick("cacert", "ARBOR_CACERT").value_or("");
   g.insecure = args.Has("insecure");
+  g.cert_file = pick("cert", "ARBOR_CERT").value_or("");
+  g.key_file = pick("key", "ARBOR_KEY").value_or("");
   if (auto t = pick("timeout", "ARBOR_TIMEOUT")) {
     g.timeout = std::chrono::seconds(ParsePositiveInt("--timeout", *t));
   }

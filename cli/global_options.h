@@ -6,7 +6,8 @@
 //    subcommand (main.cc parses them with each command's own options).
 //  * ResolveGlobalOptions: a flag wins over its environment variable, which
 //    wins over the default: --server / ARBOR_SERVER / http://127.0.0.1:9084,
-//    --token / ARBOR_TOKEN, --cacert / ARBOR_CACERT, --timeout / ARBOR_TIMEOUT
+//    --token / ARBOR_TOKEN, --cacert / ARBOR_CACERT, --cert / ARBOR_CERT,
+//    --key / ARBOR_KEY, --timeout / ARBOR_TIMEOUT
 //    / 120 s. Bad values throw UsageError. The environment comes in as a
 //    lookup function, so this file reads no process state.
 #pragma once
@@ -30,6 +31,8 @@ struct GlobalOptions {
   std::string token;
   OutputFormat format = OutputFormat::kTable;
   std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
   bool insecure = false;
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};
 };

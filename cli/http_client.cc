@@ -44,6 +44,8 @@ HttpClient::HttpClient(net::Url url, HttpClientOptions options) : options_(std::
   o.request_timeout = options_.timeout;
   o.verify_tls = !options_.insecure;
   o.ca_file = options_.ca_file;
+  o.cert_file = options_.cert_file;
+  o.key_file = options_.key_file;
   o.max_response_bytes = kMaxResponseBytes;
   o.user_agent = options_.user_agent;
   // Close TLS politely, but do not wait long for the peer's close_notify.
@@ -51,7 +53,8 @@ HttpClient::HttpClient(net::Url url, HttpClientOptions options) : options_(std::
   auto client = net::HttpClient::Create(std::move(url), std::move(o));
   if (!client.ok()) {
     throw CliError(client.status().message(),
-                   "--cacert takes a PEM file of trusted CA certificates");
+                   "--cacert takes a PEM file of trusted CA certificates; --cert and --key a "
+                   "PEM client certificate and its unencrypted key");
   }
   client_ = std::move(*client);
 }

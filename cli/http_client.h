@@ -35,6 +35,8 @@ std::string ServerUrlText(const net::Url& url);
 struct HttpClientOptions {
   std::string ca_file;    // https: trust this PEM bundle instead of the system's
   bool insecure = false;  // https: skip certificate verification
+  std::string cert_file;  // https: client certificate (mutual TLS)
+  std::string key_file;   // https: its key (default: in cert_file)
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};
   std::string user_agent = "arbor-cli/0.1.0";
 };

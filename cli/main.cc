@@ -165,6 +165,8 @@ class Cli {
     HttpClientOptions http_options;
     http_options.ca_file = g.ca_file;
     http_options.insecure = g.insecure;
+    http_options.cert_file = g.cert_file;
+    http_options.key_file = g.key_file;
     http_options.timeout = g.timeout;
     HttpClient http(ParseServerUrl(g.server), http_options);
     ApiClient api(&http, g.token);

@@ -271,6 +271,21 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(Url url, HttpClientOption
       impl->tls->set_verify_mode(ssl::verify_none);
     }
   }
+  if (url.tls && !options.cert_file.empty()) {
+    beast::error_code ec;
+    impl->tls->use_certificate_chain_file(options.cert_file, ec);
+    if (ec) {
+      return Status::InvalidArgument("cannot load the client certificate from '" +
+                                     options.cert_file + "': " + ec.message());
+    }
+    impl->tls->use_private_key_file(options.key_file.empty() ? options.cert_file : options.key_file,
+                                    ssl::context::pem, ec);
+    if (ec) {
+      return Status::InvalidArgument(
+          "cannot load the client key from '" +
+          (options.key_file.empty() ? options.cert_file : options.key_file) + "': " + ec.message());
+    }
+  }
   impl->url = std::move(url);
   impl->options = std::move(options);
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));

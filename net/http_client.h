@@ -38,6 +38,9 @@ struct HttpClientOptions {
   std::chrono::milliseconds request_timeout{30000};
   bool verify_tls = true;  // https: verify the peer's certificate and name
   std::string ca_file;     // https: trust this PEM bundle instead of the system's
+  // https: present this client certificate (PEM, then intermediates) and key.
+  std::string cert_file;
+  std::string key_file;
   uint64_t max_response_bytes = uint64_t{64} << 20;
   std::string user_agent = "arbor";
   // https: how long to wait for the server's close_notify after the response;

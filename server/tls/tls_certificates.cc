@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
@@ -115,15 +116,25 @@ Result<SslContextPtr> BuildServerContext(const TlsSettings& s) {
       password.pop_back();
   }
   // Without a password file an encrypted key must fail, not prompt on the terminal.
-  SSL_CTX_set_default_passwd_cb(c, PasswordCallback);
-  SSL_CTX_set_default_passwd_cb_userdata(c, &password);
-  const int key_ok = SSL_CTX_use_PrivateKey_file(c, s.key_file.c_str(), SSL_FILETYPE_PEM);
-  SSL_CTX_set_default_passwd_cb_userdata(c, nullptr);
+  EVP_PKEY* key = nullptr;
+  if (BIO* in = BIO_new_file(s.key_file.c_str(), "r")) {
+    key = PEM_read_bio_PrivateKey(in, nullptr, PasswordCallback, &password);
+    BIO_free(in);
+  }
   OPENSSL_cleanse(password.data(), password.size());
+  if (key == nullptr) {
+    return Status::InvalidArgument("cannot read the TLS private key from '" + s.key_file + "'" +
+                                   (s.key_password_file.empty()
+                                        ? " (an encrypted key needs --tls-key-password-file)"
+                                        : " (is the password right?)") +
+                                   ": " + OpenSslErrors());
+  }
+  const int key_ok = SSL_CTX_use_PrivateKey(c, key);
+  EVP_PKEY_free(key);
   if (key_ok != 1) {
-    return Status::InvalidArgument(
-        "cannot load the TLS private key from '" + s.key_file +
-        "' (encrypted keys need --tls-key-password-file): " + OpenSslErrors());
+    ERR_clear_error();
+    return Status::InvalidArgument("the TLS private key '" + s.key_file +
+                                   "' does not match the certificate '" + s.cert_file + "'");
   }
   if (SSL_CTX_check_private_key(c) != 1) {
     return Status::InvalidArgument("the TLS private key '" + s.key_file +
