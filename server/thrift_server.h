@@ -24,6 +24,15 @@
 // with a SASL handshake gets a SASL ERROR frame and is closed at once, not left
 // waiting. Accepted sockets get TCP keepalive (a vanished peer is released in
 // about 25 s) and TCP_NODELAY.
+//
+// Between the socket and the scanner, a connection's bytes pass through its stack
+// of ConnectionLayers (server/connection_layer.h; TLS when configured), built per
+// connection by BuildLayers. Their handshakes run on the event loop (what they
+// answer is queued and sent without blocking), are held to --request-timeout like
+// a request, and their buffered bytes count in --max-pending-bytes. Requests are
+// dispatched, and the HMS session is created with the identity of the topmost
+// layer that authenticated someone, only once every layer is ready. A failed
+// handshake is logged and closes the connection.
 #pragma once
 
 #include <memory>

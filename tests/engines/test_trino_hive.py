@@ -1,25 +1,49 @@
 """Trino 476's Hive connector against arbord: DDL, DML, partition pruning, the
-`$partitions` table, statistics, and Arbor branches (`hive."sales@dev".orders`).
+`$partitions` table, statistics, and Arbor branches (`hive."sales@dev".orders`); and
+the metastore over TLS (catalog `hive_tls`: hive.metastore.thrift.client.ssl.*, at a
+second arbord started with --tls-cert/--tls-key).
 
-One Trino coordinator serves the whole module (catalog `hive` only); data lives in
+One Trino coordinator serves the whole module (catalogs `hive` and `hive_tls`); data lives in
 arbord's file:// warehouse and Trino reads and writes it with its native local file
 system. Tests run in file order and build on each other's state.
 """
 
 import glob
 import os
+import sys
 
 import pytest
+from conftest import Server, harness
 from trino_server import TrinoError, catalog_properties, module_trino
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+import tls_certs  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def trino(request, server, tmp_path_factory):
+def tls_server(tmp_path_factory):
+    """A second arbord, TLS only, and the CA that signed its certificate."""
+    certs = tls_certs.make(str(tmp_path_factory.mktemp("certs")))
+    arbord = harness.Arbord(["--tls-cert", certs["server"], "--tls-key", certs["server_key"]],
+                            data_dir=str(tmp_path_factory.mktemp("arbord-tls"))).start()
+    try:
+        yield Server(arbord), certs
+    finally:
+        arbord.cleanup()
+
+
+@pytest.fixture(scope="module")
+def trino(request, server, tls_server, tmp_path_factory):
+    tls, certs = tls_server
     yield from module_trino(request, tmp_path_factory, {
         "hive": catalog_properties(
             "hive", server,
             # Tables change behind Trino's back (arbor merge): no cached metadata.
             **{"hive.metastore-cache-ttl": "0s"}),
+        "hive_tls": catalog_properties(
+            "hive", tls,
+            **{"hive.metastore.thrift.client.ssl.enabled": "true",
+               "hive.metastore.thrift.client.ssl.trust-certificate": certs["ca"]}),
     })
 
 
@@ -139,6 +163,17 @@ def test_drop_table(trino):
     # The branch still has its own copy of the table, and arbord deleted no files.
     assert ("orders",) in trino.query('SHOW TABLES FROM hive."sales@dev"')
     assert rows(trino, 'SELECT id FROM hive."sales@dev".orders') == [(1,), (2,), (3,), (4,)]
+
+
+def test_metastore_over_tls(trino, tls_server):
+    tls, _ = tls_server
+    trino.query("CREATE SCHEMA hive_tls.secure")
+    trino.query("CREATE TABLE hive_tls.secure.t (id BIGINT, ds VARCHAR) "
+                "WITH (partitioned_by = ARRAY['ds'])")
+    trino.query("INSERT INTO hive_tls.secure.t VALUES (1, 'a'), (2, 'b')")
+    assert rows(trino, "SELECT id, ds FROM hive_tls.secure.t") == [(1, "a"), (2, "b")]
+    assert glob.glob(os.path.join(tls.warehouse, "secure.db", "t", "ds=a", "*"))
+    assert "TLS handshake failed" not in tls.arbord.read_log()
 
 
 def test_no_server_errors(server):
