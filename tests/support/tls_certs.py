@@ -49,14 +49,14 @@ def _run(args, cwd):
 
 
 def _ca(d, name, cn):
-    _run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key",
+    _run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key",
           "-out", name + ".pem", "-days", "30", "-subj", "/O=Arbor tests/CN=" + cn,
           "-addext", "basicConstraints=critical,CA:TRUE",
           "-addext", "keyUsage=critical,keyCertSign,cRLSign"], d)
 
 
 def _leaf(d, name, cn, ca, ext, days=30):
-    _run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+    _run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key", "-out",
           name + ".csr", "-subj", "/O=Arbor tests/CN=" + cn], d)
     with open(os.path.join(d, name + ".ext"), "w") as f:
         f.write(ext)
@@ -79,7 +79,7 @@ def make(d):
     open(os.path.join(d, "index.txt"), "w").close()
     with open(os.path.join(d, "serial"), "w") as f:
         f.write("1000\n")
-    _run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "expired.key", "-out",
+    _run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "expired.key", "-out",
           "expired.csr", "-subj", "/CN=mallory"], d)
     _run(["ca", "-batch", "-config", "ca.conf", "-cert", "ca.pem", "-keyfile", "ca.key",
           "-in", "expired.csr", "-out", "expired.pem", "-notext",
