@@ -127,20 +127,26 @@ class HttpSessionOn : public HttpSession,
   // verified is the identity of every request on the connection.
   void Handshake() {
     lowest().expires_after(server_->options.read_timeout);
-    stream_.async_handshake(
-        net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
-          if (ec) {
-            beast::error_code ignored;
-            auto peer = self->lowest().socket().remote_endpoint(ignored);
-            std::string refused = tls::VerifyFailure(self->stream_.native_handle());
-            spdlog::warn("admin https: TLS handshake with {}:{} failed: {}{}",
-                         peer.address().to_string(), peer.port(), ec.message(),
-                         refused.empty() ? "" : "; " + refused);
-            return self->Close();
-          }
-          self->identity_ = tls::PeerIdentity(self->stream_.native_handle());
-          self->ReadHeader();
-        });
+    stream_.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](
+                                                               beast::error_code ec) {
+      if (ec) {
+        beast::error_code ignored;
+        auto peer = self->lowest().socket().remote_endpoint(ignored);
+        std::string refused = tls::VerifyFailure(self->stream_.native_handle());
+        spdlog::warn("admin https: TLS handshake with {}:{} failed: {}{}",
+                     peer.address().to_string(), peer.port(), ec.message(),
+                     refused.empty() ? "" : "; " + refused);
+        return self->Close();
+      }
+      self->identity_ = tls::PeerIdentity(self->stream_.native_handle());
+      if (self->identity_.authenticated()) {
+        beast::error_code ignored;
+        auto peer = self->lowest().socket().remote_endpoint(ignored);
+        spdlog::debug("admin https: connection from {}:{} is {} ({})", peer.address().to_string(),
+                      peer.port(), self->identity_.user, self->identity_.principal);
+      }
+      self->ReadHeader();
+    });
   }
 
   void ReadHeader() {

@@ -72,6 +72,25 @@ def wait_for_log(server, text, timeout=10):
     return False
 
 
+def half_a_record(port, ca):
+    """A socket after a finished handshake and half of a TLS record that never completes."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = client_context(ca).wrap_bio(incoming, outgoing, server_hostname="127.0.0.1")
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            raw.sendall(outgoing.read())
+            incoming.write(raw.recv(65536))
+    raw.sendall(outgoing.read())
+    tls.write(b"\x80\x01\x00\x01" + b"x" * 1000)
+    record = outgoing.read()
+    raw.sendall(record[: len(record) // 2])
+    return raw
+
+
 def tls_server(certs, *args):
     return harness.Arbord(["--tls-cert", certs["server"], "--tls-key", certs["server_key"]]
                           + list(args)).start()
@@ -178,26 +197,10 @@ class TlsTest(unittest.TestCase):
         self.assertTrue(wait_for_log(self.server, "handshake not complete 2 s after it started"))
 
     def test_trickled_record_is_closed_after_the_request_timeout(self):
-        # A finished handshake, then half a TLS record that never completes.
-        raw = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        tls = client_context(self.certs["ca"]).wrap_bio(incoming, outgoing,
-                                                        server_hostname="127.0.0.1")
-        while True:
-            try:
-                tls.do_handshake()
-                break
-            except ssl.SSLWantReadError:
-                raw.sendall(outgoing.read())
-                incoming.write(raw.recv(65536))
-        raw.sendall(outgoing.read())
-        tls.write(b"\x80\x01\x00\x01" + b"x" * 1000)
-        record = outgoing.read()
-        raw.sendall(record[: len(record) // 2])
+        raw = half_a_record(self.server.port, self.certs["ca"])
         start = time.time()
-        while True:  # the server may send a session ticket first
-            if not raw.recv(65536):
-                break
+        while raw.recv(65536):
+            pass
         self.assertLess(time.time() - start, 6)
         raw.close()
         self.assertTrue(wait_for_log(self.server, "request not complete 2 s after it started"))
@@ -231,6 +234,8 @@ class TlsTest(unittest.TestCase):
         run = self.cli("--cacert", self.certs["ca"], "--cert", self.certs["client"], "--key",
                        self.certs["client_key"], "branch", "create", "from-cli")
         self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertRegex(self.server.read_log(), r"admin https: connection from 127\.0\.0\.1:\d+ "
+                                                 r"is alice \(CN=alice,O=Arbor tests\)")
         # Without the CA the CLI refuses the server and says how to fix it.
         run = self.cli("branch", "list")
         self.assertNotEqual(run.returncode, 0)
@@ -280,6 +285,29 @@ class RequiredClientCertificateTest(unittest.TestCase):
 
     def test_password_is_not_logged(self):
         self.assertNotIn("correct horse", self.server.read_log())
+
+
+class PendingBytesTest(unittest.TestCase):
+    def test_bytes_held_by_tls_count_in_max_pending_bytes(self):
+        d = tempfile.mkdtemp(prefix="arbor-tls-")
+        certs = tls_certs.make(os.path.join(d, "certs"))
+        server = tls_server(certs, "--max-pending-bytes", "8K")
+        try:
+            # Whole requests pass.
+            c = TlsClient(server.port, client_context(certs["ca"]))
+            self.assertIn("default", c.hms.get_all_databases())
+            c.close()
+            # Half a record: what OpenSSL may hold for it is over the budget at once.
+            raw = half_a_record(server.port, certs["ca"])
+            start = time.time()
+            while raw.recv(65536):
+                pass
+            self.assertLess(time.time() - start, 2)
+            raw.close()
+            self.assertTrue(wait_for_log(server, "over --max-pending-bytes (8192)"))
+        finally:
+            server.cleanup()
+            shutil.rmtree(d, ignore_errors=True)
 
 
 class ConfigTest(unittest.TestCase):
