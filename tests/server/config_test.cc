@@ -33,6 +33,35 @@ TEST(ServerConfigTest, DefaultsMatchTheDocumentation) {
   EXPECT_FALSE(c.lakefs_enabled());
 }
 
+TEST(ServerConfigTest, TlsIsOffByDefaultAndClientAuthFollowsTheCa) {
+  auto plain = Parse({}).value();
+  EXPECT_FALSE(plain.tls_enabled());
+  EXPECT_EQ(plain.tls_client_auth, "none");
+  EXPECT_EQ(plain.tls_reload_interval_seconds, 5);
+  auto server_only = Parse({"--tls-cert", "c.pem", "--tls-key", "k.pem"}).value();
+  EXPECT_TRUE(server_only.tls_enabled());
+  EXPECT_EQ(server_only.tls_client_auth, "none");
+  // A CA given means client certificates are wanted: required unless told otherwise.
+  auto mutual = Parse({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-ca", "ca.pem"});
+  EXPECT_EQ(mutual.value().tls_client_auth, "required");
+  auto optional = Parse({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-ca", "ca.pem"},
+                        {{"ARBOR_TLS_CLIENT_AUTH", "optional"}});
+  EXPECT_EQ(optional.value().tls_client_auth, "optional");
+}
+
+TEST(ServerConfigTest, IncompleteTlsOptionsAreRefused) {
+  EXPECT_FALSE(Parse({"--tls-cert", "c.pem"}).ok());
+  EXPECT_FALSE(Parse({"--tls-key", "k.pem"}).ok());
+  EXPECT_FALSE(Parse({"--tls-ca", "ca.pem"}).ok());
+  EXPECT_FALSE(
+      Parse({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-client-auth", "optional"}).ok());
+  auto bad = Parse({"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-client-auth", "maybe"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--tls-client-auth must be one of none, optional, "
+                                        "required"),
+            std::string::npos);
+}
+
 TEST(ServerConfigTest, DiskReserveTakesBinaryUnits) {
   auto reserve = [](const std::string& v) {
     return Parse({"--disk-reserve", v}).value().disk_reserve_bytes;
