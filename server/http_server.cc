@@ -133,9 +133,13 @@ class HttpSessionOn : public HttpSession,
         beast::error_code ignored;
         auto peer = self->lowest().socket().remote_endpoint(ignored);
         std::string refused = tls::VerifyFailure(self->stream_.native_handle());
-        spdlog::warn("admin https: TLS handshake with {}:{} failed: {}{}",
-                     peer.address().to_string(), peer.port(), ec.message(),
-                     refused.empty() ? "" : "; " + refused);
+        // A connection closed before it said anything (a TCP health check) is no
+        // refusal worth a warning.
+        const bool silent = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+        spdlog::log(silent ? spdlog::level::debug : spdlog::level::warn,
+                    "admin https: TLS handshake with {}:{} failed: {}{}",
+                    peer.address().to_string(), peer.port(), ec.message(),
+                    refused.empty() ? "" : "; " + refused);
         return self->Close();
       }
       self->identity_ = tls::PeerIdentity(self->stream_.native_handle());

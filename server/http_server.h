@@ -10,6 +10,10 @@
 //    are drained (briefly), so the client reads the answer instead of a reset.
 //  * A connection idle for read_timeout, or slower than read_timeout to send
 //    one request, is closed.
+//  * With options.tls, every connection is https: the TLS handshake (held to
+//    read_timeout) uses the certificates' current context, a refused one is
+//    logged, and a verified client certificate becomes the peer_identity of
+//    every request on the connection.
 //  * Stop() stops accepting, closes idle connections, lets requests being
 //    handled finish and write their response (up to shutdown_grace), then
 //    joins the threads. Idempotent; the destructor calls it.
