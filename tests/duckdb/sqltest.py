@@ -33,6 +33,7 @@ import harness  # noqa: E402
 import fixtures  # noqa: E402
 
 EXTENSION = os.environ.get("ARBOR_DUCKDB_EXTENSION", "")
+VERBOSE = os.environ.get("ARBOR_SQLTEST_VERBOSE") == "1"
 
 
 class Failure(Exception):
@@ -87,6 +88,8 @@ def run_script(path, variables):
     name = os.path.basename(path)
     for line, header, sql, expected in parse(path, variables):
         where = "%s:%d" % (name, line)
+        if VERBOSE:
+            print("-- %s %s" % (where, sql.replace("\n", " ")), flush=True)
         kind = header[0]
         if kind == "statement" and header[1] == "ok":
             try:

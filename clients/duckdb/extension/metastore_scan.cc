@@ -6,6 +6,7 @@
 #include "duckdb/common/multi_file/multi_file_function.hpp"
 #include "duckdb/common/multi_file/multi_file_list.hpp"
 #include "duckdb/common/multi_file/multi_file_reader.hpp"
+#include "duckdb/common/multi_file/table_function_multi_file.hpp"
 #include "duckdb/parser/tableref/table_function_ref.hpp"
 #include "duckdb/planner/expression/bound_columnref_expression.hpp"
 #include "duckdb/planner/expression/bound_comparison_expression.hpp"
@@ -28,17 +29,31 @@ constexpr const char* kPartitionOption = "arbor_partition_";
 
 // What a scan of one table needs, shared by the reader, its file lists and
 // their copies.
-struct MetastoreScanInfo : public TableFunctionInfo {
+struct ScanState {
   std::shared_ptr<ms::MetastoreClient> client;
   std::shared_ptr<const ms::Table> table;
   std::vector<LogicalType> data_types;       // one per table->storage.columns
   std::vector<LogicalType> partition_types;  // one per table->partition_columns
 };
 
+// The function info is the only slot that reaches get_multi_file_reader, and
+// the wrapped readers (read_csv, read_json) keep their own info there, which
+// they read back with a static cast. So the scan state rides in a mixin next
+// to whichever info the reader had: a plain one, or the wrapped reader's.
+struct ScanStateHolder {
+  virtual ~ScanStateHolder() = default;
+  std::shared_ptr<const ScanState> scan;
+};
+struct MetastoreScanInfo : public TableFunctionInfo, public ScanStateHolder {};
+struct MetastoreWrappedScanInfo : public TableFunctionMultiFileInfo, public ScanStateHolder {
+  explicit MetastoreWrappedScanInfo(const TableFunctionMultiFileInfo& original)
+      : TableFunctionMultiFileInfo(original.function, original.settings) {}
+};
+
 // The files of the partitions that match `predicate`, listed on first use.
 class MetastoreFileList : public MultiFileList {
  public:
-  MetastoreFileList(ClientContext& context, shared_ptr<MetastoreScanInfo> info,
+  MetastoreFileList(ClientContext& context, std::shared_ptr<const ScanState> info,
                     ms::PartitionPredicate predicate)
       : context_(context), info_(std::move(info)), predicate_(std::move(predicate)) {}
 
@@ -272,7 +287,7 @@ class MetastoreFileList : public MultiFileList {
   }
 
   ClientContext& context_;
-  shared_ptr<MetastoreScanInfo> info_;
+  std::shared_ptr<const ScanState> info_;
   ms::PartitionPredicate predicate_;
   mutable std::mutex mu_;
   mutable bool expanded_ = false;
@@ -282,11 +297,13 @@ class MetastoreFileList : public MultiFileList {
 
 class MetastoreMultiFileReader : public MultiFileReader {
  public:
-  explicit MetastoreMultiFileReader(shared_ptr<MetastoreScanInfo> info) : info_(std::move(info)) {}
+  explicit MetastoreMultiFileReader(std::shared_ptr<const ScanState> info)
+      : info_(std::move(info)) {}
 
   static unique_ptr<MultiFileReader> Create(const BoundTableFunction& function) {
-    auto info = shared_ptr_cast<TableFunctionInfo, MetastoreScanInfo>(function.function_info);
-    return make_uniq<MetastoreMultiFileReader>(std::move(info));
+    auto* holder = dynamic_cast<ScanStateHolder*>(function.function_info.get());
+    if (!holder) throw InternalException("metastore scan bound without its scan state");
+    return make_uniq<MetastoreMultiFileReader>(holder->scan);
   }
 
   shared_ptr<MultiFileList> CreateFileList(ClientContext& context, const vector<string>&,
@@ -358,7 +375,7 @@ class MetastoreMultiFileReader : public MultiFileReader {
   }
 
  private:
-  shared_ptr<MetastoreScanInfo> info_;
+  std::shared_ptr<const ScanState> info_;
   vector<idx_t> partition_indexes_;
 };
 
@@ -458,7 +475,7 @@ TableFunction BindMetastoreScan(ClientContext& context,
           ms::FileFormatName(format), table->storage.serde, table->storage.input_format);
   }
   TableFunction fn = LookupTableFunction(context, reader, display, reader.c_str());
-  auto info = make_shared_ptr<MetastoreScanInfo>();
+  auto info = std::make_shared<ScanState>();
   info->client = client;
   info->table = table;
   auto type_of = [&](const std::string& name) {
@@ -471,7 +488,19 @@ TableFunction BindMetastoreScan(ClientContext& context,
     info->data_types.push_back(type_of(c.name));
   for (const auto& k : table->partition_columns)
     info->partition_types.push_back(type_of(k.name));
-  fn.function_info = info;
+  auto* wrapped = dynamic_cast<TableFunctionMultiFileInfo*>(fn.function_info.get());
+  if (wrapped) {
+    auto holder = make_shared_ptr<MetastoreWrappedScanInfo>(*wrapped);
+    holder->scan = info;
+    fn.function_info = holder;
+  } else if (!fn.function_info) {
+    auto holder = make_shared_ptr<MetastoreScanInfo>();
+    holder->scan = info;
+    fn.function_info = holder;
+  } else {
+    throw NotImplementedException("reader %s keeps function info the metastore scan cannot wrap",
+                                  reader);
+  }
   fn.get_multi_file_reader = MetastoreMultiFileReader::Create;
   bind_data = CallBind(context, fn, {Value("metastore://" + display)}, named);
   return fn;
