@@ -8,6 +8,7 @@ Database `sales` (warehouse/sales.db), committed on main, then branch `dev` and 
   events     text, LazySimpleSerDe: '|' delimiter, 'NULL' null format, one header line
   logs       JSON (JsonSerDe), 2 rows
   legacy     ORC (DuckDB cannot read it)
+  ice        an Iceberg table (table_type=ICEBERG); no metadata behind it
   oddloc     Parquet, partitioned by k string, partition stored outside any k=... path
 On branch dev only: orders partition ds=2024-01-04 (1 row).
 """
@@ -104,6 +105,11 @@ def build(server, warehouse):
     legacy.sd.serdeInfo = hms.SerDeInfo(serializationLib="org.apache.hadoop.hive.ql.io.orc.OrcSerde",
                                         parameters={})
     c.create_table(legacy)
+
+    ice = make_table("sales", "ice", location="file:" + os.path.join(base, "ice"),
+                     params={"table_type": "ICEBERG",
+                             "metadata_location": "file:" + os.path.join(base, "ice", "metadata", "v1.metadata.json")})
+    c.create_table(ice)
 
     oddloc = os.path.join(base, "oddloc")
     c.create_table(make_table("sales", "oddloc", cols=(("v", "bigint"),), part_keys=(("k", "string"),),
