@@ -3,7 +3,7 @@
 Database `sales` (warehouse/sales.db), committed on main, then branch `dev` and tag `v1`:
   orders     Parquet, partitioned by ds string: 2024-01-01 (2 rows), -02 (2), -03 (1);
              a _SUCCESS marker that must not be read; numRows per partition
-  customers  Parquet, unpartitioned, 3 rows, numRows=3
+  customers  Parquet, unpartitioned, 3 rows, numRows=3000 (so estimates show where they come from)
   hourly     Parquet, partitioned by h int: 1, 2, 10 (one row each; numeric order)
   events     text, LazySimpleSerDe: '|' delimiter, 'NULL' null format, one header line
   logs       JSON (JsonSerDe), 2 rows
@@ -71,7 +71,7 @@ def build(server, warehouse):
     write(con, "SELECT * FROM (VALUES (1::BIGINT, 'ann'), (2, 'bob'), (3, 'cid')) t(id, name)",
           os.path.join(customers, "000000_0.parquet"))
     c.create_table(make_table("sales", "customers", location="file:" + customers,
-                              params={"numRows": "3"}))
+                              params={"numRows": "3000"}))
 
     hourly = os.path.join(base, "hourly")
     c.create_table(make_table("sales", "hourly", cols=(("v", "string"),), part_keys=(("h", "int"),),

@@ -12,6 +12,7 @@ Script format (a subset of sqllogictest):
     statement error           must fail; the lines after ---- are substrings of the error
     query <types> [rowsort]   the rows must equal the lines after ---- (values joined
                               by tabs, NULL for null, rowsort sorts both sides)
+    explain                   the plan's text must contain each line after ----
 Blocks end at a blank line. ${HMS}, ${ADMIN}, ${WAREHOUSE} and ${DEAD} (a port where
 nothing listens) are substituted. Failures print the script, line and both sides.
 
@@ -120,6 +121,14 @@ def run_script(path, variables):
             if got != want:
                 raise Failure("%s: result differs\n%s\n-- expected\n%s\n-- got\n%s" %
                               (where, sql, "\n".join(want), "\n".join(got)))
+        elif kind == "explain":
+            try:
+                text = "\n".join(render(v) for row in con.execute(sql).fetchall() for v in row)
+            except Exception as e:  # noqa: BLE001
+                raise Failure("%s: explain failed: %s\n%s" % (where, e, sql))
+            for part in expected:
+                if part not in text:
+                    raise Failure("%s: plan lacks %r:\n%s" % (where, part, text))
         else:
             raise Failure("%s: unknown directive %r" % (where, " ".join(header)))
     con.close()
