@@ -42,7 +42,8 @@ def text_table(db, name, cols, location, serde, params, table_params):
     return t
 
 
-def build(server, warehouse):
+def build(server, warehouse, versioned=True):
+    """versioned=False: a plain Hive Metastore (no admin API, no refs): no dev/v1."""
     c = server.client()
     con = duckdb.connect()
     base = os.path.join(warehouse, "sales.db")
@@ -118,6 +119,10 @@ def build(server, warehouse):
     write(con, "SELECT 42::BIGINT AS v", os.path.join(elsewhere, "f.parquet"))
     c.add_partitions([make_partition("sales", "oddloc", ["x y"], location="file:" + elsewhere)])
 
+    if not versioned:
+        c.close()
+        con.close()
+        return
     port = server.http_port
     status, out = admin_call(port, "POST", "/api/v1/branches/main/commits", {"message": "fixtures"})
     assert status == 201, (status, out)
