@@ -1,7 +1,8 @@
 # Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
 # Both install missing Debian packages first (deploy/install-deps.sh); `make test`
 # also installs the pinned engines and Hive's client and metastore (deploy/install-engines.sh,
-# deploy/install-hive.sh, deploy/install-trino.sh, cached in ~/.cache/arbor).
+# deploy/install-hive.sh, deploy/install-trino.sh, cached in ~/.cache/arbor); `make build`
+# installs the pinned DuckDB headers and wheel (deploy/install-duckdb.sh).
 # `make test-engines ENGINE=spark|pyiceberg|trino|hive` runs one engine's tests alone.
 
 BUILD_DIR ?= build
@@ -9,12 +10,16 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps engines hive configure build test test-engines test-hive run bench clean format fuzz fuzz-build
+.PHONY: all deps duckdb engines hive configure build test test-engines test-hive run bench clean format fuzz fuzz-build
 
 all: build
 
 deps:
 	@./deploy/install-deps.sh
+
+# The pinned DuckDB headers and wheel the extension (clients/duckdb) builds and tests with.
+duckdb: deps
+	@./deploy/install-duckdb.sh
 
 engines: deps
 	@./deploy/install-engines.sh
@@ -22,7 +27,7 @@ engines: deps
 hive: deps
 	@./deploy/install-hive.sh
 
-configure: deps
+configure: deps duckdb
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
 	  || (cat $(BUILD_DIR).configure.log; exit 1)
 
