@@ -2,7 +2,8 @@
 # Both install missing Debian packages first (deploy/install-deps.sh); `make test`
 # also installs the pinned engines and Hive's client and metastore (deploy/install-engines.sh,
 # deploy/install-hive.sh, deploy/install-trino.sh, and the cloud tests' moto venv,
-# deploy/install-cloud-test.sh, cached in ~/.cache/arbor).
+# deploy/install-cloud-test.sh, cached in ~/.cache/arbor); `make build`
+# installs the pinned DuckDB headers and wheel (deploy/install-duckdb.sh).
 # `make test-engines ENGINE=spark|pyiceberg|trino|hive` runs one engine's tests alone.
 
 BUILD_DIR ?= build
@@ -10,12 +11,16 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps engines hive cloud configure build test test-engines test-hive run bench clean format fuzz fuzz-build
+.PHONY: all deps duckdb engines hive cloud configure build test test-engines test-hive run bench clean format fuzz fuzz-build
 
 all: build
 
 deps:
 	@./deploy/install-deps.sh
+
+# The pinned DuckDB headers and wheel the extension (clients/duckdb) builds and tests with.
+duckdb: deps
+	@./deploy/install-duckdb.sh
 
 engines: deps
 	@./deploy/install-engines.sh
@@ -26,7 +31,7 @@ hive: deps
 cloud: deps
 	@./deploy/install-cloud-test.sh
 
-configure: deps
+configure: deps duckdb
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
 	  || (cat $(BUILD_DIR).configure.log; exit 1)
 

@@ -1,0 +1,19 @@
+// Writes into metastore tables: CREATE TABLE ... AS SELECT and INSERT INTO
+// plan DuckDB's own Parquet writer under the table (or partition) location
+// and register what was written with the provider afterwards.
+#pragma once
+
+#include "duckdb.hpp"
+#include "duckdb/execution/physical_plan_generator.hpp"
+
+namespace duckdb {
+
+class LogicalCreateTable;
+class LogicalInsert;
+
+PhysicalOperator& PlanMetastoreCreateTableAs(ClientContext& context, PhysicalPlanGenerator& planner,
+                                             LogicalCreateTable& op, PhysicalOperator& plan);
+PhysicalOperator& PlanMetastoreInsert(ClientContext& context, PhysicalPlanGenerator& planner,
+                                      LogicalInsert& op, optional_ptr<PhysicalOperator> plan);
+
+}  // namespace duckdb
