@@ -62,6 +62,7 @@ class CloudFixture:
         self.proxy_endpoint = None
         self.dataproc_endpoint = None
         self.key_file = None
+        self.auth_endpoint = self.auth_key = self.auth_secret = None
 
     # ---- processes ----
 
@@ -71,21 +72,49 @@ class CloudFixture:
         self.procs.append(proc)
         return proc
 
-    def start_glue(self):
+    def _start_moto(self, log_name, env=None):
         port = free_port()
         moto = os.path.join(os.path.dirname(sys.executable), "moto_server")
-        proc = self._spawn([moto, "-H", "127.0.0.1", "-p", str(port)], "moto.log")
-        self.glue_endpoint = f"http://127.0.0.1:{port}"
+        with open(os.path.join(self.tmp, log_name), "w") as log:
+            proc = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=dict(os.environ, **(env or {})))
+        self.procs.append(proc)
+        endpoint = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         while True:
             try:
-                urllib.request.urlopen(self.glue_endpoint + "/moto-api/", timeout=2).read()
-                break
+                # A GET on "/" answers even with IAM checks on (it counts as no action).
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=2).read()
+                return endpoint
             except Exception:
                 if proc.poll() is not None or time.time() > deadline:
-                    with open(os.path.join(self.tmp, "moto.log")) as f:
+                    with open(os.path.join(self.tmp, log_name)) as f:
                         raise RuntimeError("moto_server did not start:\n" + f.read())
                 time.sleep(0.1)
+
+    def start_auth_glue(self):
+        """A second moto with IAM checks on (INITIAL_NO_AUTH_ACTION_COUNT): after the three
+        set-up actions it verifies the access key exists and the SigV4 signature matches
+        its secret. Database `guarded` exists; auth_key/auth_secret are valid."""
+        import boto3
+        self.auth_endpoint = self._start_moto("moto-auth.log", {"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
+        iam = boto3.client("iam", endpoint_url=self.auth_endpoint, region_name=REGION,
+                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        iam.create_user(UserName="reader")
+        iam.put_user_policy(UserName="reader", PolicyName="glue",
+                            PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": '
+                                           '"Allow", "Action": "glue:*", "Resource": "*"}]}')
+        key = iam.create_access_key(UserName="reader")["AccessKey"]
+        self.auth_key, self.auth_secret = key["AccessKeyId"], key["SecretAccessKey"]
+        boto3.client("glue", endpoint_url=self.auth_endpoint, region_name=REGION,
+                     aws_access_key_id=self.auth_key, aws_secret_access_key=self.auth_secret
+                     ).create_database(DatabaseInput={"Name": "guarded"})
+        return self
+
+    def start_glue(self):
+        self.glue_endpoint = self._start_moto("moto.log")
+        port = int(self.glue_endpoint.rsplit(":", 1)[1])
         port_file = os.path.join(self.tmp, "proxy.port")
         proc = self._spawn([sys.executable, os.path.join(HERE, "throttle_proxy.py"), str(port), port_file], "proxy.log")
         self.proxy_endpoint = f"http://127.0.0.1:{wait_port_file(port_file, proc, 'throttle proxy')}"
@@ -175,7 +204,13 @@ class CloudFixture:
                 "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
                 "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
                               "Parameters": {"field.delim": ",", "serialization.format": ","}}}})
-        # big: many tables, and one table with many partitions (pagination).
+        return self.load_big()
+
+    def load_big(self):
+        """Database `big`: many tables, and one table with many partitions (pagination)."""
+        glue = self.glue()
+        w = self.warehouse
+        cols = [("id", "int"), ("name", "string")]
         glue.create_database(DatabaseInput={"Name": "big"})
         for i in range(BIG_TABLES):
             glue.create_table(DatabaseName="big", TableInput={
@@ -183,11 +218,101 @@ class CloudFixture:
         glue.create_table(DatabaseName="big", TableInput={
             "Name": "many_parts", "PartitionKeys": [{"Name": "p", "Type": "int"}],
             "StorageDescriptor": self._parquet_sd(f"file://{w}/big/many_parts", cols)})
-        parts = [{"Values": [str(i)], "StorageDescriptor": self._parquet_sd(f"file://{w}/big/many_parts/p={i}", cols)}
-                 for i in range(BIG_PARTITIONS)]
+        parts = []
+        for i in range(BIG_PARTITIONS):
+            loc = f"{w}/big/many_parts/p={i}"
+            self._parquet(f"{loc}/part-0.parquet", {"id": [i], "name": [f"n{i}"]})
+            parts.append({"Values": [str(i)], "StorageDescriptor": self._parquet_sd(f"file://{loc}", cols)})
         for i in range(0, len(parts), 100):
             glue.batch_create_partition(DatabaseName="big", TableName="many_parts",
                                         PartitionInputList=parts[i:i + 100])
+        return self
+
+    def load_mirror(self):
+        """Database `sales` as tests/duckdb/fixtures.py builds it in arbord (main only:
+        Glue has no branches), so the DuckDB scripts written for the hive provider read
+        the same rows through the glue provider."""
+        import decimal
+        import pyarrow as pa
+        glue = self.glue()
+        base = os.path.join(self.warehouse, "sales.db")
+        glue.create_database(DatabaseInput={"Name": "sales", "LocationUri": "file:" + base})
+
+        def parquet_table(name, cols, parts=(), params=None):
+            glue.create_table(DatabaseName="sales", TableInput={
+                "Name": name, "Owner": "tester", "Parameters": dict(params or {}),
+                "PartitionKeys": [{"Name": k, "Type": t} for k, t in parts],
+                "StorageDescriptor": self._parquet_sd("file:" + os.path.join(base, name), cols)})
+
+        def partitions(table, entries):
+            glue.batch_create_partition(DatabaseName="sales", TableName=table, PartitionInputList=[
+                {"Values": values, "Parameters": params, "StorageDescriptor": {"Location": "file:" + loc}}
+                for values, loc, params in entries])
+
+        orders = os.path.join(base, "orders")
+        parquet_table("orders", [("id", "bigint"), ("amount", "decimal(10,2)"), ("customer", "string")],
+                      parts=[("ds", "string")])
+        rows = {"2024-01-01": [(1, "10.50", "ann"), (2, "20.00", "bob")],
+                "2024-01-02": [(3, "5.25", "ann"), (4, "7.75", "cid")],
+                "2024-01-03": [(5, "100.00", "bob")]}
+        entries = []
+        for ds, values in rows.items():
+            d = os.path.join(orders, "ds=" + ds)
+            self._parquet(os.path.join(d, "part-0.parquet"), {
+                "id": pa.array([v[0] for v in values], pa.int64()),
+                "amount": pa.array([decimal.Decimal(v[1]) for v in values], pa.decimal128(10, 2)),
+                "customer": [v[2] for v in values]})
+            open(os.path.join(d, "_SUCCESS"), "w").close()
+            entries.append(([ds], d, {"numRows": str(len(values))}))
+        partitions("orders", entries)
+
+        self._parquet(os.path.join(base, "customers", "000000_0.parquet"),
+                      {"id": pa.array([1, 2, 3], pa.int64()), "name": ["ann", "bob", "cid"]})
+        parquet_table("customers", [("id", "bigint"), ("name", "string")], params={"numRows": "3"})
+
+        hourly = os.path.join(base, "hourly")
+        parquet_table("hourly", [("v", "string")], parts=[("h", "int")])
+        entries = []
+        for h in (1, 2, 10):
+            d = os.path.join(hourly, "h=%d" % h)
+            self._parquet(os.path.join(d, "data.parquet"), {"v": ["v%d" % h]})
+            entries.append(([str(h)], d, {}))
+        partitions("hourly", entries)
+
+        def text_table(name, cols, serde, serde_params, params):
+            loc = os.path.join(base, name)
+            glue.create_table(DatabaseName="sales", TableInput={
+                "Name": name, "Owner": "tester", "Parameters": params, "StorageDescriptor": {
+                    "Columns": [{"Name": n, "Type": t} for n, t in cols], "Location": "file:" + loc,
+                    "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+                    "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    "SerdeInfo": {"SerializationLibrary": serde, "Parameters": serde_params}}})
+            return loc
+
+        events = text_table("events", [("kind", "string"), ("n", "int"), ("note", "string")],
+                            "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+                            {"field.delim": "|", "serialization.format": "|",
+                             "serialization.null.format": "NULL"}, {"skip.header.line.count": "1"})
+        os.makedirs(events, exist_ok=True)
+        with open(os.path.join(events, "000000_0"), "w") as f:
+            f.write("kind|n|note\nclick|1|first\nview|2|NULL\nclick|NULL|third\n")
+        logs = text_table("logs", [("level", "string"), ("n", "int")],
+                          "org.apache.hive.hcatalog.data.JsonSerDe", {}, {})
+        os.makedirs(logs, exist_ok=True)
+        with open(os.path.join(logs, "part-0.json"), "w") as f:
+            f.write('{"level": "info", "n": 1}\n{"level": "warn", "n": 2}\n')
+
+        glue.create_table(DatabaseName="sales", TableInput={
+            "Name": "legacy", "Owner": "tester", "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"}],
+                "Location": "file:" + os.path.join(base, "legacy"),
+                "InputFormat": "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
+                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.orc.OrcSerde"}}})
+
+        parquet_table("oddloc", [("v", "bigint")], parts=[("k", "string")])
+        elsewhere = os.path.join(self.warehouse, "elsewhere", "batch-17")
+        self._parquet(os.path.join(elsewhere, "f.parquet"), {"v": pa.array([42], pa.int64())})
+        partitions("oddloc", [(["x y"], elsewhere, {})])
         return self
 
     # ---- Dataproc stand-in ----
@@ -250,13 +375,14 @@ def main():
     args = parser.parse_args()
     fx = CloudFixture()
     try:
-        fx.start_glue().load()
+        fx.start_glue().load_mirror().load_big().start_auth_glue()
         if args.dataproc is not None:
             fx.start_dataproc(args.dataproc)
         state = {"glue_endpoint": fx.glue_endpoint, "proxy_endpoint": fx.proxy_endpoint,
                  "warehouse": fx.warehouse, "dataproc_endpoint": fx.dataproc_endpoint,
                  "key_file": fx.key_file, "region": REGION, "access_key": ACCESS_KEY,
-                 "secret_key": SECRET_KEY}
+                 "secret_key": SECRET_KEY, "auth_endpoint": fx.auth_endpoint,
+                 "auth_key": fx.auth_key, "auth_secret": fx.auth_secret}
         with open(args.state_file + ".tmp", "w") as f:
             json.dump(state, f)
         os.replace(args.state_file + ".tmp", args.state_file)

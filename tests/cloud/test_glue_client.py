@@ -192,43 +192,29 @@ class GlueBadCredentialsTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fx = CloudFixture()
-        os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
-        try:
-            cls.fx.start_glue()
-        finally:
-            del os.environ["INITIAL_NO_AUTH_ACTION_COUNT"]
-        import boto3
-        iam = boto3.client("iam", endpoint_url=cls.fx.glue_endpoint, region_name=REGION,
-                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        iam.create_user(UserName="reader")
-        iam.put_user_policy(UserName="reader", PolicyName="glue",
-                            PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": '
-                                           '"Allow", "Action": "glue:*", "Resource": "*"}]}')
-        key = iam.create_access_key(UserName="reader")["AccessKey"]
-        cls.key, cls.secret = key["AccessKeyId"], key["SecretAccessKey"]
-        boto3.client("glue", endpoint_url=cls.fx.glue_endpoint, region_name=REGION,
-                     aws_access_key_id=cls.key, aws_secret_access_key=cls.secret
-                     ).create_database(DatabaseInput={"Name": "guarded"})
+        cls.fx = CloudFixture().start_auth_glue()
+        cls.endpoint, cls.key, cls.secret = cls.fx.auth_endpoint, cls.fx.auth_key, cls.fx.auth_secret
 
     @classmethod
     def tearDownClass(cls):
         cls.fx.close()
 
     def test_valid_keys_pass(self):
-        out = probe("databases", self.fx.glue_endpoint, key=self.key, secret=self.secret)
+        out = probe("databases", self.endpoint, key=self.key, secret=self.secret)
         self.assertEqual(items(out), ["guarded\t(null)"])
 
     def test_wrong_secret_is_refused(self):
-        code, message = error_of(probe("databases", self.fx.glue_endpoint, key=self.key,
+        code, message = error_of(probe("databases", self.endpoint, key=self.key,
                                        secret="not-the-secret"))
         self.assertEqual(code, ACCESS_DENIED, message)
-        self.assertIn("glue GetDatabases", message)
+        self.assertIn("glue GetDatabases: HTTP 403", message)
+        self.assertIn("SignatureDoesNotMatch", message)
 
     def test_unknown_key_is_refused(self):
-        code, message = error_of(probe("databases", self.fx.glue_endpoint, key="AKIDUNKNOWN0000000",
+        code, message = error_of(probe("databases", self.endpoint, key="AKIDUNKNOWN0000000",
                                        secret=self.secret))
         self.assertEqual(code, ACCESS_DENIED, message)
+        self.assertIn("InvalidClientTokenId", message)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,11 @@ fn op_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     what: &str,
     err: SdkError<E, aws_sdk_glue::config::http::HttpResponse>,
 ) -> CloudError {
-    let prefix = format!("glue {op}({what})");
+    let prefix = if what.is_empty() {
+        format!("glue {op}")
+    } else {
+        format!("glue {op}({what})")
+    };
     match &err {
         SdkError::ServiceError(service) => {
             let code = err.code().unwrap_or("");
@@ -76,16 +80,20 @@ fn op_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
                 _ if status == 404 => Code::NotFound,
                 _ => Code::Internal,
             };
-            let code = if code.is_empty() {
-                format!("HTTP {status}")
-            } else {
-                code.to_string()
+            let hint = match kind {
+                Code::Throttled => " (still throttled after the retries)",
+                Code::AccessDenied => " (check the credentials and their permissions)",
+                _ => "",
             };
-            let hint = if kind == Code::Throttled {
-                " (still throttled after the retries)"
-            } else {
-                ""
-            };
+            if code.is_empty() {
+                // Not Glue's JSON error shape (e.g. a proxy in between): show the body.
+                let body = service.raw().body().bytes().unwrap_or_default();
+                let body = String::from_utf8_lossy(&body[..body.len().min(300)]).replace('\n', " ");
+                return CloudError::new(
+                    kind,
+                    format!("{prefix}: HTTP {status}: {}{hint}", body.trim()),
+                );
+            }
             CloudError::new(kind, format!("{prefix}: {code}: {message}{hint}"))
         }
         SdkError::TimeoutError(_) => CloudError::new(

@@ -446,8 +446,8 @@ class GlueProvider final : public MetastoreProvider {
 
 std::string AuthMethod(const ProviderConfig& c) {
   std::string auth;
-  if (c.Has("key_id")) {
-    std::string key = c.Get("key_id");
+  if (c.Has("access_key_id")) {
+    std::string key = c.Get("access_key_id");
     auth = "AWS access key " + key.substr(0, std::min<size_t>(4, key.size())) + "…(redacted)";
     if (c.Has("session_token")) auth += " + session token";
   } else if (c.Has("profile")) {
@@ -499,8 +499,9 @@ ProviderFactory GlueProviderFactory() {
       {"region", "AWS region (else AWS_REGION or the profile's region)", false, false},
       {"endpoint", "Glue endpoint override, e.g. http://127.0.0.1:5000", false, false},
       {"catalog_id", "Glue catalog id (account id); also ATTACH 'glue://<id>'", false, false},
-      {"key_id", "AWS access key id (with secret); else the credential chain", false, false},
-      {"secret", "AWS secret access key", false, true},
+      {"access_key_id", "AWS access key id (with secret_access_key); else the credential chain",
+       false, false},
+      {"secret_access_key", "AWS secret access key", false, true},
       {"session_token", "AWS session token for temporary keys", false, true},
       {"profile", "profile of the shared config/credentials files", false, false},
       {"role_arn", "IAM role to assume with the base credentials", false, false},
@@ -515,10 +516,12 @@ ProviderFactory GlueProviderFactory() {
       {"partition_segments", "parallel GetPartitions segments, 1-10 (default 1)", false, false},
   };
   f.validate = [](const ProviderConfig& c) -> Status {
-    if (c.Has("key_id") != c.Has("secret"))
-      return Status::InvalidArgument("glue: KEY_ID and SECRET must be given together");
-    if (c.Has("session_token") && !c.Has("key_id"))
-      return Status::InvalidArgument("glue: SESSION_TOKEN needs KEY_ID and SECRET");
+    if (c.Has("access_key_id") != c.Has("secret_access_key"))
+      return Status::InvalidArgument(
+          "glue: ACCESS_KEY_ID and SECRET_ACCESS_KEY must be given together");
+    if (c.Has("session_token") && !c.Has("access_key_id"))
+      return Status::InvalidArgument(
+          "glue: SESSION_TOKEN needs ACCESS_KEY_ID and SECRET_ACCESS_KEY");
     std::string seg = c.Get("partition_segments", "1");
     int n = 0;
     auto [end, ec] = std::from_chars(seg.data(), seg.data() + seg.size(), n);
@@ -529,10 +532,10 @@ ProviderFactory GlueProviderFactory() {
   f.auth_method = AuthMethod;
   f.create = [](const ProviderConfig& c) -> Result<std::unique_ptr<MetastoreProvider>> {
     const std::string region = c.Get("region"), endpoint = c.Get("endpoint"),
-                      catalog = CatalogId(c), key = c.Get("key_id"), secret = c.Get("secret"),
-                      token = c.Get("session_token"), profile = c.Get("profile"),
-                      role = c.Get("role_arn"), session = c.Get("role_session_name"),
-                      external = c.Get("external_id");
+                      catalog = CatalogId(c), key = c.Get("access_key_id"),
+                      secret = c.Get("secret_access_key"), token = c.Get("session_token"),
+                      profile = c.Get("profile"), role = c.Get("role_arn"),
+                      session = c.Get("role_session_name"), external = c.Get("external_id");
     arbor_glue_config g{};
     g.region = CloudOpt(region);
     g.endpoint = CloudOpt(endpoint);

@@ -4,10 +4,11 @@
 //
 // ATTACH 'glue://[catalog_id]' AS lake (TYPE metastore, PROVIDER glue, REGION '...').
 // Options (ATTACH or CREATE SECRET (TYPE metastore, PROVIDER glue, ...)):
-//   region, endpoint (override, e.g. a local Glue), catalog_id, key_id, secret,
-//   session_token, profile, role_arn, role_session_name, external_id, max_attempts,
-//   initial_backoff_ms, max_backoff_ms, page_size, partition_segments.
-// Without key_id/secret the standard AWS credential chain applies.
+//   region, endpoint (override, e.g. a local Glue), catalog_id, access_key_id,
+//   secret_access_key, session_token, profile, role_arn, role_session_name, external_id,
+//   max_attempts, initial_backoff_ms, max_backoff_ms, page_size, partition_segments.
+// Without access_key_id/secret_access_key the standard AWS credential chain applies.
+// (Not KEY_ID/SECRET as in DuckDB's S3 secrets: SECRET in ATTACH names a DuckDB secret.)
 //
 // Partition pruning: ListPartitions renders the predicate in Glue's Expression syntax
 // (terms it cannot render are left out and applied locally), lists the partitions in
