@@ -62,6 +62,8 @@ class MetastoreTableEntry : public TableCatalogEntry {
   TableStorageInfo GetStorageInfo(ClientContext& context) override;
 
   const arbor::metastore::Table& table() const { return *table_; }
+  const std::shared_ptr<const arbor::metastore::Table>& table_ptr() const { return table_; }
+  const std::shared_ptr<MetastoreClient>& client() const { return client_; }
 
  private:
   ColumnList columns_;

@@ -1,18 +1,333 @@
 #include "clients/duckdb/extension/metastore_write.h"
 
+#include <map>
+#include <mutex>
+
+#include "duckdb/catalog/catalog_entry/copy_function_catalog_entry.hpp"
+#include "duckdb/common/types/uuid.hpp"
+#include "duckdb/execution/operator/persistent/physical_copy_to_file.hpp"
+#include "duckdb/execution/operator/projection/physical_projection.hpp"
+#include "duckdb/function/copy_function.hpp"
+#include "duckdb/parser/parsed_data/copy_info.hpp"
+#include "duckdb/planner/expression/bound_cast_expression.hpp"
+#include "duckdb/planner/expression/bound_constant_expression.hpp"
+#include "duckdb/planner/expression/bound_reference_expression.hpp"
+#include "duckdb/planner/operator/logical_create_table.hpp"
+#include "duckdb/planner/operator/logical_insert.hpp"
+#include "duckdb/planner/parsed_data/bound_create_table_info.hpp"
+
+#include "clients/duckdb/extension/metastore_catalog.h"
+#include "clients/duckdb/metastore/format.h"
+
 namespace duckdb {
 
-PhysicalOperator& PlanMetastoreCreateTableAs(ClientContext&, PhysicalPlanGenerator&,
-                                             LogicalCreateTable&, PhysicalOperator&) {
-  throw NotImplementedException(
-      "CREATE TABLE ... AS SELECT into a metastore catalog is not implemented yet: CREATE TABLE, "
-      "then "
-      "write files with COPY ... TO the table location");
+namespace ms = arbor::metastore;
+
+namespace {
+
+// Column indexes of PhysicalCopyToFile's WRITTEN_FILE_STATISTICS rows.
+constexpr idx_t kFilename = 0, kCount = 1, kFileSize = 2, kPartitionKeys = 5;
+
+struct WrittenFile {
+  std::string path;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::map<std::string, std::string> partition;  // column -> value
+};
+
+class InsertState : public GlobalSinkState {
+ public:
+  std::mutex mu;
+  std::vector<WrittenFile> files;
+  int64_t rows = 0;
+};
+
+class SourceDone : public GlobalSourceState {
+ public:
+  bool done = false;
+};
+
+// Sits on top of DuckDB's COPY writer: collects the files it wrote, then
+// registers them with the metastore (new partitions, or the table's
+// statistics). If the metastore refuses (a tag, a read-only ref, a dropped
+// table), the files are deleted again and the error is the statement's.
+class MetastoreInsert : public PhysicalOperator {
+ public:
+  MetastoreInsert(PhysicalPlan& plan, std::shared_ptr<MetastoreClient> client,
+                  std::shared_ptr<const ms::Table> table, idx_t estimated_cardinality)
+      : PhysicalOperator(plan, PhysicalOperatorType::EXTENSION, {LogicalType::BIGINT},
+                         estimated_cardinality),
+        client_(std::move(client)),
+        table_(std::move(table)) {}
+
+  string GetName() const override { return "METASTORE_INSERT"; }
+
+  bool IsSink() const override { return true; }
+  bool ParallelSink() const override { return false; }
+  unique_ptr<GlobalSinkState> GetGlobalSinkState(ClientContext&) const override {
+    return make_uniq<InsertState>();
+  }
+
+  SinkResultType Sink(ExecutionContext&, DataChunk& chunk,
+                      OperatorSinkInput& input) const override {
+    auto& state = input.global_state.Cast<InsertState>();
+    std::lock_guard<std::mutex> lock(state.mu);
+    for (idx_t row = 0; row < chunk.size(); row++) {
+      WrittenFile file;
+      file.path = chunk.GetValue(kFilename, row).ToString();
+      file.rows = chunk.GetValue(kCount, row).GetValue<int64_t>();
+      file.bytes = chunk.GetValue(kFileSize, row).GetValue<int64_t>();
+      Value keys = chunk.GetValue(kPartitionKeys, row);
+      if (!keys.IsNull()) {
+        for (auto& entry : ListValue::GetChildren(keys)) {
+          auto& kv = StructValue::GetChildren(entry);
+          file.partition[StringUtil::Lower(kv[0].ToString())] =
+              kv[1].IsNull() ? ms::kHiveDefaultPartition : kv[1].ToString();
+        }
+      }
+      state.rows += file.rows;
+      state.files.push_back(std::move(file));
+    }
+    return SinkResultType::NEED_MORE_INPUT;
+  }
+
+  SinkFinalizeType Finalize(Pipeline&, Event&, ClientContext& context,
+                            OperatorSinkFinalizeInput& input) const override {
+    auto& state = input.global_state.Cast<InsertState>();
+    arbor::Status st = Register(state);
+    if (!st.ok()) {
+      auto& fs = FileSystem::GetFileSystem(context);
+      for (const auto& f : state.files)
+        fs.TryRemoveFile(f.path);
+      ThrowStatus(st, "INSERT INTO " + table_->namespace_name + "." + table_->name +
+                          " (written files removed)");
+    }
+    return SinkFinalizeType::READY;
+  }
+
+  bool IsSource() const override { return true; }
+  unique_ptr<GlobalSourceState> GetGlobalSourceState(ClientContext&) const override {
+    return make_uniq<SourceDone>();
+  }
+  SourceResultType GetDataInternal(ExecutionContext&, DataChunk& chunk,
+                                   OperatorSourceInput& input) const override {
+    auto& done = input.global_state.Cast<SourceDone>();
+    if (done.done) return SourceResultType::FINISHED;
+    auto& state = sink_state->Cast<InsertState>();
+    chunk.SetCardinality(1);
+    chunk.SetValue(0, 0, Value::BIGINT(state.rows));
+    done.done = true;
+    return SourceResultType::FINISHED;
+  }
+
+ private:
+  // The metastore location of a directory DuckDB wrote to: the table's
+  // location with the part below it (DuckDB spells the table location as a
+  // local path, the metastore as file:/...).
+  std::string LocationOf(const std::string& dir) const {
+    std::string base = ms::DuckDbPath(table_->storage.location);
+    if (StringUtil::StartsWith(dir, base))
+      return table_->storage.location + dir.substr(base.size());
+    return dir;
+  }
+
+  arbor::Status Register(InsertState& state) const {
+    if (!table_->partitioned()) {
+      // The files are in place; keep the table's basic statistics current.
+      ms::Table updated = *table_;
+      auto add = [&](const char* key, int64_t delta) {
+        auto it = updated.properties.find(key);
+        int64_t base = 0;
+        if (it != updated.properties.end()) base = std::atoll(it->second.c_str());
+        updated.properties[key] = std::to_string(std::max<int64_t>(base, 0) + delta);
+      };
+      int64_t bytes = 0;
+      for (const auto& f : state.files)
+        bytes += f.bytes;
+      add("numRows", state.rows);
+      add("numFiles", static_cast<int64_t>(state.files.size()));
+      add("totalSize", bytes);
+      return client_->With([&](ms::MetastoreProvider& p) { return p.AlterTable(updated); });
+    }
+    std::map<std::vector<std::string>, ms::Partition> partitions;
+    for (const auto& f : state.files) {
+      std::vector<std::string> values;
+      for (const auto& k : table_->partition_columns) {
+        auto it = f.partition.find(StringUtil::Lower(k.name));
+        if (it == f.partition.end())
+          return arbor::Status::Internal("written file lacks partition " + k.name);
+        values.push_back(it->second);
+      }
+      auto& p = partitions[values];
+      p.values = values;
+      p.storage = table_->storage;
+      p.storage.location = LocationOf(f.path.substr(0, f.path.find_last_of('/')));
+      p.storage.columns = table_->storage.columns;
+    }
+    std::vector<ms::Partition> list;
+    for (auto& [values, p] : partitions)
+      list.push_back(std::move(p));
+    return client_->With([&](ms::MetastoreProvider& p) { return p.AddPartitions(*table_, list); });
+  }
+
+  std::shared_ptr<MetastoreClient> client_;
+  std::shared_ptr<const ms::Table> table_;
+};
+
+PhysicalOperator& PlanWrite(ClientContext& context, PhysicalPlanGenerator& planner,
+                            MetastoreTableEntry& entry, PhysicalOperator& input,
+                            idx_t estimated_cardinality) {
+  const auto& table = entry.table_ptr();
+  const std::string display = table->namespace_name + "." + table->name;
+  ms::FileFormat format = ms::Classify(table->storage, table->properties);
+  if (format != ms::FileFormat::kParquet) {
+    throw NotImplementedException("writing to %s: only Parquet tables are written, this one is %s",
+                                  display, ms::FileFormatName(format));
+  }
+  if (table->storage.location.empty())
+    throw InvalidInputException("table %s has no location", display);
+
+  vector<Identifier> names;
+  vector<LogicalType> types;
+  vector<Identifier> data_names;
+  vector<LogicalType> data_types;
+  for (auto& col : entry.GetColumns().Logical()) {
+    names.push_back(col.Name());
+    types.push_back(col.Type());
+  }
+  idx_t data_count = table->storage.columns.size();
+  for (idx_t i = 0; i < data_count; i++) {
+    data_names.push_back(names[i]);
+    data_types.push_back(types[i]);
+  }
+  vector<idx_t> partition_columns;
+  for (idx_t i = data_count; i < names.size(); i++)
+    partition_columns.push_back(i);
+
+  EntryLookupInfo lookup(
+      CatalogType::COPY_FUNCTION_ENTRY,
+      QualifiedName(Identifier(SYSTEM_CATALOG), Identifier(DEFAULT_SCHEMA), Identifier("parquet")));
+  auto copy_entry = Catalog::GetEntry(context, lookup, OnEntryNotFound::RETURN_NULL);
+  if (!copy_entry)
+    throw MissingExtensionException("writing Parquet needs DuckDB's parquet extension");
+  auto& function = copy_entry->Cast<CopyFunctionCatalogEntry>().function;
+
+  const std::string path = ms::DuckDbPath(table->storage.location);
+  CopyInfo info;
+  info.format = "parquet";
+  info.file_path = path;
+  CopyFunctionBindInput bind_input(info);
+  auto bind_data = function.copy_to_bind(context, bind_input, data_names, data_types);
+
+  auto& copy_op = planner.Make<PhysicalCopyToFile>(
+      GetCopyFunctionReturnLogicalTypes(CopyFunctionReturnType::WRITTEN_FILE_STATISTICS), function,
+      std::move(bind_data), estimated_cardinality);
+  auto& copy = copy_op.Cast<PhysicalCopyToFile>();
+  copy.partition_output = !partition_columns.empty();
+  if (copy.partition_output) {
+    // The partitioned writer makes <path>/<k>=<v>/arbor_<uuid>.parquet.
+    copy.file_path = path;
+  } else {
+    // One new file in the table's directory, named so it never collides.
+    auto& fs = FileSystem::GetFileSystem(context);
+    if (!FileSystem::IsRemoteFile(path) && !fs.DirectoryExists(path))
+      fs.CreateDirectoriesRecursive(path);
+    copy.file_path =
+        fs.JoinPath(path, "arbor_" + UUID::ToString(UUID::GenerateRandomUUID()) + ".parquet");
+  }
+  copy.use_tmp_file = false;
+  copy.overwrite_mode = CopyOverwriteMode::COPY_APPEND;
+  copy.filename_pattern.SetFilenamePattern("arbor_{uuid}");
+  copy.file_extension = "parquet";
+  copy.per_thread_output = false;
+  copy.return_type = CopyFunctionReturnType::WRITTEN_FILE_STATISTICS;
+  copy.partition_columns = partition_columns;
+  copy.write_partition_columns = false;
+  copy.hive_file_pattern = true;
+  copy.names = names;
+  copy.expected_types = types;
+  copy.parallel = false;
+  // Partitioned writes open files per partition as rows arrive; the "no
+  // empty file" mode applies to a single output file only.
+  copy.write_empty_file = copy.partition_output;
+  copy.children.push_back(input);
+
+  auto& insert = planner.Make<MetastoreInsert>(entry.client(), table, estimated_cardinality);
+  insert.children.push_back(copy_op);
+  return insert;
 }
 
-PhysicalOperator& PlanMetastoreInsert(ClientContext&, PhysicalPlanGenerator&, LogicalInsert&,
-                                      optional_ptr<PhysicalOperator>) {
-  throw NotImplementedException("INSERT INTO a metastore table is not implemented yet");
+}  // namespace
+
+PhysicalOperator& PlanMetastoreInsert(ClientContext& context, PhysicalPlanGenerator& planner,
+                                      LogicalInsert& op, optional_ptr<PhysicalOperator> plan) {
+  if (op.return_chunk)
+    throw NotImplementedException("INSERT ... RETURNING is not supported on metastore tables");
+  if (op.on_conflict_info.action_type != OnConflictAction::THROW) {
+    throw NotImplementedException("INSERT ... ON CONFLICT is not supported on metastore tables");
+  }
+  if (!plan) throw NotImplementedException("INSERT without a query into a metastore table");
+  auto& entry = op.table.Cast<MetastoreTableEntry>();
+  PhysicalOperator* input = plan.get();
+  if (!op.column_index_map.empty()) {
+    // INSERT with a column list: put the columns in table order, NULL for the missing.
+    vector<unique_ptr<Expression>> select;
+    vector<LogicalType> types;
+    idx_t i = 0;
+    for (auto& col : entry.GetColumns().Physical()) {
+      auto mapped = op.column_index_map[col.Physical()];
+      if (mapped == DConstants::INVALID_INDEX) {
+        select.push_back(make_uniq<BoundConstantExpression>(Value(col.Type())));
+      } else {
+        select.push_back(make_uniq<BoundReferenceExpression>(col.Type(), mapped));
+      }
+      types.push_back(col.Type());
+      i++;
+    }
+    auto& proj = planner.Make<PhysicalProjection>(std::move(types), std::move(select),
+                                                  op.estimated_cardinality);
+    proj.children.push_back(*plan);
+    input = &proj;
+  }
+  return PlanWrite(context, planner, entry, *input, op.estimated_cardinality);
+}
+
+PhysicalOperator& PlanMetastoreCreateTableAs(ClientContext& context, PhysicalPlanGenerator& planner,
+                                             LogicalCreateTable& op, PhysicalOperator& plan) {
+  // The table is registered first (it is empty until the files are written);
+  // then the query's rows go in as an INSERT would put them.
+  auto& schema = op.schema.Cast<MetastoreSchemaEntry>();
+  auto transaction = schema.catalog.GetCatalogTransaction(context);
+  auto created = schema.CreateTable(transaction, *op.info);
+  if (!created) throw CatalogException("CREATE TABLE AS: the table was not created");
+  auto& entry = created->Cast<MetastoreTableEntry>();
+  // The query produces the columns in declaration order; the entry keeps the
+  // partition columns last, as Hive does.
+  auto& declared = op.info->Base().columns;
+  vector<unique_ptr<Expression>> select;
+  vector<LogicalType> types;
+  for (auto& col : entry.GetColumns().Logical()) {
+    idx_t source = DConstants::INVALID_INDEX;
+    LogicalType source_type;
+    idx_t k = 0;
+    for (auto& d : declared.Logical()) {
+      if (StringUtil::CIEquals(d.Name().GetIdentifierName(), col.Name().GetIdentifierName())) {
+        source = k;
+        source_type = d.Type();
+      }
+      k++;
+    }
+    if (source == DConstants::INVALID_INDEX)
+      throw InternalException("CTAS column %s lost", col.Name());
+    // The metastore's type may be wider than the query's (Hive has fewer types).
+    select.push_back(BoundCastExpression::AddCastToType(
+        context, make_uniq<BoundReferenceExpression>(source_type, source), col.Type()));
+    types.push_back(col.Type());
+  }
+  auto& proj = planner.Make<PhysicalProjection>(std::move(types), std::move(select),
+                                                op.estimated_cardinality);
+  proj.children.push_back(plan);
+  return PlanWrite(context, planner, entry, proj, op.estimated_cardinality);
 }
 
 }  // namespace duckdb

@@ -51,11 +51,13 @@ Column ToColumn(const hive::FieldSchema& f) {
   return Column{f.name, f.type, f.comment};
 }
 
+// The generated writer sends a field only when its __isset flag is set, so
+// every field is assigned through its __set_ method.
 hive::FieldSchema ToField(const Column& c) {
   hive::FieldSchema f;
-  f.name = c.name;
-  f.type = c.type;
-  f.comment = c.comment;
+  f.__set_name(c.name);
+  f.__set_type(c.type);
+  if (!c.comment.empty()) f.__set_comment(c.comment);
   return f;
 }
 
@@ -92,15 +94,22 @@ StorageDescriptor ToStorage(const hive::StorageDescriptor& sd) {
 
 hive::StorageDescriptor FromStorage(const StorageDescriptor& sd) {
   hive::StorageDescriptor out;
-  out.location = sd.location;
-  out.inputFormat = sd.input_format;
-  out.outputFormat = sd.output_format;
-  out.serdeInfo.serializationLib = sd.serde;
-  out.serdeInfo.parameters = sd.serde_parameters;
-  out.__isset.serdeInfo = true;
+  std::vector<hive::FieldSchema> cols;
   for (const auto& c : sd.columns)
-    out.cols.push_back(ToField(c));
-  out.numBuckets = -1;
+    cols.push_back(ToField(c));
+  out.__set_cols(cols);
+  if (!sd.location.empty()) out.__set_location(sd.location);
+  out.__set_inputFormat(sd.input_format);
+  out.__set_outputFormat(sd.output_format);
+  out.__set_compressed(false);
+  out.__set_numBuckets(-1);
+  hive::SerDeInfo serde;
+  serde.__set_serializationLib(sd.serde);
+  serde.__set_parameters(sd.serde_parameters);
+  out.__set_serdeInfo(serde);
+  out.__set_bucketCols({});
+  out.__set_sortCols({});
+  out.__set_parameters({});
   return out;
 }
 
@@ -121,16 +130,18 @@ Table ToTable(const hive::Table& t) {
 
 hive::Table FromTable(const Table& t) {
   hive::Table out;
-  out.dbName = t.namespace_name;
-  out.tableName = t.name;
-  out.tableType = t.table_type.empty() ? "EXTERNAL_TABLE" : t.table_type;
-  out.owner = t.owner;
-  out.sd = FromStorage(t.storage);
+  out.__set_dbName(t.namespace_name);
+  out.__set_tableName(t.name);
+  out.__set_tableType(t.table_type.empty() ? "EXTERNAL_TABLE" : t.table_type);
+  if (!t.owner.empty()) out.__set_owner(t.owner);
+  out.__set_sd(FromStorage(t.storage));
+  std::vector<hive::FieldSchema> keys;
   for (const auto& c : t.partition_columns)
-    out.partitionKeys.push_back(ToField(c));
-  out.__isset.partitionKeys = true;
-  out.parameters = t.properties;
-  if (out.tableType == "EXTERNAL_TABLE") out.parameters["EXTERNAL"] = "TRUE";
+    keys.push_back(ToField(c));
+  out.__set_partitionKeys(keys);
+  auto params = t.properties;
+  if (out.tableType == "EXTERNAL_TABLE") params["EXTERNAL"] = "TRUE";
+  out.__set_parameters(params);
   return out;
 }
 
@@ -328,10 +339,10 @@ class HiveProvider : public MetastoreProvider {
 
   Status CreateNamespace(const Namespace& ns) override {
     hive::Database db;
-    db.name = ns.name;
-    db.locationUri = ns.location;
-    db.description = ns.description;
-    db.parameters = ns.properties;
+    db.__set_name(ns.name);
+    if (!ns.location.empty()) db.__set_locationUri(ns.location);
+    if (!ns.description.empty()) db.__set_description(ns.description);
+    db.__set_parameters(ns.properties);
     return Call("create_database", [&](auto& c) { c.create_database(db); });
   }
 
@@ -341,7 +352,16 @@ class HiveProvider : public MetastoreProvider {
 
   Status CreateTable(const Table& table) override {
     hive::Table t = FromTable(table);
-    if (t.owner.empty()) t.owner = config_.Get("user");
+    if (t.owner.empty() && config_.Has("user")) t.__set_owner(config_.Get("user"));
+    if (config_.debug) {
+      std::string cols;
+      for (const auto& c : t.sd.cols)
+        cols += " " + c.name + ":" + c.type;
+      for (const auto& c : t.partitionKeys)
+        cols += " [" + c.name + ":" + c.type + "]";
+      std::fprintf(stderr, "[arbor hive] create_table %s.%s at '%s':%s\n", t.dbName.c_str(),
+                   t.tableName.c_str(), t.sd.location.c_str(), cols.c_str());
+    }
     return Call("create_table", [&](auto& c) { c.create_table(t); });
   }
 
@@ -359,20 +379,21 @@ class HiveProvider : public MetastoreProvider {
   Status AddPartitions(const Table& table, const std::vector<Partition>& partitions) override {
     if (partitions.empty()) return Status::OK();
     hive::AddPartitionsRequest req;
-    req.dbName = table.namespace_name;
-    req.tblName = table.name;
-    req.ifNotExists = true;
-    req.needResult = false;
-    req.__isset.needResult = true;
+    req.__set_dbName(table.namespace_name);
+    req.__set_tblName(table.name);
+    req.__set_ifNotExists(true);
+    req.__set_needResult(false);
+    std::vector<hive::Partition> parts;
     for (const Partition& p : partitions) {
       hive::Partition hp;
-      hp.dbName = table.namespace_name;
-      hp.tableName = table.name;
-      hp.values = p.values;
-      hp.sd = FromStorage(p.storage);
-      hp.parameters = p.properties;
-      req.parts.push_back(std::move(hp));
+      hp.__set_dbName(table.namespace_name);
+      hp.__set_tableName(table.name);
+      hp.__set_values(p.values);
+      hp.__set_sd(FromStorage(p.storage));
+      hp.__set_parameters(p.properties);
+      parts.push_back(std::move(hp));
     }
+    req.__set_parts(parts);
     hive::AddPartitionsResult result;
     return Call("add_partitions_req", [&](auto& c) { c.add_partitions_req(result, req); });
   }
