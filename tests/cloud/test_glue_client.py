@@ -170,6 +170,18 @@ class GlueClientTest(unittest.TestCase):
         t = stats["timestamps"]
         self.assertGreater(t[-1] - t[0], 0.05)
 
+    def test_assume_role(self):
+        # STS goes to the same endpoint override (moto serves it): the Glue call must be
+        # signed with the role's temporary key, not the base key.
+        self.fx.throttle_next(0)  # resets the counters
+        out = probe("databases", self.glue, role="arn:aws:iam::123456789012:role/reader")
+        self.assertIn("sales", [l.split("\t")[0] for l in items(out)])
+        requests = self.fx.proxy_stats()["requests"]
+        self.assertEqual([r[0] for r in requests], ["AssumeRole", "AWSGlue.GetDatabases"])
+        self.assertEqual(requests[0][1], ACCESS_KEY)
+        self.assertNotEqual(requests[1][1], ACCESS_KEY)
+        self.assertTrue(requests[1][1].startswith("ASIA"), requests[1][1])
+
     def test_describe_never_shows_the_secret(self):
         out = probe("describe", self.glue, catalog="123456789012")
         self.assertEqual(len(out), 1)

@@ -15,7 +15,8 @@ NextToken ("proxy-page:<offset>") while more remain. Other operations pass uncha
 
 Control (not forwarded): POST /__proxy/throttle?next=N throttles the next N requests
 (N=-1: every request until reset); GET /__proxy/stats answers {"throttled", "forwarded",
-"timestamps"} (the arrival times of throttled requests, to see the back-off).
+"timestamps", "requests"}: the arrival times of throttled requests (to see the back-off)
+and, per forwarded request, its operation and the access key id it was signed with.
 
 Usage: throttle_proxy.py UPSTREAM_PORT PORT_FILE
 """
@@ -34,7 +35,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     upstream_port = 0
     lock = threading.Lock()
     remaining = 0
-    stats = {"throttled": 0, "forwarded": 0, "timestamps": []}
+    stats = {"throttled": 0, "forwarded": 0, "timestamps": [], "requests": []}
 
     def log_message(self, fmt, *args):
         pass
@@ -60,7 +61,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if url.path == "/__proxy/throttle":
             with Proxy.lock:
                 Proxy.remaining = int(urllib.parse.parse_qs(url.query)["next"][0])
-                Proxy.stats = {"throttled": 0, "forwarded": 0, "timestamps": []}
+                Proxy.stats = {"throttled": 0, "forwarded": 0, "timestamps": [], "requests": []}
             return self.reply(200, {"ok": True})
         with Proxy.lock:
             throttle = Proxy.remaining != 0
@@ -70,6 +71,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 Proxy.stats["timestamps"].append(time.time())
             else:
                 Proxy.stats["forwarded"] += 1
+                Proxy.stats["requests"].append([self.operation(body), self.access_key()])
         if throttle:
             return self.reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"},
                               [("Content-Type", "application/x-amz-json-1.1"),
@@ -79,6 +81,19 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if target in ("AWSGlue.GetTables", "AWSGlue.GetDatabases"):
             return self.paged(body, "TableList" if target.endswith("Tables") else "DatabaseList")
         self.forward(body)
+
+    def operation(self, body):
+        """AWSGlue.GetTables (JSON protocol) or AssumeRole (STS's query protocol)."""
+        target = self.headers.get("X-Amz-Target")
+        if target:
+            return target
+        return urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", ["?"])[0]
+
+    def access_key(self):
+        """The access key id the request was signed with (SigV4 Credential=KEY/...)."""
+        auth = self.headers.get("Authorization", "")
+        start = auth.find("Credential=")
+        return auth[start + 11:].split("/")[0] if start >= 0 else ""
 
     def paged(self, body, list_key):
         request = json.loads(body or b"{}")
