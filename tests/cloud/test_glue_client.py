@@ -19,8 +19,9 @@ PROBE = os.environ["CLOUD_PROBE"]
 NOT_FOUND, ALREADY_EXISTS, ACCESS_DENIED, THROTTLED = 2, 3, 4, 5
 
 
-def probe(op, endpoint, **kw):
-    args = [PROBE, op, f"endpoint={endpoint}", f"region={REGION}"]
+def probe(op, endpoint, env_extra=None, **kw):
+    args = [PROBE, op, f"endpoint={endpoint}"]
+    kw.setdefault("region", REGION)
     kw.setdefault("key", ACCESS_KEY)
     kw.setdefault("secret", SECRET_KEY)
     args += [f"{k}={v}" for k, v in kw.items() if v is not None]
@@ -28,6 +29,7 @@ def probe(op, endpoint, **kw):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env.update(env_extra or {})
     r = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
     if r.returncode not in (0, 3):
         raise AssertionError(f"{args} exited {r.returncode}: {r.stdout}{r.stderr}")
@@ -179,8 +181,39 @@ class GlueClientTest(unittest.TestCase):
         requests = self.fx.proxy_stats()["requests"]
         self.assertEqual([r[0] for r in requests], ["AssumeRole", "AWSGlue.GetDatabases"])
         self.assertEqual(requests[0][1], ACCESS_KEY)
+        self.assertEqual(requests[1][2], REGION)
         self.assertNotEqual(requests[1][1], ACCESS_KEY)
         self.assertTrue(requests[1][1].startswith("ASIA"), requests[1][1])
+
+    def test_credential_chain(self):
+        """No keys given: AWS's chain finds them in the environment, in a profile of the
+        shared files (whose region applies too), or by web identity through STS."""
+        tmp = self.fx.tmp
+        creds, conf, token = (os.path.join(tmp, n) for n in ("credentials", "config", "token"))
+        with open(creds, "w") as f:
+            f.write("[arbor]\naws_access_key_id = AKIDPROFILEKEY\naws_secret_access_key = s\n")
+        with open(conf, "w") as f:
+            f.write("[profile arbor]\nregion = eu-west-1\n")
+        with open(token, "w") as f:
+            f.write("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcmJvciJ9.c2ln")
+
+        def signed_by(env, **kw):
+            self.fx.throttle_next(0)
+            out = probe("databases", self.glue, env_extra=env, key=None, secret=None, **kw)
+            self.assertIsNone(error_of(out), out)
+            return self.fx.proxy_stats()["requests"]
+
+        self.assertEqual(signed_by({"AWS_ACCESS_KEY_ID": "AKIDENVKEY", "AWS_SECRET_ACCESS_KEY": "s"}),
+                         [["AWSGlue.GetDatabases", "AKIDENVKEY", REGION]])
+        self.assertEqual(signed_by({"AWS_SHARED_CREDENTIALS_FILE": creds, "AWS_CONFIG_FILE": conf},
+                                   profile="arbor", region=None),
+                         [["AWSGlue.GetDatabases", "AKIDPROFILEKEY", "eu-west-1"]])
+        # STS's endpoint comes from AWS_ENDPOINT_URL_STS (the SDK's own setting): moto.
+        requests = signed_by({"AWS_WEB_IDENTITY_TOKEN_FILE": token,
+                              "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/web",
+                              "AWS_ROLE_SESSION_NAME": "arbor", "AWS_ENDPOINT_URL_STS": self.glue})
+        self.assertEqual([r[0] for r in requests], ["AssumeRoleWithWebIdentity", "AWSGlue.GetDatabases"])
+        self.assertTrue(requests[1][1].startswith("ASIA"), requests)
 
     def test_describe_never_shows_the_secret(self):
         out = probe("describe", self.glue, catalog="123456789012")

@@ -16,7 +16,8 @@ NextToken ("proxy-page:<offset>") while more remain. Other operations pass uncha
 Control (not forwarded): POST /__proxy/throttle?next=N throttles the next N requests
 (N=-1: every request until reset); GET /__proxy/stats answers {"throttled", "forwarded",
 "timestamps", "requests"}: the arrival times of throttled requests (to see the back-off)
-and, per forwarded request, its operation and the access key id it was signed with.
+and, per forwarded request, its operation and the access key id and region it was
+signed with.
 
 Usage: throttle_proxy.py UPSTREAM_PORT PORT_FILE
 """
@@ -71,7 +72,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 Proxy.stats["timestamps"].append(time.time())
             else:
                 Proxy.stats["forwarded"] += 1
-                Proxy.stats["requests"].append([self.operation(body), self.access_key()])
+                Proxy.stats["requests"].append([self.operation(body)] + self.credential())
         if throttle:
             return self.reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"},
                               [("Content-Type", "application/x-amz-json-1.1"),
@@ -89,11 +90,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return target
         return urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", ["?"])[0]
 
-    def access_key(self):
-        """The access key id the request was signed with (SigV4 Credential=KEY/...)."""
+    def credential(self):
+        """[access key id, region] of the SigV4 signature (Credential=KEY/DATE/REGION/...)."""
         auth = self.headers.get("Authorization", "")
         start = auth.find("Credential=")
-        return auth[start + 11:].split("/")[0] if start >= 0 else ""
+        scope = auth[start + 11:].split(",")[0].split("/") if start >= 0 else []
+        return [scope[0], scope[2]] if len(scope) > 2 else ["", ""]
 
     def paged(self, body, list_key):
         request = json.loads(body or b"{}")
