@@ -268,7 +268,8 @@ class CloudFixture:
 
         self._parquet(os.path.join(base, "customers", "000000_0.parquet"),
                       {"id": pa.array([1, 2, 3], pa.int64()), "name": ["ann", "bob", "cid"]})
-        parquet_table("customers", [("id", "bigint"), ("name", "string")], params={"numRows": "3"})
+        # numRows 3000 for 3 rows: DuckDB's estimate shows it comes from the metastore.
+        parquet_table("customers", [("id", "bigint"), ("name", "string")], params={"numRows": "3000"})
 
         hourly = os.path.join(base, "hourly")
         parquet_table("hourly", [("v", "string")], parts=[("h", "int")])
@@ -308,6 +309,11 @@ class CloudFixture:
                 "Location": "file:" + os.path.join(base, "legacy"),
                 "InputFormat": "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat",
                 "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.orc.OrcSerde"}}})
+
+        # An Iceberg table as Glue registers them (table_type=ICEBERG); no metadata behind it.
+        parquet_table("ice", [("id", "bigint"), ("name", "string")],
+                      params={"table_type": "ICEBERG",
+                              "metadata_location": "file:" + os.path.join(base, "ice", "metadata", "v1.metadata.json")})
 
         parquet_table("oddloc", [("v", "bigint")], parts=[("k", "string")])
         elsewhere = os.path.join(self.warehouse, "elsewhere", "batch-17")

@@ -3,11 +3,12 @@
 Database `sales` (warehouse/sales.db), committed on main, then branch `dev` and tag `v1`:
   orders     Parquet, partitioned by ds string: 2024-01-01 (2 rows), -02 (2), -03 (1);
              a _SUCCESS marker that must not be read; numRows per partition
-  customers  Parquet, unpartitioned, 3 rows, numRows=3
+  customers  Parquet, unpartitioned, 3 rows, numRows=3000 (so estimates show where they come from)
   hourly     Parquet, partitioned by h int: 1, 2, 10 (one row each; numeric order)
   events     text, LazySimpleSerDe: '|' delimiter, 'NULL' null format, one header line
   logs       JSON (JsonSerDe), 2 rows
   legacy     ORC (DuckDB cannot read it)
+  ice        an Iceberg table (table_type=ICEBERG); no metadata behind it
   oddloc     Parquet, partitioned by k string, partition stored outside any k=... path
 On branch dev only: orders partition ds=2024-01-04 (1 row).
 """
@@ -41,7 +42,8 @@ def text_table(db, name, cols, location, serde, params, table_params):
     return t
 
 
-def build(server, warehouse):
+def build(server, warehouse, versioned=True):
+    """versioned=False: a plain Hive Metastore (no admin API, no refs): no dev/v1."""
     c = server.client()
     con = duckdb.connect()
     base = os.path.join(warehouse, "sales.db")
@@ -70,7 +72,7 @@ def build(server, warehouse):
     write(con, "SELECT * FROM (VALUES (1::BIGINT, 'ann'), (2, 'bob'), (3, 'cid')) t(id, name)",
           os.path.join(customers, "000000_0.parquet"))
     c.create_table(make_table("sales", "customers", location="file:" + customers,
-                              params={"numRows": "3"}))
+                              params={"numRows": "3000"}))
 
     hourly = os.path.join(base, "hourly")
     c.create_table(make_table("sales", "hourly", cols=(("v", "string"),), part_keys=(("h", "int"),),
@@ -105,6 +107,11 @@ def build(server, warehouse):
                                         parameters={})
     c.create_table(legacy)
 
+    ice = make_table("sales", "ice", location="file:" + os.path.join(base, "ice"),
+                     params={"table_type": "ICEBERG",
+                             "metadata_location": "file:" + os.path.join(base, "ice", "metadata", "v1.metadata.json")})
+    c.create_table(ice)
+
     oddloc = os.path.join(base, "oddloc")
     c.create_table(make_table("sales", "oddloc", cols=(("v", "bigint"),), part_keys=(("k", "string"),),
                               location="file:" + oddloc))
@@ -112,6 +119,10 @@ def build(server, warehouse):
     write(con, "SELECT 42::BIGINT AS v", os.path.join(elsewhere, "f.parquet"))
     c.add_partitions([make_partition("sales", "oddloc", ["x y"], location="file:" + elsewhere)])
 
+    if not versioned:
+        c.close()
+        con.close()
+        return
     port = server.http_port
     status, out = admin_call(port, "POST", "/api/v1/branches/main/commits", {"message": "fixtures"})
     assert status == 201, (status, out)

@@ -1,6 +1,10 @@
 """Runs sqllogictest-style scripts against the `arbor` DuckDB extension.
 
-Usage: sqltest.py SCRIPT.test...   (run by ctest, see CMakeLists.txt)
+Usage: sqltest.py [--reference-hive] SCRIPT.test...   (run by ctest, see CMakeLists.txt)
+
+--reference-hive runs the scripts against Apache Hive's own metastore 4.0.1 (tests/hive/
+reference_hms.py, from deploy/install-hive.sh's cache) instead of arbord: the same
+fixtures without branches and tags, for scripts that use no refs.
 
 Each script runs in a fresh DuckDB (the pinned PyPI wheel, deploy/install-duckdb.sh)
 with the extension loaded, against a real arbord started here (harness.Arbord) whose
@@ -12,6 +16,7 @@ Script format (a subset of sqllogictest):
     statement error           must fail; the lines after ---- are substrings of the error
     query <types> [rowsort]   the rows must equal the lines after ---- (values joined
                               by tabs, NULL for null, rowsort sorts both sides)
+    explain                   the plan's text must contain each line after ----
 Blocks end at a blank line. ${HMS}, ${ADMIN}, ${WAREHOUSE} and ${DEAD} (a port where
 nothing listens) are substituted. Failures print the script, line and both sides.
 
@@ -41,7 +46,9 @@ class Failure(Exception):
 
 
 def connect():
-    con = duckdb.connect(config={"allow_unsigned_extensions": True})
+    # Offline: a known extension (iceberg) is never fetched from the network.
+    con = duckdb.connect(config={"allow_unsigned_extensions": True,
+                                 "autoinstall_known_extensions": False})
     con.execute("LOAD '%s'" % EXTENSION)
     return con
 
@@ -118,19 +125,56 @@ def run_script(path, variables):
             if got != want:
                 raise Failure("%s: result differs\n%s\n-- expected\n%s\n-- got\n%s" %
                               (where, sql, "\n".join(want), "\n".join(got)))
+        elif kind == "explain":
+            try:
+                text = "\n".join(render(v) for row in con.execute(sql).fetchall() for v in row)
+            except Exception as e:  # noqa: BLE001
+                raise Failure("%s: explain failed: %s\n%s" % (where, e, sql))
+            for part in expected:
+                if part not in text:
+                    raise Failure("%s: plan lacks %r:\n%s" % (where, part, text))
         else:
             raise Failure("%s: unknown directive %r" % (where, " ".join(header)))
     con.close()
 
 
+class ReferenceHive:
+    """Apache Hive's metastore with the bits of harness.Arbord that the driver uses."""
+
+    def __init__(self):
+        sys.path.insert(0, os.path.join(HERE, "..", "hive"))
+        import reference_hms
+        self.hms = reference_hms.ReferenceHms()
+        self.http_port = 0
+
+    def start(self):
+        self.hms.start()
+        self.port = self.hms.port
+        self.data_dir = self.hms.dir
+
+    def client(self):
+        return harness.Client(self.port)
+
+    def read_log(self):
+        return self.hms.read_log()
+
+    def stop(self):
+        self.hms.stop()
+
+    def cleanup(self):
+        pass
+
+
 def main():
-    scripts = sys.argv[1:]
-    server = harness.Arbord()
+    args = sys.argv[1:]
+    reference = "--reference-hive" in args
+    scripts = [a for a in args if a != "--reference-hive"]
+    server = ReferenceHive() if reference else harness.Arbord()
     server.start()
     started = time.time()
     try:
         warehouse = os.path.join(server.data_dir, "warehouse")
-        fixtures.build(server, warehouse)
+        fixtures.build(server, warehouse, versioned=not reference)
         variables = {"HMS": "thrift://127.0.0.1:%d" % server.port,
                      "ADMIN": "http://127.0.0.1:%d" % server.http_port,
                      "WAREHOUSE": warehouse,

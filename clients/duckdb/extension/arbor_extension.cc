@@ -10,6 +10,7 @@
 
 #include "clients/duckdb/extension/metastore_attach.h"
 #include "clients/duckdb/extension/metastore_catalog.h"
+#include "clients/duckdb/extension/versioning_functions.h"
 
 namespace duckdb {
 namespace {
@@ -126,6 +127,8 @@ DUCKDB_CPP_EXTENSION_ENTRY(arbor, loader) {
                      {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR}, nullptr);
   scan.bind_replace = ScanBindReplace;
   loader.RegisterFunction(scan);
+
+  RegisterVersioningFunctions(loader);
 
   loader.SetDescription("Arbor: attach Arbor or any Hive Metastore as a DuckDB catalog");
 }

@@ -54,8 +54,18 @@ unique_ptr<MetastoreTableEntry> MakeTableEntry(Catalog& catalog, SchemaCatalogEn
     add(c);
   for (const auto& c : table.partition_columns)
     add(c);
+  // A table's oid is a function of its name, not of the lookup that made
+  // the entry: system functions that join on oids (SHOW ALL TABLES joins
+  // duckdb_tables() with duckdb_columns()) then agree however often the
+  // table was looked up. The top bits keep it clear of DuckDB's counter.
+  const idx_t oid =
+      (idx_t(1) << 62) | (std::hash<std::string>()(Key(
+                              client->NamespaceFor(schema.name.GetIdentifierName()), table.name)) &
+                          ((idx_t(1) << 62) - 1));
   auto shared = std::make_shared<const ms::Table>(std::move(table));
-  return make_uniq<MetastoreTableEntry>(catalog, schema, info, shared, client);
+  auto entry = make_uniq<MetastoreTableEntry>(catalog, schema, info, shared, client);
+  entry->oid = oid;
+  return entry;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "duckdb/common/multi_file/multi_file_list.hpp"
 #include "duckdb/common/multi_file/multi_file_reader.hpp"
 #include "duckdb/common/multi_file/table_function_multi_file.hpp"
+#include "duckdb/main/database.hpp"
 #include "duckdb/parser/tableref/table_function_ref.hpp"
 #include "duckdb/planner/expression/bound_columnref_expression.hpp"
 #include "duckdb/planner/expression/bound_comparison_expression.hpp"
@@ -381,6 +382,16 @@ class MetastoreMultiFileReader : public MultiFileReader {
 
 TableFunction LookupTableFunction(ClientContext& context, const std::string& name,
                                   const std::string& table, const char* extension) {
+  // Lakehouse formats need their extension loaded already: an autoload
+  // attempt here would turn into a download, or an error that does not name
+  // the table.
+  const std::string ext(extension);
+  if ((ext == "iceberg" || ext == "delta") &&
+      !DatabaseInstance::GetDatabase(context).ExtensionIsLoaded(ext)) {
+    throw BinderException(
+        "table %s is stored as %s; reading it needs DuckDB's %s extension (INSTALL %s; LOAD %s)",
+        table, extension, extension, extension, extension);
+  }
   EntryLookupInfo lookup(
       CatalogType::TABLE_FUNCTION_ENTRY,
       QualifiedName(Identifier(SYSTEM_CATALOG), Identifier(DEFAULT_SCHEMA), Identifier(name)));

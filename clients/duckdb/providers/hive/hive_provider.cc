@@ -272,7 +272,25 @@ class HiveProvider : public MetastoreProvider {
 
   Result<Table> GetTable(const std::string& ns, const std::string& table) override {
     hive::Table t;
-    ARBOR_RETURN_IF_ERROR(Call("get_table", [&](auto& c) { c.get_table(t, ns, table); }));
+    // Hive 4's metastore dropped get_table; get_table_req exists since Hive 3.
+    // Older servers answer "Invalid method name", and get_table is used from then on.
+    if (use_table_req_) {
+      hive::GetTableRequest req;
+      req.__set_dbName(ns);
+      req.__set_tblName(table);
+      hive::GetTableResult result;
+      Status st = Call("get_table_req", [&](auto& c) { c.get_table_req(result, req); });
+      if (st.ok()) {
+        t = std::move(result.table);
+      } else if (st.message().find("Invalid method name") != std::string::npos) {
+        use_table_req_ = false;
+      } else {
+        return st;
+      }
+    }
+    if (!use_table_req_) {
+      ARBOR_RETURN_IF_ERROR(Call("get_table", [&](auto& c) { c.get_table(t, ns, table); }));
+    }
     Table out = ToTable(t);
     // Ask under the name we were given (it may carry a ref the server dropped).
     out.namespace_name = ns;
@@ -477,6 +495,7 @@ class HiveProvider : public MetastoreProvider {
 
   ProviderConfig config_;
   HostPort hp_;
+  bool use_table_req_ = true;
   std::shared_ptr<TBufferedTransport> transport_;
   std::unique_ptr<hive::ThriftHiveMetastoreClient> client_;
 };

@@ -1,0 +1,138 @@
+"""DuckDB extension benchmark: partition pruning through the metastore vs the floor.
+
+A Parquet table with 100k partitions (ds: 4167 days x hr: 24) is registered in a real
+arbord through the Hive Thrift API (add_partitions, 1000 per call), every partition
+with its ds=/hr= location under a temporary file:// warehouse. Data files (10 rows per
+partition, DuckDB's own partitioned COPY) are written for the 7 days the queries pick;
+the other partitions are empty directories that are never listed. (Writing all 100k
+files takes over an hour on the shared 2-core machine and changes nothing measured:
+the point is that the other 99,976 partitions are not listed.)
+Then, in one DuckDB process with the `arbor` extension loaded, interleaved:
+
+  ext    SELECT count(*), sum(v) FROM lake.bench.events WHERE ds = D   (24 partitions:
+         the filter is pushed to get_partitions_by_filter, 24 listed, 24 files read)
+  floor  SELECT count(*), sum(v) FROM read_parquet([the same 24 files], hive_partitioning=1)
+
+for several D; each figure is a median, the ratio ext/floor is the goal (<= 1.2). The
+metadata listing cost per partition is measured on the same server with the Python
+Thrift client: get_partitions_by_filter returning 24, 1,000 and 10,000 partitions.
+
+Usage (after `make build`):
+  ARBORD=build/bin/arbord ARBOR_GEN_PY=build/thrift/gen-py \
+  ARBOR_DUCKDB_EXTENSION=build/clients/duckdb/arbor.duckdb_extension \
+  ~/.cache/arbor/duckdb/2.0.1/venv/bin/python bench/duckdb_bench.py [--days N] [--reps N]
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+
+sys.setdlopenflags(os.RTLD_GLOBAL | os.RTLD_NOW)
+import duckdb  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import harness  # noqa: E402
+from harness import hms, make_partition, make_table  # noqa: E402
+
+
+def day(i):
+    return (datetime.date(2010, 1, 1) + datetime.timedelta(days=i)).isoformat()
+
+
+def timed(fn):
+    t = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t, result
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--days", type=int, default=4167, help="days x 24 hours = partitions")
+    ap.add_argument("--reps", type=int, default=15)
+    args = ap.parse_args()
+    partitions = args.days * 24
+
+    server = harness.Arbord(extra_args=["--worker-threads", "4"])
+    server.start()
+    try:
+        warehouse = os.path.join(server.data_dir, "warehouse")
+        table_dir = os.path.join(warehouse, "bench.db", "events")
+        os.makedirs(table_dir)
+        day_numbers = [i * args.days // 7 + 3 for i in range(7)]
+        days = [day(n) for n in day_numbers]
+        t_write, _ = timed(lambda: duckdb.connect().execute(
+            "COPY (SELECT i AS id, i * 0.5 AS v, strftime(DATE '2010-01-01' + (i // 240)::INT, '%%Y-%%m-%%d') AS ds, "
+            "((i // 10) %% 24)::INT AS hr FROM range(%d) t(i) WHERE i // 240 IN (%s)) TO '%s' "
+            "(FORMAT parquet, PARTITION_BY (ds, hr))"
+            % (partitions * 10, ", ".join(str(n) for n in day_numbers), table_dir)))
+        c = server.client(timeout_ms=600000)
+        c.create_database(hms.Database(name="bench", locationUri="file:" + os.path.dirname(table_dir),
+                                       parameters={}))
+        c.create_table(make_table("bench", "events", cols=(("id", "bigint"), ("v", "double")),
+                                  part_keys=(("ds", "string"), ("hr", "int")), location="file:" + table_dir))
+        batch = []
+
+        def register():
+            for d in range(args.days):
+                for h in range(24):
+                    p = make_partition("bench", "events", [day(d), str(h)],
+                                       location="file:%s/ds=%s/hr=%d" % (table_dir, day(d), h))
+                    p.parameters = {"numRows": "10"}
+                    batch.append(p)
+                    if len(batch) == 1000:
+                        c.add_partitions(batch)
+                        batch.clear()
+            if batch:
+                c.add_partitions(batch)
+        t_register, _ = timed(register)
+        print("setup: %d partitions, files written in %.1fs, registered in %.1fs"
+              % (partitions, t_write, t_register))
+
+        con = duckdb.connect(config={"allow_unsigned_extensions": True})
+        con.execute("LOAD '%s'" % os.environ["ARBOR_DUCKDB_EXTENSION"])
+        con.execute("ATTACH 'thrift://127.0.0.1:%d' AS lake (TYPE metastore, PROVIDER hive)" % server.port)
+        ext, floor = [], []
+        for rep in range(args.reps):
+            d = days[rep % len(days)]
+            files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for h in range(24)
+                     for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
+            q_ext = "SELECT count(*), sum(v) FROM lake.bench.events WHERE ds = '%s'" % d
+            q_floor = "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
+            te, re_ = timed(lambda: con.execute(q_ext).fetchall())
+            tf, rf = timed(lambda: con.execute(q_floor).fetchall())
+            assert re_ == rf and re_[0][0] == 240, (re_, rf)
+            ext.append(te)
+            floor.append(tf)
+        listed = dict(con.execute("SELECT key, value FROM metastore_describe('lake')").fetchall())
+        me, mf = statistics.median(ext), statistics.median(floor)
+        print("count(*) over 24 of %d partitions: extension %.2f ms, read_parquet floor %.2f ms, ratio %.2f"
+              % (partitions, me * 1e3, mf * 1e3, me / mf))
+        print("partitions listed per query: %.0f (listings pushed down: %s of %s)"
+              % (int(listed["partitions_listed"]) / int(listed["partition_listings"]),
+                 listed["listings_pushed_down"], listed["partition_listings"]))
+
+        for label, flt, n in (("24", "ds = \"%s\"" % days[0], 24),
+                              ("1,000", "ds >= \"%s\" AND ds < \"%s\" AND hr < 20" % (day(100), day(150)), 1000),
+                              ("10,000", "ds >= \"%s\" AND ds < \"%s\" AND hr < 20" % (day(1000), day(1500)), 10000)):
+            if n > 24 and args.days < 1500:
+                continue
+            samples = []
+            for _ in range(5):
+                t, parts = timed(lambda: c.get_partitions_by_filter("bench", "events", flt, -1))
+                assert len(parts) == n, (len(parts), n)
+                samples.append(t)
+            m = statistics.median(samples)
+            print("get_partitions_by_filter returning %s partitions: %.1f ms, %.1f us per partition"
+                  % (label, m * 1e3, m * 1e6 / n))
+        c.close()
+    finally:
+        server.stop()
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
