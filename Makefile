@@ -1,7 +1,8 @@
 # Arbor: `make test` builds and runs every test; `make run` starts arbord locally.
 # Both install missing Debian packages first (deploy/install-deps.sh); `make test`
 # also installs the pinned engines and Hive's client and metastore (deploy/install-engines.sh,
-# deploy/install-hive.sh, deploy/install-trino.sh, cached in ~/.cache/arbor); `make build`
+# deploy/install-hive.sh, deploy/install-trino.sh, and the cloud tests' moto venv,
+# deploy/install-cloud-test.sh, cached in ~/.cache/arbor); `make build`
 # installs the pinned DuckDB headers and wheel (deploy/install-duckdb.sh).
 # `make test-engines ENGINE=spark|pyiceberg|trino|hive` runs one engine's tests alone.
 
@@ -10,7 +11,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps duckdb engines hive configure build test test-engines test-hive run bench clean format fuzz fuzz-build
+.PHONY: all deps duckdb engines hive cloud configure build test test-engines test-hive run bench clean format fuzz fuzz-build
 
 all: build
 
@@ -27,6 +28,9 @@ engines: deps
 hive: deps
 	@./deploy/install-hive.sh
 
+cloud: deps
+	@./deploy/install-cloud-test.sh
+
 configure: deps duckdb
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) > $(BUILD_DIR).configure.log 2>&1 \
 	  || (cat $(BUILD_DIR).configure.log; exit 1)
@@ -34,7 +38,7 @@ configure: deps duckdb
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build engines hive
+test: build engines hive cloud
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 	@$(MAKE) --no-print-directory fuzz
 
