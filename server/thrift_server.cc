@@ -121,7 +121,8 @@ struct Connection {
 // The transport a worker parses a request from and writes the reply to: reads come
 // from the connection's buffer (the scanner has seen the whole request there); if
 // the parser wants more (a protocol the scanner does not model), it waits on the
-// socket until the request's deadline. Replies go out in chunks of kIoChunk.
+// socket until the request's deadline. Replies go out in chunks of kIoChunk; a write of a
+// chunk or more (a streamed listing's blocks) goes out without a copy.
 class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
  public:
   ConnectionTransport(Connection* c, std::shared_ptr<TConfiguration> config,
@@ -154,6 +155,13 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
     c_->consumed += len;
   }
   void write(const uint8_t* buf, uint32_t len) {
+    if (len >= kIoChunk) {
+      // A streamed listing writes its reply in large blocks: send them from where
+      // they are instead of copying them behind what is buffered.
+      Send();
+      SendBytes(reinterpret_cast<const char*>(buf), len);
+      return;
+    }
     out_.append(reinterpret_cast<const char*>(buf), len);
     if (out_.size() >= kIoChunk) Send();
   }
@@ -197,9 +205,14 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
   }
 
   void Send() {
+    SendBytes(out_.data(), out_.size());
+    out_.clear();
+  }
+
+  void SendBytes(const char* data, size_t size) {
     size_t off = 0;
-    while (off < out_.size()) {
-      const ssize_t n = ::send(c_->fd, out_.data() + off, out_.size() - off, MSG_NOSIGNAL);
+    while (off < size) {
+      const ssize_t n = ::send(c_->fd, data + off, size - off, MSG_NOSIGNAL);
       if (n > 0) {
         off += static_cast<size_t>(n);
         continue;
@@ -218,7 +231,6 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
       throw TTransportException(TTransportException::NOT_OPEN,
                                 std::string("send: ") + std::strerror(errno));
     }
-    out_.clear();
   }
 
   Connection* c_;
