@@ -12,7 +12,8 @@
 //                  Floor: C threads each doing raw synced one-key puts (distinct keys)
 //                  for the same time, which is what the disk and RocksDB's own group
 //                  commit allow. The two alternate, --rounds times; medians.
-//                  Goal: >= 8 writes per synced batch at 16 clients.
+//                  Goal: >= 8 writes per synced batch at 16 clients. With --mode=auto
+//                  `main` is in auto commit mode: every write is its own commit.
 //  2. reopen:      one synced refs write, then --reopen_mb MiB of unsynced object
 //                  writes (a bulk load), a clean close, and a timed reopen. Printed:
 //                  WAL bytes left in the directory after the close, reopen time, and the
@@ -24,8 +25,8 @@
 //                  Floor: writing the same edits' bytes as unsynced raw puts.
 //
 // Usage: write_bench [--dir=PARENT] [--only=groupcommit,reopen,bigcommit]
-//                    [--clients=1,4,16] [--seconds=2] [--rounds=3] [--reopen_mb=512]
-//                    [--edits=200000] [--keep]
+//                    [--clients=1,4,16] [--seconds=2] [--rounds=3] [--mode=staged|auto]
+//                    [--reopen_mb=512] [--edits=200000] [--keep]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -97,6 +98,7 @@ struct Options {
   std::vector<int> clients = {1, 4, 16};
   double seconds = 2;
   int rounds = 3;
+  bool auto_mode = false;  // groupcommit: main in auto commit mode
   size_t reopen_mb = 512;
   size_t edits = 200000;
   bool keep = false;
@@ -132,6 +134,9 @@ Options ParseFlags(int argc, char** argv) {
       o.seconds = std::stod(*v);
     } else if (auto v = value("--rounds")) {
       o.rounds = std::stoi(*v);
+    } else if (auto v = value("--mode")) {
+      if (*v != "staged" && *v != "auto") Die("--mode is staged or auto");
+      o.auto_mode = *v == "auto";
     } else if (auto v = value("--reopen_mb")) {
       o.reopen_mb = std::stoul(*v);
     } else if (auto v = value("--edits")) {
@@ -141,7 +146,8 @@ Options ParseFlags(int argc, char** argv) {
     } else {
       Die(std::string("unknown flag ") + argv[i] +
           "\nusage: write_bench [--dir=PARENT] [--only=groupcommit,reopen,bigcommit] "
-          "[--clients=1,4,16] [--seconds=2] [--rounds=3] [--reopen_mb=512] [--edits=200000] "
+          "[--clients=1,4,16] [--seconds=2] [--rounds=3] [--mode=staged|auto] [--reopen_mb=512] "
+          "[--edits=200000] "
           "[--keep]");
     }
   }
@@ -263,6 +269,10 @@ void GroupCommit(const Options& opt) {
   options.initial_entries.push_back(
       {Take(EncodeKey(CatalogKey::ForTable("sales", "t0000")), "key"), Value(0, 700)});
   auto repo = Take(Repository::Open(&kv, std::move(options)), "open repository");
+  if (opt.auto_mode) {
+    Check(repo->SetCommitMode("main", versioning::COMMIT_MODE_AUTO).status(), "auto mode");
+    Line("main in auto commit mode: every write is its own commit");
+  }
   std::atomic<uint64_t> next_part{0};
 
   Line(Fmt("%-8s %12s %14s %16s %12s %14s %8s", "clients", "writes/s", "synced/write",

@@ -175,7 +175,8 @@ Status Lift(Connection* c, std::string_view raw, std::string* wire) {
 // The transport a worker parses a request from and writes the reply to: reads come
 // from the connection's buffer (the scanner has seen the whole request there); if
 // the parser wants more (a protocol the scanner does not model), it waits on the
-// socket until the request's deadline. Replies go out in chunks of kIoChunk.
+// socket until the request's deadline. Replies go out in chunks of kIoChunk; a write of a
+// chunk or more (a streamed listing's blocks) goes out without a copy.
 class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
  public:
   ConnectionTransport(Connection* c, std::shared_ptr<TConfiguration> config,
@@ -208,6 +209,14 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
     c_->consumed += len;
   }
   void write(const uint8_t* buf, uint32_t len) {
+    if (len >= kIoChunk && c_->layers.empty()) {
+      // A streamed listing writes its reply in large blocks: send them from where
+      // they are instead of copying them behind what is buffered. (Layers, such as
+      // TLS, transform what they send, so their bytes are copied anyway.)
+      Send();
+      Write(reinterpret_cast<const char*>(buf), len);
+      return;
+    }
     out_.append(reinterpret_cast<const char*>(buf), len);
     if (out_.size() >= kIoChunk) Send();
   }
@@ -230,7 +239,7 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
         const size_t before = c_->in.size();
         std::string wire;
         Status s = Lift(c_, std::string_view(buf, static_cast<size_t>(n)), &wire);
-        if (!wire.empty()) Write(wire);
+        if (!wire.empty()) Write(wire.data(), wire.size());
         if (!s.ok()) throw TTransportException(TTransportException::NOT_OPEN, s.message());
         c_->Account();
         if (c_->in.size() > before) return;
@@ -257,22 +266,22 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
 
   void Send() {
     if (c_->layers.empty() && c_->out.empty()) {
-      Write(out_);
+      Write(out_.data(), out_.size());
     } else {
       std::string wire;
       wire.swap(c_->out);
       Status s = Lower(c_, c_->layers.size(), std::move(out_), &wire);
       if (!s.ok()) throw TTransportException(TTransportException::NOT_OPEN, s.message());
-      Write(wire);
+      Write(wire.data(), wire.size());
     }
     out_.clear();
   }
 
   // Sends `bytes` to the socket, waiting up to the timeout for room.
-  void Write(const std::string& bytes) {
+  void Write(const char* data, size_t size) {
     size_t off = 0;
-    while (off < bytes.size()) {
-      const ssize_t n = ::send(c_->fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    while (off < size) {
+      const ssize_t n = ::send(c_->fd, data + off, size - off, MSG_NOSIGNAL);
       if (n > 0) {
         off += static_cast<size_t>(n);
         continue;

@@ -39,9 +39,10 @@ Result<std::optional<std::string>> CatalogTxn::Get(std::string_view key) const {
   return view_.Get(key);
 }
 
-Status CatalogTxn::Scan(
-    const KeyRange& range,
-    const std::function<bool(const std::string&, const std::string&)>& fn) const {
+Status CatalogTxn::Scan(const KeyRange& range,
+                        const std::function<bool(const std::string&, const std::string&)>& fn,
+                        ScanValues values) const {
+  static const std::string kNoValue;
   // Merge the view's entries with pending edits in the range, pending first on ties.
   auto p = pending_.lower_bound(range.begin);
   auto pending_in_range = [&] { return p != pending_.end() && range.Contains(p->first); };
@@ -49,41 +50,65 @@ Status CatalogTxn::Scan(
   // Emits pending entries with keys < bound (all of them when bound is null).
   auto drain = [&](const std::string* bound) {
     while (!stop && pending_in_range() && (!bound || p->first < *bound)) {
-      if (p->second && !fn(p->first, *p->second)) stop = true;
+      if (p->second && !fn(p->first, values == ScanValues::kRead ? *p->second : kNoValue)) {
+        stop = true;
+      }
       ++p;
     }
   };
-  ARBOR_RETURN_IF_ERROR(view_.Scan(range, [&](const std::string& k, const std::string& v) {
-    drain(&k);
-    if (stop) return false;
-    if (pending_in_range() && p->first == k) {
-      if (p->second && !fn(k, *p->second)) stop = true;
-      ++p;
-      return !stop;
-    }
-    if (!fn(k, v)) stop = true;
-    return !stop;
-  }));
+  ARBOR_RETURN_IF_ERROR(view_.Scan(
+      range,
+      [&](const std::string& k, const std::string& v) {
+        drain(&k);
+        if (stop) return false;
+        if (pending_in_range() && p->first == k) {
+          if (p->second && !fn(k, values == ScanValues::kRead ? *p->second : kNoValue)) stop = true;
+          ++p;
+          return !stop;
+        }
+        if (!fn(k, v)) stop = true;
+        return !stop;
+      },
+      values));
   drain(nullptr);
   return Status::OK();
 }
 
-Status CatalogTxn::ScanFrom(
-    const KeyRange& range, uint64_t offset,
-    const std::function<bool(const std::string&, const std::string&)>& fn) const {
+Status CatalogTxn::ScanFrom(const KeyRange& range, uint64_t offset,
+                            const std::function<bool(const std::string&, const std::string&)>& fn,
+                            ScanValues values) const {
   auto first_pending = pending_.lower_bound(range.begin);
   if (first_pending == pending_.end() || !range.Contains(first_pending->first)) {
     // Nothing pending here: the view can jump to the offset through subtree counts.
-    return view_.ScanFrom(range, offset, fn);
+    return view_.ScanFrom(range, offset, fn, values);
   }
   uint64_t skip = offset;
-  return Scan(range, [&](const std::string& k, const std::string& v) {
-    if (skip > 0) {
-      --skip;
-      return true;
-    }
-    return fn(k, v);
-  });
+  return Scan(
+      range,
+      [&](const std::string& k, const std::string& v) {
+        if (skip > 0) {
+          --skip;
+          return true;
+        }
+        return fn(k, v);
+      },
+      values);
+}
+
+Result<uint64_t> CatalogTxn::Count(const KeyRange& range) const {
+  auto first_pending = pending_.lower_bound(range.begin);
+  if (first_pending == pending_.end() || !range.Contains(first_pending->first)) {
+    return view_.Count(range);
+  }
+  uint64_t n = 0;
+  ARBOR_RETURN_IF_ERROR(Scan(
+      range,
+      [&](const std::string&, const std::string&) {
+        ++n;
+        return true;
+      },
+      ScanValues::kSkip));
+  return n;
 }
 
 void CatalogTxn::PutRaw(std::string key, std::string value) {
@@ -124,10 +149,13 @@ Status CatalogTxn::Put(const CatalogKey& key, const google::protobuf::MessageLit
 
 Status CatalogTxn::DeleteRange(const KeyRange& range) {
   std::vector<std::string> keys;
-  ARBOR_RETURN_IF_ERROR(Scan(range, [&](const std::string& k, const std::string&) {
-    keys.push_back(k);
-    return true;
-  }));
+  ARBOR_RETURN_IF_ERROR(Scan(
+      range,
+      [&](const std::string& k, const std::string&) {
+        keys.push_back(k);
+        return true;
+      },
+      ScanValues::kSkip));
   for (auto& k : keys)
     DeleteRaw(std::move(k));
   return Status::OK();
@@ -174,10 +202,13 @@ Result<std::vector<std::string>> CatalogTxn::ListDatabaseNames() const {
   KeyRange range = AllKeys();
   while (true) {
     std::optional<std::string> next;
-    ARBOR_RETURN_IF_ERROR(Scan(range, [&](const std::string& k, const std::string&) {
-      next = k;
-      return false;
-    }));
+    ARBOR_RETURN_IF_ERROR(Scan(
+        range,
+        [&](const std::string& k, const std::string&) {
+          next = k;
+          return false;
+        },
+        ScanValues::kSkip));
     if (!next) break;
     ARBOR_ASSIGN_OR_RETURN(CatalogKey key, DecodeKey(*next));
     names.push_back(key.db);

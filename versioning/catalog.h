@@ -125,13 +125,19 @@ class CatalogTxn {
 
   // --- raw access by encoded key, overlaying pending edits on the view
   Result<std::optional<std::string>> Get(std::string_view key) const;
-  // fn(key, value) for each live key in range, in order, until it returns false.
+  // fn(key, value) for each live key in range, in order, until it returns false
+  // (value "" with ScanValues::kSkip).
   Status Scan(const KeyRange& range,
-              const std::function<bool(const std::string&, const std::string&)>& fn) const;
+              const std::function<bool(const std::string&, const std::string&)>& fn,
+              ScanValues values = ScanValues::kRead) const;
   // Like Scan, after skipping the range's first `offset` live keys: O(log n)
   // through the view when no pending edit falls in the range.
   Status ScanFrom(const KeyRange& range, uint64_t offset,
-                  const std::function<bool(const std::string&, const std::string&)>& fn) const;
+                  const std::function<bool(const std::string&, const std::string&)>& fn,
+                  ScanValues values = ScanValues::kRead) const;
+  // The number of live keys in range; O(log n) when no edit, pending or
+  // staged, falls in it.
+  Result<uint64_t> Count(const KeyRange& range) const;
   void PutRaw(std::string key, std::string value);
   void DeleteRaw(std::string key);
 

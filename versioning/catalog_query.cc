@@ -1,5 +1,6 @@
 #include "versioning/catalog_query.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -109,20 +110,35 @@ Result<KeyRange> RangeOf(const catalog::Table& table, const NameSpec& spec, size
   return range;
 }
 
-}  // namespace
+// What a query scans: its spec, and the key range left after `after`.
+struct Selection {
+  NameSpec spec;
+  KeyRange range;
+  size_t name_offset = 0;  // where the partition name starts in each key
+};
 
-Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuery& q,
-                                const PartitionVisitor& fn) const {
-  ARBOR_ASSIGN_OR_RETURN(NameSpec spec, SpecOf(table, q.values));
-  if (q.limit == 0) return Status::OK();
-  size_t name_offset = 0;
-  ARBOR_ASSIGN_OR_RETURN(KeyRange range, RangeOf(table, spec, &name_offset));
+Result<Selection> SelectionOf(const catalog::Table& table, const PartitionQuery& q) {
+  Selection s;
+  ARBOR_ASSIGN_OR_RETURN(s.spec, SpecOf(table, q.values));
+  ARBOR_ASSIGN_OR_RETURN(s.range, RangeOf(table, s.spec, &s.name_offset));
   if (!q.after.empty()) {
     ARBOR_ASSIGN_OR_RETURN(std::string after, EncodeKey(CatalogKey::ForPartition(
                                                   table.db_name(), table.table_name(), q.after)));
     after += '\0';  // the smallest key past `after`
-    if (after > range.begin) range.begin = std::move(after);
+    if (after > s.range.begin) s.range.begin = std::move(after);
   }
+  return s;
+}
+
+}  // namespace
+
+Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuery& q,
+                                const PartitionVisitor& fn) const {
+  if (q.limit == 0) return SpecOf(table, q.values).status();
+  ARBOR_ASSIGN_OR_RETURN(Selection selection, SelectionOf(table, q));
+  const NameSpec& spec = selection.spec;
+  const KeyRange& range = selection.range;
+  const size_t name_offset = selection.name_offset;
   const bool parse = q.parse || q.predicate;
   // Only the leading run narrows the range; anything else selects within it,
   // so the offset counts selected partitions and cannot be found by rank.
@@ -166,8 +182,32 @@ Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuer
     if (!fn(name, parse ? p : nullptr)) return false;
     return ++taken < q.limit;
   };
-  ARBOR_RETURN_IF_ERROR(txn_.ScanFrom(range, selects ? 0 : q.offset, visit));
+  ARBOR_RETURN_IF_ERROR(txn_.ScanFrom(range, selects ? 0 : q.offset, visit,
+                                      parse ? ScanValues::kRead : ScanValues::kSkip));
   return error;
+}
+
+Result<uint64_t> CatalogQuery::CountPartitions(const catalog::Table& table,
+                                               const PartitionQuery& query) const {
+  if (query.limit == 0) {
+    ARBOR_RETURN_IF_ERROR(SpecOf(table, query.values).status());
+    return uint64_t{0};
+  }
+  ARBOR_ASSIGN_OR_RETURN(Selection selection, SelectionOf(table, query));
+  if (!selection.spec.check_names && !query.predicate) {
+    // Everything in the range is selected: count it through subtree counts.
+    ARBOR_ASSIGN_OR_RETURN(uint64_t n, txn_.Count(selection.range));
+    n = n > query.offset ? n - query.offset : 0;
+    return std::min<uint64_t>(n, query.limit);
+  }
+  PartitionQuery q = query;
+  q.parse = false;
+  uint64_t n = 0;
+  ARBOR_RETURN_IF_ERROR(Partitions(table, q, [&](const std::string&, const catalog::Partition*) {
+    ++n;
+    return true;
+  }));
+  return n;
 }
 
 namespace {

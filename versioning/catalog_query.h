@@ -85,6 +85,10 @@ class CatalogQuery {
   Status Partitions(const catalog::Table& table, const PartitionQuery& query,
                     const PartitionVisitor& fn) const;
 
+  // How many partitions Partitions(table, query, ...) would visit. Without a
+  // predicate it reads keys alone.
+  Result<uint64_t> CountPartitions(const catalog::Table& table, const PartitionQuery& query) const;
+
   // Up to `limit` tables of `db` whose names follow `after` ("" = from the
   // first). A database that does not exist has none.
   Result<CatalogPage<catalog::Table>> Tables(std::string_view db, std::string_view after,

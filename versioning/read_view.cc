@@ -7,13 +7,14 @@ namespace arbor {
 OverlayIterator::OverlayIterator(KvStore* kv, const ProllyTree* tree,
                                  std::shared_ptr<Snapshot> snapshot, ObjectId root,
                                  std::string staging_token,
-                                 std::shared_ptr<const PendingEdits> pending)
+                                 std::shared_ptr<const PendingEdits> pending, ScanValues values)
     : kv_(kv),
       tree_(tree),
       snapshot_(std::move(snapshot)),
       root_(root),
       token_(std::move(staging_token)),
-      pending_(std::move(pending)) {
+      pending_(std::move(pending)),
+      values_(values) {
   if (!token_.empty()) {
     ReadOptions ro;
     ro.snapshot = snapshot_.get();
@@ -54,6 +55,11 @@ Result<std::optional<std::string>> OverlayIterator::StagedValue() const {
   return DecodeStagedValue(staging_->value());
 }
 
+Result<bool> OverlayIterator::StagedLive() const {
+  if (PendingFirst()) return pending_it_->second.has_value();
+  return StagedValueIsLive(staging_->value());
+}
+
 Status OverlayIterator::AdvanceStaging() {
   if (PendingFirst()) {
     // A pending edit shadows a staged one for the same key: step past both.
@@ -82,6 +88,16 @@ Status OverlayIterator::Settle() {
       if (have_tree && staged_key == tree_cursor_->key()) {
         ARBOR_RETURN_IF_ERROR(tree_cursor_->Next());
       }
+      if (values_ == ScanValues::kSkip) {
+        ARBOR_ASSIGN_OR_RETURN(bool live, StagedLive());
+        if (!live) {
+          ARBOR_RETURN_IF_ERROR(AdvanceStaging());
+          continue;  // a tombstone
+        }
+        key_.assign(staged_key);
+        valid_ = true;
+        return Status::OK();
+      }
       ARBOR_ASSIGN_OR_RETURN(auto v, StagedValue());
       if (!v) {
         ARBOR_RETURN_IF_ERROR(AdvanceStaging());
@@ -93,6 +109,10 @@ Status OverlayIterator::Settle() {
       return Status::OK();
     }
     key_.assign(tree_cursor_->key());
+    if (values_ == ScanValues::kSkip) {
+      valid_ = true;
+      return Status::OK();
+    }
     // An inline value is copied into value_'s buffer, which a scan reuses from entry to
     // entry; only a blob needs a fresh string from the store.
     const NodeEntry& entry = tree_cursor_->entry();
@@ -148,33 +168,56 @@ Result<bool> ReadView::Exists(std::string_view key) const {
   return v.has_value();
 }
 
-std::unique_ptr<OverlayIterator> ReadView::NewIterator() const {
-  return std::make_unique<OverlayIterator>(
-      kv_, tree_, snapshot_, root_, has_staging() ? ref_.staging_token : std::string(), pending_);
+std::unique_ptr<OverlayIterator> ReadView::NewIterator(ScanValues values) const {
+  return std::make_unique<OverlayIterator>(kv_, tree_, snapshot_, root_,
+                                           has_staging() ? ref_.staging_token : std::string(),
+                                           pending_, values);
+}
+
+Result<bool> ReadView::StagedIn(const KeyRange& range) const {
+  if (pending_) {
+    auto it = pending_->lower_bound(range.begin);
+    if (it != pending_->end() && range.Contains(it->first)) return true;
+  }
+  if (!has_staging()) return false;
+  ReadOptions ro;
+  ro.snapshot = snapshot_.get();
+  ARBOR_ASSIGN_OR_RETURN(auto staged,
+                         ReadStagedEdits(kv_, ref_.staging_token, ro, range.begin, range.end, 1));
+  return !staged.empty();
+}
+
+Result<uint64_t> ReadView::Count(const KeyRange& range) const {
+  ARBOR_ASSIGN_OR_RETURN(bool staged_in_range, StagedIn(range));
+  if (!staged_in_range) {
+    ARBOR_ASSIGN_OR_RETURN(uint64_t below_end,
+                           range.end.empty() ? tree_->Count(root_) : tree_->Rank(root_, range.end));
+    ARBOR_ASSIGN_OR_RETURN(uint64_t below_begin, tree_->Rank(root_, range.begin));
+    return below_end > below_begin ? below_end - below_begin : 0;
+  }
+  uint64_t n = 0;
+  ARBOR_RETURN_IF_ERROR(Scan(
+      range,
+      [&](const std::string&, const std::string&) {
+        ++n;
+        return true;
+      },
+      ScanValues::kSkip));
+  return n;
 }
 
 Status ReadView::Scan(const KeyRange& range,
-                      const std::function<bool(const std::string&, const std::string&)>& fn) const {
-  return ScanFrom(range, 0, fn);
+                      const std::function<bool(const std::string&, const std::string&)>& fn,
+                      ScanValues values) const {
+  return ScanFrom(range, 0, fn, values);
 }
 
-Status ReadView::ScanFrom(
-    const KeyRange& range, uint64_t offset,
-    const std::function<bool(const std::string&, const std::string&)>& fn) const {
+Status ReadView::ScanFrom(const KeyRange& range, uint64_t offset,
+                          const std::function<bool(const std::string&, const std::string&)>& fn,
+                          ScanValues values) const {
   std::string start = range.begin;
   if (offset > 0) {
-    bool staged_in_range = false;
-    if (pending_) {
-      auto it = pending_->lower_bound(range.begin);
-      staged_in_range = it != pending_->end() && range.Contains(it->first);
-    }
-    if (!staged_in_range && has_staging()) {
-      ReadOptions ro;
-      ro.snapshot = snapshot_.get();
-      ARBOR_ASSIGN_OR_RETURN(
-          auto staged, ReadStagedEdits(kv_, ref_.staging_token, ro, range.begin, range.end, 1));
-      staged_in_range = !staged.empty();
-    }
+    ARBOR_ASSIGN_OR_RETURN(bool staged_in_range, StagedIn(range));
     if (!staged_in_range) {
       // Counted subtrees find the offset-th entry of the range in O(log n).
       ARBOR_ASSIGN_OR_RETURN(uint64_t rank, tree_->Rank(root_, range.begin));
@@ -184,7 +227,7 @@ Status ReadView::ScanFrom(
       offset = 0;
     }
   }
-  auto it = NewIterator();
+  auto it = NewIterator(values);
   ARBOR_RETURN_IF_ERROR(it->Seek(start));
   while (it->Valid() && range.Contains(it->key())) {
     if (offset > 0) {

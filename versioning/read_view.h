@@ -40,16 +40,22 @@ struct ResolvedRef {
 // Catalog key -> value (nullopt: deleted), in key order.
 using PendingEdits = std::map<std::string, std::optional<std::string>, std::less<>>;
 
+// Whether a scan reads stored values, or hands out keys alone (every value "").
+// Keys alone copy no value: a names-only listing or a range delete needs nothing else.
+enum class ScanValues { kRead, kSkip };
+
 // Iterates the overlay of pending edits on staged edits on a tree, skipping tombstones.
 class OverlayIterator {
  public:
   OverlayIterator(KvStore* kv, const ProllyTree* tree, std::shared_ptr<Snapshot> snapshot,
                   ObjectId root, std::string staging_token,
-                  std::shared_ptr<const PendingEdits> pending = nullptr);
+                  std::shared_ptr<const PendingEdits> pending = nullptr,
+                  ScanValues values = ScanValues::kRead);
 
   Status Seek(std::string_view key);
   bool Valid() const { return valid_; }
   const std::string& key() const { return key_; }
+  // "" when the iterator skips values.
   const std::string& value() const { return value_; }
   Status Next();
 
@@ -59,6 +65,7 @@ class OverlayIterator {
   bool StagedValid() const;
   std::string_view StagedKey() const;
   Result<std::optional<std::string>> StagedValue() const;
+  Result<bool> StagedLive() const;  // StagedValue().has_value(), without the copy
   Status AdvanceStaging();
   bool PendingFirst() const;  // the pending entry is the staged source's current one
 
@@ -71,6 +78,7 @@ class OverlayIterator {
   std::shared_ptr<const PendingEdits> pending_;
   PendingEdits::const_iterator pending_it_;
   std::optional<TreeCursor> tree_cursor_;
+  ScanValues values_;
   bool valid_ = false;
   std::string key_, value_;
 };
@@ -93,15 +101,24 @@ class ReadView {
 
   // Calls fn(key, value) for keys in range, in order, until fn returns false.
   Status Scan(const KeyRange& range,
-              const std::function<bool(const std::string&, const std::string&)>& fn) const;
+              const std::function<bool(const std::string&, const std::string&)>& fn,
+              ScanValues values = ScanValues::kRead) const;
   // Like Scan, but skips the first `offset` entries of the range. Cheap (O(log n))
   // when nothing is staged in the range; otherwise it walks the skipped entries.
   Status ScanFrom(const KeyRange& range, uint64_t offset,
-                  const std::function<bool(const std::string&, const std::string&)>& fn) const;
+                  const std::function<bool(const std::string&, const std::string&)>& fn,
+                  ScanValues values = ScanValues::kRead) const;
 
-  std::unique_ptr<OverlayIterator> NewIterator() const;
+  // The number of live keys in range: O(log n) through subtree counts when
+  // nothing is staged or pending in the range, else a keys-only scan.
+  Result<uint64_t> Count(const KeyRange& range) const;
+
+  std::unique_ptr<OverlayIterator> NewIterator(ScanValues values = ScanValues::kRead) const;
 
  private:
+  // Whether a pending or staged edit falls in `range`.
+  Result<bool> StagedIn(const KeyRange& range) const;
+
   KvStore* kv_;
   const ProllyTree* tree_;
   std::shared_ptr<Snapshot> snapshot_;

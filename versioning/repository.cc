@@ -877,7 +877,92 @@ void Repository::RunWriteBatch(const std::string& target, const std::vector<Queu
   if (b.is_protected) return fail_all(ProtectedBranch(b.name));
   // Staged writes made while an intent waits would be dropped when it completes.
   if (Status s = CheckNoIntent(b.name); !s.ok()) return fail_all(s);
+  // Auto mode with nothing staged: each write that changes the catalog is its own
+  // commit on top of the previous one, in queue order, and one synced write moves
+  // the branch past them all (the commits and their nodes go out unsynced first,
+  // unreachable until that move).
+  auto run_auto_batch = [&] {
+    auto root = RootOf(b.head);
+    if (!root.ok()) return fail_all(root.status());
+    ResolvedRef ref;
+    ref.kind = ResolvedRef::Kind::kBranch;
+    ref.expression = target;
+    ref.branch = b.name;
+    ref.staging_token = b.staging_token;  // nothing is staged under it
+    ref.is_protected = b.is_protected;
+    ObjectId head = b.head;
+    ObjectId tree = *root;
+    // Writes whose outcome depends on the branch move: those that made a commit,
+    // and those whose function saw an earlier write's commit.
+    std::vector<QueuedWrite*> depends;
+    for (QueuedWrite* w : batch) {
+      const bool saw_commit = head != b.head;
+      if (saw_commit) depends.push_back(w);
+      ref.commit = head;
+      const ReadView view(kv_, &tree_, snapshot, ref, tree);
+      auto edits = RunFn(*w->fn, view, &w->exception);
+      if (w->exception) continue;
+      if (!edits.ok()) {
+        w->outcome = edits.status();
+        continue;
+      }
+      MutationOutcome outcome;
+      outcome.edits = edits->size();
+      // The commit's nodes and the commit object go out unsynced: they are
+      // unreachable until the branch move below, whose synced write covers them.
+      auto commit = [&]() -> Result<ObjectId> {
+        WriteBatch nodes;
+        ARBOR_ASSIGN_OR_RETURN(ObjectId next, tree_.Apply(tree, std::move(*edits), &nodes));
+        // A DDL that changes nothing (an alter to the same values) makes no commit.
+        if (next == tree) return next;
+        const MutationOptions& o = *w->options;
+        ARBOR_ASSIGN_OR_RETURN(
+            CommitData data,
+            MakeCommit(&commits_, next, {head}, o.author,
+                       o.message.empty() ? "auto-commit" : o.message, clock_(), {}));
+        CommitPtr c = commits_.Put(std::move(data), &nodes);
+        ARBOR_RETURN_IF_ERROR(kv_->Write(nodes, Unsynced()));
+        head = c->id;
+        outcome.commit = c->id;
+        return next;
+      };
+      if (outcome.edits == 0) {
+        w->outcome = outcome;
+        continue;
+      }
+      auto next = commit();
+      if (!next.ok()) {
+        w->outcome = next.status();
+        continue;
+      }
+      tree = *next;
+      w->outcome = outcome;
+      if (!saw_commit && outcome.commit) depends.push_back(w);
+    }
+    if (head == b.head) return;
+    WriteBatch move;
+    Branch moved = b;
+    moved.head = head;
+    moved.staging_token = NewStagingToken();
+    RefStore::ExpectBranch(b, &move);
+    RefStore::PutBranch(moved, &move);
+    Status s = kv_->Write(move);
+    if (s.IsPreconditionFailed()) {
+      s = Status::Busy("branch " + Quote(target) + " was moved by another writer; retry");
+    }
+    if (!s.ok()) {
+      for (QueuedWrite* w : depends)
+        w->outcome = s;
+      return;
+    }
+    DropStaging(b.staging_token);
+  };
   if (b.commit_mode == versioning::COMMIT_MODE_AUTO) {
+    if (batch.size() > 1 && !lakefs_) {
+      auto staged = HasStagedEdits(kv_, b.staging_token, ro);
+      if (!staged.ok()) return fail_all(staged.status());
+      if (!*staged) return run_auto_batch();
+    }
     // Every write is its own commit, so each needs the head the previous one made.
     for (QueuedWrite* w : batch) {
       try {

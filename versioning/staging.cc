@@ -61,6 +61,12 @@ Result<std::optional<std::string>> DecodeStagedValue(std::string_view raw) {
   return Status::Corruption("malformed staged value");
 }
 
+Result<bool> StagedValueIsLive(std::string_view raw) {
+  if (!raw.empty() && raw[0] == kPut) return true;
+  if (raw.size() == 1 && raw[0] == kDelete) return false;
+  return Status::Corruption("malformed staged value");
+}
+
 Result<std::vector<Edit>> ReadStagedEdits(KvStore* kv, std::string_view token,
                                           const ReadOptions& options, std::string_view begin,
                                           std::string_view end, size_t limit) {

@@ -31,6 +31,8 @@ void StageEdit(std::string_view token, const Edit& edit, WriteBatch* batch);
 
 // Decodes a staging value: nullopt for a tombstone. Corruption for anything else.
 Result<std::optional<std::string>> DecodeStagedValue(std::string_view raw);
+// The same decision without copying the value: false for a tombstone.
+Result<bool> StagedValueIsLive(std::string_view raw);
 
 // The staged edits under `token` with catalog keys in [begin, end) (empty end:
 // unbounded), in key order.

@@ -17,10 +17,12 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ThriftHiveMetastore.h"
@@ -343,7 +345,33 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   // raises what the _req method of its name declares (the legacy forms
   // delegate to it, and declare the same types); the non-streamed methods are
   // these with an emitter that collects, so both forms answer alike.
-  using PartitionEmitter = std::function<void(const hive::Partition&)>;
+  //
+  // An emitter may also ask for the count: a listing that can know exactly how
+  // many partitions it will hand over (no filter to evaluate, no privileges to
+  // read per partition) tells it through Expect before the first one, after
+  // every check that can fail short of a storage error, so a processor can
+  // begin the reply then and send it while the rest is converted.
+  class PartitionEmitter {
+   public:
+    using Emit = std::function<void(const hive::Partition&)>;
+    using Count = std::function<void(uint64_t)>;
+    template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, PartitionEmitter> &&
+             std::is_invocable_v<const F&, const hive::Partition&>) PartitionEmitter(F emit)
+        : emit_(std::move(emit)) {}  // NOLINT: any callable emits
+    PartitionEmitter(Emit emit, Count expect)
+        : emit_(std::move(emit)), expect_(std::move(expect)) {}
+
+    void operator()(const hive::Partition& p) const { emit_(p); }
+    bool wants_count() const { return static_cast<bool>(expect_); }
+    void Expect(uint64_t n) const {
+      if (expect_) expect_(n);
+    }
+
+   private:
+    Emit emit_;
+    Count expect_;
+  };
   void stream_partitions_req(const hive::PartitionsRequest& req, const PartitionEmitter& emit);
   void stream_partitions_ps_with_auth_req(const hive::GetPartitionsPsWithAuthRequest& req,
                                           const PartitionEmitter& emit);

@@ -297,19 +297,26 @@ Result<PartitionQuery> Select(const TableInfo& info, const Criteria& c) {
 }
 
 // Hands each selected partition to `emit`, in name order, one reused object.
+// Without a filter the count is known up front from the keys (the view is one
+// snapshot, so the listing that follows yields exactly that many): an emitter
+// that asks for it gets it before the first partition.
 Status EachPartition(const ReadView& view, const PartTarget& t, const Criteria& c,
                      const Emitter& emit) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
+  CatalogQuery query(txn);
+  if (emit.wants_count() && !q.predicate) {
+    ARBOR_ASSIGN_OR_RETURN(uint64_t n, query.CountPartitions(info.table, q));
+    emit.Expect(n);
+  }
   q.parse = true;
   Partition scratch;
-  return CatalogQuery(txn).Partitions(info.table, q,
-                                      [&](const std::string&, const catalog::Partition* p) {
-                                        PresentInto(*p, t, &scratch);
-                                        emit(scratch);
-                                        return true;
-                                      });
+  return query.Partitions(info.table, q, [&](const std::string&, const catalog::Partition* p) {
+    PresentInto(*p, t, &scratch);
+    emit(scratch);
+    return true;
+  });
 }
 
 Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTarget& t,
@@ -337,13 +344,8 @@ Result<int32_t> CountPartitions(const ReadView& view, const PartTarget& t, const
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
-  int32_t n = 0;
-  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
-      info.table, q, [&](const std::string&, const catalog::Partition*) {
-        ++n;
-        return true;
-      }));
-  return n;
+  ARBOR_ASSIGN_OR_RETURN(uint64_t n, CatalogQuery(txn).CountPartitions(info.table, q));
+  return static_cast<int32_t>(n);
 }
 
 Result<Partition> GetOne(const ReadView& view, const PartTarget& t, const PartSpec& spec) {

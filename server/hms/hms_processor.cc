@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -11,6 +12,7 @@
 #include <thrift/TApplicationException.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TTransportException.h>
 #include <thrift/transport/TVirtualTransport.h>
 
 #include "server/hms/hms_handler.h"
@@ -30,6 +32,7 @@ using apache::thrift::protocol::TBinaryProtocolT;
 using apache::thrift::protocol::TCompactProtocolT;
 using apache::thrift::protocol::TProtocol;
 using apache::thrift::transport::TTransport;
+using apache::thrift::transport::TTransportException;
 using apache::thrift::transport::TVirtualTransport;
 
 // An append-only byte buffer in fixed chunks: growing it never copies what it
@@ -51,19 +54,29 @@ class ChunkSink : public TVirtualTransport<ChunkSink> {
   void DrainTo(TTransport* out) {
     for (size_t i = 0; i < chunks_.size(); ++i) {
       const size_t n = i + 1 == chunks_.size() ? cur_ - chunks_[i].get() : kChunkBytes;
-      out->write(chunks_[i].get(), static_cast<uint32_t>(n));
+      if (n > 0) out->write(chunks_[i].get(), static_cast<uint32_t>(n));
       chunks_[i].reset();
     }
     chunks_.clear();
     cur_ = end_ = nullptr;
   }
 
+  // From now on, a full chunk is written to `out` at once and its memory reused:
+  // the sink holds at most one chunk.
+  void StreamTo(TTransport* out) {
+    DrainTo(out);
+    stream_ = out;
+  }
+
  private:
-  static constexpr size_t kChunkBytes = 1 << 20;
+  static constexpr size_t kChunkBytes = 256 << 10;
 
   void WriteSlow(const uint8_t* buf, uint32_t len) {
     while (len > 0) {
-      if (cur_ == end_) {
+      if (cur_ == end_ && stream_ && !chunks_.empty()) {
+        stream_->write(chunks_.back().get(), static_cast<uint32_t>(kChunkBytes));
+        cur_ = chunks_.back().get();
+      } else if (cur_ == end_) {
         chunks_.emplace_back(new uint8_t[kChunkBytes]);
         cur_ = chunks_.back().get();
         end_ = cur_ + kChunkBytes;
@@ -79,6 +92,7 @@ class ChunkSink : public TVirtualTransport<ChunkSink> {
   std::vector<std::unique_ptr<uint8_t[]>> chunks_;
   uint8_t* cur_ = nullptr;  // the free space of the last chunk
   uint8_t* end_ = nullptr;
+  TTransport* stream_ = nullptr;  // set: chunks go out as they fill
 };
 
 // A protocol that encodes elements as `oprot` does, into `sink`; null for a
@@ -193,18 +207,29 @@ class HmsProcessor : public SessionProcessor {
     if (eventHandler_) eventHandler_->postRead(ctx, full_name, bytes);
 
     Result result;
-    int32_t count = 0;
+    uint64_t count = 0;
     bool ok = false;
+    // Set once the listing has announced its count and the reply has begun.
+    std::optional<uint64_t> streaming;
+    auto begin = [&](uint64_t n) {
+      if (eventHandler_) eventHandler_->preWrite(ctx, full_name);
+      WriteHead(c, method, wrapped, n);
+      sink.StreamTo(c.oprot->getTransport().get());
+      streaming = n;
+    };
     auto call = [&] {
-      run(args, [&](const hive::Partition& p) {
-        p.write(elements);
-        ++count;
-      });
+      run(args, Emitter(
+                    [&](const hive::Partition& p) {
+                      p.write(elements);
+                      ++count;
+                    },
+                    begin));
       ok = true;
     };
     try {
       Catch_o1(result, call);
     } catch (const std::exception& e) {
+      if (streaming) AbortStream(e.what());
       if (eventHandler_) eventHandler_->handlerError(ctx, full_name);
       TApplicationException x(e.what());
       c.oprot->writeMessageBegin(method, T_EXCEPTION, c.seqid);
@@ -214,35 +239,64 @@ class HmsProcessor : public SessionProcessor {
       c.oprot->getTransport()->flush();
       return;
     }
-    if (eventHandler_) eventHandler_->preWrite(ctx, full_name);
+    if (streaming && !ok) AbortStream("the listing failed after its reply began");
+    if (streaming && count != *streaming) {
+      AbortStream("the listing announced " + std::to_string(*streaming) + " partitions and gave " +
+                  std::to_string(count));
+    }
     TProtocol* out = c.oprot;
-    out->writeMessageBegin(method, T_REPLY, c.seqid);
-    if (!ok) {
-      // A declared exception, in its slot; the partitions buffered so far are dropped.
-      result.write(out);
-    } else {
-      out->writeStructBegin("result");
-      out->writeFieldBegin("success", wrapped ? T_STRUCT : T_LIST, 0);
-      if (wrapped) {
-        out->writeStructBegin("response");
-        out->writeFieldBegin("partitions", T_LIST, 1);
+    if (!streaming) {
+      if (eventHandler_) eventHandler_->preWrite(ctx, full_name);
+      if (!ok) {
+        // A declared exception, in its slot; the partitions buffered so far are dropped.
+        out->writeMessageBegin(method, T_REPLY, c.seqid);
+        result.write(out);
+        out->writeMessageEnd();
+        Finish(c, ctx, full_name);
+        return;
       }
-      out->writeListBegin(T_STRUCT, static_cast<uint32_t>(count));
-      sink.DrainTo(out->getTransport().get());
-      out->writeListEnd();
-      if (wrapped) {
-        out->writeFieldEnd();
-        out->writeFieldStop();
-        out->writeStructEnd();
-      }
+      WriteHead(c, method, wrapped, count);
+    }
+    sink.DrainTo(out->getTransport().get());
+    out->writeListEnd();
+    if (wrapped) {
       out->writeFieldEnd();
       out->writeFieldStop();
       out->writeStructEnd();
     }
+    out->writeFieldEnd();
+    out->writeFieldStop();
+    out->writeStructEnd();
     out->writeMessageEnd();
-    bytes = out->getTransport()->writeEnd();
-    out->getTransport()->flush();
+    Finish(c, ctx, full_name);
+  }
+
+  // A successful reply up to the list's elements: the message, the result
+  // struct, the response struct of a wrapped form, and the list header.
+  static void WriteHead(const Call& c, const char* method, bool wrapped, uint64_t n) {
+    TProtocol* out = c.oprot;
+    out->writeMessageBegin(method, T_REPLY, c.seqid);
+    out->writeStructBegin("result");
+    out->writeFieldBegin("success", wrapped ? T_STRUCT : T_LIST, 0);
+    if (wrapped) {
+      out->writeStructBegin("response");
+      out->writeFieldBegin("partitions", T_LIST, 1);
+    }
+    out->writeListBegin(T_STRUCT, static_cast<uint32_t>(n));
+  }
+
+  void Finish(const Call& c, void* ctx, const char* full_name) {
+    const uint32_t bytes = c.oprot->getTransport()->writeEnd();
+    c.oprot->getTransport()->flush();
     if (eventHandler_) eventHandler_->postWrite(ctx, full_name, bytes);
+  }
+
+  // A reply that has begun cannot carry an error any more: the connection is
+  // closed instead (the listener closes it on a transport exception), so the
+  // client sees a failed call, never a short or corrupt list.
+  [[noreturn]] static void AbortStream(const std::string& why) {
+    throw TTransportException(TTransportException::UNKNOWN,
+                              "closing the connection: a streamed listing failed: " + why);
   }
 
 #define ARBOR_HMS_SERVE(method, wrapped, body)                                                   \

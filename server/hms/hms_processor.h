@@ -4,24 +4,31 @@
 // their _with_auth and _req forms). Those never hold the reply as a vector of
 // Thrift objects: the handler converts one partition at a time
 // (HmsHandler::stream_*), each is serialized at once into a buffer of bytes in
-// the connection's protocol, and the reply is then written as the generated
-// code would write it, with the result struct's framing written by hand and the
-// buffered elements copied behind the list header.
+// the connection's protocol, and the reply is written as the generated code
+// would write it, with the result struct's framing written by hand.
+//
+// A Thrift list header needs the element count. When the handler announces it
+// (PartitionEmitter::Expect: listings without a filter or per-partition
+// privileges, counted from keys after every check that can fail), the reply
+// begins then and each buffer chunk goes out as it fills. Otherwise the
+// elements are buffered to the end and copied behind the list header.
 //
 // Contract:
 //   * The reply's bytes are identical to the generated processor's for the same
 //     handler answer (tests/server/hms_processor_test.cc compares them), for
 //     the binary and compact protocols. Other protocols take the generated path.
-//   * Errors go in the declared slot, as with the generated code: nothing is
-//     written before the listing has ended, so an error raised anywhere in it
-//     (before or after the first partition) yields the normal exception reply
-//     and the buffered partitions are dropped. A Thrift list header needs its
-//     element count, so buffering to the end is needed anyway.
-//   * Memory: the serialized partitions (about the reply's size, in chunks that
-//     are released as they are written), plus one partition being converted;
-//     the generated path holds the reply as Thrift objects (1.6 times its wire
-//     size for typical partitions, plus allocator overhead: 4 times in all, as
-//     measured in bench/README.md), built before serialization starts.
+//   * Errors go in the declared slot, as with the generated code, for every
+//     error raised before the count is announced (a buffered listing: anywhere
+//     in it; the buffered partitions are dropped). An error after a streamed
+//     reply has begun, or a listing that yields another count than announced,
+//     cannot be answered any more: a TTransportException closes the connection,
+//     so the client sees a failed call, never a short list.
+//   * Memory: streamed, one chunk plus one partition being converted;
+//     buffered, the serialized partitions (about the reply's size, in chunks
+//     released as they are written). The generated path holds the reply as
+//     Thrift objects (1.6 times its wire size for typical partitions, plus
+//     allocator overhead: 4 times in all, as measured in bench/README.md),
+//     built before serialization starts.
 //   * The processor event handler sees the same calls (getContext, preRead,
 //     postRead, handlerError, preWrite, postWrite, freeContext).
 #pragma once

@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from harness import ARBORD, Arbord, hms, main, make_partition, make_table
+from harness import ARBORD, Arbord, admin_call, hms, main, make_partition, make_table
 
 PART_KEYS = (("ds", "string"), ("hr", "int"))
 
@@ -253,11 +253,15 @@ class ManyClientsOneBranchTest(DurabilityBase):
     there after the restart, and each client's writes land in the order it made them."""
 
     CLIENTS = 16
+    MODE = "staged"
 
     def test_concurrent_writers_one_branch_survive_kill9(self):
         rng = random.Random(11)
         self.c.create_database(hms.Database(name="gc"))
         self.c.create_table(make_table("gc", "t", part_keys=PART_KEYS))
+        status, out = admin_call(self.server.http_port, "PUT", "/api/v1/branches/main/commit-mode",
+                                 {"mode": self.MODE})
+        self.assertEqual((status, out.get("commit_mode")), (200, self.MODE))
         next_hr = [0] * self.CLIENTS  # per client: the next hour to add
         for cycle in range(3):
             acked = list(next_hr)
@@ -301,6 +305,22 @@ class ManyClientsOneBranchTest(DurabilityBase):
                 self.assertGreaterEqual(len(hours), acked[k], where)
                 self.assertLessEqual(len(hours), acked[k] + 1, where)
                 next_hr[k] = len(hours)
+
+
+class ManyClientsOneAutoBranchTest(ManyClientsOneBranchTest):
+    """The same in auto mode, where a batch chains one commit per write and moves the
+    branch once: acknowledged writes survive, each client's in order."""
+
+    MODE = "auto"
+
+    def test_concurrent_writers_one_branch_survive_kill9(self):
+        super().test_concurrent_writers_one_branch_survive_kill9()
+        # Every write that survived is its own commit: one per partition, plus the
+        # database and the table.
+        status, out = admin_call(self.server.http_port, "GET", "/api/v1/refs/main/commits?limit=1000")
+        self.assertEqual(status, 200, out)
+        parts = len(self.c.get_partition_names("gc", "t", -1))
+        self.assertGreaterEqual(len(out["commits"]), min(parts + 2, 1000))
 
 
 class CrashMidWriteTest(DurabilityBase):

@@ -4,7 +4,8 @@
 // wrappers, and exceptions in their declared slots — for the binary and the
 // compact protocol. The table holds enough partitions (with escaped names,
 // differing columns and parameters) that a reply spans several of the
-// processor's 1 MiB buffer chunks.
+// processor's 256 KiB buffer chunks, and the streamed listings (count
+// announced first) and the buffered ones (filters, privileges) both answer alike.
 #include <chrono>
 #include <functional>
 #include <memory>

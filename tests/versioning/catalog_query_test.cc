@@ -1,6 +1,6 @@
 // Unit tests of CatalogQuery (versioning/catalog_query.h): partition queries
 // (partial specs, resume tokens, offsets, limits, predicates, parsing on
-// demand) and the table and database cursors, over catalogs whose entries
+// demand, counts) and the table and database cursors, over catalogs whose entries
 // live in a commit, in the branch's staging and in the transaction's pending
 // edits at once. A seeded random test checks every query against a model.
 #include <gmock/gmock.h>
@@ -565,6 +565,10 @@ TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
             return true;
           }));
       ASSERT_EQ(got, want) << trace;
+      // The count of the same page, by subtree counts where nothing is staged.
+      auto counted = CatalogQuery(txn).CountPartitions(t, one);
+      ARBOR_ASSERT_OK(counted.status());
+      EXPECT_EQ(*counted, want.size()) << trace;
 
       // Pages resumed with the last name concatenate to the whole selection.
       PartitionQuery paged = q;

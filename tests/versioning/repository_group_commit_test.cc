@@ -1,4 +1,5 @@
-// Group commit of staged writes to one branch (Repository::Mutate): concurrent
+// Group commit of writes to one branch (Repository::Mutate), staged and in auto
+// mode (a commit per write, one synced branch move per batch): concurrent
 // writers share synced batches, each function sees the writes queued before it,
 // a failing function affects only its own caller, and the arrival order decides
 // the outcome of writes to the same key. Also: a commit's chunked apply of staged
@@ -329,6 +330,63 @@ TEST_F(GroupCommitTest, AutoModeWritesEachCommitInOrder) {
   ASSERT_EQ(log->commits.size(), 5u);
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(log->commits[i]->id, *outcomes[3 - i]->commit);
+}
+
+TEST_F(GroupCommitTest, AutoModeBatchSharesOneSyncedWrite) {
+  ARBOR_ASSERT_OK(repo_->SetCommitMode("main", versioning::COMMIT_MODE_AUTO));
+  const std::vector<std::string> parts = {"a0", "a1", "dup", "dup", "a2", "a3"};
+  std::vector<Result<MutationOutcome>> outcomes(parts.size(), Status::Internal("not run"));
+  Result<MutationOutcome> failing = Status::Internal("not run");
+  Result<MutationOutcome> unchanged = Status::Internal("not run");
+  std::vector<std::function<void()>> queue;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    queue.push_back([&, i] { outcomes[i] = AddPart(parts[i]); });
+    if (i == 1) {
+      queue.push_back([&] {
+        failing = repo_->Mutate("main", MutationOptions{"w", ""},
+                                [](const ReadView&) -> Result<std::vector<Edit>> {
+                                  return Status::InvalidArgument("refused");
+                                });
+      });
+    }
+  }
+  // A write of a value the batch already holds: no commit of its own.
+  queue.push_back([&] {
+    unchanged = repo_->Mutate(
+        "main", MutationOptions{"w", ""}, [&](const ReadView&) -> Result<std::vector<Edit>> {
+          return std::vector<Edit>{Put(PartKey(kDb, "t", "a3"), PartValue(kDb, "t", "1"))};
+        });
+  });
+  const int before = kv_->synced();
+  HoldThenRun(queue);
+  // The first writer's commit, then one synced write for the whole batch.
+  EXPECT_EQ(kv_->synced() - before, 2);
+  ARBOR_EXPECT_CODE(failing, kInvalidArgument);
+  ARBOR_EXPECT_CODE(outcomes[3], kAlreadyExists);  // saw the first "dup"'s commit
+  ARBOR_ASSERT_OK(unchanged);
+  EXPECT_FALSE(unchanged->commit.has_value());
+  std::vector<ObjectId> chain;
+  for (size_t i : {0, 1, 2, 4, 5}) {
+    ARBOR_ASSERT_OK(outcomes[i]);
+    ASSERT_TRUE(outcomes[i]->commit.has_value()) << i;
+    chain.push_back(*outcomes[i]->commit);
+  }
+  // One commit per write that changed the catalog, each on the previous one, in
+  // queue order, the last at the branch's head.
+  LogOptions lo;
+  lo.limit = 5;
+  auto log = repo_->Log("main", lo);
+  ARBOR_ASSERT_OK(log);
+  ASSERT_EQ(log->commits.size(), 5u);
+  for (size_t i = 0; i < chain.size(); ++i) {
+    EXPECT_EQ(log->commits[i]->id, chain[chain.size() - 1 - i]) << i;
+    EXPECT_EQ(log->commits[i]->message, "auto-commit");
+  }
+  for (const auto& p : parts) {
+    auto v = Read(PartKey(kDb, "t", p));
+    ARBOR_ASSERT_OK(v);
+    EXPECT_TRUE(v->has_value()) << p;
+  }
 }
 
 TEST_F(GroupCommitTest, BatchOnProtectedBranchOrTagIsRefused) {
