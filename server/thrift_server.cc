@@ -277,7 +277,7 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
     out_.clear();
   }
 
-  // Sends `bytes` to the socket, waiting up to the timeout for room.
+  // Sends data[0, size) to the socket, waiting up to the timeout for room.
   void Write(const char* data, size_t size) {
     size_t off = 0;
     while (off < size) {
