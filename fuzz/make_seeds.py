@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of every fuzz target into fuzz/corpus/<target>/ (committed).
 
-Run from the repository root: /usr/bin/python3 fuzz/make_seeds.py
+Run from the repository root, after a build (the Thrift seeds are written by the
+generated Python client): /usr/bin/python3 fuzz/make_seeds.py [build/thrift/gen-py]
 The seeds are small valid inputs that lead the fuzzers into the interesting code fast.
 """
 
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -81,8 +83,115 @@ def admin():
         write("fuzz_admin_api", "seed%d" % i, s)
 
 
+def thrift_requests(gen_py):
+    """Sequences of real requests, as Hive's and Spark's clients send them, written
+    by the generated client into a memory buffer: one file per sequence and protocol
+    (first byte 0: binary, 1: compact)."""
+    sys.path.insert(0, gen_py)
+    from thrift.protocol import TBinaryProtocol, TCompactProtocol
+    from thrift.transport import TTransport
+    from hive_metastore import ThriftHiveMetastore as service
+    from hive_metastore import ttypes as hms
+
+    def sd(location=None):
+        return hms.StorageDescriptor(
+            cols=[hms.FieldSchema(name="id", type="bigint"), hms.FieldSchema(name="v", type="string")],
+            location=location, inputFormat="org.apache.hadoop.mapred.TextInputFormat",
+            outputFormat="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+            serdeInfo=hms.SerDeInfo(serializationLib="org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+                                    parameters={"field.delim": ","}),
+            bucketCols=[], sortCols=[], parameters={}, numBuckets=-1, compressed=False)
+
+    table = hms.Table(tableName="orders", dbName="sales", owner="me", sd=sd(), tableType="MANAGED_TABLE",
+                      partitionKeys=[hms.FieldSchema(name="ds", type="string"),
+                                     hms.FieldSchema(name="hr", type="int")],
+                      parameters={"comment": "x"})
+
+    def part(ds, hr, db="sales"):
+        return hms.Partition(values=[ds, str(hr)], dbName=db, tableName="orders",
+                             sd=sd(), parameters={})
+
+    stats = hms.ColumnStatistics(
+        statsDesc=hms.ColumnStatisticsDesc(isTblLevel=False, dbName="sales", tableName="orders",
+                                           partName="ds=2024-01-01/hr=1"),
+        statsObj=[hms.ColumnStatisticsObj(colName="id", colType="bigint", statsData=hms.ColumnStatisticsData(
+            longStats=hms.LongColumnStatsData(lowValue=1, highValue=9, numNulls=0, numDVs=3)))],
+        engine="hive")
+    lock = hms.LockRequest(component=[hms.LockComponent(type=hms.LockType.SHARED_READ, level=hms.LockLevel.TABLE,
+                                                        dbname="sales", tablename="orders")],
+                           user="me", hostname="h")
+    sequences = {
+        "tables": [
+            ("create_table", table),
+            ("get_table_req", hms.GetTableRequest(dbName="sales", tblName="orders")),
+            ("get_tables", "sales", "*"),
+            ("get_table_meta", "sal*", "*", []),
+            ("alter_table", "sales", "orders", table),
+            ("get_fields_req", hms.GetFieldsRequest(dbName="sales", tblName="orders")),
+            ("drop_table", "sales", "orders", False),
+        ],
+        "partitions": [
+            ("create_table", table),
+            ("add_partitions", [part("2024-01-01", 1), part("2024-01-02", 2), part("a/b", 3)]),
+            ("get_partitions", "sales", "orders", -1),
+            ("get_partitions_by_filter", "sales", "orders", 'ds > "2024" and hr < 3', -1),
+            ("get_partition_by_name", "sales", "orders", "ds=2024-01-01/hr=1"),
+            ("get_partitions_by_names", "sales", "orders", ["ds=a%2Fb/hr=3", "ds=x/hr=1"]),
+            ("get_partition_names", "sales", "orders", -1),
+            ("get_partitions_pspec", "sales", "orders", -1),
+            ("drop_partition_by_name", "sales", "orders", "ds=2024-01-02/hr=2", False),
+        ],
+        "branch": [
+            ("get_database", "sales@dev"),
+            ("create_table", hms.Table(tableName="t", dbName="sales@dev", sd=sd("s3a://b/t"),
+                                       partitionKeys=[], tableType="EXTERNAL_TABLE",
+                                       parameters={"EXTERNAL": "TRUE"})),
+            ("get_table_objects_by_name_req", hms.GetTablesRequest(dbName="sales@dev", tblNames=["t", "x"])),
+            ("get_all_tables", "@hive#sales@dev"),
+            ("create_database", hms.Database(name="d2", description="x", parameters={})),
+            ("get_databases", "*"),
+            ("drop_database", "d2", True, True),
+        ],
+        "statistics": [
+            ("create_table", table),
+            ("add_partition", part("2024-01-01", 1)),
+            ("update_partition_column_statistics", stats),
+            ("get_partitions_statistics_req", hms.PartitionsStatsRequest(
+                dbName="sales", tblName="orders", colNames=["id"], partNames=["ds=2024-01-01/hr=1"],
+                engine="hive")),
+            ("get_aggr_stats_for", hms.PartitionsStatsRequest(
+                dbName="sales", tblName="orders", colNames=["id"], partNames=["ds=2024-01-01/hr=1"],
+                engine="hive")),
+            ("lock", lock),
+            ("show_locks", hms.ShowLocksRequest()),
+            ("unlock", hms.UnlockRequest(lockid=1)),
+        ],
+        "functions": [
+            ("create_function", hms.Function(functionName="f", dbName="sales", className="x.Y",
+                                             ownerName="me", ownerType=hms.PrincipalType.USER,
+                                             functionType=hms.FunctionType.JAVA, resourceUris=[])),
+            ("get_functions", "sales", "*"),
+            ("get_function", "sales", "f"),
+            ("drop_function", "sales", "f"),
+            ("getMetaConf", "hive.metastore.try.direct.sql"),
+            ("get_config_value", "hive.exec.default.partition.name", "x"),
+        ],
+    }
+    for protocol, factory in ((0, TBinaryProtocol.TBinaryProtocol),
+                              (1, TCompactProtocol.TCompactProtocol)):
+        for name, calls in sequences.items():
+            buf = TTransport.TMemoryBuffer()
+            client = service.Client(factory(buf))
+            for method, *args in calls:
+                getattr(client, "send_" + method)(*args)
+            write("fuzz_thrift_request", "%s-%s" % (name, ("binary", "compact")[protocol]),
+                  bytes([protocol]) + buf.getvalue())
+
+
 if __name__ == "__main__":
     filters()
     names()
     stored_values()
     admin()
+    here = os.path.dirname(HERE)
+    thrift_requests(sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "build", "thrift", "gen-py"))

@@ -13,7 +13,7 @@ seconds=${2:-8}
 shift $(( $# > 2 ? 2 : $# ))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_partition_filter fuzz_names fuzz_stored_values fuzz_admin_api)
+  targets=(fuzz_partition_filter fuzz_names fuzz_stored_values fuzz_admin_api fuzz_thrift_request)
 fi
 artifacts=${ARTIFACTS:-$build/artifacts}
 mkdir -p "$artifacts"

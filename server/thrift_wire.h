@@ -27,6 +27,7 @@ using apache::thrift::TConfiguration;
 using apache::thrift::protocol::TBinaryProtocolT;
 using apache::thrift::protocol::TMessageType;
 using apache::thrift::protocol::TProtocolException;
+using apache::thrift::protocol::TType;
 using apache::thrift::protocol::TVirtualProtocol;
 using apache::thrift::transport::TTransport;
 using apache::thrift::transport::TTransportException;
@@ -165,13 +166,13 @@ class ChunkedBinaryProtocol
       if ((word & VERSION_MASK) != VERSION_1) {
         throw TProtocolException(TProtocolException::BAD_VERSION, "Bad version identifier");
       }
-      type = static_cast<TMessageType>(word & 0xff);
+      type = CheckedMessageType(word & 0xff);
       result += readString(name);
     } else {
       result += ReadBody(name, word);
       int8_t old_type;
       result += readByte(old_type);
-      type = static_cast<TMessageType>(old_type);
+      type = CheckedMessageType(old_type);
     }
     return result + readI32(seqid);
   }
@@ -182,8 +183,84 @@ class ChunkedBinaryProtocol
   }
   uint32_t readBinary(std::string& str) { return readString(str); }
 
+  // Thrift's readers cast the type bytes from the wire to TType unchecked, and a
+  // byte outside the enum is undefined behaviour there and in the generated code
+  // that switches on it (found by fuzz/fuzz_thrift_request). Here an unknown type
+  // is a TProtocolException, as Thrift's skip() would raise a moment later.
+  uint32_t readFieldBegin(std::string& name, TType& fieldType, int16_t& fieldId) {
+    (void)name;
+    int8_t type;
+    uint32_t result = readByte(type);
+    if (type == apache::thrift::protocol::T_STOP) {
+      fieldType = apache::thrift::protocol::T_STOP;
+      fieldId = 0;
+      return result;
+    }
+    fieldType = CheckedType(type);
+    return result + readI16(fieldId);
+  }
+  uint32_t readMapBegin(TType& keyType, TType& valType, uint32_t& size) {
+    int8_t k, v;
+    uint32_t result = readByte(k);
+    result += readByte(v);
+    keyType = CheckedType(k);
+    valType = CheckedType(v);
+    result += ReadContainerSize(size);
+    apache::thrift::protocol::TMap map(keyType, valType, size);
+    checkReadBytesAvailable(map);
+    return result;
+  }
+  uint32_t readListBegin(TType& elemType, uint32_t& size) {
+    int8_t e;
+    uint32_t result = readByte(e);
+    elemType = CheckedType(e);
+    result += ReadContainerSize(size);
+    apache::thrift::protocol::TList list(elemType, size);
+    checkReadBytesAvailable(list);
+    return result;
+  }
+  uint32_t readSetBegin(TType& elemType, uint32_t& size) {
+    int8_t e;
+    uint32_t result = readByte(e);
+    elemType = CheckedType(e);
+    result += ReadContainerSize(size);
+    apache::thrift::protocol::TSet set(elemType, size);
+    checkReadBytesAvailable(set);
+    return result;
+  }
+
  private:
   static constexpr uint32_t kChunkBytes = 1 << 20;
+
+  // T_CALL .. T_ONEWAY; another value, cast unchecked, is undefined behaviour
+  // where the processor compares it.
+  static TMessageType CheckedMessageType(int type) {
+    if (type < apache::thrift::protocol::T_CALL || type > apache::thrift::protocol::T_ONEWAY) {
+      throw TProtocolException(TProtocolException::INVALID_DATA,
+                               "invalid message type " + std::to_string(type));
+    }
+    return static_cast<TMessageType>(type);
+  }
+
+  // T_STOP .. T_UTF16, the values TType declares.
+  static TType CheckedType(int8_t type) {
+    if (type < apache::thrift::protocol::T_STOP || type > apache::thrift::protocol::T_UTF16) {
+      throw TProtocolException(TProtocolException::INVALID_DATA,
+                               "invalid TType " + std::to_string(type));
+    }
+    return static_cast<TType>(type);
+  }
+
+  uint32_t ReadContainerSize(uint32_t& size) {
+    int32_t sizei;
+    uint32_t result = readI32(sizei);
+    if (sizei < 0) throw TProtocolException(TProtocolException::NEGATIVE_SIZE);
+    if (container_limit_ > 0 && sizei > container_limit_) {
+      throw TProtocolException(TProtocolException::SIZE_LIMIT);
+    }
+    size = static_cast<uint32_t>(sizei);
+    return result;
+  }
 
   uint32_t ReadBody(std::string& str, int32_t size) {
     if (size < 0) throw TProtocolException(TProtocolException::NEGATIVE_SIZE);

@@ -160,7 +160,7 @@ Result<std::vector<std::string>> PartNameToValues(std::string_view name,
   std::vector<std::string> values;
   values.reserve(pairs.size());
   for (size_t i = 0; i < pairs.size(); ++i) {
-    if (AsciiLower(pairs[i].first) != AsciiLower(keys[i])) {
+    if (pairs[i].first != keys[i]) {
       return Status::InvalidArgument("partition name " + QuoteName(name) + " has key " +
                                      QuoteName(pairs[i].first) + " in position " +
                                      std::to_string(i + 1) + ", where the table's key is " +
@@ -169,6 +169,18 @@ Result<std::vector<std::string>> PartNameToValues(std::string_view name,
     values.push_back(std::move(pairs[i].second));
   }
   return values;
+}
+
+Result<std::string> LowerCasePartNameKeys(std::string_view name) {
+  ARBOR_ASSIGN_OR_RETURN(auto pairs, ParsePartName(name));
+  std::string out;
+  for (const auto& [key, value] : pairs) {
+    if (!out.empty()) out += '/';
+    out += EscapePathName(AsciiLower(key));
+    out += '=';
+    out += EscapePathName(value);
+  }
+  return out;
 }
 
 std::string FormatValueList(const std::vector<std::string>& values) {

@@ -60,11 +60,17 @@ Result<std::string> MakePartName(const std::vector<std::string>& keys,
 Result<std::vector<std::pair<std::string, std::string>>> ParsePartName(std::string_view name);
 
 // Warehouse.makeValsFromName with a key check: the unescaped values of `name`
-// after verifying that its keys are `keys`, in order, compared ignoring ASCII
-// case (keys in names are lower case; table partition keys are stored
-// normalized). InvalidArgument, naming the mismatch, otherwise.
+// after verifying that its keys are `keys`, in order. Keys compare byte for
+// byte, as HMS looks a table's (lower-case) keys up in the name's map: a name
+// spelling a key in another case names no partition ("YYYY=1997" is not
+// "yyyy=1997"). InvalidArgument, naming the mismatch, otherwise.
 Result<std::vector<std::string>> PartNameToValues(std::string_view name,
                                                   const std::vector<std::string>& keys);
+
+// Hive's lowerCaseConvertPartName, which the statistics methods apply to the
+// names they are given: `name` with its keys lower-cased and re-escaped, its
+// values kept. InvalidArgument when `name` does not parse (ParsePartName).
+Result<std::string> LowerCasePartNameKeys(std::string_view name);
 
 // Java's List.toString of partition values, "[v1, v2]", as Hive's messages
 // print them.

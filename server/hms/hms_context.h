@@ -21,6 +21,10 @@ struct HmsOptions {
   char ref_separator = '@';
   // Root of default database locations (Hive's metastore.warehouse.dir).
   std::string warehouse = "file:/tmp/arbor/warehouse";
+  // Whether new databases, tables and partitions get their `file:` directories
+  // (server/hms/local_dirs.h). Off where requests are untrusted test input (the
+  // fuzz targets), which must not create directories wherever they name.
+  bool create_local_directories = true;
 };
 
 struct HmsContext {

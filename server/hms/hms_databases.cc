@@ -104,7 +104,7 @@ void HmsHandler::create_database(const Database& database) {
   ApplyDatabaseDefaults(&db, context_->options.warehouse, NowSeconds());
   StoreLocations(locations(), &db);
   Write<E>(n, "create database " + n.db, [&](CatalogTxn& txn) { return txn.CreateDatabase(db); });
-  EnsureLocalDirectory(db.location_uri());
+  MakeLocalDirectory(db.location_uri());
 }
 
 void HmsHandler::create_database_req(const CreateDatabaseRequest& r) {
@@ -162,20 +162,19 @@ void HmsHandler::alter_database(const std::string& dbname, const Database& db) {
   catalog::Database altered = Check<E>(ToProto(db));
   altered.set_name(n.db);
   StoreLocations(locations(), &altered);
-  Write<E>(
-      n, "alter database " + n.db, [&](CatalogTxn& txn) -> Status {
-        // As Hive: a new database object without a location keeps the stored ones.
-        if (altered.location_uri().empty() || altered.managed_location_uri().empty()) {
-          ARBOR_ASSIGN_OR_RETURN(catalog::Database current, txn.GetDatabase(n.db));
-          if (altered.location_uri().empty() && current.has_location_uri()) {
-            altered.set_location_uri(current.location_uri());
-          }
-          if (altered.managed_location_uri().empty() && current.has_managed_location_uri()) {
-            altered.set_managed_location_uri(current.managed_location_uri());
-          }
-        }
-        return txn.AlterDatabase(n.db, altered);
-      });
+  Write<E>(n, "alter database " + n.db, [&](CatalogTxn& txn) -> Status {
+    // As Hive: a new database object without a location keeps the stored ones.
+    if (altered.location_uri().empty() || altered.managed_location_uri().empty()) {
+      ARBOR_ASSIGN_OR_RETURN(catalog::Database current, txn.GetDatabase(n.db));
+      if (altered.location_uri().empty() && current.has_location_uri()) {
+        altered.set_location_uri(current.location_uri());
+      }
+      if (altered.managed_location_uri().empty() && current.has_managed_location_uri()) {
+        altered.set_managed_location_uri(current.managed_location_uri());
+      }
+    }
+    return txn.AlterDatabase(n.db, altered);
+  });
 }
 
 void HmsHandler::alter_database_req(const AlterDatabaseRequest& req) {

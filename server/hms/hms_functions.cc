@@ -13,6 +13,7 @@
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
 #include "server/hms/name_pattern.h"
+#include "versioning/names.h"
 
 namespace arbor::hms {
 
@@ -20,6 +21,7 @@ using hive::Function;
 using hive::GetAllFunctionsResponse;
 using hive::InvalidObjectException;
 using hive::InvalidOperationException;
+using hive::MetaException;
 
 namespace {
 
@@ -37,14 +39,16 @@ Function ToClient(const catalog::Function& stored, const std::string& db_echo) {
 
 void HmsHandler::create_function(const Function& func) {
   using E = ARBOR_HMS_THROWS(create_function);
-  // Hive's validateFunctionInfo; the name itself is validated by the catalog.
+  // Hive's validateFunctionInfo, with its exception types; the name itself is
+  // validated by the catalog. Null names fail before it in HMS (MetaException).
+  if (!func.__isset.functionName) ThrowWithMessage<MetaException>("Function name cannot be null");
+  if (!func.__isset.dbName) ThrowWithMessage<MetaException>("Database name cannot be null");
   if (!func.__isset.className)
     ThrowWithMessage<InvalidObjectException>("Function class name cannot be null");
   if (!func.__isset.ownerType)
-    ThrowWithMessage<InvalidObjectException>("Function owner type cannot be null");
-  if (!func.__isset.functionType)
-    ThrowWithMessage<InvalidObjectException>("Function type cannot be null");
-  DbName n = Parse<E>(func.__isset.dbName ? func.dbName : "");
+    ThrowWithMessage<MetaException>("Function owner type cannot be null.");
+  if (!func.__isset.functionType) ThrowWithMessage<MetaException>("Function type cannot be null.");
+  DbName n = Parse<E>(func.dbName);
   catalog::Function f = Check<E>(ToProto(func));
   f.set_db_name(n.db);
   if (!f.has_create_time() || f.create_time() == 0) f.set_create_time(NowSeconds());
@@ -67,6 +71,24 @@ void HmsHandler::drop_function(const std::string& dbName, const std::string& fun
 void HmsHandler::alter_function(const std::string& dbName, const std::string& funcName,
                                 const Function& newFunc) {
   using E = ARBOR_HMS_THROWS(alter_function);
+  // Hive's validateForAlterFunction: every field of the new function that it
+  // needs, and its name, or a MetaException.
+  if (!newFunc.__isset.functionName) {
+    ThrowWithMessage<MetaException>("New function name cannot be null.");
+  }
+  if (Status valid = ValidateFunctionName(newFunc.functionName); !valid.ok()) {
+    ThrowWithMessage<MetaException>(valid.message());
+  }
+  if (!newFunc.__isset.dbName) ThrowWithMessage<MetaException>("Database name cannot be null.");
+  if (!newFunc.__isset.className) {
+    ThrowWithMessage<MetaException>("Function class name cannot be null.");
+  }
+  if (!newFunc.__isset.ownerType) {
+    ThrowWithMessage<MetaException>("Function owner type cannot be null.");
+  }
+  if (!newFunc.__isset.functionType) {
+    ThrowWithMessage<MetaException>("Function type cannot be null.");
+  }
   DbName n = Parse<E>(dbName);
   catalog::Function f = Check<E>(ToProto(newFunc));
   if (newFunc.__isset.dbName) {

@@ -31,6 +31,7 @@
 #include "server/hms/hms_context.h"
 #include "server/hms/hms_errors.h"
 #include "server/hms/hms_locations.h"
+#include "server/hms/local_dirs.h"
 #include "versioning/catalog.h"
 
 namespace arbor::hms {
@@ -398,8 +399,9 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                                                                   int16_t max_parts);
 
  private:
-  // The table's location as its client sees it ("" for a view); raises as get_table.
-  std::string TableLocation(const std::string& db_name, const std::string& tbl_name);
+  // add_partitions_req; `same_spelling` false for partition specs (hms_partitions.cc).
+  void AddPartitions(hive::AddPartitionsResult& _return, const hive::AddPartitionsRequest& req,
+                     bool same_spelling);
   // The ref a database argument addresses: its own, else the session's, else the
   // server's default branch.
   std::string RefOf(const DbName& name) const;
@@ -417,6 +419,10 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
     return Check<L>(RendererOf(view));
   }
   const LocationMapper& locations() const { return context_->locations; }
+  // The directory of a new object's `file:` location, unless the options say not to.
+  void MakeLocalDirectory(const std::string& location) const {
+    if (context_->options.create_local_directories) EnsureLocalDirectory(location);
+  }
 
   // get_table/partition_column_statistics (hms_statistics.cc); part_name null: table.
   hive::ColumnStatistics LegacyColumnStatistics(const std::string& db_name,

@@ -408,9 +408,12 @@ Status EachByName(const ReadView& view, const PartTarget& t, const std::vector<s
 
 // Adds `parts` with Hive's defaults (table sd, <table location>/<name>, times).
 // With if_not_exists, existing partitions are skipped and not returned.
+// `names`: whether the partitions name the target table, reported only once the
+// table is known to exist (HMS checks the table first).
 Status AddCore(CatalogTxn& txn, const PartTarget& t, std::vector<catalog::Partition> parts,
-               bool if_not_exists, std::vector<catalog::Partition>* added) {
+               bool if_not_exists, const Status& names, std::vector<catalog::Partition>* added) {
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTableForWrite(txn, t, "add partition"));
+  ARBOR_RETURN_IF_ERROR(names);
   const int32_t now = NowSeconds();
   for (auto& p : parts) {
     ARBOR_RETURN_IF_ERROR(CheckNewPartition(p, info.table));
@@ -555,9 +558,29 @@ Status Belongs(const std::vector<Partition>& parts, const PartTarget& t, char re
   return Status::OK();
 }
 
-void CheckBelongs(const std::vector<Partition>& parts, const PartTarget& t, char ref_separator) {
-  Status s = Belongs(parts, t, ref_separator);
-  if (!s.ok()) ThrowWithMessage<hive::MetaException>(s.message());
+// A database argument as the client spelled it, without an `@cat#` prefix or a ref.
+std::string_view DbSpelling(std::string_view text, char ref_separator) {
+  if (!text.empty() && text[0] == '@') {
+    const size_t hash = text.find('#');
+    if (hash != std::string_view::npos) text.remove_prefix(hash + 1);
+  }
+  return text.substr(0, text.find(ref_separator));
+}
+
+// HMS's add_partitions compares each partition's names with the request's as
+// spelled (String.equals, before it normalizes anything): one batch may spell
+// its table in upper case, but not both ways (InvalidRequest: MetaException).
+Status SpelledAsRequest(const AddPartitionsRequest& req, char ref_separator) {
+  const std::string_view db = DbSpelling(req.dbName, ref_separator);
+  for (const auto& p : req.parts) {
+    if ((p.__isset.tableName && p.tableName != req.tblName) ||
+        (p.__isset.dbName && DbSpelling(p.dbName, ref_separator) != db)) {
+      return Status::InvalidRequest("Partition does not belong to target table " + req.dbName +
+                                    "." + req.tblName + ": " + p.dbName + "." + p.tableName + " " +
+                                    FormatValueList(p.values));
+    }
+  }
+  return Status::OK();
 }
 
 // *_with_auth: on a table whose PARTITION_LEVEL_PRIVILEGE parameter is TRUE (any
@@ -617,13 +640,13 @@ HmsHandler::PartitionEmitter WithAuthInfo(const ReadView& view, const PartTarget
 // The partitions a spec describes: its list as sent (which wins when a spec
 // has both forms, as in HMS), or, for a shared storage
 // descriptor, each partition with a copy of it located at <sd location> +
-// <relativePath> (PartitionSpecWithSharedSDProxy's rule). Each names the
-// spec's table.
+// <relativePath> (PartitionSpecWithSharedSDProxy's rule), naming the spec's table.
 std::vector<Partition> ExpandSpec(const PartitionSpec& spec) {
   std::vector<Partition> out;
   if (spec.__isset.partitionList) {
-    out = spec.partitionList.partitions;
-  } else if (spec.__isset.sharedSDPartitionSpec) {
+    return spec.partitionList.partitions;
+  }
+  if (spec.__isset.sharedSDPartitionSpec) {
     const PartitionSpecWithSharedSD& shared = spec.sharedSDPartitionSpec;
     for (const auto& w : shared.partitions) {
       Partition p;
@@ -717,9 +740,19 @@ int32_t HmsHandler::add_partitions(const std::vector<Partition>& new_parts) {
 
 void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
                                     const AddPartitionsRequest& request) {
+  AddPartitions(_return, request, /*same_spelling=*/true);
+}
+
+// `same_spelling`: the partitions must spell the table's names as the request
+// does (add_partitions); partition specs only need to name the same table.
+void HmsHandler::AddPartitions(AddPartitionsResult& _return, const AddPartitionsRequest& request,
+                               bool same_spelling) {
   using E = ARBOR_HMS_THROWS(add_partitions_req);
   PartTarget t = Aim(Parse<E>(request.dbName), request.tblName, CatalogField(request));
-  CheckBelongs(request.parts, t, context_->options.ref_separator);
+  Status names = Belongs(request.parts, t, context_->options.ref_separator);
+  if (names.ok() && same_spelling) {
+    names = SpelledAsRequest(request, context_->options.ref_separator);
+  }
   for (const auto& p : request.parts)
     Check<E>(CheckPartitionLocation(p.sd.location));
   std::vector<catalog::Partition> parts = ToProtos<E>(request.parts, locations());
@@ -730,11 +763,11 @@ void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
       if (need_result) {
         ARBOR_ASSIGN_OR_RETURN(t.render, RendererOf(txn.view()));
       }
-      return AddCore(txn, t, std::move(parts), request.ifNotExists, &added);
+      return AddCore(txn, t, std::move(parts), request.ifNotExists, names, &added);
     });
   }
   for (const auto& p : added)
-    EnsureLocalDirectory(p.sd().location());
+    MakeLocalDirectory(p.sd().location());
   if (need_result) {
     _return.__set_partitions(PresentAll(added, t));
   }
@@ -766,15 +799,23 @@ int32_t HmsHandler::add_partitions_pspec(const std::vector<PartitionSpec>& new_p
                                       " does not belong to target table " + req.dbName + "." +
                                       req.tblName));
     }
-    for (auto& p : ExpandSpec(spec))
+    // A listed partition names its table itself, in any case (HMS compares
+    // ignoring case here, and fails on a partition that names none).
+    for (auto& p : ExpandSpec(spec)) {
+      if (!p.__isset.dbName || !p.__isset.tableName) {
+        Raise<E>(Status::InvalidRequest("A partition " + FormatValueList(p.values) +
+                                        " in the partition spec of " + spec.dbName + "." +
+                                        spec.tableName + " names no database or table"));
+      }
       parts.push_back(std::move(p));
+    }
   }
   if (parts.empty()) return 0;
   req.__set_parts(std::move(parts));
   req.__set_ifNotExists(false);
   req.__set_needResult(false);
   AddPartitionsResult result;
-  add_partitions_req(result, req);
+  AddPartitions(result, req, /*same_spelling=*/false);
   return static_cast<int32_t>(req.parts.size());
 }
 
@@ -833,7 +874,7 @@ void HmsHandler::append_partition_req(Partition& _return, const AppendPartitions
     ARBOR_ASSIGN_OR_RETURN(t.render, RendererOf(txn.view()));
     return AppendCore(txn, t, spec, &appended);
   });
-  EnsureLocalDirectory(appended.sd().location());
+  MakeLocalDirectory(appended.sd().location());
   _return = Present(appended, t);
 }
 
@@ -1321,21 +1362,16 @@ void HmsHandler::get_partitions_spec_by_expr(PartitionsSpecByExprResult& _return
   _return.hasUnknownPartitions = true;
 }
 
-// The table's location as a client sees it, for GroupPartitionSpecs ("" for a
-// view). Read after the listing, which has reported a missing table already.
-std::string HmsHandler::TableLocation(const std::string& db_name, const std::string& tbl_name) {
-  Table table;
-  get_table(table, db_name, tbl_name);
-  return table.__isset.sd && table.sd.__isset.location ? table.sd.location : "";
-}
-
 void HmsHandler::get_partitions_pspec(std::vector<PartitionSpec>& _return,
                                       const std::string& db_name, const std::string& tbl_name,
                                       const int32_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partitions_pspec, get_partitions);
   std::vector<Partition> parts;
   get_partitions(parts, db_name, tbl_name, SpecLimit(max_parts));
-  _return = GroupPartitionSpecs(TableLocation(db_name, tbl_name), std::move(parts));
+  // Read after the listing, which has reported a missing table already.
+  Table table;
+  get_table(table, db_name, tbl_name);
+  _return = ListedPartitionSpecs(table, std::move(parts));
 }
 
 void HmsHandler::get_part_specs_by_filter(std::vector<PartitionSpec>& _return,
@@ -1344,8 +1380,9 @@ void HmsHandler::get_part_specs_by_filter(std::vector<PartitionSpec>& _return,
   ARBOR_HMS_DELEGATES_TO(get_part_specs_by_filter, get_partitions_by_filter);
   std::vector<Partition> parts;
   get_partitions_by_filter(parts, db_name, tbl_name, filter, SpecLimit(max_parts));
-  // Hive answers this one as a plain list (its client tests read partitionList).
-  _return = ComposingSpecs(std::move(parts));
+  Table table;
+  get_table(table, db_name, tbl_name);
+  _return = ListedPartitionSpecs(table, std::move(parts));
 }
 
 // The values of the requested keys, one row per partition (the ones the filter

@@ -2,21 +2,32 @@
 
 #include <chrono>
 
+#include "server/hms/hms_validation.h"
+
 namespace arbor::hms {
 
 namespace {
-
-bool IsTrue(const std::string& v) {
-  return v.size() == 4 && (v[0] == 't' || v[0] == 'T') && (v[1] == 'r' || v[1] == 'R') &&
-         (v[2] == 'u' || v[2] == 'U') && (v[3] == 'e' || v[3] == 'E');
-}
 
 std::string JoinPath(const std::string& base, const std::string& leaf) {
   if (!base.empty() && base.back() == '/') return base + leaf;
   return base + "/" + leaf;
 }
 
+// HMS stores a new partition's location as Hadoop's Path prints it, which
+// drops a trailing '/' unless the path is the root ("file:/x/" -> "file:/x").
+// Clients compare the location they get back with the one they built.
+void DropTrailingSlashes(std::string* location) {
+  while (location->size() > 1 && location->back() == '/' && LocationPath(*location).size() > 1) {
+    location->pop_back();
+  }
+}
+
 }  // namespace
+
+bool IsTrue(const std::string& v) {
+  return v.size() == 4 && (v[0] == 't' || v[0] == 'T') && (v[1] == 'r' || v[1] == 'R') &&
+         (v[2] == 'u' || v[2] == 'U') && (v[3] == 'e' || v[3] == 'E');
+}
 
 int32_t NowSeconds() {
   return static_cast<int32_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -96,6 +107,8 @@ void ApplyPartitionDefaults(catalog::Partition* partition, const catalog::Table&
   if (table.has_sd() && table.sd().has_location() &&
       (!partition->sd().has_location() || partition->sd().location().empty())) {
     partition->mutable_sd()->set_location(JoinPath(table.sd().location(), part_name));
+  } else if (partition->sd().has_location()) {
+    DropTrailingSlashes(partition->mutable_sd()->mutable_location());
   }
   if (!partition->has_create_time() || partition->create_time() == 0) {
     partition->set_create_time(now);

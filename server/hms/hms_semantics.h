@@ -18,6 +18,9 @@ inline constexpr const char* kHiveCatalog = "hive";
 
 int32_t NowSeconds();
 
+// Java's "true".equalsIgnoreCase(v), as HMS reads boolean table parameters.
+bool IsTrue(const std::string& v);
+
 // <warehouse>/<db>.db, and the warehouse root itself for `default`.
 std::string DefaultDatabaseLocation(const std::string& warehouse, const std::string& db);
 
@@ -43,7 +46,8 @@ void ApplyTableAlterDefaults(catalog::Table* table, int32_t now);
 void KeepDataPathOnRename(catalog::Table* renamed, const catalog::Table& current);
 
 // For a new partition: the table's storage descriptor when it has none, location
-// <table location>/<partition name> when unset, creation and DDL times.
+// <table location>/<partition name> when unset (a given one loses a trailing
+// '/', as in HMS), creation and DDL times.
 void ApplyPartitionDefaults(catalog::Partition* partition, const catalog::Table& table,
                             const std::string& part_name, int32_t now);
 

@@ -110,7 +110,8 @@ Result<std::string> CanonicalPartName(const catalog::Table& table, std::string_v
     return Status::InvalidArgument("table " + Dotted(table.db_name(), table.table_name()) +
                                    " is not partitioned; it has no partition " + std::string(name));
   }
-  ARBOR_ASSIGN_OR_RETURN(std::vector<std::string> values, PartNameToValues(name, keys));
+  ARBOR_ASSIGN_OR_RETURN(std::string lowered, LowerCasePartNameKeys(name));
+  ARBOR_ASSIGN_OR_RETURN(std::vector<std::string> values, PartNameToValues(lowered, keys));
   return MakePartName(keys, values);
 }
 

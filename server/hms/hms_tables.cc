@@ -332,7 +332,7 @@ void HmsHandler::create_table_with_environment_context(const Table& tbl,
     StoreLocations(locations(), &t);
     return txn.CreateTable(db, t);  // the database just read: not looked up again
   });
-  if (t.has_sd()) EnsureLocalDirectory(t.sd().location());
+  if (t.has_sd()) MakeLocalDirectory(t.sd().location());
 }
 
 void HmsHandler::create_table_req(const CreateTableRequest& request) {

@@ -11,21 +11,6 @@ bool IsTypeNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-// The path part of a location URI: what follows "scheme:" and "//authority".
-std::string_view PathOf(std::string_view location) {
-  const size_t colon = location.find(':');
-  const size_t slash = location.find('/');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
-    location.remove_prefix(colon + 1);
-  }
-  if (location.substr(0, 2) == "//") {
-    location.remove_prefix(2);
-    const size_t end = location.find('/');
-    location = end == std::string_view::npos ? std::string_view() : location.substr(end);
-  }
-  return location;
-}
-
 Status CheckFields(const catalog::FieldSchemaList& fields, const catalog::Table& table) {
   for (const auto& f : fields.items()) {
     if (!IsHiveColumnType(f.type())) {
@@ -86,7 +71,7 @@ Status CheckColumnTypes(const catalog::Table& table) {
 Status CheckNewTable(const catalog::Table& table) {
   ARBOR_RETURN_IF_ERROR(CheckColumnTypes(table));
   if (table.sd().has_location() && !table.sd().location().empty()) {
-    const std::string_view path = PathOf(table.sd().location());
+    const std::string_view path = LocationPath(table.sd().location());
     if (path.empty() || path == "/") {
       return Status::InvalidArgument(table.table_name() + " location must not be root path");
     }
@@ -114,7 +99,32 @@ Status CheckNewPartition(const catalog::Partition& partition, const catalog::Tab
     return Status::InvalidRequest("Cannot specify location for a view partition: " +
                                   table.db_name() + "." + table.table_name());
   }
+  if (partition.has_sd() && !partition.sd().has_serde_info()) {
+    return Status::InvalidRequest("Invalid SerDeInfo object: a partition of " + table.db_name() +
+                                  "." + table.table_name() +
+                                  " has a storage descriptor without serde info");
+  }
+  for (const auto& col : partition.sd().cols().items()) {
+    if (!col.has_name()) {
+      return Status::InvalidRequest("A column of a partition of " + table.db_name() + "." +
+                                    table.table_name() + " has no name");
+    }
+  }
   return Status::OK();
+}
+
+std::string_view LocationPath(std::string_view location) {
+  const size_t colon = location.find(':');
+  const size_t slash = location.find('/');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon < slash)) {
+    location.remove_prefix(colon + 1);
+  }
+  if (location.substr(0, 2) == "//") {
+    location.remove_prefix(2);
+    const size_t end = location.find('/');
+    location = end == std::string_view::npos ? std::string_view() : location.substr(end);
+  }
+  return location;
 }
 
 }  // namespace arbor::hms

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "arbor/catalog.pb.h"
 #include "base/status.h"
@@ -33,8 +34,15 @@ Status CheckNewTable(const catalog::Table& table);
 Status CheckPartitionLocation(const std::string& location);
 
 // A partition to add to `table`: InvalidRequest when it names a location for a
-// view's partition (a table without a location), as HMS. A storage descriptor
-// without serde info is stored as sent (a null field, see the fidelity tests).
+// view's partition (a table without a location), or when it sends a storage
+// descriptor without serde info ("Invalid SerDeInfo object") or a column
+// without a name: HMS's store cannot keep either, so no client relies on them.
+// A partition without a storage descriptor takes the table's
+// (ApplyPartitionDefaults).
 Status CheckNewPartition(const catalog::Partition& partition, const catalog::Table& table);
+
+// The path part of a location URI: what follows "scheme:" and "//authority"
+// ("/x" for "hdfs://nn:8020/x"; "" for "hdfs://nn:8020").
+std::string_view LocationPath(std::string_view location);
 
 }  // namespace arbor::hms

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "server/hms/hms_semantics.h"
+
 namespace arbor::hms {
 
 using hive::Partition;
@@ -62,6 +64,25 @@ std::vector<PartitionSpec> GroupPartitionSpecs(const std::string& root,
     specs.push_back(std::move(out));
   }
   return specs;
+}
+
+std::vector<PartitionSpec> ListedPartitionSpecs(const hive::Table& table,
+                                                std::vector<Partition> parts) {
+  const std::string location =
+      table.__isset.sd && table.sd.__isset.location ? table.sd.location : "";
+  auto grouping = table.parameters.find("hive.hcatalog.partition.spec.grouping.enabled");
+  if (grouping != table.parameters.end() && IsTrue(grouping->second)) {
+    return GroupPartitionSpecs(location, std::move(parts));
+  }
+  PartitionSpec spec;
+  spec.__set_dbName(table.dbName);
+  spec.__set_tableName(table.tableName);
+  if (table.__isset.catName) spec.__set_catName(table.catName);
+  if (table.__isset.sd && table.sd.__isset.location) spec.__set_rootPath(location);
+  PartitionListComposingSpec list;
+  list.__set_partitions(std::move(parts));
+  spec.__set_partitionList(std::move(list));
+  return {std::move(spec)};
 }
 
 }  // namespace arbor::hms

@@ -20,4 +20,13 @@ namespace hive = ::Apache::Hadoop::Hive;
 std::vector<hive::PartitionSpec> GroupPartitionSpecs(const std::string& table_location,
                                                      std::vector<hive::Partition> parts);
 
+// The reply of get_partitions_pspec and get_part_specs_by_filter, as HMS forms
+// it: grouped as above only when `table` (as the client sees it) sets
+// hive.hcatalog.partition.spec.grouping.enabled to "true" (any case);
+// otherwise exactly one spec naming the table, with its location as rootPath,
+// that holds the partitions as a plain list, even when there are none
+// (Hive's clients read the first spec's partitionList).
+std::vector<hive::PartitionSpec> ListedPartitionSpecs(const hive::Table& table,
+                                                      std::vector<hive::Partition> parts);
+
 }  // namespace arbor::hms

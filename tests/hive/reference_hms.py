@@ -23,6 +23,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import pg_cluster  # noqa: E402
 from pg_cluster import free_port  # noqa: E402
+from processes import stop_process  # noqa: E402
 
 CACHE = os.path.join(os.environ.get("ARBOR_CACHE", os.path.expanduser("~/.cache/arbor")), "hive")
 HIVE_HOME = os.path.join(CACHE, "apache-hive-metastore-4.0.1-bin")
@@ -130,12 +131,7 @@ class ReferenceHms:
 
     def stop(self):
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_process(self.proc)
             self.log.close()
             self.proc = None
         if self.pg is not None:

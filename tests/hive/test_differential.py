@@ -103,8 +103,6 @@ KNOWN_DIFFERENCES = {
     ("get_partitions_by_filter", ""): "a filter on a key an unpartitioned table lacks: Hive "
                                       "answers no partitions, arbord a MetaException naming "
                                       "the unknown key",
-    ("create_function", ".type"): "a function without an owner type: Hive 4 answers "
-                                  "MetaException, arbord InvalidObjectException (same text)",
     ("alter_partition", ""): "a new partition without a location: Hive fails (MetaException "
                              "from a NullPointerException); arbord keeps the stored location",
     ("get_tables_by_type", "[1]"): "Hive 4 turns a MANAGED_TABLE created by a client without "

@@ -190,6 +190,27 @@ def make_partition(db, table, values, location=None):
     return hms.Partition(values=list(values), dbName=db, tableName=table, sd=sd, parameters={})
 
 
+class OwnServerTestCase(unittest.TestCase):
+    """A fresh arbord (started with `server_args`) and a client `c` for every test, for
+    tests that kill and restart their server: tearDown closes the client, which may
+    have died with the server, and removes the server and its data."""
+
+    server_args = []
+
+    def setUp(self):
+        if not ARBORD:
+            raise unittest.SkipTest("ARBORD is not set")
+        self.server = Arbord(list(self.server_args)).start()
+        self.c = self.server.client()
+
+    def tearDown(self):
+        try:
+            self.c.close()
+        except Exception:  # noqa: BLE001 - the connection may be gone with its server
+            pass
+        self.server.cleanup()
+
+
 class ArbordTestCase(unittest.TestCase):
     """Starts one arbord per test class; `self.c` is a fresh client per test.
 

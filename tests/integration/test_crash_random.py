@@ -22,10 +22,9 @@ import random
 import signal
 import threading
 import time
-import unittest
 import urllib.error
 
-from harness import ARBORD, Arbord, admin_call, hms, main, make_partition, make_table
+from harness import OwnServerTestCase, admin_call, hms, main, make_partition, make_table
 
 
 class ServerGone(Exception):
@@ -42,24 +41,15 @@ class Model:
         return self.branches[b]["committed"] | self.branches[b]["staged"]
 
 
-class RandomCrashTest(unittest.TestCase):
+class RandomCrashTest(OwnServerTestCase):
+    server_args = ["--gc-interval", "1", "--gc-grace", "0"]
+
     def setUp(self):
-        if not ARBORD:
-            raise unittest.SkipTest("ARBORD is not set")
-        self.server = Arbord(["--gc-interval", "1", "--gc-grace", "0"])
-        self.server.start()
-        self.c = self.server.client()
+        super().setUp()
         self.states = {}  # commit id -> committed partitions at that commit
         self.counter = 0
         self.killed = threading.Event()
         self.stats = {"kills": 0, "acked": 0, "in_flight_applied": 0, "in_flight_dropped": 0}
-
-    def tearDown(self):
-        try:
-            self.c.close()
-        except Exception:  # noqa: BLE001 - the connection may be gone with its server
-            pass
-        self.server.cleanup()
 
     # --- talking to a server that may be killed at any moment -----------------------
 

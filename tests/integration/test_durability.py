@@ -12,9 +12,8 @@ import signal
 import sys
 import threading
 import time
-import unittest
 
-from harness import ARBORD, Arbord, admin_call, hms, main, make_partition, make_table
+from harness import OwnServerTestCase, admin_call, hms, main, make_partition, make_table
 
 PART_KEYS = (("ds", "string"), ("hr", "int"))
 
@@ -42,19 +41,7 @@ def own_params(params):
     return {k: v for k, v in (params or {}).items() if k.startswith("k_")}
 
 
-class DurabilityBase(unittest.TestCase):
-    def setUp(self):
-        if not ARBORD:
-            raise unittest.SkipTest("ARBORD is not set")
-        self.server = Arbord().start()
-        self.c = self.server.client()
-
-    def tearDown(self):
-        try:
-            self.c.close()
-        except Exception:  # noqa: BLE001 - the connection may be gone with its server
-            pass
-        self.server.cleanup()
+class DurabilityBase(OwnServerTestCase):
 
     def crash_and_restart(self):
         """kill -9 immediately (no grace), then start on the same data directory."""

@@ -416,6 +416,10 @@ class MinimalTest(ArbordTestCase):
         p = hms.Partition(values=["a"], dbName=DB, tableName="min_p",
                           sd=hms.StorageDescriptor(cols=[], bucketCols=None, parameters={}),
                           writeId=None)
+        # A storage descriptor needs serde info (HMS cannot store one without);
+        # an empty one is enough, and stays empty.
+        self.assertRaisesHms(hms.MetaException, self.c.add_partition, p)
+        p.sd.serdeInfo = hms.SerDeInfo()
         self.c.add_partition(p)
         got = call_reading_bare(self.c, "get_partition", service.get_partition_args(
             db_name=DB, tbl_name="min_p", part_vals=["a"]), BarePartition)
@@ -425,7 +429,7 @@ class MinimalTest(ArbordTestCase):
         self.assertTrue(got.sd.location.endswith("/min_p/k=a"))  # documented default
         self.assertEqual((got.sd.cols, got.sd.parameters), ([], {}))
         self.assertIsNone(got.sd.bucketCols)
-        self.assertIsNone(got.sd.serdeInfo)
+        self.assertEqual(got.sd.serdeInfo, hms.SerDeInfo())
         self.assertEqual(self.unset(got, ["lastAccessTime", "privileges", "writeId",
                                           "isStatsCompliant", "colStats", "fileMetadata"]), [])
 

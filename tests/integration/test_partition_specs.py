@@ -1,12 +1,14 @@
 """Partition specs and partition values (Hive's PartitionSpec methods and
 get_partition_values), served as the same catalog queries as the plain listings:
-  * get_partitions_pspec answers the partitions of get_partitions grouped as
-    get_partitions_with_specs groups them (a shared-sd spec for those under the table's
-    location, a list for the rest); get_part_specs_by_filter those of get_partitions_by_filter
-    as one plain list; none: no spec; their i32 limit is the listings' limit;
+  * get_partitions_pspec and get_part_specs_by_filter answer the partitions of
+    get_partitions and get_partitions_by_filter as one spec holding a plain list, rooted at
+    the table's location, even when there are none; grouped as get_partitions_with_specs
+    groups them (a shared-sd spec for those under the table's location, a list for the rest)
+    only when the table sets hive.hcatalog.partition.spec.grouping.enabled=true, as HMS;
+    their i32 limit is the listings' limit;
   * add_partitions_pspec adds the partitions of list specs and of shared-sd specs (location =
     shared location + relativePath) as add_partitions does: all or nothing, defaults applied;
-    a spec naming another table: MetaException;
+    a spec naming another table, or a listed partition naming none: MetaException;
   * get_partition_values: one row per partition of the requested keys, distinct unless
     applyDistinct=false, ordered by partitionOrder when given, limited by maxParts; unknown
     keys or none: MetaException; a missing table: NoSuchObjectException.
@@ -52,11 +54,23 @@ class PartitionSpecTest(ArbordTestCase):
         return self.c.get_table(DB, name)
 
     def test_list_specs(self):
-        self.new_table("ls")
-        self.assertEqual(self.c.get_partitions_pspec(DB, "ls", -1), [])
+        table = self.new_table("ls")
+        empty = self.c.get_partitions_pspec(DB, "ls", -1)
+        self.assertEqual(empty, [hms.PartitionSpec(
+            dbName=DB, tableName="ls", catName=table.catName, rootPath=table.sd.location,
+            partitionList=hms.PartitionListComposingSpec(partitions=[]))])
         self.c.add_partitions([part("ls", v) for v in (["2017", "1"], ["2017", "2"],
                                                        ["2018", "1"])])
         self.c.add_partition(part("ls", ["2019", "1"], location="file:/elsewhere/2019"))
+        listed = self.c.get_partitions_pspec(DB, "ls", -1)
+        self.assertEqual(len(listed), 1)
+        self.assertEqual(listed[0].partitionList.partitions, self.c.get_partitions(DB, "ls", -1))
+        self.assertEqual([len(s.partitionList.partitions)
+                          for s in self.c.get_partitions_pspec(DB, "ls", 2)], [2])
+        # Grouped only on request, by the table parameter HMS reads (any case of "true").
+        table = self.c.get_table(DB, "ls")
+        table.parameters["hive.hcatalog.partition.spec.grouping.enabled"] = "True"
+        self.c.alter_table(DB, "ls", table)
         table = self.c.get_table(DB, "ls")
         specs = self.c.get_partitions_pspec(DB, "ls", -1)
         self.assertEqual(len(specs), 2)
@@ -70,10 +84,18 @@ class PartitionSpecTest(ArbordTestCase):
         self.assertEqual(specs, self.c.get_partitions_with_specs(req).partitionSpec)
         self.assertEqual(len(flatten(self.c.get_partitions_pspec(DB, "ls", 2))), 2)
         self.assertEqual(len(flatten(self.c.get_partitions_pspec(DB, "ls", 100000))), 4)
-        # By filter: one spec with the partitions as a plain list, as Hive answers it.
+        specs = self.c.get_part_specs_by_filter(DB, "ls", 'y = "2017" and m = "2"', -1)
+        self.assertEqual([p.values for p in specs[0].sharedSDPartitionSpec.partitions],
+                         [["2017", "2"]])
+        # By filter without grouping: one spec with the partitions as a plain list.
+        table.parameters["hive.hcatalog.partition.spec.grouping.enabled"] = "false"
+        self.c.alter_table(DB, "ls", table)
         specs = self.c.get_part_specs_by_filter(DB, "ls", 'y = "2017" and m = "2"', -1)
         self.assertEqual([p.values for p in specs[0].partitionList.partitions], [["2017", "2"]])
         self.assertEqual(len(specs), 1)
+        specs = self.c.get_part_specs_by_filter(DB, "ls", 'y = "2020"', -1)
+        self.assertEqual([(s.rootPath, s.partitionList.partitions) for s in specs],
+                         [(table.sd.location, [])])
         self.assertRaisesHms(hms.NoSuchObjectException, self.c.get_partitions_pspec, DB, "nosuch",
                              -1)
         self.assertRaisesHms(hms.MetaException, self.c.get_part_specs_by_filter, DB, "ls",

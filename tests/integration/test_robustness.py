@@ -135,8 +135,34 @@ class StdoutDrain:
 
 
 class ServerChecks:
-    """Mixed into test cases whose class has `server` (an Arbord) and `keeper` (a Client
-    opened in setUpClass and used after every case)."""
+    """Mixed into test cases whose class has `server` (an Arbord): setUpClass drains its
+    stdout, fills the big table (prepare) and opens `keeper` (connect_keeper), a client
+    used after every case and closed in tearDownClass."""
+
+    big_parts = BIG_PARTS
+    populate_batch = 500  # partitions per add_partitions call
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.drain()
+        cls.prepare()
+        cls.keeper = cls.connect_keeper()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.keeper.close()
+        super().tearDownClass()
+
+    @classmethod
+    def prepare(cls):
+        c = cls.server.client()
+        populate(c, cls.big_parts, cls.populate_batch)
+        c.close()
+
+    @classmethod
+    def connect_keeper(cls):
+        return cls.server.client()
 
     @classmethod
     def drain(cls):
@@ -258,33 +284,18 @@ class ServerChecks:
             time.sleep(0.1)
 
 
-def populate(client, big_parts):
+def populate(client, big_parts, batch=500):
     client.create_table(make_table(DB, BIG, part_keys=(("ds", "string"), ("hr", "int"))))
-    for start in range(0, big_parts, 500):
+    for start in range(0, big_parts, batch):
         client.add_partitions([make_partition(DB, BIG, ["2024-01-%02d" % (i // 24 + 1),
                                                         str(i % 24)])
-                               for i in range(start, min(start + 500, big_parts))])
+                               for i in range(start, min(start + batch, big_parts))])
 
 
 class RobustnessTest(ServerChecks, ArbordTestCase):
     """Default limits (256 MiB messages, 10 M container elements)."""
 
-    big_parts = BIG_PARTS
     database = DB
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.drain()
-        c = cls.server.client()
-        populate(c, cls.big_parts)
-        c.close()
-        cls.keeper = cls.server.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keeper.close()
-        super().tearDownClass()
 
     def test_random_bytes(self):
         rng = random.Random(20261121)
@@ -621,24 +632,8 @@ class SmallLimitsTest(ServerChecks, ArbordTestCase):
     extra_args = ["--max-message-bytes", "4096", "--max-container-elements", "100",
                   "--max-connections", "8"]
     big_parts = 48
+    populate_batch = 24  # a day per call: 48 partitions are over the 4096-byte limit
     database = DB
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.drain()
-        c = cls.server.client()
-        c.create_table(make_table(DB, BIG, part_keys=(("ds", "string"), ("hr", "int"))))
-        for day in (1, 2):
-            c.add_partitions([make_partition(DB, BIG, ["2024-01-%02d" % day, str(h)])
-                              for h in range(24)])
-        c.close()
-        cls.keeper = cls.server.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keeper.close()
-        super().tearDownClass()
 
     def _expect_connection_dropped(self, fn, *args):
         c = self.server.client(timeout_ms=10000)
@@ -730,21 +725,6 @@ class ConnectionsTest(ServerChecks, ArbordTestCase):
                   "--max-pending-bytes", "1M"]
     big_parts = 48
     database = DB
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.drain()
-        c = cls.server.client()
-        c.create_table(make_table(DB, BIG, part_keys=(("ds", "string"), ("hr", "int"))))
-        c.add_partitions([make_partition(DB, BIG, ["2024-01-01", str(h)]) for h in range(48)])
-        c.close()
-        cls.keeper = cls.server.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keeper.close()
-        super().tearDownClass()
 
     def fresh_client_seconds(self):
         """Connect, one call, close: the latency a new pooled client sees."""
@@ -924,18 +904,13 @@ class FramedCompactTest(ServerChecks, ArbordTestCase):
     """arbord --transport framed --protocol compact, with a matching Python client."""
 
     extra_args = ["--transport", "framed", "--protocol", "compact"]
-    big_parts = 48
+    @classmethod
+    def prepare(cls):
+        pass  # its tests make their own tables
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.drain()
-        cls.keeper = FramedClient(cls.server.port)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keeper.close()
-        super().tearDownClass()
+    def connect_keeper(cls):
+        return FramedClient(cls.server.port)
 
     def setUp(self):
         self.c = FramedClient(self.server.port)

@@ -82,6 +82,7 @@ class HmsProcessorTest : public ::testing::TestWithParam<bool /*compact*/> {
           cols.push_back(f);
         }
         sd.__set_cols(cols);
+        sd.__set_serdeInfo(hive::SerDeInfo());
         if (rng() % 4) sd.__set_location("file:/elsewhere/" + std::to_string(i));
         if (rng() % 2) sd.__set_parameters({{"k" + std::to_string(rng() % 3), "v"}});
         p.__set_sd(sd);

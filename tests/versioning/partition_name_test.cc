@@ -166,10 +166,21 @@ TEST(PartNameToValuesTest, ReturnsValuesWhenKeysMatchInOrder) {
       PartNameToValues("ds=2024-01-01/hr=a%2Fb", {"ds", "hr"});
   ASSERT_TRUE(values.ok()) << values.status().ToString();
   EXPECT_EQ(values.value(), (std::vector<std::string>{"2024-01-01", "a/b"}));
-  // Key names are case-insensitive.
-  values = PartNameToValues("DS=x", {"ds"});
+}
+
+// HMS looks the table's keys up in the name as spelled: another case names no
+// partition. The statistics methods lower-case the keys first.
+TEST(PartNameToValuesTest, KeysCompareByteForByte) {
+  Result<std::vector<std::string>> values = PartNameToValues("DS=x", {"ds"});
+  ASSERT_FALSE(values.ok());
+  EXPECT_EQ(values.status().code(), StatusCode::kInvalidArgument);
+  Result<std::string> lowered = LowerCasePartNameKeys("DS=X/Hr=a%2Fb");
+  ASSERT_TRUE(lowered.ok()) << lowered.status().ToString();
+  EXPECT_EQ(*lowered, "ds=X/hr=a%2Fb");
+  values = PartNameToValues(*lowered, {"ds", "hr"});
   ASSERT_TRUE(values.ok());
-  EXPECT_EQ(values.value(), std::vector<std::string>{"x"});
+  EXPECT_EQ(values.value(), (std::vector<std::string>{"X", "a/b"}));
+  EXPECT_EQ(LowerCasePartNameKeys("ds").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(PartNameToValuesTest, RejectsKeyMismatches) {
