@@ -43,6 +43,9 @@ class ConnectionLayer {
   // principal); AuthMethod::kNone if nothing. The topmost layer that
   // authenticated someone decides the connection's identity.
   virtual auth::Identity identity() const { return {}; }
+  // Bytes received and kept for later (a partial record or frame): while any
+  // layer holds some, the request timeout runs, as for a partial request.
+  virtual size_t buffered() const { return 0; }
 };
 
 }  // namespace arbor

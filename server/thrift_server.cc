@@ -33,6 +33,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/connection_layer.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_processor.h"
 #include "server/thrift_message_scanner.h"
@@ -98,8 +99,10 @@ struct Connection {
   int fd;
   std::string peer;
   std::shared_ptr<HmsHandler> session;  // the HMS session: set_ugi, the ref, ...
-  std::string in;                       // received bytes not yet parsed
-  size_t consumed = 0;                  // of `in`, by the worker's parser
+  // Between the socket and `in` (bottom first); see "Connection layers" below.
+  std::vector<std::unique_ptr<ConnectionLayer>> layers;
+  std::string in;       // received bytes not yet parsed
+  size_t consumed = 0;  // of `in`, by the worker's parser
   ThriftMessageScanner scanner;
   bool first_message = true;
   bool eof = false;
@@ -117,6 +120,90 @@ struct Connection {
     counted = size;
   }
 };
+
+// Writes all of `data` to the socket, waiting up to `timeout` at a time for room.
+void SendRaw(int fd, std::string_view data, std::chrono::seconds timeout) {
+  size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, static_cast<int>(timeout.count() * 1000)) == 0) {
+        throw TTransportException(TTransportException::TIMED_OUT,
+                                  "the client read nothing of its reply for " +
+                                      std::to_string(timeout.count()) + " s (--request-timeout)");
+      }
+      continue;
+    }
+    throw TTransportException(TTransportException::NOT_OPEN,
+                              std::string("send: ") + std::strerror(errno));
+  }
+}
+
+// --- Connection layers (SASL; TLS later): the one place bytes cross them.
+// Received bytes go up from layer 0 (the socket's) to the top, whose output is
+// the Thrift bytes in `in`; replies go down from the top. What a layer answers on
+// its own (a handshake step) goes down through the layers beneath it.
+
+// Sends `data`, produced above layer `above`, down through layers [0, above).
+Status LayersDown(Connection* c, size_t above, std::string data, std::chrono::seconds timeout) {
+  for (size_t i = above; i-- > 0;) {
+    std::string down;
+    ARBOR_RETURN_IF_ERROR(c->layers[i]->Send(data, &down));
+    data = std::move(down);
+  }
+  try {
+    SendRaw(c->fd, data, timeout);
+  } catch (const TTransportException& e) {
+    return Status::Unavailable(e.what());
+  }
+  return Status::OK();
+}
+
+// Passes socket bytes up through every layer into c->in.
+Status LayersUp(Connection* c, std::string data, std::chrono::seconds timeout) {
+  for (size_t i = 0; i < c->layers.size(); ++i) {
+    std::string up, down;
+    Status s = c->layers[i]->Receive(data, &up, &down);
+    // A refusal (SASL BAD) still reaches the client before the close.
+    if (!down.empty()) {
+      Status sent = LayersDown(c, i, std::move(down), timeout);
+      if (s.ok()) s = sent;
+    }
+    ARBOR_RETURN_IF_ERROR(s);
+    data = std::move(up);
+  }
+  c->in.append(data);
+  return Status::OK();
+}
+
+bool LayersReady(const Connection& c) {
+  for (const auto& l : c.layers) {
+    if (!l->ready()) return false;
+  }
+  return true;
+}
+
+bool LayersBuffer(const Connection& c) {
+  for (const auto& l : c.layers) {
+    if (l->buffered() > 0) return true;
+  }
+  return false;
+}
+
+// The identity of the topmost layer that authenticated someone.
+auth::Identity LayersIdentity(const Connection& c) {
+  for (size_t i = c.layers.size(); i-- > 0;) {
+    auth::Identity id = c.layers[i]->identity();
+    if (id.authenticated()) return id;
+  }
+  return {};
+}
 
 // The transport a worker parses a request from and writes the reply to: reads come
 // from the connection's buffer (the scanner has seen the whole request there); if
@@ -172,6 +259,15 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
     char buf[kIoChunk];
     while (true) {
       const ssize_t n = ::recv(c_->fd, buf, sizeof(buf), 0);
+      if (n > 0 && !c_->layers.empty()) {
+        const size_t before = c_->in.size();
+        if (Status s = LayersUp(c_, std::string(buf, static_cast<size_t>(n)), timeout_); !s.ok()) {
+          throw TTransportException(TTransportException::CORRUPTED_DATA, s.message());
+        }
+        c_->Account();
+        if (c_->in.size() > before) return;
+        continue;
+      }
       if (n > 0) {
         c_->in.append(buf, static_cast<size_t>(n));
         c_->Account();
@@ -197,26 +293,12 @@ class ConnectionTransport : public TVirtualTransport<ConnectionTransport> {
   }
 
   void Send() {
-    size_t off = 0;
-    while (off < out_.size()) {
-      const ssize_t n = ::send(c_->fd, out_.data() + off, out_.size() - off, MSG_NOSIGNAL);
-      if (n > 0) {
-        off += static_cast<size_t>(n);
-        continue;
+    if (!c_->layers.empty()) {
+      if (Status st = LayersDown(c_, c_->layers.size(), std::move(out_), timeout_); !st.ok()) {
+        throw TTransportException(TTransportException::NOT_OPEN, st.message());
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        pollfd p{c_->fd, POLLOUT, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout_.count() * 1000)) == 0) {
-          throw TTransportException(TTransportException::TIMED_OUT,
-                                    "the client read nothing of its reply for " +
-                                        std::to_string(timeout_.count()) +
-                                        " s (--request-timeout)");
-        }
-        continue;
-      }
-      throw TTransportException(TTransportException::NOT_OPEN,
-                                std::string("send: ") + std::strerror(errno));
+    } else {
+      SendRaw(c_->fd, out_, timeout_);
     }
     out_.clear();
   }
@@ -271,10 +353,12 @@ void CloseFd(int fd) {
 
 class HmsServer::Impl {
  public:
-  Impl(HmsContext* context, const ServerConfig& config, Metrics* metrics)
+  Impl(HmsContext* context, const ServerConfig& config, Metrics* metrics,
+       HmsServer::LayerFactory layer_factory)
       : context_(context),
         config_(config),
         metrics_(metrics),
+        layer_factory_(std::move(layer_factory)),
         observer_(std::make_shared<CallObserver>(metrics)) {
     scan_.framed = config.transport == "framed";
     scan_.binary = config.protocol != "compact";
@@ -328,6 +412,7 @@ class HmsServer::Impl {
   HmsContext* context_;
   const ServerConfig& config_;
   Metrics* metrics_;
+  HmsServer::LayerFactory layer_factory_;
   std::shared_ptr<CallObserver> observer_;
   ThriftMessageScanner::Options scan_;
   std::chrono::seconds timeout_{60};
@@ -596,7 +681,22 @@ void HmsServer::Impl::AcceptAll() {
 void HmsServer::Impl::Admit(int fd, std::string peer) {
   spdlog::debug("connection from {}", peer);
   auto c = std::make_unique<Connection>(fd, peer, scan_);
-  c->session = std::make_shared<HmsHandler>(context_, std::move(peer));
+  if (layer_factory_) {
+    auto layers = layer_factory_(peer);
+    if (!layers.ok()) {
+      spdlog::warn("thrift: closing the connection from {}: {}", peer, layers.status().message());
+      CloseFd(fd);
+      return;
+    }
+    c->layers = std::move(layers).value();
+  }
+  if (c->layers.empty()) {
+    c->session = std::make_shared<HmsHandler>(context_, std::move(peer));
+  } else {
+    // The session starts once the layers authenticated the peer (OnReadable),
+    // and SASL is theirs: the scanner sees Thrift bytes only.
+    c->first_message = false;
+  }
   c->pending = &pending_bytes_;
   Connection* raw = c.get();
   connections_.emplace(fd, std::move(c));
@@ -698,11 +798,12 @@ void HmsServer::Impl::Close(Connection* c) {
 void HmsServer::Impl::OnReadable(Connection* c) {
   char buf[kIoChunk];
   size_t read = 0;
+  std::string raw;  // for the layers, when there are some
   while (read < kMaxReadPerEvent) {
     const ssize_t n = ::recv(c->fd, buf, sizeof(buf), 0);
     if (n > 0) {
-      if (c->in.empty()) c->deadline = Clock::now() + timeout_;
-      c->in.append(buf, static_cast<size_t>(n));
+      if (c->in.empty() && !c->partial) c->deadline = Clock::now() + timeout_;
+      (c->layers.empty() ? c->in : raw).append(buf, static_cast<size_t>(n));
       read += static_cast<size_t>(n);
       continue;
     }
@@ -716,6 +817,17 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     Close(c);
     return;
   }
+  if (!c->layers.empty() && !raw.empty()) {
+    if (Status s = LayersUp(c, std::move(raw), timeout_); !s.ok()) {
+      spdlog::warn("thrift: closing the connection from {}: {}", c->peer, s.message());
+      Count(LayersReady(*c) ? "bad_request" : "unauthenticated");
+      Close(c);
+      return;
+    }
+    if (!c->session && LayersReady(*c)) {
+      c->session = std::make_shared<HmsHandler>(context_, c->peer, LayersIdentity(*c));
+    }
+  }
   c->Account();
   if (const int64_t pending = pending_bytes_.load();
       pending > static_cast<int64_t>(config_.max_pending_bytes)) {
@@ -728,7 +840,8 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     return;
   }
   using V = ThriftMessageScanner::Verdict;
-  const V verdict = c->in.empty() ? V::kNeedMore : c->scanner.Scan(c->in, c->first_message);
+  const V verdict =
+      c->in.empty() || !c->session ? V::kNeedMore : c->scanner.Scan(c->in, c->first_message);
   if (Oversized(c, verdict)) {
     Close(c);
     return;
@@ -747,7 +860,9 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     Close(c);
     return;
   }
-  SetPartial(c, !c->in.empty());
+  // Behind layers, a handshake or a frame may be under way with `in` empty:
+  // the deadline of its first byte applies all the same.
+  SetPartial(c, !c->in.empty() || !LayersReady(*c) || LayersBuffer(*c));
   Arm(c, EPOLL_CTL_MOD);
 }
 
@@ -777,7 +892,7 @@ void HmsServer::Impl::TakeReturned() {
       Close(c);
       continue;
     }
-    if (!c->in.empty()) {
+    if (!c->in.empty() || LayersBuffer(*c)) {
       // Part of the next request arrived with the last one.
       c->deadline = Clock::now() + timeout_;
       SetPartial(c, true);
@@ -910,7 +1025,7 @@ HmsServer::~HmsServer() {
 }
 
 Status HmsServer::Start() {
-  impl_ = std::make_unique<Impl>(context_, *config_, metrics_);
+  impl_ = std::make_unique<Impl>(context_, *config_, metrics_, layer_factory_);
   Status s = impl_->Start();
   if (!s.ok()) impl_.reset();
   return s;

@@ -20,15 +20,21 @@
 // connection carries on. A request costs memory only as its bytes arrive, never
 // a declared size up front, and the bytes of all requests being received are
 // bounded by --max-pending-bytes: the connection whose bytes go over it is closed
-// with a log line. Authentication is not supported: a client that opens
-// with a SASL handshake gets a SASL ERROR frame and is closed at once, not left
-// waiting. Accepted sockets get TCP keepalive (a vanished peer is released in
-// about 25 s) and TCP_NODELAY.
+// with a log line. Connection layers (server/connection_layer.h; SASL) sit
+// between the socket and the scanner when a layer factory is set: the session
+// starts, with the identity they authenticated, once every layer is ready, and a
+// handshake must finish within --request-timeout like a request. Without
+// layers, a client that opens with a SASL handshake gets a SASL ERROR frame and
+// is closed at once, not left waiting. Accepted sockets get TCP keepalive (a vanished peer is
+// released in about 25 s) and TCP_NODELAY.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "server/config.h"
+#include "server/connection_layer.h"
 #include "server/hms/hms_context.h"
 #include "server/metrics.h"
 
@@ -40,6 +46,12 @@ class HmsServer {
   // limits, timeouts, worker threads); `metrics` (optional) records every call.
   HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics);
   ~HmsServer();
+
+  // Makes the layers (bottom first) of a new connection from `peer`; an error
+  // refuses the connection. Set before Start(); none by default.
+  using LayerFactory =
+      std::function<Result<std::vector<std::unique_ptr<ConnectionLayer>>>(const std::string& peer)>;
+  void set_layer_factory(LayerFactory factory) { layer_factory_ = std::move(factory); }
 
   // Binds and starts serving on background threads. With port 0, the kernel
   // picks a free port; port() tells which.
@@ -54,6 +66,7 @@ class HmsServer {
   HmsContext* context_;
   const ServerConfig* config_;
   Metrics* metrics_;
+  LayerFactory layer_factory_;
   std::unique_ptr<Impl> impl_;
 };
 
