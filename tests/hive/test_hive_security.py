@@ -64,6 +64,10 @@ class HiveSecurityTest(unittest.TestCase):
         run = subprocess.run(
             ["java", "-Xmx256m", "-cp", self.classes + os.pathsep + self.classpath,
              "-Djava.security.krb5.conf=" + self.kdc.krb5_conf,
+             # Hadoop 2.6's KerberosUtil (on Hive's client classpath) reads the
+             # default realm from JDK internals, closed since Java 17.
+             "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+             "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
              "-Dlog4j2.level=ERROR", "org.arbor.hivetest.HiveSecurityChecks"] + list(args),
             capture_output=True, text=True, timeout=180)
         print(run.stdout)

@@ -97,9 +97,10 @@ class Kdc:
         subprocess.run([os.path.join(SBIN, "kdb5_util"), "create", "-s", "-r", self.realm,
                         "-P", "arbor-test-master-key"], env=self._base_env(), check=True,
                        capture_output=True, timeout=60)
-        self.proc = subprocess.Popen([os.path.join(SBIN, "krb5kdc"), "-n", "-r", self.realm],
-                                     env=self._base_env(), stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(d, "krb5kdc.err"), "w"))
+        with open(os.path.join(d, "krb5kdc.err"), "w") as err:
+            self.proc = subprocess.Popen([os.path.join(SBIN, "krb5kdc"), "-n", "-r", self.realm],
+                                         env=self._base_env(), stdout=subprocess.DEVNULL,
+                                         stderr=err)
         atexit.register(self.stop)
         deadline = time.time() + timeout
         while time.time() < deadline:
