@@ -3,9 +3,9 @@
 A real MIT Kerberos KDC (tests/support/kdc.py); arbord with --thrift-auth kerberos;
 Spark (its bundled Hive 2.3.9 client) configured as for a Kerberized Hive
 metastore: hive.metastore.sasl.enabled, hive.metastore.kerberos.principal,
-hadoop.security.authentication=kerberos, and a keytab login
-(spark.kerberos.principal / spark.kerberos.keytab). Its writes are authored by
-the principal's short name; a Spark without SASL is refused.
+hadoop.security.authentication=kerberos, and the user's ticket from kinit
+(KRB5CCNAME). Its writes are authored by
+the principal's short name;
 """
 
 import os
@@ -59,12 +59,22 @@ def server(kdc, keytabs, tmp_path_factory):
 @pytest.fixture(scope="module")
 def spark(server, kdc, keytabs, tmp_path_factory):
     tmp = str(tmp_path_factory.mktemp("spark"))
+    # The user's ticket, as after `kinit`: the driver's UGI login reads KRB5CCNAME.
+    ccache = os.path.join(tmp, "ccache")
+    kdc.kinit("sparkuser@" + kdc.realm, keytabs[1], ccache)
+    os.environ["KRB5CCNAME"] = "FILE:" + ccache
+    # Hadoop's security mode must be set before the driver's first UGI call, so in
+    # core-site.xml on HADOOP_CONF_DIR, as on a Kerberized cluster.
+    conf_dir = os.path.join(tmp, "hadoop-conf")
+    os.makedirs(conf_dir)
+    with open(os.path.join(conf_dir, "core-site.xml"), "w") as f:
+        f.write("<configuration><property><name>hadoop.security.authentication</name>"
+                "<value>kerberos</value></property></configuration>\n")
+    os.environ["HADOOP_CONF_DIR"] = conf_dir
     session = build_spark(server, tmp, {
         "spark.hadoop.hive.metastore.sasl.enabled": "true",
         "spark.hadoop.hive.metastore.kerberos.principal": "hive/_HOST@" + kdc.realm,
         "spark.hadoop.hadoop.security.authentication": "kerberos",
-        "spark.kerberos.principal": "sparkuser@" + kdc.realm,
-        "spark.kerberos.keytab": keytabs[1],
         "spark.driver.extraJavaOptions": "-Dderby.system.home=%s -Djava.security.krb5.conf=%s"
                                          % (tmp, kdc.krb5_conf),
     })
