@@ -165,7 +165,9 @@ Status LayersDown(Connection* c, size_t above, std::string data, std::chrono::se
   return Status::OK();
 }
 
-// Passes socket bytes up through every layer into c->in.
+// Passes socket bytes up through every layer into c->in. On the loop thread,
+// a handshake's answers are sent at once: they are small (a SASL challenge, a
+// Kerberos AP-REP) and fit the socket's send buffer, so the loop does not wait.
 Status LayersUp(Connection* c, std::string data, std::chrono::seconds timeout) {
   for (size_t i = 0; i < c->layers.size(); ++i) {
     std::string up, down;

@@ -413,6 +413,7 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   // A consistent view of the ref `name` addresses.
   template <typename L>
   ReadView View(const DbName& name) const {
+    Check<L>(Authorize(auth::Role::kReader, "read the catalog"));
     return Check<L>(context_->repo->OpenView(RefOf(name)));
   }
 

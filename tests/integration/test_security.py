@@ -49,7 +49,7 @@ mechanisms.GSSAPIMechanism.wrap = _gssapi_wrap
 KDC = None
 TMP = None
 PASSWORDS = {"alice": "alice-secret-pw", "rita": "rita-secret-pw", "etl": "etl-secret-pw",
-             "root": "root-secret-pw", "bob": "bob-secret-pw"}
+             "root": "root-secret-pw", "bob": "bob-secret-pw", "nora": "nora-secret-pw"}
 TOKENS = {}
 
 
@@ -87,6 +87,7 @@ def write_users_file(path):
                                                hash_secret("--hash-token", TOKENS["rita"])),
         "etl   writer password=%s proxy=alice" % hash_secret("--hash-password", PASSWORDS["etl"]),
         "bob   writer password=%s" % hash_secret("--hash-password", PASSWORDS["bob"]),
+        "nora  none   password=%s" % hash_secret("--hash-password", PASSWORDS["nora"]),
         "root  admin  password=%s token=%s" % (hash_secret("--hash-password", PASSWORDS["root"]),
                                                hash_secret("--hash-token", TOKENS["root"])),
     ]
@@ -250,6 +251,15 @@ class SecureServerTest(unittest.TestCase):
         finally:
             c.close()
         self.assertLogged("denied: user 'rita' (role reader)")
+
+    def test_role_none_cannot_read(self):
+        c = plain(self.server.port, "nora")
+        try:
+            with self.assertRaises(hms.MetaException) as cm:
+                c.get_all_databases()
+            self.assertIn("needs the reader role", cm.exception.message)
+        finally:
+            c.close()
 
     # --- set_ugi
 
