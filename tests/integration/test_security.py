@@ -213,6 +213,9 @@ class SecureServerTest(unittest.TestCase):
         with self.assertRaises(TTransport.TTransportException):
             plain(self.server.port, "nobody", password="whatever")
         self.assertLogged("PLAIN authentication failed")
+        status, text = admin(self.server.http_port, "GET", "/metrics", token=TOKENS["root"])
+        self.assertEqual(status, 200)
+        self.assertIn(b'arbor_thrift_closed_connections_total{reason="unauthenticated"}', text)
 
     def test_plain_thrift_client_is_refused(self):
         c = harness.Client(self.server.port, timeout_ms=10000)
@@ -411,6 +414,36 @@ class SecureServerTest(unittest.TestCase):
         for secret in list(TOKENS.values()) + list(PASSWORDS.values()):
             self.assertNotIn(secret.encode(), text)
         self.assertLogged("admin: denied")
+
+
+class HandshakeTimeoutTest(unittest.TestCase):
+    def test_a_stalled_handshake_or_frame_is_closed_after_the_request_timeout(self):
+        users = write_users_file(os.path.join(TMP, "users-timeout"))
+        server = harness.Arbord(extra_args=["--thrift-auth", "password", "--users-file", users,
+                                            "--request-timeout", "2"]).start()
+        try:
+            # Half a SASL message; then, once authenticated, half a frame.
+            stalled = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            stalled.sendall(b"\x01\x00\x00")
+            authed = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            creds = b"\x00alice\x00" + PASSWORDS["alice"].encode()
+            authed.sendall(b"\x01" + struct.pack(">I", 5) + b"PLAIN" +
+                           b"\x05" + struct.pack(">I", len(creds)) + creds)
+            self.assertEqual(authed.recv(5), b"\x05\x00\x00\x00\x00")  # COMPLETE
+            authed.sendall(struct.pack(">I", 100) + b"\x80\x01")
+            start = time.time()
+            for s in (stalled, authed):
+                self.assertEqual(s.recv(100), b"")  # closed by the server
+                s.close()
+            self.assertLess(time.time() - start, 8)
+            self.assertIn("--request-timeout", server.read_log())
+            # An authenticated connection that is merely idle stays open.
+            idle = plain(server.port, "alice")
+            time.sleep(3)
+            self.assertIn("default", idle.get_all_databases())
+            idle.close()
+        finally:
+            server.cleanup()
 
 
 class SafeDefaultsTest(unittest.TestCase):
