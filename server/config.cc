@@ -595,6 +595,10 @@ std::string ServerHelp() {
         << EnvName(o.name) << ")\n";
   }
   out << "  --help, --version\n";
+  out << "\nUsers file hashes (docs/security.md), the secret read from stdin:\n"
+         "  arbord --hash-password    a password hash (password=)\n"
+         "  arbord --hash-token       a bearer token's hash (token=)\n"
+         "  arbord --new-token        a new random token, then its hash\n";
   return out.str();
 }
 
