@@ -238,6 +238,9 @@ int Run(const ServerConfig& config) {
   AdminApiOptions admin_options;
   admin_options.admin_token = config.admin_token;
   admin_options.users = users.get();
+  // Every https caller presents a verified certificate: roles apply to them.
+  admin_options.require_authentication =
+      config.tls_enabled() && config.tls_client_auth == "required";
   AdminMetrics admin_metrics(&metrics);
   admin_options.observer = &admin_metrics;
   admin_options.locations = &context.locations;

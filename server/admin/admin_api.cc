@@ -1415,7 +1415,11 @@ std::optional<HttpResponse> AdminApi::Authenticate(const HttpRequest& request, a
   }
   if (request.peer_identity.authenticated()) {
     *who = request.peer_identity;
-    *role = options_.users != nullptr ? options_.users->RoleOf(who->user) : auth::Role::kReader;
+    if (!required) {
+      *role = auth::Role::kAdmin;  // an open API: the certificate names the author only
+    } else {
+      *role = options_.users != nullptr ? options_.users->RoleOf(who->user) : auth::Role::kReader;
+    }
     return std::nullopt;
   }
   if (required) {

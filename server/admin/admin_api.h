@@ -20,13 +20,16 @@
 //    known path, 400 BODY_TOO_LARGE past max_body_bytes, 400 INVALID_JSON,
 //    403 PERMISSION_DENIED when the caller's role does not allow the call.
 //  * Authentication and roles (docs/security.md): with authentication required
-//    (an admin token or users with tokens configured), every request except
+//    (an admin token, users with tokens, or required client certificates
+//    configured), every request except
 //    GET /healthz needs `Authorization: Bearer <token>` (the admin token, an
 //    admin; or a user's token from the users file) or a verified client
 //    certificate (HttpRequest::peer_identity, its user's role from the users
 //    file). GET needs reader; writes need writer; branch protection, deleting
 //    tags, gc and backups need admin. Commits name the caller as author (the
-//    shared admin token names nobody: the request's author stands).
+//    shared admin token names nobody: the request's author stands). Without
+//    authentication required, the API is open to all as an admin; a client
+//    certificate then names the author and takes no right away.
 //    Token checks are constant-time; denials are logged without the token.
 //  * Path segments are percent-decoded after splitting on '/', so a partition
 //    name travels as ds=2024-01-01%2Fhr=00; ref expressions may hold ~ and ^.
