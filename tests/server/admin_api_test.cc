@@ -339,6 +339,33 @@ TEST_F(AdminApiTest, UsersRolesTokensAndCertificates) {
   EXPECT_NE(log.body.find("\"author\":\"ops\""), std::string::npos) << log.body;
 }
 
+// Nothing requires authentication: the API is open as an admin to everyone, and
+// a certificate (here of a user the file does not list, so a default-role reader
+// elsewhere) names the author without taking rights away. Required client
+// certificates (require_authentication) make the roles apply.
+TEST_F(AdminApiTest, CertificateOnAnOpenApiOnlyNamesTheAuthor) {
+  auth::UserDirectory users;  // no file: everyone authenticated gets the default role
+  for (bool required : {false, true}) {
+    api_.reset();
+    AdminApiOptions o;
+    o.users = &users;
+    o.require_authentication = required;
+    api_ = std::make_unique<AdminApi>(repo_.get(), o);
+    HttpRequest r;
+    r.method = "POST";
+    r.target = "/api/v1/branches";
+    r.body = required ? R"({"name":"c2"})" : R"({"name":"c1"})";
+    r.peer_identity = {auth::AuthMethod::kCertificate, "CN=dave", "dave"};
+    EXPECT_EQ(api_->Handle(r).status, required ? 403 : 201) << "required=" << required;
+    r.method = "GET";
+    r.target = "/api/v1/branches";
+    r.body.clear();
+    EXPECT_EQ(api_->Handle(r).status, 200);
+    r.peer_identity = {};
+    EXPECT_EQ(api_->Handle(r).status, required ? 401 : 200);
+  }
+}
+
 // --------------------------------------------------------------- branches
 
 TEST_F(AdminApiTest, BranchLifecycle) {
