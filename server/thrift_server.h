@@ -24,7 +24,7 @@
 // about 25 s) and TCP_NODELAY.
 //
 // Between the socket and the scanner, a connection's bytes pass through its stack
-// of ConnectionLayers (server/connection_layer.h; TLS when configured), built per
+// of ConnectionLayers (server/connection_layer.h), built per
 // connection by BuildLayers. Their handshakes run on the event loop (what they
 // answer is queued and sent without blocking), are held to --request-timeout like
 // a request, and their buffered bytes count in --max-pending-bytes. Requests are
