@@ -12,6 +12,8 @@ packages=(
   libspdlog-dev libfmt-dev
   libprotobuf-dev protobuf-compiler
   libssl-dev zlib1g-dev
+  libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user
+  python3-pure-sasl python3-kerberos
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl iproute2
   clang-19 libclang-rt-19-dev

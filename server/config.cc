@@ -1,5 +1,8 @@
 #include "server/config.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -291,11 +294,75 @@ const std::vector<Option>& Options() {
                                 ParseInt("max-container-elements", v, 16, int64_t{1} << 31));
          return Status::OK();
        }},
-      {"admin-token", "TOKEN", "Bearer token the admin HTTP API requires (empty: none)",
+      {"admin-token", "TOKEN",
+       "Bearer token of an admin on the admin HTTP API (empty: none; prefer the _FILE form or "
+       "ARBOR_ADMIN_TOKEN, which ps does not show)",
        [](ServerConfig* c, std::string_view v) {
          c->admin_token = std::string(v);
          return Status::OK();
        }},
+      {"admin-token-file", "FILE", "Read --admin-token from FILE",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         std::ifstream in{std::string(v)};
+         if (!in)
+           return Status::InvalidArgument("cannot read --admin-token-file '" + std::string(v) +
+                                          "'");
+         std::string secret;
+         std::getline(in, secret);
+         c->admin_token = Trim(secret);
+         return Status::OK();
+       }},
+      {"thrift-auth", "none|kerberos|password|kerberos,password",
+       "Authentication on the Thrift port through SASL, as Hive's metastore: kerberos (GSSAPI, "
+       "needs --kerberos-principal and --kerberos-keytab), password (PLAIN, users from "
+       "--users-file). Default none",
+       [](ServerConfig* c, std::string_view v) -> Status {
+         c->sasl_mechanisms.clear();
+         if (v == "none") return Status::OK();
+         std::stringstream items{std::string(v)};
+         for (std::string item; std::getline(items, item, ',');) {
+           item = Trim(item);
+           std::string mech = item == "kerberos" ? "GSSAPI" : item == "password" ? "PLAIN" : "";
+           if (mech.empty()) {
+             return Status::InvalidArgument(
+                 "--thrift-auth is none, kerberos, password or kerberos,password, got '" +
+                 std::string(v) + "'");
+           }
+           if (std::find(c->sasl_mechanisms.begin(), c->sasl_mechanisms.end(), mech) ==
+               c->sasl_mechanisms.end())
+             c->sasl_mechanisms.push_back(mech);
+         }
+         return Status::OK();
+       }},
+      {"kerberos-principal", "SERVICE/HOST@REALM",
+       "Kerberos service principal of the Thrift port (Hive's "
+       "hive.metastore.kerberos.principal), e.g. hive/metastore.example.com@EXAMPLE.COM",
+       [](ServerConfig* c, std::string_view v) {
+         c->kerberos_principal = std::string(v);
+         return Status::OK();
+       }},
+      {"kerberos-keytab", "FILE",
+       "Keytab holding the service principal's keys (Hive's hive.metastore.kerberos.keytab.file)",
+       [](ServerConfig* c, std::string_view v) {
+         c->kerberos_keytab = std::string(v);
+         return Status::OK();
+       }},
+      {"users-file", "FILE",
+       "Users, roles (reader, writer, admin), password hashes, admin API token hashes and "
+       "proxy rights (docs/security.md#the-users-file)",
+       [](ServerConfig* c, std::string_view v) {
+         c->users_file = std::string(v);
+         return Status::OK();
+       }},
+      {"default-role", "ROLE",
+       "Role of an authenticated user the users file does not list (a Kerberos principal, a "
+       "client certificate): none, reader, writer or admin. Default reader",
+       [](ServerConfig* c, std::string_view v) {
+         return OneOf("default-role", v, {"none", "reader", "writer", "admin"}, &c->default_role);
+       }},
+      {"insecure", "BOOL",
+       "Allow listening on a non-loopback address without authentication. Default false",
+       [](ServerConfig* c, std::string_view v) { return ParseBool("insecure", v, &c->insecure); }},
       {"sync-writes", "BOOL",
        "Sync the WAL before acknowledging a write. Default true; false only for benchmarks",
        [](ServerConfig* c, std::string_view v) {
@@ -463,6 +530,12 @@ Result<HostPort> ParseHostPort(std::string_view text) {
   return hp;
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  in_addr v4{};
+  return inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
 std::map<std::string, std::string> ProcessEnvironment() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {
@@ -521,6 +594,17 @@ Result<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
     auto it = env.find(EnvName(o.name));
     if (it != env.end()) ARBOR_RETURN_IF_ERROR(o.set(&config, it->second).WithContext(it->first));
   }
+  if (config.thrift_auth_enabled()) {
+    const auto& m = config.sasl_mechanisms;
+    if (std::find(m.begin(), m.end(), "GSSAPI") != m.end() &&
+        (config.kerberos_principal.empty() || config.kerberos_keytab.empty())) {
+      return Status::InvalidArgument(
+          "--thrift-auth kerberos needs --kerberos-principal and --kerberos-keytab");
+    }
+    if (std::find(m.begin(), m.end(), "PLAIN") != m.end() && config.users_file.empty()) {
+      return Status::InvalidArgument("--thrift-auth password needs --users-file");
+    }
+  }
   if (config.lakefs_enabled()) {
     // A half-configured lakeFS must fail loudly, never fall back to standalone.
     if (config.lakefs_repository.empty() || config.lakefs_access_key_id.empty() ||
@@ -561,6 +645,10 @@ std::string ServerHelp() {
         << EnvName(o.name) << ")\n";
   }
   out << "  --help, --version\n";
+  out << "\nUsers file hashes (docs/security.md), the secret read from stdin:\n"
+         "  arbord --hash-password    a password hash (password=)\n"
+         "  arbord --hash-token       a bearer token's hash (token=)\n"
+         "  arbord --new-token        a new random token, then its hash\n";
   return out.str();
 }
 

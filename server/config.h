@@ -58,7 +58,6 @@ struct ServerConfig {
   // Thrift's generated readers size a container before reading its elements, so a
   // few hostile bytes claiming a huge list cost elements × struct size of memory.
   int64_t max_container_elements = 32'768;
-  std::string admin_token;
   // TLS on both ports (Thrift and admin HTTP) when tls_cert is set; the files
   // are reloaded on SIGHUP and when they change (server/tls/tls_certificates.h).
   std::string tls_cert;
@@ -68,6 +67,18 @@ struct ServerConfig {
   std::string tls_client_auth;          // none | optional | required; "" = by tls_ca
   int tls_reload_interval_seconds = 5;  // 0: only on SIGHUP
   bool tls_enabled() const { return !tls_cert.empty(); }
+  std::string admin_token;  // never logged
+  // Authentication on the Thrift port (docs/security.md): SASL mechanisms
+  // offered, "GSSAPI" (--thrift-auth kerberos) and/or "PLAIN" (password); none
+  // when empty.
+  std::vector<std::string> sasl_mechanisms;
+  std::string kerberos_principal;  // service/host@REALM
+  std::string kerberos_keytab;
+  std::string users_file;               // roles, password and token hashes
+  std::string default_role = "reader";  // of authenticated users the file does not list
+  // Listen on a non-loopback address without authentication.
+  bool insecure = false;
+  bool thrift_auth_enabled() const { return !sasl_mechanisms.empty(); }
   bool sync_writes = true;
   // Free space kept on the data directory's filesystem; below it writes fail with
   // NoSpace (storage/disk_space_guard.h). 1 GiB leaves RocksDB room for a full
@@ -106,5 +117,9 @@ std::map<std::string, std::string> ProcessEnvironment();
 std::string ServerHelp();
 
 Result<HostPort> ParseHostPort(std::string_view text);
+
+// True for a host that only this machine can reach (127.0.0.0/8, ::1,
+// localhost); false for a wildcard ("", 0.0.0.0, ::) or any other address.
+bool IsLoopbackHost(std::string_view host);
 
 }  // namespace arbor

@@ -48,6 +48,9 @@ class ConnectionLayer {
   // record or frame). The listener counts them in --max-pending-bytes, and while
   // any layer holds some, --request-timeout runs as for a partial request.
   virtual size_t buffered() const { return 0; }
+  // The reason arbor_thrift_closed_connections_total counts when this layer
+  // fails before it is ready.
+  virtual const char* handshake_failure() const { return "handshake_failed"; }
 };
 
 }  // namespace arbor

@@ -2,9 +2,11 @@
 // Thrift API, and shuts down gracefully on SIGTERM or SIGINT; SIGHUP reloads the
 // TLS certificates.
 #include <signal.h>
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +18,9 @@
 
 #include "server/admin/admin_api.h"
 #include "server/admin_metrics.h"
+#include "server/auth/sasl_layer.h"
+#include "server/auth/secrets.h"
+#include "server/auth/users.h"
 #include "server/config.h"
 #include "server/hms/hms_context.h"
 #include "server/hms/hms_semantics.h"
@@ -66,8 +71,86 @@ void RaiseFileLimit(const ServerConfig& config) {
   }
 }
 
+// Safe defaults: a port reachable from other machines needs authentication, or
+// an explicit --insecure. Says which port and what to configure.
+bool CheckExposure(const ServerConfig& config, const auth::UserDirectory* users) {
+  // A required client certificate authenticates on both ports.
+  const bool mtls = config.tls_enabled() && config.tls_client_auth == "required";
+  const bool thrift_open =
+      !IsLoopbackHost(config.listen.host) && !config.thrift_auth_enabled() && !mtls;
+  const bool admin_auth =
+      mtls || !config.admin_token.empty() || (users != nullptr && users->has_tokens());
+  const bool admin_open = !IsLoopbackHost(config.http_listen.host) && !admin_auth;
+  if (!thrift_open && !admin_open) return true;
+  std::string what;
+  if (thrift_open)
+    what = "the Thrift port on " + config.listen.ToString() + " (--thrift-auth is none)";
+  if (admin_open) {
+    what += std::string(what.empty() ? "" : " and ") + "the admin API on " +
+            config.http_listen.ToString() + " (no --admin-token and no user tokens)";
+  }
+  if (config.insecure) {
+    spdlog::warn("--insecure: {} accept(s) anyone who can reach it", what);
+    return true;
+  }
+  spdlog::critical(
+      "refusing to start: {} would accept anyone on the network. Configure authentication "
+      "(docs/security.md), listen on 127.0.0.1, or pass --insecure true",
+      what);
+  return false;
+}
+
 int Run(const ServerConfig& config) {
   RaiseFileLimit(config);
+  // Who may do what: the users file, shared by the Thrift port and the admin API.
+  std::unique_ptr<auth::UserDirectory> users;
+  if (!config.users_file.empty()) {
+    auto loaded = auth::UserDirectory::Load(config.users_file);
+    if (!loaded.ok()) {
+      spdlog::critical("{}", loaded.status().message());
+      return 1;
+    }
+    users = std::make_unique<auth::UserDirectory>(std::move(loaded).value());
+  } else {
+    // No file: everyone authenticated (Kerberos, certificates) has the default role.
+    users = std::make_unique<auth::UserDirectory>();
+  }
+  users->set_default_role(auth::ParseRole(config.default_role).value());
+  if (config.thrift_auth_enabled() || !config.users_file.empty()) {
+    spdlog::info("users: {} listed{}, others authenticated get role {}", users->size(),
+                 config.users_file.empty() ? "" : " in " + config.users_file, config.default_role);
+  }
+  if (!CheckExposure(config, users.get())) return 1;
+  std::unique_ptr<auth::SaslServer> sasl;
+  if (config.thrift_auth_enabled()) {
+    auth::SaslOptions so;
+    so.mechanisms = config.sasl_mechanisms;
+    so.users = users.get();
+    so.max_frame_bytes = static_cast<size_t>(config.max_message_bytes);
+    if (!config.kerberos_principal.empty()) {
+      if (Status s = auth::ParseServicePrincipal(config.kerberos_principal, &so); !s.ok()) {
+        spdlog::critical("{}", s.message());
+        return 1;
+      }
+    }
+    if (!config.kerberos_keytab.empty()) {
+      // MIT Kerberos reads the acceptor's keytab from the environment.
+      if (access(config.kerberos_keytab.c_str(), R_OK) != 0) {
+        spdlog::critical("cannot read --kerberos-keytab '{}'", config.kerberos_keytab);
+        return 1;
+      }
+      setenv("KRB5_KTNAME", ("FILE:" + config.kerberos_keytab).c_str(), 1);
+    }
+    auto created = auth::SaslServer::Create(std::move(so));
+    if (!created.ok()) {
+      spdlog::critical("Thrift authentication: {}", created.status().message());
+      return 1;
+    }
+    sasl = std::move(created).value();
+    spdlog::info("Thrift port requires SASL authentication ({}{})",
+                 fmt::join(config.sasl_mechanisms, ", "),
+                 config.kerberos_principal.empty() ? "" : " as " + config.kerberos_principal);
+  }
   auto kv = OpenStore(config);
   if (!kv.ok()) {
     spdlog::critical("opening the store {}: {}", DescribeStore(config), kv.status().ToString());
@@ -147,12 +230,17 @@ int Run(const ServerConfig& config) {
   context.options.ref_separator = config.ref_separator;
   context.options.warehouse = config.warehouse;
   context.locks = &locks;
+  context.users = users.get();
   context.started_at_seconds = hms::NowSeconds();
   context.locations = LocationMapper(config.lakefs_storage_prefixes);
   Metrics metrics;
   metrics.SetThriftConnectionsSource([&context] { return context.open_connections.load(); });
   AdminApiOptions admin_options;
   admin_options.admin_token = config.admin_token;
+  admin_options.users = users.get();
+  // Every https caller presents a verified certificate: roles apply to them.
+  admin_options.require_authentication =
+      config.tls_enabled() && config.tls_client_auth == "required";
   AdminMetrics admin_metrics(&metrics);
   admin_options.observer = &admin_metrics;
   admin_options.locations = &context.locations;
@@ -189,7 +277,7 @@ int Run(const ServerConfig& config) {
       tls->Watch(std::chrono::seconds(config.tls_reload_interval_seconds));
   }
 
-  hms::HmsServer thrift(&context, &config, &metrics, tls.get());
+  hms::HmsServer thrift(&context, &config, &metrics, tls.get(), sasl.get());
   if (Status s = thrift.Start(); !s.ok()) {
     spdlog::critical("{}", s.ToString());
     return 1;
@@ -289,9 +377,44 @@ int Run(const ServerConfig& config) {
   return 0;
 }
 
+// `arbord --hash-password` / `--hash-token`: a hash for the users file, from a
+// secret read on stdin (so it is in no shell history and no ps listing);
+// `arbord --new-token`: a fresh token and its hash.
+int HashTool(std::string_view mode) {
+  if (mode == "--new-token") {
+    auto token = auth::NewToken();
+    if (!token.ok()) return 1;
+    std::cout << *token << "\n" << auth::HashToken(*token) << "\n";
+    return 0;
+  }
+  std::string secret;
+  if (!std::getline(std::cin, secret) || secret.empty()) {
+    std::cerr << "arbord " << mode << ": reads the secret from the first line of stdin\n";
+    return 2;
+  }
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (mode == "--hash-token") {
+    std::cout << auth::HashToken(secret) << "\n";
+    return 0;
+  }
+  auto hash = auth::HashPassword(secret);
+  if (!hash.ok()) {
+    std::cerr << "arbord: " << hash.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *hash << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2) {
+    std::string_view mode = argv[1];
+    if (mode == "--hash-password" || mode == "--hash-token" || mode == "--new-token") {
+      return HashTool(mode);
+    }
+  }
   auto config = arbor::ParseServerConfig(argc, argv, arbor::ProcessEnvironment());
   if (!config.ok()) {
     std::cerr << "arbord: " << config.status().message() << "\n";

@@ -155,8 +155,10 @@ Status Lower(Connection* c, size_t from, std::string bytes, std::string* wire) {
 
 // Passes bytes received from the socket up through the layers into c->in; what
 // the layers answer on their own (handshakes) is appended to *wire, to be sent
-// before anything else, also when an error is returned (a TLS alert).
-Status Lift(Connection* c, std::string_view raw, std::string* wire) {
+// before anything else, also when an error is returned (a TLS alert, SASL BAD).
+// On error, *failed (if given) is the layer that failed.
+Status Lift(Connection* c, std::string_view raw, std::string* wire,
+            const ConnectionLayer** failed = nullptr) {
   std::string data(raw);
   for (size_t i = 0; i < c->layers.size() && !data.empty(); ++i) {
     std::string up, down;
@@ -165,7 +167,10 @@ Status Lift(Connection* c, std::string_view raw, std::string* wire) {
       Status lowered = Lower(c, i, std::move(down), wire);
       if (s.ok()) s = lowered;
     }
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      if (failed != nullptr) *failed = c->layers[i].get();
+      return s;
+    }
     data = std::move(up);
   }
   c->in.append(data);
@@ -352,11 +357,13 @@ void CloseFd(int fd) {
 
 class HmsServer::Impl {
  public:
-  Impl(HmsContext* context, const ServerConfig& config, Metrics* metrics, tls::TlsCertificates* tls)
+  Impl(HmsContext* context, const ServerConfig& config, Metrics* metrics, tls::TlsCertificates* tls,
+       const auth::SaslServer* sasl)
       : context_(context),
         config_(config),
         metrics_(metrics),
         tls_(tls),
+        sasl_(sasl),
         observer_(std::make_shared<CallObserver>(metrics)) {
     scan_.framed = config.transport == "framed";
     scan_.binary = config.protocol != "compact";
@@ -379,8 +386,9 @@ class HmsServer::Impl {
   void Loop();
   void AcceptAll();
   void Admit(int fd, std::string peer);
-  // The layers a new connection's bytes pass through, socket side first.
-  std::vector<std::unique_ptr<ConnectionLayer>> BuildLayers();
+  // The layers a new connection's bytes pass through, socket side first: TLS,
+  // then SASL. An error refuses the connection.
+  Result<std::vector<std::unique_ptr<ConnectionLayer>>> BuildLayers(const std::string& peer);
   // Sends what the layers queued on c->out; false if the connection failed.
   bool FlushOut(Connection* c);
   void Refuse(int fd, const std::string& peer);
@@ -415,6 +423,7 @@ class HmsServer::Impl {
   const ServerConfig& config_;
   Metrics* metrics_;
   tls::TlsCertificates* tls_;
+  const auth::SaslServer* sasl_;
   std::shared_ptr<CallObserver> observer_;
   ThriftMessageScanner::Options scan_;
   std::chrono::seconds timeout_{60};
@@ -680,16 +689,30 @@ void HmsServer::Impl::AcceptAll() {
   }
 }
 
-std::vector<std::unique_ptr<ConnectionLayer>> HmsServer::Impl::BuildLayers() {
+Result<std::vector<std::unique_ptr<ConnectionLayer>>> HmsServer::Impl::BuildLayers(
+    const std::string& peer) {
   std::vector<std::unique_ptr<ConnectionLayer>> layers;
   if (tls_ != nullptr) layers.push_back(std::make_unique<tls::TlsLayer>(tls_->current()));
+  if (sasl_ != nullptr) {
+    ARBOR_ASSIGN_OR_RETURN(auto layer, sasl_->NewLayer(peer));
+    layers.push_back(std::move(layer));
+  }
   return layers;
 }
 
 void HmsServer::Impl::Admit(int fd, std::string peer) {
   spdlog::debug("connection from {}", peer);
   auto c = std::make_unique<Connection>(fd, peer, scan_);
-  c->layers = BuildLayers();
+  auto layers = BuildLayers(peer);
+  if (!layers.ok()) {
+    spdlog::warn("thrift: closing the connection from {}: {}", peer, layers.status().message());
+    CloseFd(fd);
+    return;
+  }
+  c->layers = std::move(layers).value();
+  // With SASL in the stack its layer consumes the handshake, and the scanner
+  // sees Thrift bytes only; otherwise the first message is sniffed for one.
+  c->first_message = sasl_ == nullptr;
   if (c->layers.empty()) {
     c->session = std::make_shared<HmsHandler>(context_, std::move(peer));
   } else {
@@ -841,12 +864,13 @@ void HmsServer::Impl::OnReadable(Connection* c) {
   }
   if (!raw.empty()) {
     const bool was_ready = c->ready();
-    Status s = Lift(c, raw, &c->out);
+    const ConnectionLayer* failed = nullptr;
+    Status s = Lift(c, raw, &c->out, &failed);
     if (s.ok() && !c->out.empty() && !FlushOut(c)) s = Status::Unavailable("send failed");
     if (!s.ok()) {
       (void)FlushOut(c);  // best effort: the alert says why
       spdlog::warn("thrift: closing the connection from {}: {}", c->peer, s.message());
-      Count(was_ready ? "layer_error" : "handshake_failed");
+      Count(was_ready || failed == nullptr ? "layer_error" : failed->handshake_failure());
       Close(c);
       return;
     }
@@ -919,7 +943,7 @@ void HmsServer::Impl::TakeReturned() {
       Close(c);
       continue;
     }
-    if (!c->in.empty()) {
+    if (!c->in.empty() || c->layer_bytes() > 0) {
       // Part of the next request arrived with the last one.
       c->deadline = Clock::now() + timeout_;
       SetPartial(c, true);
@@ -1045,15 +1069,15 @@ bool HmsServer::Impl::Serve(SessionProcessor* processor, Connection* c) {
 }
 
 HmsServer::HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics,
-                     tls::TlsCertificates* tls)
-    : context_(context), config_(config), metrics_(metrics), tls_(tls) {}
+                     tls::TlsCertificates* tls, const auth::SaslServer* sasl)
+    : context_(context), config_(config), metrics_(metrics), tls_(tls), sasl_(sasl) {}
 
 HmsServer::~HmsServer() {
   Stop();
 }
 
 Status HmsServer::Start() {
-  impl_ = std::make_unique<Impl>(context_, *config_, metrics_, tls_);
+  impl_ = std::make_unique<Impl>(context_, *config_, metrics_, tls_, sasl_);
   Status s = impl_->Start();
   if (!s.ok()) impl_.reset();
   return s;

@@ -20,23 +20,24 @@
 // connection carries on. A request costs memory only as its bytes arrive, never
 // a declared size up front, and the bytes of all requests being received are
 // bounded by --max-pending-bytes: the connection whose bytes go over it is closed
-// with a log line. Authentication is not supported: a client that opens
-// with a SASL handshake gets a SASL ERROR frame and is closed at once, not left
-// waiting. Accepted sockets get TCP keepalive (a vanished peer is released in
+// with a log line. Accepted sockets get TCP keepalive (a vanished peer is released in
 // about 25 s) and TCP_NODELAY.
 //
 // Between the socket and the scanner, a connection's bytes pass through its stack
-// of ConnectionLayers (server/connection_layer.h; TLS when configured), built per
+// of ConnectionLayers (server/connection_layer.h), built per
 // connection by BuildLayers. Their handshakes run on the event loop (what they
 // answer is queued and sent without blocking), are held to --request-timeout like
 // a request, and their buffered bytes count in --max-pending-bytes. Requests are
 // dispatched, and the HMS session is created with the identity of the topmost
 // layer that authenticated someone, only once every layer is ready. A failed
-// handshake is logged and closes the connection.
+// handshake is logged and closes the connection. The stack is TLS (with
+// --tls-cert) below SASL (with --thrift-auth); without SASL, a client that opens
+// with a SASL handshake gets a SASL ERROR frame and is closed at once.
 #pragma once
 
 #include <memory>
 
+#include "server/auth/sasl_layer.h"
 #include "server/config.h"
 #include "server/hms/hms_context.h"
 #include "server/metrics.h"
@@ -48,9 +49,11 @@ class HmsServer {
  public:
   // `config` supplies the listener settings (address, transport, protocol,
   // limits, timeouts, worker threads); `metrics` (optional) records every call;
-  // with `tls` (optional, outliving the server) every connection speaks TLS.
+  // with `tls` (optional, outliving the server) every connection speaks TLS; with
+  // `sasl` (optional, outliving the server) every connection authenticates by
+  // SASL, above TLS when both are set.
   HmsServer(HmsContext* context, const ServerConfig* config, Metrics* metrics,
-            tls::TlsCertificates* tls = nullptr);
+            tls::TlsCertificates* tls = nullptr, const auth::SaslServer* sasl = nullptr);
   ~HmsServer();
 
   // Binds and starts serving on background threads. With port 0, the kernel
@@ -67,6 +70,7 @@ class HmsServer {
   const ServerConfig* config_;
   Metrics* metrics_;
   tls::TlsCertificates* tls_;
+  const auth::SaslServer* sasl_;
   std::unique_ptr<Impl> impl_;
 };
 

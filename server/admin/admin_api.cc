@@ -576,6 +576,7 @@ struct AdminApi::Call {
   const AdminApiOptions& options;
   std::vector<std::string> params;  // decoded path parameters, in order
   std::map<std::string, std::string> query;
+  auth::Identity caller;  // authenticated, or none when authentication is off
 };
 
 struct AdminApi::Route {
@@ -583,6 +584,7 @@ struct AdminApi::Route {
   std::string pattern;
   std::vector<std::string> segments;  // "{x}" for a parameter
   std::function<HttpResponse(Call&)> handler;
+  auth::Role need = auth::Role::kReader;
 };
 
 namespace {
@@ -759,7 +761,9 @@ Result<versioning::CommitMode> ParseCommitMode(std::string_view mode) {
                                  QuoteName(mode.substr(0, 100)));
 }
 
+// An authenticated caller is the author, whatever the request says.
 std::string AuthorOf(const Call& call, const std::string& requested) {
+  if (call.caller.authenticated()) return call.caller.user;
   return requested.empty() ? call.options.default_author : requested;
 }
 
@@ -1297,7 +1301,13 @@ AdminApi::AdminApi(Repository* repo, AdminApiOptions options)
                  std::function<HttpResponse(Call&)> handler) {
     Route r{std::move(method), std::move(pattern), {}, std::move(handler)};
     r.segments = SplitPath(r.pattern);
+    r.need = r.method == "GET" ? auth::Role::kReader : auth::Role::kWriter;
     routes_.push_back(std::move(r));
+  };
+  auto admin_only = [&](std::string_view method, std::string_view pattern) {
+    for (Route& r : routes_) {
+      if (r.method == method && r.pattern == pattern) r.need = auth::Role::kAdmin;
+    }
   };
   add("GET", "/healthz", Healthz);
   add("GET", "/metrics", MetricsText);
@@ -1327,6 +1337,11 @@ AdminApi::AdminApi(Repository* repo, AdminApiOptions options)
   add("GET", "/api/v1/refs/{ref}/databases/{db}/tables", ListTables);
   add("GET", "/api/v1/refs/{ref}/databases/{db}/tables/{table}", GetTable);
   add("GET", "/api/v1/refs/{ref}/databases/{db}/tables/{table}/partitions", ListPartitions);
+  // Protection guards main; deleting a protected branch needs it lifted first.
+  admin_only("PUT", "/api/v1/branches/{branch}/protection");
+  admin_only("DELETE", "/api/v1/tags/{tag}");
+  admin_only("POST", "/api/v1/gc");
+  admin_only("POST", "/api/v1/backups");
 }
 
 AdminApi::~AdminApi() = default;
@@ -1356,6 +1371,62 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
   spdlog::debug("admin: {} {} -> {} ({:.1f} ms)", request.method, request.target, response.status,
                 seconds * 1000);
   return response;
+}
+
+std::optional<HttpResponse> AdminApi::Authenticate(const HttpRequest& request, auth::Identity* who,
+                                                   auth::Role* role) const {
+  const bool required = options_.require_authentication || !options_.admin_token.empty() ||
+                        (options_.users != nullptr && options_.users->has_tokens());
+  auto unauthenticated = [](std::string message) {
+    spdlog::warn("admin: unauthenticated request refused: {}", message);
+    HttpResponse r = Error(401, "UNAUTHENTICATED", message);
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"arbor\"");
+    return r;
+  };
+  auto it = request.headers.find("authorization");
+  // With nothing configured, a token is not checked (the API is open, as before).
+  if (it != request.headers.end() && required) {
+    std::string_view v = it->second;
+    constexpr std::string_view kScheme = "bearer ";
+    if (v.size() <= kScheme.size() || Lower(v.substr(0, kScheme.size())) != kScheme) {
+      return unauthenticated("the Authorization header is not `Bearer <token>`");
+    }
+    std::string_view token = v.substr(kScheme.size());
+    while (!token.empty() && token.front() == ' ')
+      token.remove_prefix(1);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+      token.remove_suffix(1);
+    }
+    if (!options_.admin_token.empty() && ConstantTimeEquals(token, options_.admin_token)) {
+      // The shared admin token is a capability, not a person: it names no
+      // author (a request's `author` stands, as before users existed).
+      *who = {};
+      *role = auth::Role::kAdmin;
+      return std::nullopt;
+    }
+    if (options_.users != nullptr) {
+      if (auto user = options_.users->UserOfToken(token)) {
+        *who = {auth::AuthMethod::kToken, *user, *user};
+        *role = options_.users->RoleOf(*user);
+        return std::nullopt;
+      }
+    }
+    return unauthenticated("the bearer token is not valid");
+  }
+  if (request.peer_identity.authenticated()) {
+    *who = request.peer_identity;
+    if (!required) {
+      *role = auth::Role::kAdmin;  // an open API: the certificate names the author only
+    } else {
+      *role = options_.users != nullptr ? options_.users->RoleOf(who->user) : auth::Role::kReader;
+    }
+    return std::nullopt;
+  }
+  if (required) {
+    return unauthenticated("this server requires Authorization: Bearer <token>");
+  }
+  *role = auth::Role::kAdmin;  // no authentication configured: today's open API
+  return std::nullopt;
 }
 
 HttpResponse AdminApi::Dispatch(const HttpRequest& request, std::string* route_label) {
@@ -1388,29 +1459,17 @@ HttpResponse AdminApi::Dispatch(const HttpRequest& request, std::string* route_l
 
   // Authentication, before anything tells whether a route exists.
   bool public_route = match != nullptr && match->pattern == "/healthz";
-  if (!options_.admin_token.empty() && !public_route) {
-    auto it = request.headers.find("authorization");
-    bool ok = false;
-    if (it != request.headers.end()) {
-      std::string_view v = it->second;
-      constexpr std::string_view kScheme = "bearer ";
-      if (v.size() > kScheme.size() && Lower(v.substr(0, kScheme.size())) == kScheme) {
-        std::string_view token = v.substr(kScheme.size());
-        while (!token.empty() && token.front() == ' ')
-          token.remove_prefix(1);
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
-          token.remove_suffix(1);
-        }
-        ok = ConstantTimeEquals(token, options_.admin_token);
-      }
-    }
-    if (!ok) {
-      HttpResponse r = Error(401, "UNAUTHENTICATED",
-                             it == request.headers.end()
-                                 ? "this server requires Authorization: Bearer <admin token>"
-                                 : "the bearer token is not valid");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"arbor\"");
-      return r;
+  auth::Identity caller;
+  auth::Role role = auth::Role::kAdmin;
+  if (!public_route) {
+    if (auto denied = Authenticate(request, &caller, &role)) return *denied;
+  }
+  if (match != nullptr && caller.authenticated()) {
+    Status s =
+        auth::RequireRole(caller.user, role, match->need, request.method + " " + match->pattern);
+    if (!s.ok()) {
+      spdlog::warn("admin: denied: {}", s.message());
+      return Error(403, "PERMISSION_DENIED", s.message());
     }
   }
 
@@ -1439,7 +1498,7 @@ HttpResponse AdminApi::Dispatch(const HttpRequest& request, std::string* route_l
                      std::to_string(options_.max_body_bytes) + " bytes");
   }
 
-  Call call{request, repo_, options_, {}, {}};
+  Call call{request, repo_, options_, {}, {}, caller};
   for (size_t i = 0; i < raw.size(); ++i) {
     if (match->segments[i].front() != '{') continue;
     API_ASSIGN_OR_RETURN(std::string v, PercentDecode(raw[i], /*plus_is_space=*/false));

@@ -17,9 +17,20 @@
 //    something that is not a branch; 423 READ_ONLY is kept for a protected
 //    branch. Besides: 401 UNAUTHENTICATED (missing or wrong bearer token), 404
 //    NOT_FOUND for an unknown path, 405 METHOD_NOT_ALLOWED (with Allow) for a
-//    known path, 400 BODY_TOO_LARGE past max_body_bytes, 400 INVALID_JSON.
-//  * With an admin token configured, every request except GET /healthz needs
-//    `Authorization: Bearer <token>` (compared in constant time).
+//    known path, 400 BODY_TOO_LARGE past max_body_bytes, 400 INVALID_JSON,
+//    403 PERMISSION_DENIED when the caller's role does not allow the call.
+//  * Authentication and roles (docs/security.md): with authentication required
+//    (an admin token, users with tokens, or required client certificates
+//    configured), every request except
+//    GET /healthz needs `Authorization: Bearer <token>` (the admin token, an
+//    admin; or a user's token from the users file) or a verified client
+//    certificate (HttpRequest::peer_identity, its user's role from the users
+//    file). GET needs reader; writes need writer; branch protection, deleting
+//    tags, gc and backups need admin. Commits name the caller as author (the
+//    shared admin token names nobody: the request's author stands). Without
+//    authentication required, the API is open to all as an admin; a client
+//    certificate then names the author and takes no right away.
+//    Token checks are constant-time; denials are logged without the token.
 //  * Path segments are percent-decoded after splitting on '/', so a partition
 //    name travels as ds=2024-01-01%2Fhr=00; ref expressions may hold ~ and ^.
 //  * Handle() is thread-safe (the Repository is); it may run on any thread.
@@ -27,6 +38,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +47,7 @@
 
 #include "base/status.h"
 #include "server/auth/identity.h"
+#include "server/auth/users.h"
 #include "versioning/location_mapper.h"
 #include "versioning/repository.h"
 
@@ -75,7 +88,12 @@ class AdminObserver {
 };
 
 struct AdminApiOptions {
-  std::string admin_token;               // empty: no authentication
+  std::string admin_token;  // an admin's token; with users: see the contract
+  // Users, roles and token hashes; null: only admin_token. Not owned.
+  const auth::UserDirectory* users = nullptr;
+  // Refuse callers that present no valid credential (401). Implied by
+  // admin_token or by users with tokens.
+  bool require_authentication = false;
   size_t max_body_bytes = 1 << 20;       // larger bodies are 400 BODY_TOO_LARGE
   std::string default_author = "admin";  // for commits whose request names none
   AdminObserver* observer = nullptr;     // optional; not owned
@@ -112,6 +130,10 @@ class AdminApi {
 
  private:
   HttpResponse Dispatch(const HttpRequest& request, std::string* route_label);
+  // Who is calling and with what role; 401 when a credential is required and
+  // missing or wrong. Role kAdmin with no identity when nothing is required.
+  std::optional<HttpResponse> Authenticate(const HttpRequest& request, auth::Identity* who,
+                                           auth::Role* role) const;
 
   Repository* repo_;
   AdminApiOptions options_;

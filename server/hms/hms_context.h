@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "server/auth/users.h"
 #include "server/hms/lock_manager.h"
 #include "versioning/location_mapper.h"
 #include "versioning/repository.h"
@@ -33,6 +34,9 @@ struct HmsContext {
   LockManager* locks = nullptr;
   // lakeFS locations; disabled (identity) without lakeFS.
   LocationMapper locations;
+  // Roles and proxy rights of authenticated users (docs/security.md). Null, or a
+  // connection with no authenticated identity: no checks (authentication off).
+  const auth::UserDirectory* users = nullptr;
   int64_t started_at_seconds = 0;
   std::atomic<int64_t> open_connections{0};
   std::atomic<int64_t> total_connections{0};

@@ -430,6 +430,13 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                                                 const std::string* part_name,
                                                 const std::string& col_name);
 
+  // With an authenticated identity: OK if the session's user holds `need`, else
+  // a denial (auth::RequireRole), logged. Without one (authentication off): OK.
+  Status Authorize(auth::Role need, std::string_view what) const;
+  // The user whose locks this session may heartbeat and release: empty (any
+  // lock) without authentication or for an admin.
+  std::string LockOwner() const;
+
   // Parses a database argument; malformed names raise through L (Throws<...>,
   // normally the calling method's ARBOR_HMS_THROWS).
   template <typename L>
@@ -440,6 +447,7 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   // A consistent view of the ref `name` addresses.
   template <typename L>
   ReadView View(const DbName& name) const {
+    Check<L>(Authorize(auth::Role::kReader, "read the catalog"));
     return Check<L>(context_->repo->OpenView(RefOf(name)));
   }
 
@@ -448,6 +456,7 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   // show entities take their renderer from RendererOf(txn.view()) inside fn.
   template <typename L, typename Fn>
   MutationOutcome Write(const DbName& name, const std::string& what, Fn&& fn) {
+    Check<L>(Authorize(auth::Role::kWriter, what));
     MutationOptions options;
     options.author = user_;
     options.message = what;

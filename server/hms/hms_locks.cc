@@ -11,6 +11,8 @@
 //
 // Arbor serves no transactions (open_txns is not served): a txnid in a request is
 // recorded and shown, but not validated, and never ties the lock to anything.
+#include <algorithm>
+
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
 #include "versioning/names.h"
@@ -143,7 +145,18 @@ void HmsHandler::lock(LockResponse& _return, const LockRequest& rqst) {
     spec.type = c.__isset.type ? FromThrift(c.type) : SpecType::kExclusive;
     specs.push_back(std::move(spec));
   }
+  // Authenticated, a lock belongs to the session's user whatever the request
+  // says, and only shared reads are open to readers.
   std::string user = rqst.__isset.user && !rqst.user.empty() ? rqst.user : user_;
+  if (identity_.authenticated()) {
+    user = user_;
+    const bool writes = std::any_of(specs.begin(), specs.end(), [](const LockComponentSpec& c) {
+      return c.type != SpecType::kSharedRead;
+    });
+    if (writes) {
+      if (Status s = Authorize(auth::Role::kWriter, "take a write lock"); !s.ok()) fail(s);
+    }
+  }
   auto info = context_->locks->Lock(
       std::move(specs), std::move(user), rqst.__isset.hostname ? rqst.hostname : std::string(),
       rqst.__isset.agentInfo ? rqst.agentInfo : "Unknown", rqst.__isset.txnid ? rqst.txnid : 0);
@@ -153,14 +166,14 @@ void HmsHandler::lock(LockResponse& _return, const LockRequest& rqst) {
 }
 
 void HmsHandler::check_lock(LockResponse& _return, const CheckLockRequest& rqst) {
-  auto info = context_->locks->Check(rqst.__isset.lockid ? rqst.lockid : 0);
+  auto info = context_->locks->Check(rqst.__isset.lockid ? rqst.lockid : 0, LockOwner());
   if (!info.ok()) RaiseLockStatus(info.status());
   _return.__set_lockid(info->id);
   _return.__set_state(ToThrift(info->state));
 }
 
 void HmsHandler::unlock(const UnlockRequest& rqst) {
-  Status s = context_->locks->Unlock(rqst.__isset.lockid ? rqst.lockid : 0);
+  Status s = context_->locks->Unlock(rqst.__isset.lockid ? rqst.lockid : 0, LockOwner());
   if (!s.ok()) RaiseLockStatus(s);
 }
 
@@ -168,7 +181,7 @@ void HmsHandler::unlock(const UnlockRequest& rqst) {
 // accepted and does nothing: there are no transactions to keep alive.
 void HmsHandler::heartbeat(const HeartbeatRequest& ids) {
   if (!ids.__isset.lockid || ids.lockid <= 0) return;
-  Status s = context_->locks->Heartbeat(ids.lockid);
+  Status s = context_->locks->Heartbeat(ids.lockid, LockOwner());
   if (!s.ok()) RaiseLockStatus(s);
 }
 

@@ -23,6 +23,9 @@ constexpr const char* kVersion = "0.1.0";
 
 HmsHandler::HmsHandler(HmsContext* context, std::string peer, auth::Identity identity)
     : context_(context), peer_(std::move(peer)), identity_(std::move(identity)) {
+  // Authenticated, the principal is the user (commit author, lock owner) until
+  // a permitted set_ugi says otherwise.
+  if (identity_.authenticated()) user_ = identity_.user;
   context_->open_connections.fetch_add(1);
   context_->total_connections.fetch_add(1);
 }
@@ -90,8 +93,31 @@ void HmsHandler::shutdown() {}
 
 // --- session and configuration
 
+Status HmsHandler::Authorize(auth::Role need, std::string_view what) const {
+  if (!identity_.authenticated() || context_->users == nullptr) return Status::OK();
+  Status s = auth::RequireRole(user_, context_->users->RoleOf(user_), need, what);
+  if (!s.ok()) spdlog::warn("thrift: {}: denied: {}", peer_, s.message());
+  return s;
+}
+
+std::string HmsHandler::LockOwner() const {
+  if (!identity_.authenticated() || context_->users == nullptr) return {};
+  return context_->users->RoleOf(user_) == auth::Role::kAdmin ? std::string() : user_;
+}
+
+// With authentication on, set_ugi may only name the authenticated user, or a
+// user the principal may act for (proxy= in the users file, Hive's
+// hadoop.proxyuser rule); without it, set_ugi is the client's word, as in Hive.
 void HmsHandler::set_ugi(std::vector<std::string>& _return, const std::string& user_name,
                          const std::vector<std::string>& group_names) {
+  using E = ARBOR_HMS_THROWS(set_ugi);
+  if (identity_.authenticated() && user_name != identity_.user &&
+      (context_->users == nullptr || !context_->users->MayImpersonate(identity_.user, user_name))) {
+    spdlog::warn("thrift: {}: denied: '{}' may not act as '{}' (set_ugi)", peer_, identity_.user,
+                 user_name);
+    Raise<E>(Status::PreconditionFailed("user '" + identity_.user + "' may not impersonate '" +
+                                        user_name + "' (not a proxy user for it)"));
+  }
   user_ = user_name;
   groups_ = group_names;
   _return = group_names;

@@ -8,6 +8,12 @@ namespace arbor::hms {
 
 namespace {
 
+Status CheckOwner(const LockInfo& info, std::string_view owner) {
+  if (owner.empty() || info.user == owner) return Status::OK();
+  return Status::PreconditionFailed("lock " + std::to_string(info.id) + " belongs to '" +
+                                    info.user + "', not to '" + std::string(owner) + "'");
+}
+
 using Level = LockComponentSpec::Level;
 using Type = LockComponentSpec::Type;
 
@@ -216,7 +222,7 @@ Result<LockInfo> LockManager::Lock(std::vector<LockComponentSpec> components, st
   return info;
 }
 
-Result<LockInfo> LockManager::Check(int64_t lock_id) {
+Result<LockInfo> LockManager::Check(int64_t lock_id, std::string_view owner) {
   std::lock_guard<std::mutex> guard(mu_);
   LockInfo out;
   ARBOR_RETURN_IF_ERROR(WithTable([&]() -> Status {
@@ -226,6 +232,7 @@ Result<LockInfo> LockManager::Check(int64_t lock_id) {
     if (it == locks_.end()) {
       return Status::NotFound("No such lock lockid:" + std::to_string(lock_id));
     }
+    ARBOR_RETURN_IF_ERROR(CheckOwner(it->second, owner));
     LockInfo& info = it->second;
     info.last_heartbeat_ms = now;
     ++info.heartbeat_count;
@@ -239,7 +246,7 @@ Result<LockInfo> LockManager::Check(int64_t lock_id) {
   return out;
 }
 
-Status LockManager::Heartbeat(int64_t lock_id) {
+Status LockManager::Heartbeat(int64_t lock_id, std::string_view owner) {
   std::lock_guard<std::mutex> guard(mu_);
   return WithTable([&]() -> Status {
     const int64_t now = clock_();
@@ -248,19 +255,23 @@ Status LockManager::Heartbeat(int64_t lock_id) {
     if (it == locks_.end()) {
       return Status::NotFound("No such lock: lockid:" + std::to_string(lock_id));
     }
+    ARBOR_RETURN_IF_ERROR(CheckOwner(it->second, owner));
     it->second.last_heartbeat_ms = now;
     ++it->second.heartbeat_count;
     return Status::OK();
   });
 }
 
-Status LockManager::Unlock(int64_t lock_id) {
+Status LockManager::Unlock(int64_t lock_id, std::string_view owner) {
   std::lock_guard<std::mutex> guard(mu_);
   return WithTable([&]() -> Status {
     ExpireLocked(clock_());
-    if (locks_.erase(lock_id) == 0) {
+    auto it = locks_.find(lock_id);
+    if (it == locks_.end()) {
       return Status::NotFound("No such lock: lockid:" + std::to_string(lock_id));
     }
+    ARBOR_RETURN_IF_ERROR(CheckOwner(it->second, owner));
+    locks_.erase(it);
     return Status::OK();
   });
 }

@@ -74,9 +74,13 @@ class LockManager {
                         std::string host, std::string agent_info, int64_t txn_id);
   // Re-checks a waiting lock (granting it if it can be), and counts as a heartbeat.
   // NotFound if the lock is unknown or expired.
-  Result<LockInfo> Check(int64_t lock_id);
-  Status Heartbeat(int64_t lock_id);
-  Status Unlock(int64_t lock_id);
+  // With a non-empty `owner`, these three act only on a lock whose user is
+  // `owner` (PreconditionFailed otherwise): with authentication on, a lock belongs
+  // to the authenticated user that took it, and only that user (or an admin,
+  // who passes no owner) may keep it alive or release it.
+  Result<LockInfo> Check(int64_t lock_id, std::string_view owner = {});
+  Status Heartbeat(int64_t lock_id, std::string_view owner = {});
+  Status Unlock(int64_t lock_id, std::string_view owner = {});
   // Live locks, optionally only those touching db (and table).
   Result<std::vector<LockInfo>> Show(std::string_view db = {}, std::string_view table = {});
 

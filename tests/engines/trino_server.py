@@ -51,7 +51,8 @@ def _write(path, lines):
 class Trino:
     """catalogs: {name: {property: value}}; a catalog's plugin is its connector.name."""
 
-    def __init__(self, work_dir, catalogs):
+    def __init__(self, work_dir, catalogs, jvm_options=()):
+        self.jvm_options = list(jvm_options)
         self.home = os.environ.get("ARBOR_TRINO_DIR", "")
         self.server_dir = os.path.join(self.home, "trino-server-" + TRINO_VERSION)
         if not os.path.isdir(os.path.join(self.server_dir, "lib")):
@@ -113,6 +114,7 @@ class Trino:
             "-Dconfig=" + os.path.join(etc, "config.properties"),
             "-Dlog.levels-file=" + os.path.join(etc, "log.properties"),
             "-Dcatalog.config-dir=" + os.path.join(etc, "catalog"),
+        ] + self.jvm_options + [
             "-cp", os.path.join(self.server_dir, "lib", "*"),
             "io.trino.server.TrinoServer",
         ]
@@ -214,10 +216,11 @@ def catalog_properties(connector, server, **extra):
     return props
 
 
-def module_trino(request, tmp_path_factory, catalogs):
-    """Generator for a module-scoped fixture: one Trino with `catalogs`, stopped at
-    module end; its log is kept under ARBOR_ENGINE_LOGS (as conftest keeps arbord's)."""
-    trino = Trino(str(tmp_path_factory.mktemp("trino")), catalogs).start()
+def module_trino(request, tmp_path_factory, catalogs, jvm_options=()):
+    """Generator for a module-scoped fixture: one Trino with `catalogs` (and extra JVM
+    options), stopped at module end; its log is kept under ARBOR_ENGINE_LOGS (as
+    conftest keeps arbord's)."""
+    trino = Trino(str(tmp_path_factory.mktemp("trino")), catalogs, jvm_options).start()
     name = os.path.splitext(os.path.basename(request.module.__file__))[0]
     try:
         yield trino

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "server/admin/admin_api.h"
+#include "server/auth/secrets.h"
+#include "server/auth/users.h"
 #include "server/admin_metrics.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -269,6 +271,99 @@ TEST_F(AdminApiTest, BearerAuthentication) {
   EXPECT_EQ(with("Bearer s3cret-token", "/metrics").status, 200);
   EXPECT_EQ(Call("GET", "/api/v1/nope").status, 401);
   EXPECT_EQ(with("Bearer s3cret-token", "/api/v1/nope").status, 404);
+}
+
+// Users with roles: per-user tokens, verified client certificates
+// (peer_identity), the shared admin token, and the author of commits.
+TEST_F(AdminApiTest, UsersRolesTokensAndCertificates) {
+  auto users = auth::UserDirectory::Parse(
+      "rita reader token=" + auth::HashToken("tok-rita") + "\n" +
+          "alice writer token=" + auth::HashToken("tok-alice") + "\n" + "carol admin\n",
+      "users");
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  api_.reset();
+  AdminApiOptions o;
+  o.admin_token = "shared";
+  o.users = &*users;
+  api_ = std::make_unique<AdminApi>(repo_.get(), o);
+  auto as = [&](const std::string& who, const std::string& method, const std::string& target,
+                const std::string& body = "") {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    if (who.rfind("cert:", 0) == 0) {
+      r.peer_identity = {auth::AuthMethod::kCertificate, "CN=" + who.substr(5), who.substr(5)};
+    } else if (!who.empty()) {
+      r.headers["authorization"] = "Bearer " + who;
+    }
+    return api_->Handle(r);
+  };
+  EXPECT_EQ(as("", "GET", "/api/v1/branches").status, 401);
+  EXPECT_EQ(as("tok-nobody", "GET", "/api/v1/branches").status, 401);
+  EXPECT_EQ(as("tok-rita", "GET", "/api/v1/branches").status, 200);
+  HttpResponse denied = as("tok-rita", "POST", "/api/v1/branches", R"({"name":"d1"})");
+  EXPECT_EQ(denied.status, 403);
+  CheckErrorShape(denied, "PERMISSION_DENIED");
+  EXPECT_EQ(as("tok-alice", "POST", "/api/v1/branches", R"({"name":"d1"})").status, 201);
+  EXPECT_EQ(as("tok-alice", "PUT", "/api/v1/branches/d1/protection", R"({"protected":true})")
+                .status,
+            403);
+  // A certificate's user takes its role from the file; unlisted: the default (reader).
+  EXPECT_EQ(as("cert:carol", "PUT", "/api/v1/branches/d1/protection", R"({"protected":true})")
+                .status,
+            200);
+  EXPECT_EQ(as("cert:dave", "GET", "/api/v1/branches").status, 200);
+  EXPECT_EQ(as("cert:dave", "DELETE", "/api/v1/branches/d1").status, 403);
+  // The shared token is an admin.
+  EXPECT_EQ(as("shared", "PUT", "/api/v1/branches/d1/protection", R"({"protected":false})")
+                .status,
+            200);
+  // Authors: the authenticated user, whatever the body says; the shared token
+  // names nobody, so the body's author stands.
+  EXPECT_EQ(as("tok-alice", "PUT", "/api/v1/branches/d1/commit-mode", R"({"mode":"staged"})")
+                .status,
+            200);
+  EXPECT_EQ(
+      as("tok-alice", "POST", "/api/v1/branches/d1/commits",
+         R"({"message":"m","author":"mallory","allow_empty":true})")
+          .status,
+      201);
+  HttpResponse log = as("tok-rita", "GET", "/api/v1/refs/d1/commits?limit=1");
+  EXPECT_NE(log.body.find("\"author\":\"alice\""), std::string::npos) << log.body;
+  EXPECT_EQ(as("shared", "POST", "/api/v1/branches/d1/commits",
+               R"({"message":"m","author":"ops","allow_empty":true})")
+                .status,
+            201);
+  log = as("tok-rita", "GET", "/api/v1/refs/d1/commits?limit=1");
+  EXPECT_NE(log.body.find("\"author\":\"ops\""), std::string::npos) << log.body;
+}
+
+// Nothing requires authentication: the API is open as an admin to everyone, and
+// a certificate (here of a user the file does not list, so a default-role reader
+// elsewhere) names the author without taking rights away. Required client
+// certificates (require_authentication) make the roles apply.
+TEST_F(AdminApiTest, CertificateOnAnOpenApiOnlyNamesTheAuthor) {
+  auth::UserDirectory users;  // no file: everyone authenticated gets the default role
+  for (bool required : {false, true}) {
+    api_.reset();
+    AdminApiOptions o;
+    o.users = &users;
+    o.require_authentication = required;
+    api_ = std::make_unique<AdminApi>(repo_.get(), o);
+    HttpRequest r;
+    r.method = "POST";
+    r.target = "/api/v1/branches";
+    r.body = required ? R"({"name":"c2"})" : R"({"name":"c1"})";
+    r.peer_identity = {auth::AuthMethod::kCertificate, "CN=dave", "dave"};
+    EXPECT_EQ(api_->Handle(r).status, required ? 403 : 201) << "required=" << required;
+    r.method = "GET";
+    r.target = "/api/v1/branches";
+    r.body.clear();
+    EXPECT_EQ(api_->Handle(r).status, 200);
+    r.peer_identity = {};
+    EXPECT_EQ(api_->Handle(r).status, required ? 401 : 200);
+  }
 }
 
 // --------------------------------------------------------------- branches

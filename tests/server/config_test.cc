@@ -152,6 +152,26 @@ TEST(ServerConfigTest, StoreIsRocksDbOrAPostgresUriWithAPasswordFromAFileOrTheEn
   EXPECT_FALSE(Parse({"--store-pool-size", "1"}).ok());
 }
 
+TEST(ServerConfigTest, ThriftAuthenticationOptions) {
+  auto both = Parse({"--thrift-auth", "kerberos,password", "--kerberos-principal",
+                     "hive/h@R", "--kerberos-keytab", "/k", "--users-file", "/u"});
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->sasl_mechanisms, (std::vector<std::string>{"GSSAPI", "PLAIN"}));
+  EXPECT_FALSE(Parse({}).value().thrift_auth_enabled());
+  EXPECT_FALSE(Parse({"--thrift-auth", "kerberos"}).ok());  // no principal, keytab
+  EXPECT_FALSE(Parse({"--thrift-auth", "password"}).ok());  // no users file
+  EXPECT_FALSE(Parse({"--thrift-auth", "ldap"}).ok());
+  EXPECT_FALSE(Parse({"--default-role", "root"}).ok());
+  EXPECT_TRUE(Parse({"--insecure", "true"}).value().insecure);
+}
+
+TEST(ServerConfigTest, LoopbackHosts) {
+  for (const char* h : {"127.0.0.1", "127.1.2.3", "::1", "localhost"})
+    EXPECT_TRUE(IsLoopbackHost(h)) << h;
+  for (const char* h : {"", "0.0.0.0", "::", "10.0.0.1", "example.com", "128.0.0.1"})
+    EXPECT_FALSE(IsLoopbackHost(h)) << h;
+}
+
 TEST(ServerConfigTest, ExampleConfigFileParses) {
   auto c = Parse({"--config", std::string(ARBOR_SOURCE_DIR) + "/deploy/arbor.conf.example"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();

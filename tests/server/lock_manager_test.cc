@@ -218,6 +218,20 @@ TEST_F(LockManagerTest, UnknownIdsAreNotFound) {
   EXPECT_NE(locks_.Check(a.id).status().message().find("No such lock"), std::string::npos);
 }
 
+TEST_F(LockManagerTest, OnlyTheOwnerMayCheckHeartbeatOrUnlock) {
+  LockInfo a = Take({Tbl("db@main", "t")});  // alice's
+  EXPECT_EQ(locks_.Check(a.id, "bob").status().code(), StatusCode::kPreconditionFailed);
+  EXPECT_EQ(locks_.Heartbeat(a.id, "bob").code(), StatusCode::kPreconditionFailed);
+  Status denied = locks_.Unlock(a.id, "bob");
+  EXPECT_EQ(denied.code(), StatusCode::kPreconditionFailed);
+  EXPECT_NE(denied.message().find("belongs to 'alice'"), std::string::npos);
+  EXPECT_EQ(locks_.Show().value().size(), 1u);  // still held
+  EXPECT_TRUE(locks_.Heartbeat(a.id, "alice").ok());
+  EXPECT_TRUE(locks_.Unlock(a.id, "alice").ok());
+  LockInfo b = Take({Tbl("db@main", "t")});
+  EXPECT_TRUE(locks_.Unlock(b.id).ok());  // no owner given: an admin, or no authentication
+}
+
 TEST_F(LockManagerTest, IdsAreNeverReused) {
   std::set<int64_t> seen;
   int64_t last = 0;

@@ -11,6 +11,7 @@ make(dir) writes, in `dir`:
                              a second, unrelated CA and a client certificate it signed
   server-enc.key, key-password.txt  server.key encrypted with a password, and the password
 and returns a dict of those paths by stem ("ca", "server", "server_key", ...).
+client(dir, cn) adds a client certificate CN=<cn> signed by that ca.
 """
 
 import os
@@ -96,3 +97,10 @@ def make(d):
     paths["server_enc_key"] = os.path.join(d, "server-enc.key")
     paths["key_password"] = os.path.join(d, "key-password.txt")
     return paths
+
+
+def client(d, cn):
+    """A client certificate CN=<cn> signed by make(d)'s CA: (cert path, key path)."""
+    name = "client-" + cn
+    _leaf(d, name, cn, "ca", CLIENT_EXT)
+    return os.path.join(d, name + ".pem"), os.path.join(d, name + ".key")
