@@ -76,6 +76,39 @@ class Server:
         return self.arbord.read_log()
 
 
+
+def kerberos_keytabs(kdc, tmp_path_factory, client):
+    """Keytabs for arbord's service principal (hive/localhost) and for `client`."""
+    d = str(tmp_path_factory.mktemp("keytabs"))
+    kdc.add_principal("hive/localhost")
+    kdc.add_principal(client)
+    return (kdc.keytab(os.path.join(d, "hive.keytab"), "hive/localhost"),
+            kdc.keytab(os.path.join(d, "%s.keytab" % client), client))
+
+
+def kerberized_server(kdc, service_keytab, client, tmp_path_factory):
+    """Yields a Server for an arbord with --thrift-auth kerberos, `client` a writer in its
+    users file and `main` in auto commit mode, addressed as localhost (the service
+    principal's host); stops it afterwards. For a module fixture to `yield from`."""
+    users = str(tmp_path_factory.mktemp("users") / "users")
+    with open(users, "w") as f:
+        f.write("%s writer\n" % client)
+    arbord = harness.Arbord(
+        data_dir=str(tmp_path_factory.mktemp("arbord")),
+        extra_args=["--thrift-auth", "kerberos",
+                    "--kerberos-principal", "hive/localhost@" + kdc.realm,
+                    "--kerberos-keytab", service_keytab, "--users-file", users],
+        env=kdc.env())
+    arbord.start()
+    try:
+        s = Server(arbord)
+        s.uri = "thrift://localhost:%d" % arbord.port
+        status, body = s.api("PUT", "/branches/main/commit-mode", {"mode": "auto"})
+        assert status == 200, body
+        yield s
+    finally:
+        arbord.stop()
+
 @pytest.fixture(scope="module")
 def server(request, tmp_path_factory):
     if not harness.ARBORD:

@@ -15,9 +15,8 @@ from trino_server import catalog_properties, module_trino
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 
-import harness  # noqa: E402
 import kdc as kdc_support  # noqa: E402
-from conftest import Server  # noqa: E402
+from conftest import kerberized_server, kerberos_keytabs  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -27,33 +26,12 @@ def kdc():
 
 @pytest.fixture(scope="module")
 def keytabs(kdc, tmp_path_factory):
-    d = str(tmp_path_factory.mktemp("keytabs"))
-    kdc.add_principal("hive/localhost")
-    kdc.add_principal("trino")
-    return (kdc.keytab(os.path.join(d, "hive.keytab"), "hive/localhost"),
-            kdc.keytab(os.path.join(d, "trino.keytab"), "trino"))
+    return kerberos_keytabs(kdc, tmp_path_factory, "trino")
 
 
 @pytest.fixture(scope="module")
 def server(kdc, keytabs, tmp_path_factory):
-    users = str(tmp_path_factory.mktemp("users") / "users")
-    with open(users, "w") as f:
-        f.write("trino writer\n")
-    arbord = harness.Arbord(
-        data_dir=str(tmp_path_factory.mktemp("arbord")),
-        extra_args=["--thrift-auth", "kerberos",
-                    "--kerberos-principal", "hive/localhost@" + kdc.realm,
-                    "--kerberos-keytab", keytabs[0], "--users-file", users],
-        env=kdc.env())
-    arbord.start()
-    try:
-        s = Server(arbord)
-        s.uri = "thrift://localhost:%d" % arbord.port
-        status, body = s.api("PUT", "/branches/main/commit-mode", {"mode": "auto"})
-        assert status == 200, body
-        yield s
-    finally:
-        arbord.stop()
+    yield from kerberized_server(kdc, keytabs[0], "trino", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

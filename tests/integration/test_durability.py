@@ -339,7 +339,13 @@ class CrashMidWriteTest(DurabilityBase):
 
             th = threading.Thread(target=writer)
             th.start()
-            time.sleep(rng.uniform(0.2, 0.6))
+            # Kill at a random point while batches are being written, once this cycle
+            # has had one acknowledged: on a loaded machine the first may take longer
+            # than any fixed delay.
+            deadline = time.monotonic() + 30
+            while acked_now[0] == acked and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.0, 0.4))
             self.server.kill9()
             stop.set()
             th.join(30)

@@ -35,6 +35,11 @@ struct Statistics {
   std::optional<int64_t> file_count;
 };
 
+// Hive's basic statistics as Hive, Spark and Athena keep them in table and
+// partition parameters (numRows, totalSize, numFiles). A missing, negative
+// (Hive's -1 is "unknown") or malformed value is left unknown.
+Statistics StatisticsFromParameters(const std::map<std::string, std::string>& parameters);
+
 // Where and how the data is stored. The format classes are kept verbatim
 // (Hive class names, Glue's equivalents); format.h classifies them.
 struct StorageDescriptor {

@@ -40,24 +40,6 @@ StorageDescriptor ToStorage(const arbor_cloud_storage& s) {
   return out;
 }
 
-std::optional<int64_t> ParamInt(const std::map<std::string, std::string>& params, const char* key) {
-  auto it = params.find(key);
-  if (it == params.end()) return std::nullopt;
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-  if (ec != std::errc() || end != it->second.data() + it->second.size() || v < 0)
-    return std::nullopt;
-  return v;
-}
-
-// Glue keeps Hive's basic statistics in the table parameters (Athena and Spark write them).
-Statistics StatsOf(const std::map<std::string, std::string>& params) {
-  Statistics s;
-  s.row_count = ParamInt(params, "numRows");
-  s.total_size_bytes = ParamInt(params, "totalSize");
-  s.file_count = ParamInt(params, "numFiles");
-  return s;
-}
 
 Table ToTable(const arbor_cloud_table& t) {
   Table out;
@@ -68,7 +50,7 @@ Table ToTable(const arbor_cloud_table& t) {
   out.storage = ToStorage(t.storage);
   out.partition_columns = ToColumns(t.partition_keys, t.partition_key_count);
   out.properties = ToMap(t.parameters, t.parameter_count);
-  out.statistics = StatsOf(out.properties);
+  out.statistics = StatisticsFromParameters(out.properties);
   return out;
 }
 
@@ -78,7 +60,7 @@ Partition ToPartition(const arbor_cloud_partition& p) {
     out.values.push_back(CloudStr(p.values[i]));
   out.storage = ToStorage(p.storage);
   out.properties = ToMap(p.parameters, p.parameter_count);
-  out.statistics = StatsOf(out.properties);
+  out.statistics = StatisticsFromParameters(out.properties);
   return out;
 }
 

@@ -61,24 +61,6 @@ hive::FieldSchema ToField(const Column& c) {
   return f;
 }
 
-std::optional<int64_t> ParamInt(const std::map<std::string, std::string>& params, const char* key) {
-  auto it = params.find(key);
-  if (it == params.end()) return std::nullopt;
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-  if (ec != std::errc() || end != it->second.data() + it->second.size() || v < 0)
-    return std::nullopt;
-  return v;
-}
-
-// Hive keeps basic statistics in parameters; -1 means unknown.
-Statistics StatsOf(const std::map<std::string, std::string>& params) {
-  Statistics s;
-  s.row_count = ParamInt(params, "numRows");
-  s.total_size_bytes = ParamInt(params, "totalSize");
-  s.file_count = ParamInt(params, "numFiles");
-  return s;
-}
 
 StorageDescriptor ToStorage(const hive::StorageDescriptor& sd) {
   StorageDescriptor out;
@@ -123,7 +105,7 @@ Table ToTable(const hive::Table& t) {
   for (const auto& f : t.partitionKeys)
     out.partition_columns.push_back(ToColumn(f));
   out.properties = t.parameters;
-  out.statistics = StatsOf(t.parameters);
+  out.statistics = StatisticsFromParameters(t.parameters);
   out.view_text = t.viewExpandedText.empty() ? t.viewOriginalText : t.viewExpandedText;
   return out;
 }
@@ -150,7 +132,7 @@ Partition ToPartition(const hive::Partition& p) {
   out.values = p.values;
   out.storage = ToStorage(p.sd);
   out.properties = p.parameters;
-  out.statistics = StatsOf(p.parameters);
+  out.statistics = StatisticsFromParameters(p.parameters);
   return out;
 }
 
