@@ -149,8 +149,7 @@ def build(server, warehouse, versioned=True):
 
     deltas = os.path.join(base, "deltas")
     delta = make_table("sales", "deltas", cols=(("col", "array<string>"),), location="file:" + deltas,
-                       params={"spark.sql.sources.provider": "delta", "EXTERNAL": "TRUE"},
-                       table_type="EXTERNAL_TABLE")
+                       params={"spark.sql.sources.provider": "delta"})
     delta.sd.inputFormat = "org.apache.hadoop.mapred.SequenceFileInputFormat"
     delta.sd.outputFormat = "org.apache.hadoop.hive.ql.io.HiveSequenceFileOutputFormat"
     delta.sd.serdeInfo = hms.SerDeInfo(serializationLib="org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
