@@ -106,6 +106,21 @@ def main():
         expect_error(con, "INSERT INTO lake.sales.flat SELECT drop_flat(i) FROM range(100000) t(i)",
                      "INSERT INTO sales.flat", "the files written were removed")
         assert sorted(files_under(flat)) == before, files_under(flat)
+        # 4. A query failing after some files were written (the UDF sees them, then fails
+        #    the statement on the last row): no table, and none of the files remain.
+        seen = []
+
+        def fail_late(i):
+            if i == 999999:
+                seen.extend(files_under(os.path.join(base, "late")))
+                raise RuntimeError("late failure")
+            return i
+        con.create_function("fail_late", fail_late, [sqltypes.BIGINT], sqltypes.BIGINT)
+        expect_error(con, "CREATE TABLE lake.sales.late AS SELECT fail_late(i) AS id FROM range(1000000) t(i)",
+                     "late failure")
+        assert seen, "no file was written before the failure"
+        assert files_under(os.path.join(base, "late")) == [], files_under(os.path.join(base, "late"))
+        expect_error(con, "SELECT * FROM lake.sales.late", "late")
         con.close()
         other.close()
     except BaseException:
@@ -113,7 +128,7 @@ def main():
         raise
     finally:
         server.cleanup()
-    print("ok write races: 2 CTAS, 2 INSERT")
+    print("ok write races: 2 CTAS, 2 INSERT, 1 late failure")
 
 
 if __name__ == "__main__":
