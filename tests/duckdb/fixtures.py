@@ -10,7 +10,7 @@ Database `sales` (warehouse/sales.db), committed on main, then branch `dev` and 
   plain      text as Hive's CREATE TABLE ... STORED AS TEXTFILE leaves it: no field.delim, so
              Hive's defaults apply (Ctrl-A between fields, backslash-N for NULL)
   quoted     text, OpenCSVSerde: ',' separator, '"' quotes around fields holding commas
-  clicks     Avro (DuckDB's scan does not read it)
+  clicks     Avro (read_avro needs DuckDB's avro extension, not loaded in the tests)
   legacy     ORC (DuckDB cannot read it)
   ice        an Iceberg table as Iceberg's HiveCatalog registers it (table_type=ICEBERG,
              metadata_location); no metadata behind it (lakehouse.test reads it through a

@@ -567,6 +567,13 @@ TableFunction BindMetastoreScan(ClientContext& context,
       named.emplace_back("columns", StructOfColumns(*table, columns));
       break;
     }
+    case ms::FileFormat::kAvro:
+      // read_avro is a multi-file reader like read_parquet; it lives in
+      // DuckDB's avro extension, which must be loaded already (see
+      // ExtensionLoaded).
+      if (!ExtensionLoaded(context, "avro")) ThrowExtensionNeeded(display, "avro", "avro");
+      reader = "read_avro";
+      break;
     default:
       throw BinderException(
           "table %s is stored as %s (serde %s, input format %s), which DuckDB cannot read", display,
