@@ -37,6 +37,25 @@ struct WrittenFile {
   std::map<std::string, std::string> partition;  // column -> value
 };
 
+// Whether `dir` (recursively) holds any file.
+bool HoldsFiles(FileSystem& fs, const std::string& dir) {
+  if (!fs.DirectoryExists(dir)) return false;
+  std::vector<std::string> pending{dir};
+  bool found = false;
+  while (!pending.empty() && !found) {
+    std::string current = std::move(pending.back());
+    pending.pop_back();
+    fs.ListFiles(current, [&](const string& name, bool is_directory) {
+      if (is_directory) {
+        pending.push_back(fs.JoinPath(current, name));
+      } else {
+        found = true;
+      }
+    });
+  }
+  return found;
+}
+
 class InsertState : public GlobalSinkState {
  public:
   std::mutex mu;
@@ -108,7 +127,8 @@ class MetastoreInsert : public PhysicalOperator {
   SinkFinalizeType Finalize(Pipeline&, Event&, ClientContext& context,
                             OperatorSinkFinalizeInput& input) const override {
     auto& state = input.global_state.Cast<InsertState>();
-    arbor::Status st = mode_ == WriteMode::kCreate ? RegisterTable(state) : Register(state);
+    arbor::Status st =
+        mode_ == WriteMode::kCreate ? RegisterTable(context, state) : Register(state);
     if (!st.ok()) {
       RemoveWritten(context, state);
       const std::string display = table_->namespace_name + "." + table_->name;
@@ -137,10 +157,9 @@ class MetastoreInsert : public PhysicalOperator {
   // The metastore location of a directory DuckDB wrote to: the table's
   // location with the part below it (DuckDB spells the table location as a
   // local path, the metastore as file:/...).
-  std::string LocationOf(const std::string& dir) const {
-    std::string base = ms::DuckDbPath(table_->storage.location);
-    if (StringUtil::StartsWith(dir, base))
-      return table_->storage.location + dir.substr(base.size());
+  static std::string LocationOf(const ms::Table& table, const std::string& dir) {
+    std::string base = ms::DuckDbPath(table.storage.location);
+    if (StringUtil::StartsWith(dir, base)) return table.storage.location + dir.substr(base.size());
     return dir;
   }
 
@@ -154,7 +173,12 @@ class MetastoreInsert : public PhysicalOperator {
       dirs.insert(f.path.substr(0, f.path.find_last_of('/')));
     }
     if (mode_ == WriteMode::kCreate) dirs.insert(ms::DuckDbPath(table_->storage.location));
-    // Deepest first; a directory that still holds anything stays.
+    RemoveEmptyDirectories(fs, dirs);
+  }
+
+  // Removes those of `dirs` that are empty, deepest first (so a partition
+  // directory goes before its table's); a directory holding anything stays.
+  static void RemoveEmptyDirectories(FileSystem& fs, const std::set<std::string>& dirs) {
     std::vector<std::string> ordered(dirs.begin(), dirs.end());
     std::sort(ordered.begin(), ordered.end(),
               [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
@@ -162,7 +186,7 @@ class MetastoreInsert : public PhysicalOperator {
       try {
         fs.RemoveDirectoryExtended(dir, {RemoveDirectoryMode::SINGLE});
       } catch (std::exception&) {
-        // Best effort: the statement's own error is the one to report.
+        // Best effort: the statement's own outcome is what counts.
       }
     }
   }
@@ -188,25 +212,80 @@ class MetastoreInsert : public PhysicalOperator {
   // CREATE TABLE ... AS: the table appears with its data. The metastore
   // decides a race with another creator: CreateTable fails AlreadyExists and
   // the other table is left as it is.
-  arbor::Status RegisterTable(InsertState& state) const {
+  arbor::Status RegisterTable(ClientContext& context, InsertState& state) const {
     ms::Table created = table_->partitioned() ? *table_ : WithStatistics(state);
     arbor::Status st =
         client_->With([&](ms::MetastoreProvider& p) { return p.CreateTable(created); });
-    if (!st.ok() || !table_->partitioned()) return st;
-    st = AddPartitions(state);
-    if (!st.ok()) {
-      // A table without its partitions would look empty. Best effort: the
-      // AddPartitions error is the one to report.
-      arbor::Status dropped = client_->With([&](ms::MetastoreProvider& p) {
-        return p.DropTable(table_->namespace_name, table_->name);
-      });
-      if (!dropped.ok())
-        st = arbor::Status(st.code(), st.message() +
-                                          "; dropping the table created meanwhile "
-                                          "failed too: " +
-                                          dropped.message());
+    if (st.code() == arbor::StatusCode::kInvalidArgument) {
+      // Some metastores refuse the location a client chose where they would
+      // choose another (Hive 4: no external table inside its managed
+      // warehouse, which is where many databases live): let it choose.
+      st = CreateWhereTheMetastoreSays(context, state, created);
+    } else if (st.ok() && table_->partitioned()) {
+      st = AddPartitions(created, state);
+      if (!st.ok()) st = DropCreated(st);
     }
     return st;
+  }
+
+  // Creates the table without a location, then moves the files written to
+  // the location the metastore gave it (a rename on local paths).
+  arbor::Status CreateWhereTheMetastoreSays(ClientContext& context, InsertState& state,
+                                            ms::Table created) const {
+    created.storage.location.clear();
+    ARBOR_RETURN_IF_ERROR(
+        client_->With([&](ms::MetastoreProvider& p) { return p.CreateTable(created); }));
+    auto got = client_->With(
+        [&](ms::MetastoreProvider& p) { return p.GetTable(created.namespace_name, created.name); });
+    if (!got.ok()) return DropCreated(got.status());
+    ms::Table& table = got.value();
+    const std::string from = ms::DuckDbPath(table_->storage.location);
+    const std::string to = ms::DuckDbPath(table.storage.location);
+    auto& fs = FileSystem::GetFileSystem(context);
+    if (to.empty()) {
+      return DropCreated(arbor::Status::InvalidArgument("the metastore gave table " +
+                                                        created.namespace_name + "." +
+                                                        created.name + " no location"));
+    }
+    // The same directory (the metastore refused it only when the client chose
+    // it) holds the files already, and was checked to hold no others.
+    if (to != from) {
+      if (HoldsFiles(fs, to)) {
+        return DropCreated(arbor::Status::AlreadyExists("the location the metastore chose, " +
+                                                        table.storage.location +
+                                                        ", already holds files"));
+      }
+      try {
+        for (auto& f : state.files) {
+          if (!StringUtil::StartsWith(f.path, from)) continue;
+          std::string target = to + f.path.substr(from.size());
+          std::string dir = target.substr(0, target.find_last_of('/'));
+          if (!FileSystem::IsRemoteFile(dir) && !fs.DirectoryExists(dir))
+            fs.CreateDirectoriesRecursive(dir);
+          fs.MoveFile(f.path, target);
+          RemoveEmptyDirectories(fs, {f.path.substr(0, f.path.find_last_of('/')), from});
+          f.path = target;
+        }
+      } catch (std::exception& e) {
+        return DropCreated(arbor::Status::Unavailable(
+            std::string("moving the files to the table's location failed: ") + e.what()));
+      }
+    }
+    if (!table.partitioned()) return arbor::Status::OK();
+    arbor::Status st = AddPartitions(table, state);
+    return st.ok() ? st : DropCreated(st);
+  }
+
+  // Drops the table this statement created after `cause`, which is returned
+  // (a table without its partitions would look empty).
+  arbor::Status DropCreated(arbor::Status cause) const {
+    arbor::Status dropped = client_->With([&](ms::MetastoreProvider& p) {
+      return p.DropTable(table_->namespace_name, table_->name);
+    });
+    if (dropped.ok()) return cause;
+    return arbor::Status(cause.code(), cause.message() +
+                                           "; dropping the table created meanwhile failed too: " +
+                                           dropped.message());
   }
 
   arbor::Status Register(InsertState& state) const {
@@ -215,14 +294,14 @@ class MetastoreInsert : public PhysicalOperator {
       ms::Table updated = WithStatistics(state);
       return client_->With([&](ms::MetastoreProvider& p) { return p.AlterTable(updated); });
     }
-    return AddPartitions(state);
+    return AddPartitions(*table_, state);
   }
 
-  arbor::Status AddPartitions(InsertState& state) const {
+  arbor::Status AddPartitions(const ms::Table& table, InsertState& state) const {
     std::map<std::vector<std::string>, ms::Partition> partitions;
     for (const auto& f : state.files) {
       std::vector<std::string> values;
-      for (const auto& k : table_->partition_columns) {
+      for (const auto& k : table.partition_columns) {
         auto it = f.partition.find(StringUtil::Lower(k.name));
         if (it == f.partition.end())
           return arbor::Status::Internal("written file lacks partition " + k.name);
@@ -230,14 +309,14 @@ class MetastoreInsert : public PhysicalOperator {
       }
       auto& p = partitions[values];
       p.values = values;
-      p.storage = table_->storage;
-      p.storage.location = LocationOf(f.path.substr(0, f.path.find_last_of('/')));
-      p.storage.columns = table_->storage.columns;
+      p.storage = table.storage;
+      p.storage.location = LocationOf(table, f.path.substr(0, f.path.find_last_of('/')));
+      p.storage.columns = table.storage.columns;
     }
     std::vector<ms::Partition> list;
     for (auto& [values, p] : partitions)
       list.push_back(std::move(p));
-    return client_->With([&](ms::MetastoreProvider& p) { return p.AddPartitions(*table_, list); });
+    return client_->With([&](ms::MetastoreProvider& p) { return p.AddPartitions(table, list); });
   }
 
   std::shared_ptr<MetastoreClient> client_;
@@ -355,25 +434,6 @@ PhysicalOperator& PlanWrite(ClientContext& context, PhysicalPlanGenerator& plann
       planner.Make<MetastoreInsert>(client, std::move(table), mode, estimated_cardinality);
   insert.children.push_back(copy_op);
   return insert;
-}
-
-// Whether `dir` (recursively) holds any file.
-bool HoldsFiles(FileSystem& fs, const std::string& dir) {
-  if (!fs.DirectoryExists(dir)) return false;
-  std::vector<std::string> pending{dir};
-  bool found = false;
-  while (!pending.empty() && !found) {
-    std::string current = std::move(pending.back());
-    pending.pop_back();
-    fs.ListFiles(current, [&](const string& name, bool is_directory) {
-      if (is_directory) {
-        pending.push_back(fs.JoinPath(current, name));
-      } else {
-        found = true;
-      }
-    });
-  }
-  return found;
 }
 
 }  // namespace
