@@ -1,7 +1,8 @@
 // Scanning a metastore table through DuckDB's own readers.
 //
 // BindMetastoreScan picks the reader from the table's storage (read_parquet,
-// read_csv with the LazySimpleSerDe/OpenCSVSerde settings, read_json; the
+// read_csv with the LazySimpleSerDe/OpenCSVSerde settings, read_json,
+// read_avro once DuckDB's avro extension is loaded; the
 // iceberg/delta extensions' scans when they are loaded, with the table's
 // metadata_location or location; otherwise an error names the extension
 // needed) and binds the file readers with a
