@@ -14,6 +14,7 @@ packages=(
   libssl-dev zlib1g-dev
   libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user
   python3-pure-sasl python3-kerberos
+  python3-numpy  # DuckDB's Python UDFs need it (tests/duckdb/test_write_races.py)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl iproute2
   clang-19 libclang-rt-19-dev

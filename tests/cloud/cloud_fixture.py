@@ -303,6 +303,38 @@ class CloudFixture:
         with open(os.path.join(logs, "part-0.json"), "w") as f:
             f.write('{"level": "info", "n": 1}\n{"level": "warn", "n": 2}\n')
 
+        plain = text_table("plain", [("s", "string"), ("n", "int"), ("t", "string")],
+                           "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+                           {"serialization.format": "1"}, {})
+        os.makedirs(plain, exist_ok=True)
+        with open(os.path.join(plain, "000000_0"), "w") as f:
+            f.write("a|b\x011\x01x\n\\N\x01\\N\x01y\n")
+        quoted = text_table("quoted", [("name", "string"), ("score", "string")],
+                            "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+                            {"separatorChar": ",", "quoteChar": '"'}, {})
+        os.makedirs(quoted, exist_ok=True)
+        with open(os.path.join(quoted, "data.csv"), "w") as f:
+            f.write('"smith, ann","12"\n"lee","7"\n')
+        glue.create_table(DatabaseName="sales", TableInput={
+            "Name": "clicks", "Owner": "tester", "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"}],
+                "Location": "file:" + os.path.join(base, "clicks"),
+                "InputFormat": "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat",
+                "OutputFormat": "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat",
+                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.serde2.avro.AvroSerDe"}}})
+        parquet_table("ice_nometa", [("id", "bigint"), ("name", "string")], params={"table_type": "ICEBERG"})
+        # A Delta table as Spark registers it: the placeholder column, the path in the serde.
+        deltas = os.path.join(base, "deltas")
+        glue.create_table(DatabaseName="sales", TableInput={
+            "Name": "deltas", "Owner": "tester", "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"spark.sql.sources.provider": "delta", "EXTERNAL": "TRUE"},
+            "StorageDescriptor": {
+                "Columns": [{"Name": "col", "Type": "array<string>"}], "Location": "file:" + deltas,
+                "InputFormat": "org.apache.hadoop.mapred.SequenceFileInputFormat",
+                "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveSequenceFileOutputFormat",
+                "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+                              "Parameters": {"path": "file:" + deltas, "serialization.format": "1"}}}})
+
         glue.create_table(DatabaseName="sales", TableInput={
             "Name": "legacy", "Owner": "tester", "StorageDescriptor": {
                 "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"}],

@@ -7,8 +7,17 @@ Database `sales` (warehouse/sales.db), committed on main, then branch `dev` and 
   hourly     Parquet, partitioned by h int: 1, 2, 10 (one row each; numeric order)
   events     text, LazySimpleSerDe: '|' delimiter, 'NULL' null format, one header line
   logs       JSON (JsonSerDe), 2 rows
+  plain      text as Hive's CREATE TABLE ... STORED AS TEXTFILE leaves it: no field.delim, so
+             Hive's defaults apply (Ctrl-A between fields, backslash-N for NULL)
+  quoted     text, OpenCSVSerde: ',' separator, '"' quotes around fields holding commas
+  clicks     Avro (read_avro needs DuckDB's avro extension, not loaded in the tests)
   legacy     ORC (DuckDB cannot read it)
-  ice        an Iceberg table (table_type=ICEBERG); no metadata behind it
+  ice        an Iceberg table as Iceberg's HiveCatalog registers it (table_type=ICEBERG,
+             metadata_location); no metadata behind it (lakehouse.test reads it through a
+             stand-in iceberg extension)
+  ice_nometa table_type=ICEBERG without metadata_location
+  deltas     a Delta table as Spark registers it: spark.sql.sources.provider=delta, the
+             placeholder column `col array<string>`, its directory also in serde param `path`
   oddloc     Parquet, partitioned by k string, partition stored outside any k=... path
 On branch dev only: orders partition ds=2024-01-04 (1 row).
 """
@@ -101,6 +110,29 @@ def build(server, warehouse, versioned=True):
     c.create_table(text_table("sales", "logs", (("level", "string"), ("n", "int")), logs,
                               "org.apache.hive.hcatalog.data.JsonSerDe", {}, {}))
 
+    plain = os.path.join(base, "plain")
+    os.makedirs(plain, exist_ok=True)
+    with open(os.path.join(plain, "000000_0"), "w") as f:
+        f.write("a|b\x011\x01x\n\\N\x01\\N\x01y\n")
+    c.create_table(text_table("sales", "plain", (("s", "string"), ("n", "int"), ("t", "string")), plain,
+                              "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+                              {"serialization.format": "1"}, {}))
+
+    quoted = os.path.join(base, "quoted")
+    os.makedirs(quoted, exist_ok=True)
+    with open(os.path.join(quoted, "data.csv"), "w") as f:
+        f.write('"smith, ann","12"\n"lee","7"\n')
+    c.create_table(text_table("sales", "quoted", (("name", "string"), ("score", "string")), quoted,
+                              "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+                              {"separatorChar": ",", "quoteChar": '"'}, {}))
+
+    clicks = make_table("sales", "clicks", location="file:" + os.path.join(base, "clicks"))
+    clicks.sd.inputFormat = "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat"
+    clicks.sd.outputFormat = "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat"
+    clicks.sd.serdeInfo = hms.SerDeInfo(serializationLib="org.apache.hadoop.hive.serde2.avro.AvroSerDe",
+                                        parameters={})
+    c.create_table(clicks)
+
     legacy = make_table("sales", "legacy", location="file:" + os.path.join(base, "legacy"))
     legacy.sd.inputFormat = "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat"
     legacy.sd.serdeInfo = hms.SerDeInfo(serializationLib="org.apache.hadoop.hive.ql.io.orc.OrcSerde",
@@ -111,6 +143,18 @@ def build(server, warehouse, versioned=True):
                      params={"table_type": "ICEBERG",
                              "metadata_location": "file:" + os.path.join(base, "ice", "metadata", "v1.metadata.json")})
     c.create_table(ice)
+
+    c.create_table(make_table("sales", "ice_nometa", location="file:" + os.path.join(base, "ice_nometa"),
+                              params={"table_type": "ICEBERG"}))
+
+    deltas = os.path.join(base, "deltas")
+    delta = make_table("sales", "deltas", cols=(("col", "array<string>"),), location="file:" + deltas,
+                       params={"spark.sql.sources.provider": "delta"})
+    delta.sd.inputFormat = "org.apache.hadoop.mapred.SequenceFileInputFormat"
+    delta.sd.outputFormat = "org.apache.hadoop.hive.ql.io.HiveSequenceFileOutputFormat"
+    delta.sd.serdeInfo = hms.SerDeInfo(serializationLib="org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+                                       parameters={"path": "file:" + deltas, "serialization.format": "1"})
+    c.create_table(delta)
 
     oddloc = os.path.join(base, "oddloc")
     c.create_table(make_table("sales", "oddloc", cols=(("v", "bigint"),), part_keys=(("k", "string"),),

@@ -17,8 +17,9 @@ Script format (a subset of sqllogictest):
     query <types> [rowsort]   the rows must equal the lines after ---- (values joined
                               by tabs, NULL for null, rowsort sorts both sides)
     explain                   the plan's text must contain each line after ----
-Blocks end at a blank line. ${HMS}, ${ADMIN}, ${WAREHOUSE} and ${DEAD} (a port where
-nothing listens) are substituted. Failures print the script, line and both sides.
+Blocks end at a blank line. ${HMS}, ${ADMIN}, ${WAREHOUSE}, ${DEAD} (a port where
+nothing listens) and ${STANDINS} (the directory of the stand-in iceberg and delta
+extensions, standin_lakehouse_extension.cc) are substituted. Failures print the script, line and both sides.
 
 Symbols: the extension is compiled against DuckDB's C++ headers with DuckDB's symbols
 left undefined; they resolve against the Python module, which exports them. Python
@@ -178,7 +179,8 @@ def main():
         variables = {"HMS": "thrift://127.0.0.1:%d" % server.port,
                      "ADMIN": "http://127.0.0.1:%d" % server.http_port,
                      "WAREHOUSE": warehouse,
-                     "DEAD": "thrift://127.0.0.1:%d" % fixtures.dead_port()}
+                     "DEAD": "thrift://127.0.0.1:%d" % fixtures.dead_port(),
+                     "STANDINS": os.environ.get("ARBOR_DUCKDB_STANDINS", "")}
         for script in scripts:
             run_script(script, variables)
             print("ok %s" % os.path.basename(script))

@@ -43,17 +43,10 @@ std::string Key(const std::string& schema, const std::string& table) {
 
 unique_ptr<MetastoreTableEntry> MakeTableEntry(Catalog& catalog, SchemaCatalogEntry& schema,
                                                ms::Table table,
-                                               const std::shared_ptr<MetastoreClient>& client) {
+                                               const std::shared_ptr<MetastoreClient>& client,
+                                               optional_ptr<ClientContext> context) {
   CreateTableInfo info(schema, Identifier(table.name));
-  auto add = [&](const ms::Column& c) {
-    ColumnDefinition def(Identifier(c.name), HiveToDuckDB(c.type, table.name + "." + c.name));
-    if (!c.comment.empty()) def.SetComment(Value(c.comment));
-    info.columns.AddColumn(std::move(def));
-  };
-  for (const auto& c : table.storage.columns)
-    add(c);
-  for (const auto& c : table.partition_columns)
-    add(c);
+  info.columns = MetastoreColumns(context, table);
   // A table's oid is a function of its name, not of the lookup that made
   // the entry: system functions that join on oids (SHOW ALL TABLES joins
   // duckdb_tables() with duckdb_columns()) then agree however often the
@@ -69,6 +62,29 @@ unique_ptr<MetastoreTableEntry> MakeTableEntry(Catalog& catalog, SchemaCatalogEn
 }
 
 }  // namespace
+
+ColumnList MetastoreColumns(optional_ptr<ClientContext> context, const ms::Table& table) {
+  ColumnList columns;
+  vector<Identifier> names;
+  vector<LogicalType> types;
+  // Iceberg and Delta tables carry their schema in their own metadata; the
+  // metastore's columns may be a placeholder (Spark's `col array<string>`).
+  if (context && LakehouseSchema(*context, table, names, types)) {
+    for (idx_t i = 0; i < names.size(); i++)
+      columns.AddColumn(ColumnDefinition(names[i], types[i]));
+    return columns;
+  }
+  auto add = [&](const ms::Column& c) {
+    ColumnDefinition def(Identifier(c.name), HiveToDuckDB(c.type, table.name + "." + c.name));
+    if (!c.comment.empty()) def.SetComment(Value(c.comment));
+    columns.AddColumn(std::move(def));
+  };
+  for (const auto& c : table.storage.columns)
+    add(c);
+  for (const auto& c : table.partition_columns)
+    add(c);
+  return columns;
+}
 
 // ---------------------------------------------------------------- table ----
 
@@ -160,10 +176,8 @@ void MetastoreSchemaEntry::Alter(CatalogTransaction, AlterInfo&) {
   Unsupported("ALTER");
 }
 
-optional_ptr<CatalogEntry> MetastoreSchemaEntry::CreateTable(CatalogTransaction transaction,
-                                                             BoundCreateTableInfo& bound) {
+ms::Table MetastoreSchemaEntry::TableDefinition(BoundCreateTableInfo& bound) const {
   auto& info = bound.Base();
-  auto& mcatalog = catalog.Cast<MetastoreCatalog>();
   ms::Table table;
   table.namespace_name = ns_;
   table.name = info.GetTableName().GetIdentifierName();
@@ -201,6 +215,14 @@ optional_ptr<CatalogEntry> MetastoreSchemaEntry::CreateTable(CatalogTransaction 
     throw BinderException("table %s needs at least one column besides its partition columns",
                           table.name);
   }
+  return table;
+}
+
+optional_ptr<CatalogEntry> MetastoreSchemaEntry::CreateTable(CatalogTransaction transaction,
+                                                             BoundCreateTableInfo& bound) {
+  auto& info = bound.Base();
+  auto& mcatalog = catalog.Cast<MetastoreCatalog>();
+  ms::Table table = TableDefinition(bound);
   arbor::Status st =
       mcatalog.client()->With([&](ms::MetastoreProvider& p) { return p.CreateTable(table); });
   if (st.code() == arbor::StatusCode::kAlreadyExists &&
@@ -232,7 +254,8 @@ optional_ptr<CatalogEntry> MetastoreSchemaEntry::LookupEntry(CatalogTransaction 
     throw NotImplementedException(
         "%s.%s is a Hive view; views are not read through the metastore catalog", ns_, name);
   }
-  return tx.Store(key, MakeTableEntry(catalog, *this, std::move(table).value(), mcatalog.client()));
+  return tx.Store(key, MakeTableEntry(catalog, *this, std::move(table).value(), mcatalog.client(),
+                                      transaction.context));
 }
 
 void MetastoreSchemaEntry::DropEntry(ClientContext& context, DropInfo& info) {

@@ -41,6 +41,13 @@ using arbor::metastore::MetastoreClient;
 // Throws the DuckDB exception matching a non-OK Status; `what` prefixes it.
 [[noreturn]] void ThrowStatus(const arbor::Status& status, const std::string& what = "");
 
+// The DuckDB columns of a metastore table: its data columns, then its
+// partition columns (Hive's order), typed from the Hive type strings; for an
+// Iceberg or Delta table whose reader extension is loaded, the reader's own
+// schema (see LakehouseSchema in metastore_scan.h).
+ColumnList MetastoreColumns(optional_ptr<ClientContext> context,
+                            const arbor::metastore::Table& table);
+
 // Holds the provider registry for the storage extension and the functions.
 struct MetastoreStorageInfo : public StorageExtensionInfo {
   arbor::metastore::ProviderRegistry registry;
@@ -77,6 +84,10 @@ class MetastoreSchemaEntry : public SchemaCatalogEntry {
   MetastoreSchemaEntry(Catalog& catalog, CreateSchemaInfo& info, std::string ns);
 
   const std::string& ns() const { return ns_; }
+
+  // The metastore table a CREATE TABLE [AS] describes (Parquet, external,
+  // PARTITIONED BY columns last); no location yet. Throws BinderException.
+  arbor::metastore::Table TableDefinition(BoundCreateTableInfo& info) const;
 
   void Scan(ClientContext& context, CatalogType type,
             const std::function<void(CatalogEntry&)>& callback) override;

@@ -380,46 +380,108 @@ class MetastoreMultiFileReader : public MultiFileReader {
   vector<idx_t> partition_indexes_;
 };
 
+[[noreturn]] void ThrowExtensionNeeded(const std::string& table, const char* format,
+                                       const char* extension) {
+  throw BinderException(
+      "table %s is stored as %s; reading it needs DuckDB's %s extension (INSTALL %s; LOAD %s)",
+      table, format, extension, extension, extension);
+}
+
+// A table function of the system catalog, where DuckDB's own readers and
+// every loaded extension's functions live, by name; `extension` names what
+// provides it in the error.
 TableFunction LookupTableFunction(ClientContext& context, const std::string& name,
-                                  const std::string& table, const char* extension) {
-  // Lakehouse formats need their extension loaded already: an autoload
-  // attempt here would turn into a download, or an error that does not name
-  // the table.
-  const std::string ext(extension);
-  if ((ext == "iceberg" || ext == "delta") &&
-      !DatabaseInstance::GetDatabase(context).ExtensionIsLoaded(ext)) {
-    throw BinderException(
-        "table %s is stored as %s; reading it needs DuckDB's %s extension (INSTALL %s; LOAD %s)",
-        table, extension, extension, extension, extension);
-  }
+                                  const std::string& table, const char* format,
+                                  const char* extension) {
   EntryLookupInfo lookup(
       CatalogType::TABLE_FUNCTION_ENTRY,
       QualifiedName(Identifier(SYSTEM_CATALOG), Identifier(DEFAULT_SCHEMA), Identifier(name)));
   auto entry = Catalog::GetEntry(context, lookup, OnEntryNotFound::RETURN_NULL);
-  if (!entry) {
-    throw BinderException(
-        "table %s is stored as %s; reading it needs DuckDB's %s extension (INSTALL %s; LOAD %s)",
-        table, extension, extension, extension, extension);
-  }
+  if (!entry) ThrowExtensionNeeded(table, format, extension);
   auto& functions = entry->Cast<TableFunctionCatalogEntry>().functions;
   return *functions.GetFunctionByArguments(context, {LogicalType::VARCHAR});
 }
 
-unique_ptr<FunctionData> CallBind(ClientContext& context, TableFunction& function,
-                                  vector<Value> inputs,
-                                  const std::vector<std::pair<std::string, Value>>& options) {
+struct ScanBind {
+  unique_ptr<FunctionData> data;
+  vector<LogicalType> types;
+  vector<Identifier> names;
+};
+
+ScanBind CallBind(ClientContext& context, TableFunction& function, vector<Value> inputs,
+                  const std::vector<std::pair<std::string, Value>>& options) {
   named_argument_map_t named;
   for (const auto& [key, value] : options)
     named[Identifier(key)] = value;
   vector<LogicalType> input_types;
   vector<Identifier> input_names;
-  vector<LogicalType> return_types;
-  vector<Identifier> names;
+  ScanBind result;
   BoundTableFunction bound(function);
   TableFunctionRef ref;
   TableFunctionBindInput input(inputs, named, input_types, input_names,
                                function.function_info.get(), nullptr, bound, ref);
-  return function.bind(context, input, return_types, names);
+  if (!function.bind) {
+    throw NotImplementedException("%s cannot be called by the metastore scan (it has no bind)",
+                                  function.name);
+  }
+  result.data = function.bind(context, input, result.types, result.names);
+  return result;
+}
+
+// Iceberg and Delta tables are read by the scan functions of DuckDB's
+// iceberg and delta extensions: iceberg_scan(<metadata_location>) and
+// delta_scan(<table location>).
+struct LakehouseReader {
+  const char* function = nullptr;
+  const char* format = nullptr;
+  const char* extension = nullptr;
+  std::string argument;
+};
+
+// False for tables of other formats. Throws BinderException when an Iceberg
+// or Delta table lacks what its reader needs.
+bool LakehouseReaderOf(const ms::Table& table, LakehouseReader& out) {
+  const std::string display = table.namespace_name + "." + table.name;
+  switch (ms::Classify(table.storage, table.properties)) {
+    case ms::FileFormat::kIceberg: {
+      // Iceberg's HiveCatalog (Spark, Trino, Flink) keeps the current
+      // metadata file in this table parameter.
+      auto it = table.properties.find("metadata_location");
+      if (it == table.properties.end() || it->second.empty())
+        throw BinderException("Iceberg table %s has no metadata_location property", display);
+      out = {"iceberg_scan", "iceberg", "iceberg", ms::DuckDbPath(it->second)};
+      return true;
+    }
+    case ms::FileFormat::kDelta: {
+      // Spark's Delta tables keep their directory as the location and, for
+      // its data source API, in the serde parameter `path`.
+      std::string location = table.storage.location;
+      auto path = table.storage.serde_parameters.find("path");
+      if (location.empty() && path != table.storage.serde_parameters.end()) location = path->second;
+      if (location.empty()) throw BinderException("Delta table %s has no location", display);
+      out = {"delta_scan", "delta", "delta", ms::DuckDbPath(location)};
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// Lakehouse formats need their extension loaded already: an autoload attempt
+// would turn into a download, or into an error that does not name the table.
+bool ExtensionLoaded(ClientContext& context, const char* extension) {
+  return DatabaseInstance::GetDatabase(context).ExtensionIsLoaded(extension);
+}
+
+TableFunction BindLakehouse(ClientContext& context, const ms::Table& table,
+                            const LakehouseReader& reader, ScanBind& bound) {
+  const std::string display = table.namespace_name + "." + table.name;
+  if (!ExtensionLoaded(context, reader.extension))
+    ThrowExtensionNeeded(display, reader.format, reader.extension);
+  TableFunction fn =
+      LookupTableFunction(context, reader.function, display, reader.format, reader.extension);
+  bound = CallBind(context, fn, {Value(reader.argument)}, {});
+  return fn;
 }
 
 Value StructOfColumns(const ms::Table& table, const ColumnList& columns) {
@@ -436,26 +498,51 @@ Value StructOfColumns(const ms::Table& table, const ColumnList& columns) {
 
 }  // namespace
 
+bool LakehouseSchema(ClientContext& context, const ms::Table& table, vector<Identifier>& names,
+                     vector<LogicalType>& types) {
+  LakehouseReader reader;
+  try {
+    if (!LakehouseReaderOf(table, reader) || !ExtensionLoaded(context, reader.extension))
+      return false;
+    ScanBind bound;
+    BindLakehouse(context, table, reader, bound);
+    names = std::move(bound.names);
+    types = std::move(bound.types);
+    return true;
+  } catch (std::exception&) {
+    // Listing a schema must not fail on one broken table: its entry keeps
+    // the metastore's columns and a scan of it reports the reader's error.
+    return false;
+  }
+}
+
 TableFunction BindMetastoreScan(ClientContext& context,
                                 const std::shared_ptr<ms::MetastoreClient>& client,
                                 const std::shared_ptr<const ms::Table>& table,
                                 const ColumnList& columns, unique_ptr<FunctionData>& bind_data) {
   const std::string display = table->namespace_name + "." + table->name;
-  ms::FileFormat format = ms::Classify(table->storage, table->properties);
-  if (format == ms::FileFormat::kIceberg) {
-    auto it = table->properties.find("metadata_location");
-    if (it == table->properties.end()) {
-      throw BinderException("Iceberg table %s has no metadata_location property", display);
+  LakehouseReader lakehouse;
+  if (LakehouseReaderOf(*table, lakehouse)) {
+    ScanBind bound;
+    TableFunction fn = BindLakehouse(context, *table, lakehouse, bound);
+    // DuckDB maps the entry's columns onto the function's by position.
+    bool same = bound.types.size() == columns.LogicalColumnCount();
+    for (idx_t i = 0; same && i < bound.types.size(); i++) {
+      auto& col = columns.GetColumn(LogicalIndex(i));
+      same =
+          col.Type() == bound.types[i] &&
+          StringUtil::CIEquals(col.Name().GetIdentifierName(), bound.names[i].GetIdentifierName());
     }
-    TableFunction fn = LookupTableFunction(context, "iceberg_scan", display, "iceberg");
-    bind_data = CallBind(context, fn, {Value(ms::DuckDbPath(it->second))}, {});
+    if (!same) {
+      throw BinderException(
+          "table %s: %s returns other columns than the catalog entry has (it was looked up before "
+          "the %s extension was loaded, or the table changed); run the query again",
+          display, lakehouse.function, lakehouse.extension);
+    }
+    bind_data = std::move(bound.data);
     return fn;
   }
-  if (format == ms::FileFormat::kDelta) {
-    TableFunction fn = LookupTableFunction(context, "delta_scan", display, "delta");
-    bind_data = CallBind(context, fn, {Value(ms::DuckDbPath(table->storage.location))}, {});
-    return fn;
-  }
+  ms::FileFormat format = ms::Classify(table->storage, table->properties);
   std::string reader;
   std::vector<std::pair<std::string, Value>> named;
   switch (format) {
@@ -480,12 +567,21 @@ TableFunction BindMetastoreScan(ClientContext& context,
       named.emplace_back("columns", StructOfColumns(*table, columns));
       break;
     }
+    case ms::FileFormat::kAvro:
+      // read_avro is a multi-file reader like read_parquet; it lives in
+      // DuckDB's avro extension, which must be loaded already (see
+      // ExtensionLoaded).
+      if (!ExtensionLoaded(context, "avro")) ThrowExtensionNeeded(display, "avro", "avro");
+      reader = "read_avro";
+      break;
     default:
       throw BinderException(
           "table %s is stored as %s (serde %s, input format %s), which DuckDB cannot read", display,
           ms::FileFormatName(format), table->storage.serde, table->storage.input_format);
   }
-  TableFunction fn = LookupTableFunction(context, reader, display, reader.c_str());
+  const char* extension = format == ms::FileFormat::kText ? "csv" : ms::FileFormatName(format);
+  TableFunction fn =
+      LookupTableFunction(context, reader, display, ms::FileFormatName(format), extension);
   auto info = std::make_shared<ScanState>();
   info->client = client;
   info->table = table;
@@ -513,7 +609,7 @@ TableFunction BindMetastoreScan(ClientContext& context,
                                   reader);
   }
   fn.get_multi_file_reader = MetastoreMultiFileReader::Create;
-  bind_data = CallBind(context, fn, {Value("metastore://" + display)}, named);
+  bind_data = CallBind(context, fn, {Value("metastore://" + display)}, named).data;
   return fn;
 }
 

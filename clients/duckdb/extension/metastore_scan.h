@@ -1,8 +1,11 @@
 // Scanning a metastore table through DuckDB's own readers.
 //
 // BindMetastoreScan picks the reader from the table's storage (read_parquet,
-// read_csv with the LazySimpleSerDe/OpenCSVSerde settings, read_json; the
-// iceberg/delta extensions' scans when they are loaded) and binds it with a
+// read_csv with the LazySimpleSerDe/OpenCSVSerde settings, read_json,
+// read_avro once DuckDB's avro extension is loaded; the
+// iceberg/delta extensions' scans when they are loaded, with the table's
+// metadata_location or location; otherwise an error names the extension
+// needed) and binds the file readers with a
 // MetastoreMultiFileReader, which
 //  * binds the schema from the metastore (no file is opened at bind time, so
 //    an empty table or a 100k-partition table binds at the same cost),
@@ -25,6 +28,13 @@
 namespace duckdb {
 
 class ColumnList;
+
+// For an Iceberg or Delta table whose extension is loaded: the columns its
+// reader (iceberg_scan / delta_scan, looked up in the system catalog as
+// DuckDB resolves any table function) returns. False for other tables, when
+// the extension is not loaded, or when the reader fails to bind.
+bool LakehouseSchema(ClientContext& context, const arbor::metastore::Table& table,
+                     vector<Identifier>& names, vector<LogicalType>& types);
 
 TableFunction BindMetastoreScan(ClientContext& context,
                                 const std::shared_ptr<arbor::metastore::MetastoreClient>& client,

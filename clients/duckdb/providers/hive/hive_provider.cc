@@ -61,7 +61,6 @@ hive::FieldSchema ToField(const Column& c) {
   return f;
 }
 
-
 StorageDescriptor ToStorage(const hive::StorageDescriptor& sd) {
   StorageDescriptor out;
   out.location = sd.location;
@@ -430,10 +429,24 @@ class HiveProvider : public MetastoreProvider {
   }
 
   // Runs one call, mapping HMS exceptions to Status codes. A transport error
-  // drops the connection (the next call reconnects); it is not retried here,
-  // as a write may have reached the server.
+  // drops the connection (the next call reconnects). A read (get_*) whose
+  // connection, opened by an earlier call, turned out closed is retried once
+  // on a new one: the metastore may have restarted since. Timeouts and
+  // writes are not retried (a write may have reached the server).
   template <typename F>
   Status Call(const char* method, F&& fn) {
+    const bool reused = client_ != nullptr;
+    Status st = CallOnce(method, fn);
+    if (st.code() == StatusCode::kUnavailable && reused && connection_lost_ &&
+        std::string_view(method).substr(0, 4) == "get_") {
+      st = CallOnce(method, fn);
+    }
+    return st;
+  }
+
+  template <typename F>
+  Status CallOnce(const char* method, F& fn) {
+    connection_lost_ = false;
     ARBOR_RETURN_IF_ERROR(Connect());
     if (config_.debug)
       std::fprintf(stderr, "[arbor hive] %s %s\n", config_.endpoint.c_str(), method);
@@ -455,6 +468,7 @@ class HiveProvider : public MetastoreProvider {
     } catch (const hive::MetaException& e) {
       return ClassifyMeta(e.message);
     } catch (const TTransportException& e) {
+      connection_lost_ = e.getType() != TTransportException::TIMED_OUT;
       Disconnect();
       return Status::Unavailable(std::string("Hive metastore at ") + config_.endpoint +
                                  " failed during " + method + ": " + e.what());
@@ -480,6 +494,7 @@ class HiveProvider : public MetastoreProvider {
   bool use_table_req_ = true;
   std::shared_ptr<TBufferedTransport> transport_;
   std::unique_ptr<hive::ThriftHiveMetastoreClient> client_;
+  bool connection_lost_ = false;  // the last call's connection broke (not a timeout)
 };
 
 }  // namespace
