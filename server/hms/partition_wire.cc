@@ -120,6 +120,20 @@ class Records {
   bool failed_ = false;
 };
 
+// IsValidUtf8, with the common all-ASCII case decided inline.
+inline bool Utf8(std::string_view s) {
+  uint64_t bits = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, sizeof word);
+    bits |= word;
+  }
+  for (; i < s.size(); ++i)
+    bits |= static_cast<uint8_t>(s[i]);
+  return (bits & 0x8080808080808080ULL) == 0 || IsValidUtf8(s);
+}
+
 // The items of a presence wrapper (StringList, StringMap, FieldSchemaList, ...):
 // field 1, repeated, length-delimited, and nothing else.
 bool CountItems(std::string_view wrapper, uint32_t* n) {
@@ -144,7 +158,7 @@ bool MapEntry(std::string_view entry, std::string_view* key, std::string_view* v
     last = r.number;
     (r.number == 1 ? *key : *value) = r.bytes;
   }
-  return !rs.failed() && IsValidUtf8(*key) && IsValidUtf8(*value);
+  return !rs.failed() && Utf8(*key) && Utf8(*value);
 }
 
 // A SkewedColValueLocation: values = 1 (repeated string), then location = 2.
@@ -155,7 +169,7 @@ bool SkewedEntry(std::string_view entry, uint32_t* values, std::string_view* loc
   Record r;
   bool located = false;
   while (rs.Next(&r)) {
-    if (r.wire != kLen || located || r.number > 2 || !IsValidUtf8(r.bytes)) return false;
+    if (r.wire != kLen || located || r.number > 2 || !Utf8(r.bytes)) return false;
     if (r.number == 1) {
       ++*values;
     } else {
@@ -217,7 +231,7 @@ class Writer {
           ok = Len(r) && StringListField("values", 1, r.bytes);
           break;
         case 2:  // the stored name is replaced by the client's spelling
-          ok = Len(r) && IsValidUtf8(r.bytes);
+          ok = Len(r) && Utf8(r.bytes);
           if (ok) StringField("dbName", 2, how.db_echo);
           db_done = true;
           break;
@@ -272,7 +286,7 @@ class Writer {
     out_->writeFieldEnd();
   }
   bool Utf8Field(const Record& r, const char* name, int16_t id) {
-    if (!Len(r) || !IsValidUtf8(r.bytes)) return false;
+    if (!Len(r) || !Utf8(r.bytes)) return false;
     StringField(name, id, r.bytes);
     return true;
   }
@@ -306,7 +320,7 @@ class Writer {
     Records rs(wrapper);
     Record r;
     while (rs.Next(&r)) {
-      if (!IsValidUtf8(r.bytes)) return false;
+      if (!Utf8(r.bytes)) return false;
       out_->writeView(r.bytes);
     }
     out_->writeListEnd();
@@ -527,7 +541,7 @@ class Writer {
           ok = Len(r) && StructListField("cols", 1, r.bytes, &Writer::FieldSchema);
           break;
         case 2:
-          if (!Len(r) || !IsValidUtf8(r.bytes)) break;
+          if (!Len(r) || !Utf8(r.bytes)) break;
           ok = true;
           if (how.render && how.render->enabled()) {
             scratch_->assign(r.bytes);
