@@ -39,13 +39,13 @@
 // Start a server first, e.g.
 //   build/bin/arbord --data-dir /tmp/hms_bench_data --sync-writes false
 // (or with the default --sync-writes true, to include the WAL sync in every write).
+#include <dirent.h>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TServerSocket.h>
 #include <thrift/transport/TSocket.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -650,7 +650,7 @@ struct Bench {
     double list_ns = 0, fobj_ns = 0, decode_ns = 0;
     double filter_ns = 0, fobj24_ns = 0;
     size_t bytes = 0;
-    double list_cpu_ns = -1;  // arbord's CPU per get_partitions call (--arbord-pid)
+    double list_cpu_ns = -1;                 // arbord's CPU per get_partitions call (--arbord-pid)
     double names_ns = 0, names_cpu_ns = -1;  // get_partition_names: wall, arbord CPU
   };
   std::vector<Checkpoint> checkpoints;

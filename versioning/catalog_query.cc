@@ -144,8 +144,7 @@ Status CatalogQuery::PartitionsStored(const catalog::Table& table, const Partiti
 
 // Exactly one of `fn` and `stored` is set.
 Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
-                            const PartitionVisitor* fn,
-                            const StoredPartitionVisitor* stored) const {
+                           const PartitionVisitor* fn, const StoredPartitionVisitor* stored) const {
   if (q.limit == 0) return SpecOf(table, q.values).status();
   ARBOR_ASSIGN_OR_RETURN(Selection selection, SelectionOf(table, q));
   const NameSpec& spec = selection.spec;
@@ -198,9 +197,8 @@ Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
     }
     return ++taken < q.limit;
   };
-  ARBOR_RETURN_IF_ERROR(
-      txn_.ScanFrom(range, selects ? 0 : q.offset, visit,
-                    parse || stored ? ScanValues::kRead : ScanValues::kSkip));
+  ARBOR_RETURN_IF_ERROR(txn_.ScanFrom(range, selects ? 0 : q.offset, visit,
+                                      parse || stored ? ScanValues::kRead : ScanValues::kSkip));
   return error;
 }
 

@@ -70,7 +70,8 @@ using PartitionVisitor =
 // Called for each selected partition with its stored form: the serialized
 // catalog::Partition (proto/arbor/catalog.proto, written deterministically),
 // for front ends that transcode it without parsing. Valid during the call.
-using StoredPartitionVisitor = std::function<bool(const std::string& name, std::string_view stored)>;
+using StoredPartitionVisitor =
+    std::function<bool(const std::string& name, std::string_view stored)>;
 
 // One page of tables or databases.
 template <typename Entity>
@@ -108,8 +109,8 @@ class CatalogQuery {
   Result<CatalogPage<catalog::Database>> Databases(std::string_view after, size_t limit) const;
 
  private:
-  Status Visit(const catalog::Table& table, const PartitionQuery& query,
-                const PartitionVisitor* fn, const StoredPartitionVisitor* stored) const;
+  Status Visit(const catalog::Table& table, const PartitionQuery& query, const PartitionVisitor* fn,
+               const StoredPartitionVisitor* stored) const;
 
   const CatalogTxn& txn_;
 };

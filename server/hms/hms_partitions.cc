@@ -1243,8 +1243,7 @@ void HmsHandler::fetch_partition_names_req(std::vector<std::string>& _return,
   stream_partition_names_req(req, CollectNames(&_return));
 }
 
-void HmsHandler::stream_partition_names_req(const PartitionsRequest& req,
-                                            const NameEmitter& emit) {
+void HmsHandler::stream_partition_names_req(const PartitionsRequest& req, const NameEmitter& emit) {
   using E = ARBOR_HMS_THROWS(fetch_partition_names_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);

@@ -397,10 +397,10 @@ class HmsProcessor : public SessionProcessor {
       [this](const hive::ThriftHiveMetastore_##method##_args& a, Items& items) { body; })
 
   void GetPartitions(const Call& c, const Out& o) {
-    ARBOR_HMS_SERVE(get_partitions, kPartitionList,
-                    handler_->stream_partitions_req(
-                        HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts),
-                        items.Partitions()));
+    ARBOR_HMS_SERVE(
+        get_partitions, kPartitionList,
+        handler_->stream_partitions_req(
+            HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts), items.Partitions()));
   }
   void GetPartitionsWithAuth(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(get_partitions_with_auth, kPartitionList,
@@ -414,10 +414,11 @@ class HmsProcessor : public SessionProcessor {
                     handler_->stream_partitions_req(a.req, items.Partitions()));
   }
   void GetPartitionsPs(const Call& c, const Out& o) {
-    ARBOR_HMS_SERVE(get_partitions_ps, kPartitionList,
-                    handler_->stream_partitions_ps_with_auth_req(
-                        HmsHandler::PartitionsPsReq(a.db_name, a.tbl_name, a.part_vals, a.max_parts),
-                        items.Partitions()));
+    ARBOR_HMS_SERVE(
+        get_partitions_ps, kPartitionList,
+        handler_->stream_partitions_ps_with_auth_req(
+            HmsHandler::PartitionsPsReq(a.db_name, a.tbl_name, a.part_vals, a.max_parts),
+            items.Partitions()));
   }
   void GetPartitionsPsWithAuth(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(get_partitions_ps_with_auth, kPartitionList,
@@ -431,42 +432,42 @@ class HmsProcessor : public SessionProcessor {
                     handler_->stream_partitions_ps_with_auth_req(a.req, items.Partitions()));
   }
   void GetPartitionsByFilter(const Call& c, const Out& o) {
-    ARBOR_HMS_SERVE(get_partitions_by_filter, kPartitionList,
-                    handler_->stream_partitions_by_filter_req(
-                        HmsHandler::PartitionsByFilterReq(a.db_name, a.tbl_name, a.filter,
-                                                          a.max_parts),
-                        items.Partitions()));
+    ARBOR_HMS_SERVE(
+        get_partitions_by_filter, kPartitionList,
+        handler_->stream_partitions_by_filter_req(
+            HmsHandler::PartitionsByFilterReq(a.db_name, a.tbl_name, a.filter, a.max_parts),
+            items.Partitions()));
   }
   void GetPartitionsByFilterReq(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(get_partitions_by_filter_req, kPartitionList,
                     handler_->stream_partitions_by_filter_req(a.req, items.Partitions()));
   }
   void GetPartitionsByNames(const Call& c, const Out& o) {
-    ARBOR_HMS_SERVE(get_partitions_by_names, kPartitionList,
-                    handler_->stream_partitions_by_names_req(
-                        HmsHandler::PartitionsByNamesReq(a.db_name, a.tbl_name, a.names),
-                        items.Partitions()));
+    ARBOR_HMS_SERVE(
+        get_partitions_by_names, kPartitionList,
+        handler_->stream_partitions_by_names_req(
+            HmsHandler::PartitionsByNamesReq(a.db_name, a.tbl_name, a.names), items.Partitions()));
   }
   void GetPartitionsByNamesReq(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(get_partitions_by_names_req, kPartitionsResponse,
                     handler_->stream_partitions_by_names_req(a.req, items.Partitions()));
   }
   void GetPartitionNames(const Call& c, const Out& o) {
-    ARBOR_HMS_SERVE(get_partition_names, kNameList,
-                    handler_->stream_partition_names_req(
-                        HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts),
-                        items.Names()));
+    ARBOR_HMS_SERVE(
+        get_partition_names, kNameList,
+        handler_->stream_partition_names_req(
+            HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts), items.Names()));
   }
   void FetchPartitionNamesReq(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(fetch_partition_names_req, kNameList,
                     handler_->stream_partition_names_req(a.partitionReq, items.Names()));
   }
   void GetPartitionNamesPs(const Call& c, const Out& o) {
-    ARBOR_HMS_SERVE(get_partition_names_ps, kNameList,
-                    handler_->stream_partition_names_ps_req(
-                        HmsHandler::PartitionNamesPsReq(a.db_name, a.tbl_name, a.part_vals,
-                                                        a.max_parts),
-                        items.Names()));
+    ARBOR_HMS_SERVE(
+        get_partition_names_ps, kNameList,
+        handler_->stream_partition_names_ps_req(
+            HmsHandler::PartitionNamesPsReq(a.db_name, a.tbl_name, a.part_vals, a.max_parts),
+            items.Names()));
   }
   void GetPartitionNamesPsReq(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(get_partition_names_ps_req, kNamesResponse,

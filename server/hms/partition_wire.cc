@@ -404,7 +404,7 @@ class Writer {
     while (rs.Next(&r)) {
       if (r.number <= last) return false;
       last = r.number;
-      bool ok = r.number == 1 ? Utf8Field(r, "col", 1)
+      bool ok = r.number == 1   ? Utf8Field(r, "col", 1)
                 : r.number == 2 ? I32Field(r, "order", 2)
                                 : false;
       if (!ok) return false;

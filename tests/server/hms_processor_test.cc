@@ -329,7 +329,8 @@ TEST_P(HmsProcessorTest, NameListingsAreIdentical) {
         HmsHandler::PartitionNamesPsReq("sales", "orders", {"x=y3"}, -1));
   });
   Same([](Client& c) {
-    c.send_get_partition_names_ps_req(HmsHandler::PartitionNamesPsReq("sales", "orders", {"", "7"}, 50));
+    c.send_get_partition_names_ps_req(
+        HmsHandler::PartitionNamesPsReq("sales", "orders", {"", "7"}, 50));
   });
   // Errors, in their declared slots.
   EXPECT_THROW(Reader(Same([](Client& c) {

@@ -49,8 +49,10 @@ class Gen {
 
   std::string Str() {
     static const std::vector<std::string> kPieces = {
-        "a",  "ds", "=",  "/",  "%", " ",   "ü", "ñ", "日本", "😀", "\t", std::string(1, '\0'),
-        "Z9", ".",  "_",  "-",  ":", "x=y", "é", "\\", "\"", "'", "s3a://repo/"};
+        "a",  "ds", "=",    "/", "%",          " ",
+        "ü",  "ñ",  "日本", "😀", "\t",         std::string(1, '\0'),
+        "Z9", ".",  "_",    "-", ":",          "x=y",
+        "é",  "\\", "\"",   "'", "s3a://repo/"};
     std::string s;
     switch (Below(6)) {
       case 0:
@@ -86,9 +88,7 @@ class Gen {
     }
   }
   int64_t I64() { return Coin() ? -1 : static_cast<int64_t>(rng_()); }
-  std::string Location() {
-    return Coin() ? "s3a://repo/${ref}/warehouse/t/" + Str() : Str();
-  }
+  std::string Location() { return Coin() ? "s3a://repo/${ref}/warehouse/t/" + Str() : Str(); }
 
   hive::FieldSchema Field() {
     hive::FieldSchema f;
@@ -322,7 +322,7 @@ TEST_P(PartitionWireTest, BytesTheEncoderNeverWritesAreDeclinedOrMatch) {
     hive::Partition b = gen.Partition(&b_generic_only);
     const std::string sa = stored_of(a), sb = stored_of(b);
     std::vector<std::string> cases = {
-        sa + sb,  // protobuf merges: fields repeated, out of order
+        sa + sb,                                 // protobuf merges: fields repeated, out of order
         sa.substr(0, gen.Below(sa.size() + 1)),  // truncated
     };
     // An unknown field, and a known one with the wrong wire type.
