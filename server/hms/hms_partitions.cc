@@ -121,13 +121,14 @@ std::string Qualified(const PartTarget& t) {
   return t.db.db + "." + NormalizeIdentifier(t.table);
 }
 
-// The thrift form of a stored partition, as this request's client names it,
-// written over `*out` (whose storage is reused: listings present every
-// partition into one object).
+// How this request's client sees stored partitions (partition_wire.h).
 PartitionPresentation HowOf(const PartTarget& t) {
   return PartitionPresentation{&t.render, t.db.echo, t.catalog};
 }
 
+// The thrift form of a stored partition, as this request's client names it,
+// written over `*out` (whose storage is reused: listings present every
+// partition into one object).
 void PresentInto(const catalog::Partition& stored, const PartTarget& t, Partition* out) {
   PresentPartition(stored, HowOf(t), out);
 }
