@@ -39,6 +39,7 @@
 // Start a server first, e.g.
 //   build/bin/arbord --data-dir /tmp/hms_bench_data --sync-writes false
 // (or with the default --sync-writes true, to include the WAL sync in every write).
+#include <dirent.h>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/server/TThreadedServer.h>
@@ -55,6 +56,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -127,6 +129,9 @@ struct Options {
   int samples = 0;        // get_table latency samples; 0: 5000, or 2000 with --quick
   double duration = 0;    // seconds per throughput point; 0: 4, or 2 with --quick
   int load_connections = 2;
+  // arbord's pid, when on this machine: the list section then also reports
+  // arbord's own CPU per listed partition and per name (its threads' run time).
+  int arbord_pid = 0;
   std::string db;
   std::set<std::string> only;
   bool Enabled(const std::string& s) const { return only.empty() || only.count(s) > 0; }
@@ -142,7 +147,7 @@ Options ParseFlags(int argc, char** argv) {
     } else if (a == "--help" || a == "-h") {
       Line(
           "usage: hms_bench [--host H] [--port P] [--also-ports P2,P3] [--quick] [--tables N] "
-          "[--parts N] "
+          "[--parts N] [--arbord-pid PID] "
           "[--list-max N] [--samples N] [--duration S] [--load-connections N] [--db NAME] "
           "[--only load,get_table,throughput,add,list,filter]\n"
           "See the header of bench/hms_bench.cc and bench/README.md.");
@@ -172,6 +177,8 @@ Options ParseFlags(int argc, char** argv) {
       o.load_connections = std::max(1, std::stoi(*v));
     } else if (auto v = value("--db")) {
       o.db = *v;
+    } else if (auto v = value("--arbord-pid")) {
+      o.arbord_pid = std::stoi(*v);
     } else if (auto v = value("--only")) {
       size_t start = 0;
       while (start <= v->size()) {
@@ -191,6 +198,24 @@ Options ParseFlags(int argc, char** argv) {
   if (o.duration <= 0) o.duration = o.quick ? 2 : 4;
   if (o.db.empty()) o.db = Fmt("hms_bench_%d", static_cast<int>(getpid()));
   return o;
+}
+
+// Nanoseconds the process `pid` has run on a CPU, summed over its threads
+// (/proc/<pid>/task/<tid>/schedstat, first field), or -1 if unreadable.
+double ProcessCpuNs(int pid) {
+  if (pid <= 0) return -1;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (!dir) return -1;
+  double total = 0;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(tasks + "/" + e->d_name + "/schedstat");
+    double ns = 0;
+    if (in >> ns) total += ns;
+  }
+  closedir(dir);
+  return total;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -625,6 +650,8 @@ struct Bench {
     double list_ns = 0, fobj_ns = 0, decode_ns = 0;
     double filter_ns = 0, fobj24_ns = 0;
     size_t bytes = 0;
+    double list_cpu_ns = -1;                 // arbord's CPU per get_partitions call (--arbord-pid)
+    double names_ns = 0, names_cpu_ns = -1;  // get_partition_names: wall, arbord CPU
   };
   std::vector<Checkpoint> checkpoints;
 
@@ -672,11 +699,12 @@ struct Bench {
         cp.decode_ns = Median(td);
       }
       stub->prebuilt()->Set(fetched);
-      std::vector<double> ta, tf;
+      std::vector<double> ta, tf, tcpu;
       for (int i = 0; i < reps; ++i) {
         for (int side = 0; side < 2; ++side) {
           std::vector<Partition> got;
           bool arbord_side = (side == 0) == (i % 2 == 0);
+          double cpu0 = arbord_side ? ProcessCpuNs(opt.arbord_pid) : -1;
           double t0 = NowNs();
           if (arbord_side) {
             (*c)->get_partitions(got, opt.db, table, -1);
@@ -684,10 +712,25 @@ struct Bench {
             (*fc)->get_partitions(got, opt.db, table, -1);
           }
           double dt = NowNs() - t0;
+          if (cpu0 >= 0) tcpu.push_back(ProcessCpuNs(opt.arbord_pid) - cpu0);
           if (got.size() != n) Die("get_partitions returned a different count");
           (arbord_side ? ta : tf).push_back(dt);
         }
       }
+      if (!tcpu.empty()) cp.list_cpu_ns = Median(tcpu);
+      // get_partition_names of the whole table: wall time and arbord's CPU.
+      std::vector<double> tn, tncpu;
+      for (int i = 0; i < reps * 2; ++i) {
+        std::vector<std::string> names;
+        double cpu0 = ProcessCpuNs(opt.arbord_pid);
+        double t0 = NowNs();
+        (*c)->get_partition_names(names, opt.db, table, -1);
+        tn.push_back(NowNs() - t0);
+        if (cpu0 >= 0) tncpu.push_back(ProcessCpuNs(opt.arbord_pid) - cpu0);
+        if (names.size() != n) Die("get_partition_names returned a different count");
+      }
+      cp.names_ns = Median(tn);
+      if (!tncpu.empty()) cp.names_cpu_ns = Median(tncpu);
       stub->prebuilt()->Set(std::make_shared<const std::vector<Partition>>());
       fetched.reset();
       cp.list_ns = Median(ta);
@@ -734,6 +777,12 @@ struct Bench {
           "ratio %.2f%s",
           FmtN(n).c_str(), FmtTime(cp.list_ns).c_str(), FmtRate(rate).c_str(), cp.list_ns / n / 1e3,
           FmtTime(cp.fobj_ns).c_str(), FmtRate(frate).c_str(), rate / frate, decode.c_str()));
+      Line(Fmt("  [n=%s] get_partition_names(all): %s (%.3f us per name)", FmtN(n).c_str(),
+               FmtTime(cp.names_ns).c_str(), cp.names_ns / n / 1e3));
+      if (cp.list_cpu_ns >= 0) {
+        Line(Fmt("  [n=%s] arbord CPU: %.3f us per listed partition, %.3f us per name",
+                 FmtN(n).c_str(), cp.list_cpu_ns / n / 1e3, cp.names_cpu_ns / n / 1e3));
+      }
     }
     if (cp.filter_ns > 0) {
       Line(Fmt("  [n=%s] get_partitions_by_filter(24 of %s): p50 %s; F_obj(24) %s; ratio %.2f",

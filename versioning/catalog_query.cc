@@ -134,12 +134,23 @@ Result<Selection> SelectionOf(const catalog::Table& table, const PartitionQuery&
 
 Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuery& q,
                                 const PartitionVisitor& fn) const {
+  return Visit(table, q, &fn, nullptr);
+}
+
+Status CatalogQuery::PartitionsStored(const catalog::Table& table, const PartitionQuery& q,
+                                      const StoredPartitionVisitor& fn) const {
+  return Visit(table, q, nullptr, &fn);
+}
+
+// Exactly one of `fn` and `stored` is set.
+Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
+                           const PartitionVisitor* fn, const StoredPartitionVisitor* stored) const {
   if (q.limit == 0) return SpecOf(table, q.values).status();
   ARBOR_ASSIGN_OR_RETURN(Selection selection, SelectionOf(table, q));
   const NameSpec& spec = selection.spec;
   const KeyRange& range = selection.range;
   const size_t name_offset = selection.name_offset;
-  const bool parse = q.parse || q.predicate;
+  const bool parse = !stored && (q.parse || q.predicate);
   // Only the leading run narrows the range; anything else selects within it,
   // so the offset counts selected partitions and cannot be found by rank.
   const bool selects = spec.check_names || q.predicate;
@@ -178,12 +189,16 @@ Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuer
       --skip;
       return true;
     }
-    if (parse && !parsed && !parse_into_arena(v)) return false;
-    if (!fn(name, parse ? p : nullptr)) return false;
+    if (stored) {
+      if (!(*stored)(name, v)) return false;
+    } else {
+      if (parse && !parsed && !parse_into_arena(v)) return false;
+      if (!(*fn)(name, parse ? p : nullptr)) return false;
+    }
     return ++taken < q.limit;
   };
   ARBOR_RETURN_IF_ERROR(txn_.ScanFrom(range, selects ? 0 : q.offset, visit,
-                                      parse ? ScanValues::kRead : ScanValues::kSkip));
+                                      parse || stored ? ScanValues::kRead : ScanValues::kSkip));
   return error;
 }
 

@@ -2,8 +2,9 @@
 // tables, the databases — read through one CatalogTxn.
 //
 // Callers ask in catalog terms (partition values, names, counts) and never
-// see keys or stored bytes: how a listing maps onto the key layout
-// (catalog_key.h) is known here and in catalog.cc alone.
+// see keys: how a listing maps onto the key layout (catalog_key.h) is known
+// here and in catalog.cc alone. Stored values reach a caller only as the
+// entity's serialized proto (PartitionsStored), whose format is public.
 //
 // Contract, for every listing:
 //   * Entities come in name order: partitions by their stored (canonical)
@@ -66,6 +67,12 @@ struct PartitionQuery {
 using PartitionVisitor =
     std::function<bool(const std::string& name, const catalog::Partition* partition)>;
 
+// Called for each selected partition with its stored form: the serialized
+// catalog::Partition (proto/arbor/catalog.proto, written deterministically),
+// for front ends that transcode it without parsing. Valid during the call.
+using StoredPartitionVisitor =
+    std::function<bool(const std::string& name, std::string_view stored)>;
+
 // One page of tables or databases.
 template <typename Entity>
 struct CatalogPage {
@@ -84,6 +91,10 @@ class CatalogQuery {
   // partition keys are used) that `query` selects.
   Status Partitions(const catalog::Table& table, const PartitionQuery& query,
                     const PartitionVisitor& fn) const;
+  // The same selection, each partition handed over as stored (`query.parse`
+  // is ignored; a predicate still parses the candidates it evaluates).
+  Status PartitionsStored(const catalog::Table& table, const PartitionQuery& query,
+                          const StoredPartitionVisitor& fn) const;
 
   // How many partitions Partitions(table, query, ...) would visit. Without a
   // predicate it reads keys alone.
@@ -98,6 +109,9 @@ class CatalogQuery {
   Result<CatalogPage<catalog::Database>> Databases(std::string_view after, size_t limit) const;
 
  private:
+  Status Visit(const catalog::Table& table, const PartitionQuery& query, const PartitionVisitor* fn,
+               const StoredPartitionVisitor* stored) const;
+
   const CatalogTxn& txn_;
 };
 

@@ -32,6 +32,7 @@
 #include "server/hms/hms_errors.h"
 #include "server/hms/hms_locations.h"
 #include "server/hms/local_dirs.h"
+#include "server/hms/partition_wire.h"
 #include "versioning/catalog.h"
 
 namespace arbor::hms {
@@ -352,18 +353,50 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   // read per partition) tells it through Expect before the first one, after
   // every check that can fail short of a storage error, so a processor can
   // begin the reply then and send it while the rest is converted.
+  //
+  // An emitter may also take partitions as stored (the serialized
+  // catalog::Partition and how this request presents it, partition_wire.h):
+  // a listing that presents partitions unchanged (no privileges attached, no
+  // statistics) hands it each partition that way, and falls back to the
+  // object form for a partition it declines (returns false).
   class PartitionEmitter {
    public:
     using Emit = std::function<void(const hive::Partition&)>;
     using Count = std::function<void(uint64_t)>;
+    using EmitStored =
+        std::function<bool(std::string_view stored, const PartitionPresentation& how)>;
     template <class F>
     requires(!std::is_same_v<std::remove_cvref_t<F>, PartitionEmitter> &&
              std::is_invocable_v<const F&, const hive::Partition&>) PartitionEmitter(F emit)
         : emit_(std::move(emit)) {}  // NOLINT: any callable emits
-    PartitionEmitter(Emit emit, Count expect)
-        : emit_(std::move(emit)), expect_(std::move(expect)) {}
+    PartitionEmitter(Emit emit, Count expect, EmitStored stored = nullptr)
+        : emit_(std::move(emit)), expect_(std::move(expect)), stored_(std::move(stored)) {}
 
     void operator()(const hive::Partition& p) const { emit_(p); }
+    bool wants_count() const { return static_cast<bool>(expect_); }
+    void Expect(uint64_t n) const {
+      if (expect_) expect_(n);
+    }
+    bool takes_stored() const { return static_cast<bool>(stored_); }
+    bool Stored(std::string_view stored, const PartitionPresentation& how) const {
+      return stored_(stored, how);
+    }
+
+   private:
+    Emit emit_;
+    Count expect_;
+    EmitStored stored_;
+  };
+  // The names listings' counterpart: each name as it is read (valid during the
+  // call), the count first when the emitter asks and the listing can know it.
+  class NameEmitter {
+   public:
+    using Emit = std::function<void(const std::string&)>;
+    using Count = std::function<void(uint64_t)>;
+    explicit NameEmitter(Emit emit, Count expect = nullptr)
+        : emit_(std::move(emit)), expect_(std::move(expect)) {}
+
+    void operator()(const std::string& name) const { emit_(name); }
     bool wants_count() const { return static_cast<bool>(expect_); }
     void Expect(uint64_t n) const {
       if (expect_) expect_(n);
@@ -373,6 +406,14 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
     Emit emit_;
     Count expect_;
   };
+  // fetch_partition_names_req (and get_partition_names), and
+  // get_partition_names_ps_req (and get_partition_names_ps), streamed.
+  void stream_partition_names_req(const hive::PartitionsRequest& req, const NameEmitter& emit);
+  void stream_partition_names_ps_req(const hive::GetPartitionNamesPsRequest& req,
+                                     const NameEmitter& emit);
+  static hive::GetPartitionNamesPsRequest PartitionNamesPsReq(
+      const std::string& db_name, const std::string& tbl_name,
+      const std::vector<std::string>& part_vals, int16_t max_parts);
   void stream_partitions_req(const hive::PartitionsRequest& req, const PartitionEmitter& emit);
   void stream_partitions_ps_with_auth_req(const hive::GetPartitionsPsWithAuthRequest& req,
                                           const PartitionEmitter& emit);

@@ -38,6 +38,7 @@
 #include "server/hms/partition_filter.h"
 #include "server/hms/partition_specs.h"
 #include "versioning/catalog_query.h"
+#include "versioning/deterministic_proto.h"
 #include "versioning/names.h"
 #include "versioning/partition_name.h"
 
@@ -120,14 +121,16 @@ std::string Qualified(const PartTarget& t) {
   return t.db.db + "." + NormalizeIdentifier(t.table);
 }
 
+// How this request's client sees stored partitions (partition_wire.h).
+PartitionPresentation HowOf(const PartTarget& t) {
+  return PartitionPresentation{&t.render, t.db.echo, t.catalog};
+}
+
 // The thrift form of a stored partition, as this request's client names it,
 // written over `*out` (whose storage is reused: listings present every
 // partition into one object).
 void PresentInto(const catalog::Partition& stored, const PartTarget& t, Partition* out) {
-  FromProtoInto(stored, out);
-  RenderLocations(t.render, out);
-  out->__set_dbName(t.db.echo);
-  if (!out->__isset.catName && !t.catalog.empty()) out->__set_catName(t.catalog);
+  PresentPartition(stored, HowOf(t), out);
 }
 
 Partition Present(const catalog::Partition& stored, const PartTarget& t) {
@@ -310,8 +313,25 @@ Status EachPartition(const ReadView& view, const PartTarget& t, const Criteria& 
     ARBOR_ASSIGN_OR_RETURN(uint64_t n, query.CountPartitions(info.table, q));
     emit.Expect(n);
   }
-  q.parse = true;
   Partition scratch;
+  if (emit.takes_stored() && !q.predicate) {
+    // Each partition goes to the emitter as stored; one it declines is parsed
+    // and presented here (the same reply, at the generic cost).
+    const PartitionPresentation how = HowOf(t);
+    catalog::Partition declined;
+    Status error;
+    ARBOR_RETURN_IF_ERROR(
+        query.PartitionsStored(info.table, q, [&](const std::string&, std::string_view stored) {
+          if (emit.Stored(stored, how)) return true;
+          error = ParseProto(stored, &declined);
+          if (!error.ok()) return false;
+          PresentPartition(declined, how, &scratch);
+          emit(scratch);
+          return true;
+        }));
+    return error;
+  }
+  q.parse = true;
   return query.Partitions(info.table, q, [&](const std::string&, const catalog::Partition* p) {
     PresentInto(*p, t, &scratch);
     emit(scratch);
@@ -326,18 +346,26 @@ Result<std::vector<Partition>> ListPartitions(const ReadView& view, const PartTa
   return out;
 }
 
-Result<std::vector<std::string>> ListPartitionNames(const ReadView& view, const PartTarget& t,
-                                                    const Criteria& c) {
+// Hands each selected partition's name to `emit`, in order, from keys alone;
+// the count first when the emitter asks and no filter is to be evaluated.
+Status EachPartitionName(const ReadView& view, const PartTarget& t, const Criteria& c,
+                         const HmsHandler::NameEmitter& emit) {
   CatalogTxn txn(view);
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
-  std::vector<std::string> out;
-  ARBOR_RETURN_IF_ERROR(CatalogQuery(txn).Partitions(
-      info.table, q, [&](const std::string& name, const catalog::Partition*) {
-        out.push_back(name);
-        return true;
-      }));
-  return out;
+  CatalogQuery query(txn);
+  if (emit.wants_count() && !q.predicate) {
+    ARBOR_ASSIGN_OR_RETURN(uint64_t n, query.CountPartitions(info.table, q));
+    emit.Expect(n);
+  }
+  return query.Partitions(info.table, q, [&](const std::string& name, const catalog::Partition*) {
+    emit(name);
+    return true;
+  });
+}
+
+HmsHandler::NameEmitter CollectNames(std::vector<std::string>* out) {
+  return HmsHandler::NameEmitter([out](const std::string& name) { out->push_back(name); });
 }
 
 Result<int32_t> CountPartitions(const ReadView& view, const PartTarget& t, const Criteria& c) {
@@ -1212,13 +1240,29 @@ void HmsHandler::get_partition_names(std::vector<std::string>& _return, const st
 
 void HmsHandler::fetch_partition_names_req(std::vector<std::string>& _return,
                                            const PartitionsRequest& req) {
+  _return.clear();
+  stream_partition_names_req(req, CollectNames(&_return));
+}
+
+void HmsHandler::stream_partition_names_req(const PartitionsRequest& req, const NameEmitter& emit) {
   using E = ARBOR_HMS_THROWS(fetch_partition_names_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
   Criteria c;
   c.max_parts = req.maxParts;
-  _return = Check<E>(ListPartitionNames(view, t, c));
+  Check<E>(EachPartitionName(view, t, c, emit));
+}
+
+GetPartitionNamesPsRequest HmsHandler::PartitionNamesPsReq(
+    const std::string& db_name, const std::string& tbl_name,
+    const std::vector<std::string>& part_vals, int16_t max_parts) {
+  GetPartitionNamesPsRequest req;
+  req.__set_dbName(db_name);
+  req.__set_tblName(tbl_name);
+  req.__set_partValues(part_vals);
+  req.__set_maxParts(max_parts);
+  return req;
 }
 
 void HmsHandler::get_partition_names_ps(std::vector<std::string>& _return,
@@ -1226,18 +1270,19 @@ void HmsHandler::get_partition_names_ps(std::vector<std::string>& _return,
                                         const std::vector<std::string>& part_vals,
                                         const int16_t max_parts) {
   ARBOR_HMS_DELEGATES_TO(get_partition_names_ps, get_partition_names_ps_req);
-  GetPartitionNamesPsRequest req;
-  req.__set_dbName(db_name);
-  req.__set_tblName(tbl_name);
-  req.__set_partValues(part_vals);
-  req.__set_maxParts(max_parts);
-  GetPartitionNamesPsResponse response;
-  get_partition_names_ps_req(response, req);
-  _return = std::move(response.names);
+  _return.clear();
+  stream_partition_names_ps_req(PartitionNamesPsReq(db_name, tbl_name, part_vals, max_parts),
+                                CollectNames(&_return));
 }
 
 void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return,
                                             const GetPartitionNamesPsRequest& req) {
+  _return.names.clear();
+  stream_partition_names_ps_req(req, CollectNames(&_return.names));
+}
+
+void HmsHandler::stream_partition_names_ps_req(const GetPartitionNamesPsRequest& req,
+                                               const NameEmitter& emit) {
   using E = ARBOR_HMS_THROWS(get_partition_names_ps_req);
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
@@ -1248,7 +1293,7 @@ void HmsHandler::get_partition_names_ps_req(GetPartitionNamesPsResponse& _return
   Criteria c;
   c.part_vals = req.partValues;
   c.max_parts = req.maxParts;
-  _return.names = Check<E>(ListPartitionNames(view, t, c));
+  Check<E>(EachPartitionName(view, t, c, emit));
 }
 
 GetPartitionsByNamesRequest HmsHandler::PartitionsByNamesReq(

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -95,16 +96,44 @@ class ChunkSink : public TVirtualTransport<ChunkSink> {
   TTransport* stream_ = nullptr;  // set: chunks go out as they fill
 };
 
-// A protocol that encodes elements as `oprot` does, into `sink`; null for a
-// protocol this file does not know (the generated path serves those).
-std::unique_ptr<TProtocol> ElementProtocol(TProtocol* oprot, std::shared_ptr<ChunkSink> sink) {
+// A protocol that encodes elements as `oprot` does, into `sink`, and which one
+// it is; null for a protocol this file does not know (the generated path
+// serves those).
+std::unique_ptr<TProtocol> ElementProtocol(TProtocol* oprot, std::shared_ptr<ChunkSink> sink,
+                                           WireProtocol* wire) {
   if (dynamic_cast<TBinaryProtocolT<TTransport>*>(oprot)) {
+    *wire = WireProtocol::kBinary;
     return std::make_unique<TBinaryProtocolT<ChunkSink>>(std::move(sink));
   }
   if (dynamic_cast<TCompactProtocolT<TTransport>*>(oprot)) {
+    *wire = WireProtocol::kCompact;
     return std::make_unique<TCompactProtocolT<ChunkSink>>(std::move(sink));
   }
   return nullptr;
+}
+
+// Writes `s` as the protocol's writeString does: a big-endian i32 length
+// (binary) or a varint length (compact), then the bytes.
+void WriteString(ChunkSink& sink, WireProtocol wire, std::string_view s) {
+  const auto n = static_cast<uint32_t>(s.size());
+  uint8_t head[5];
+  uint32_t used = 0;
+  if (wire == WireProtocol::kBinary) {
+    head[0] = static_cast<uint8_t>(n >> 24);
+    head[1] = static_cast<uint8_t>(n >> 16);
+    head[2] = static_cast<uint8_t>(n >> 8);
+    head[3] = static_cast<uint8_t>(n);
+    used = 4;
+  } else {
+    uint32_t v = n;
+    while (v >= 0x80) {
+      head[used++] = static_cast<uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    head[used++] = static_cast<uint8_t>(v);
+  }
+  sink.write(head, used);
+  sink.write(reinterpret_cast<const uint8_t*>(s.data()), n);
 }
 
 // Runs `call`, catching each exception the result struct R declares into its
@@ -160,8 +189,10 @@ class HmsProcessor : public SessionProcessor {
       const auto& table = Methods();
       if (auto it = table.find(fname); it != table.end()) {
         auto sink = std::make_shared<ChunkSink>();
-        if (auto elements = ElementProtocol(oprot, sink)) {
-          (this->*(it->second))(Call{iprot, oprot, seqid, call_context}, *sink, elements.get());
+        WireProtocol wire;
+        if (auto elements = ElementProtocol(oprot, sink, &wire)) {
+          (this->*(it->second))(Call{iprot, oprot, seqid, call_context},
+                                Out{sink.get(), elements.get(), wire});
           return true;
         }
       }
@@ -170,8 +201,69 @@ class HmsProcessor : public SessionProcessor {
   }
 
  private:
-  using Method = void (HmsProcessor::*)(const Call&, ChunkSink&, TProtocol*);
+  // Where a listing's elements go: `sink`, encoded by `elements`, which speaks `wire`.
+  struct Out {
+    ChunkSink* sink;
+    TProtocol* elements;
+    WireProtocol wire;
+  };
+  using Method = void (HmsProcessor::*)(const Call&, const Out&);
   using Emitter = HmsHandler::PartitionEmitter;
+  using NameEmitter = HmsHandler::NameEmitter;
+
+  // The emitters a listing's handler call writes the reply's elements with.
+  // Partitions go as stored bytes through the transcoder where it takes them,
+  // else as objects through the generated serializer; names straight from the
+  // scan. `begin` starts a streamed reply; `count` counts what was written.
+  class Items {
+   public:
+    Items(const Out& out, std::function<void(uint64_t)> begin, uint64_t* count)
+        : out_(out), begin_(std::move(begin)), count_(count) {}
+
+    Emitter Partitions() {
+      transcoder_.emplace(out_.wire);
+      return Emitter(
+          [this](const hive::Partition& p) {
+            p.write(out_.elements);
+            ++*count_;
+          },
+          begin_,
+          [this](std::string_view stored, const PartitionPresentation& how) {
+            if (!transcoder_->Transcode(stored, how)) return false;
+            const std::string_view bytes = transcoder_->bytes();
+            out_.sink->write(reinterpret_cast<const uint8_t*>(bytes.data()),
+                             static_cast<uint32_t>(bytes.size()));
+            ++*count_;
+            return true;
+          });
+    }
+    NameEmitter Names() {
+      return NameEmitter(
+          [this](const std::string& name) {
+            WriteString(*out_.sink, out_.wire, name);
+            ++*count_;
+          },
+          begin_);
+    }
+
+   private:
+    Out out_;
+    std::function<void(uint64_t)> begin_;
+    uint64_t* count_;
+    std::optional<PartitionTranscoder> transcoder_;
+  };
+
+  // The reply's framing: the list's element type, and for a wrapped reply
+  // (the _req forms) the response struct's list field, which is field 1.
+  struct Shape {
+    bool wrapped;
+    apache::thrift::protocol::TType element;
+    const char* list_field;
+  };
+  static constexpr Shape kPartitionList{false, T_STRUCT, nullptr};
+  static constexpr Shape kPartitionsResponse{true, T_STRUCT, "partitions"};
+  static constexpr Shape kNameList{false, apache::thrift::protocol::T_STRING, nullptr};
+  static constexpr Shape kNamesResponse{true, apache::thrift::protocol::T_STRING, "names"};
 
   static const std::unordered_map<std::string, Method>& Methods() {
     static const std::unordered_map<std::string, Method> kMethods = {
@@ -185,17 +277,21 @@ class HmsProcessor : public SessionProcessor {
         {"get_partitions_by_filter_req", &HmsProcessor::GetPartitionsByFilterReq},
         {"get_partitions_by_names", &HmsProcessor::GetPartitionsByNames},
         {"get_partitions_by_names_req", &HmsProcessor::GetPartitionsByNamesReq},
+        {"get_partition_names", &HmsProcessor::GetPartitionNames},
+        {"fetch_partition_names_req", &HmsProcessor::FetchPartitionNamesReq},
+        {"get_partition_names_ps", &HmsProcessor::GetPartitionNamesPs},
+        {"get_partition_names_ps_req", &HmsProcessor::GetPartitionNamesPsReq},
     };
     return kMethods;
   }
 
   // The generated process_<method>, with the success value written from
-  // `sink`. `run(args, emit)` calls the handler. `wrapped`: the success value
-  // is a response struct holding the list as field 1 (the _req forms), not the
-  // list itself. The names are literals: the event handler keeps the pointer.
+  // `sink`. `run(args, items)` calls the handler. The names are literals: the
+  // event handler keeps the pointer.
   template <class Args, class Result, class Run>
-  void Serve(const Call& c, const char* method, const char* full_name, bool wrapped,
-             ChunkSink& sink, TProtocol* elements, Run run) {
+  void Serve(const Call& c, const char* method, const char* full_name, const Shape& shape,
+             const Out& o, Run run) {
+    ChunkSink& sink = *o.sink;
     void* ctx = nullptr;
     if (eventHandler_) ctx = eventHandler_->getContext(full_name, c.call_context);
     TProcessorContextFreer freer(eventHandler_.get(), ctx, full_name);
@@ -213,17 +309,13 @@ class HmsProcessor : public SessionProcessor {
     std::optional<uint64_t> streaming;
     auto begin = [&](uint64_t n) {
       if (eventHandler_) eventHandler_->preWrite(ctx, full_name);
-      WriteHead(c, method, wrapped, n);
+      WriteHead(c, method, shape, n);
       sink.StreamTo(c.oprot->getTransport().get());
       streaming = n;
     };
+    Items items(o, begin, &count);
     auto call = [&] {
-      run(args, Emitter(
-                    [&](const hive::Partition& p) {
-                      p.write(elements);
-                      ++count;
-                    },
-                    begin));
+      run(args, items);
       ok = true;
     };
     try {
@@ -255,11 +347,11 @@ class HmsProcessor : public SessionProcessor {
         Finish(c, ctx, full_name);
         return;
       }
-      WriteHead(c, method, wrapped, count);
+      WriteHead(c, method, shape, count);
     }
     sink.DrainTo(out->getTransport().get());
     out->writeListEnd();
-    if (wrapped) {
+    if (shape.wrapped) {
       out->writeFieldEnd();
       out->writeFieldStop();
       out->writeStructEnd();
@@ -273,16 +365,16 @@ class HmsProcessor : public SessionProcessor {
 
   // A successful reply up to the list's elements: the message, the result
   // struct, the response struct of a wrapped form, and the list header.
-  static void WriteHead(const Call& c, const char* method, bool wrapped, uint64_t n) {
+  static void WriteHead(const Call& c, const char* method, const Shape& shape, uint64_t n) {
     TProtocol* out = c.oprot;
     out->writeMessageBegin(method, T_REPLY, c.seqid);
     out->writeStructBegin("result");
-    out->writeFieldBegin("success", wrapped ? T_STRUCT : T_LIST, 0);
-    if (wrapped) {
+    out->writeFieldBegin("success", shape.wrapped ? T_STRUCT : T_LIST, 0);
+    if (shape.wrapped) {
       out->writeStructBegin("response");
-      out->writeFieldBegin("partitions", T_LIST, 1);
+      out->writeFieldBegin(shape.list_field, T_LIST, 1);
     }
-    out->writeListBegin(T_STRUCT, static_cast<uint32_t>(n));
+    out->writeListBegin(shape.element, static_cast<uint32_t>(n));
   }
 
   void Finish(const Call& c, void* ctx, const char* full_name) {
@@ -299,61 +391,87 @@ class HmsProcessor : public SessionProcessor {
                               "closing the connection: a streamed listing failed: " + why);
   }
 
-#define ARBOR_HMS_SERVE(method, wrapped, body)                                                   \
+#define ARBOR_HMS_SERVE(method, shape, body)                                                     \
   Serve<hive::ThriftHiveMetastore_##method##_args, hive::ThriftHiveMetastore_##method##_result>( \
-      c, #method, "ThriftHiveMetastore." #method, wrapped, sink, elements,                       \
-      [this](const hive::ThriftHiveMetastore_##method##_args& a, const Emitter& emit) { body; })
+      c, #method, "ThriftHiveMetastore." #method, shape, o,                                      \
+      [this](const hive::ThriftHiveMetastore_##method##_args& a, Items& items) { body; })
 
-  void GetPartitions(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions, false,
-                    handler_->stream_partitions_req(
-                        HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts), emit));
+  void GetPartitions(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(
+        get_partitions, kPartitionList,
+        handler_->stream_partitions_req(
+            HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts), items.Partitions()));
   }
-  void GetPartitionsWithAuth(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_with_auth, false,
+  void GetPartitionsWithAuth(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partitions_with_auth, kPartitionList,
                     handler_->stream_partitions_ps_with_auth_req(
                         HmsHandler::PartitionsWithAuthReq(a.db_name, a.tbl_name, {}, a.max_parts,
                                                           a.user_name, a.group_names),
-                        emit));
+                        items.Partitions()));
   }
-  void GetPartitionsReq(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_req, true, handler_->stream_partitions_req(a.req, emit));
+  void GetPartitionsReq(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partitions_req, kPartitionsResponse,
+                    handler_->stream_partitions_req(a.req, items.Partitions()));
   }
-  void GetPartitionsPs(const Call& c, ChunkSink& sink, TProtocol* elements) {
+  void GetPartitionsPs(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(
-        get_partitions_ps, false,
+        get_partitions_ps, kPartitionList,
         handler_->stream_partitions_ps_with_auth_req(
-            HmsHandler::PartitionsPsReq(a.db_name, a.tbl_name, a.part_vals, a.max_parts), emit));
+            HmsHandler::PartitionsPsReq(a.db_name, a.tbl_name, a.part_vals, a.max_parts),
+            items.Partitions()));
   }
-  void GetPartitionsPsWithAuth(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_ps_with_auth, false,
+  void GetPartitionsPsWithAuth(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partitions_ps_with_auth, kPartitionList,
                     handler_->stream_partitions_ps_with_auth_req(
                         HmsHandler::PartitionsWithAuthReq(a.db_name, a.tbl_name, a.part_vals,
                                                           a.max_parts, a.user_name, a.group_names),
-                        emit));
+                        items.Partitions()));
   }
-  void GetPartitionsPsWithAuthReq(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_ps_with_auth_req, true,
-                    handler_->stream_partitions_ps_with_auth_req(a.req, emit));
+  void GetPartitionsPsWithAuthReq(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partitions_ps_with_auth_req, kPartitionsResponse,
+                    handler_->stream_partitions_ps_with_auth_req(a.req, items.Partitions()));
   }
-  void GetPartitionsByFilter(const Call& c, ChunkSink& sink, TProtocol* elements) {
+  void GetPartitionsByFilter(const Call& c, const Out& o) {
     ARBOR_HMS_SERVE(
-        get_partitions_by_filter, false,
+        get_partitions_by_filter, kPartitionList,
         handler_->stream_partitions_by_filter_req(
-            HmsHandler::PartitionsByFilterReq(a.db_name, a.tbl_name, a.filter, a.max_parts), emit));
+            HmsHandler::PartitionsByFilterReq(a.db_name, a.tbl_name, a.filter, a.max_parts),
+            items.Partitions()));
   }
-  void GetPartitionsByFilterReq(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_by_filter_req, false,
-                    handler_->stream_partitions_by_filter_req(a.req, emit));
+  void GetPartitionsByFilterReq(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partitions_by_filter_req, kPartitionList,
+                    handler_->stream_partitions_by_filter_req(a.req, items.Partitions()));
   }
-  void GetPartitionsByNames(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_by_names, false,
-                    handler_->stream_partitions_by_names_req(
-                        HmsHandler::PartitionsByNamesReq(a.db_name, a.tbl_name, a.names), emit));
+  void GetPartitionsByNames(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(
+        get_partitions_by_names, kPartitionList,
+        handler_->stream_partitions_by_names_req(
+            HmsHandler::PartitionsByNamesReq(a.db_name, a.tbl_name, a.names), items.Partitions()));
   }
-  void GetPartitionsByNamesReq(const Call& c, ChunkSink& sink, TProtocol* elements) {
-    ARBOR_HMS_SERVE(get_partitions_by_names_req, true,
-                    handler_->stream_partitions_by_names_req(a.req, emit));
+  void GetPartitionsByNamesReq(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partitions_by_names_req, kPartitionsResponse,
+                    handler_->stream_partitions_by_names_req(a.req, items.Partitions()));
+  }
+  void GetPartitionNames(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(
+        get_partition_names, kNameList,
+        handler_->stream_partition_names_req(
+            HmsHandler::PartitionsReq(a.db_name, a.tbl_name, a.max_parts), items.Names()));
+  }
+  void FetchPartitionNamesReq(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(fetch_partition_names_req, kNameList,
+                    handler_->stream_partition_names_req(a.partitionReq, items.Names()));
+  }
+  void GetPartitionNamesPs(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(
+        get_partition_names_ps, kNameList,
+        handler_->stream_partition_names_ps_req(
+            HmsHandler::PartitionNamesPsReq(a.db_name, a.tbl_name, a.part_vals, a.max_parts),
+            items.Names()));
+  }
+  void GetPartitionNamesPsReq(const Call& c, const Out& o) {
+    ARBOR_HMS_SERVE(get_partition_names_ps_req, kNamesResponse,
+                    handler_->stream_partition_names_ps_req(a.req, items.Names()));
   }
 #undef ARBOR_HMS_SERVE
 

@@ -1,11 +1,16 @@
 // SessionProcessor: the generated ThriftHiveMetastore processor, except for
-// the partition listings that can return a whole table (get_partitions,
+// the listings that can return a whole table (get_partitions,
 // get_partitions_ps, get_partitions_by_filter, get_partitions_by_names, with
-// their _with_auth and _req forms). Those never hold the reply as a vector of
-// Thrift objects: the handler converts one partition at a time
-// (HmsHandler::stream_*), each is serialized at once into a buffer of bytes in
+// their _with_auth and _req forms, and the names listings get_partition_names,
+// fetch_partition_names_req, get_partition_names_ps(_req)). Those never hold
+// the reply as a vector: the handler hands over one item at a time
+// (HmsHandler::stream_*), each is written at once into a buffer of bytes in
 // the connection's protocol, and the reply is written as the generated code
-// would write it, with the result struct's framing written by hand.
+// would write it, with the result struct's framing written by hand. A
+// partition is written from its stored bytes by PartitionTranscoder
+// (partition_wire.h) when it takes it, else converted to a hive::Partition and
+// written by the generated serializer; a name is written straight from the
+// scan's key.
 //
 // A Thrift list header needs the element count. When the handler announces it
 // (PartitionEmitter::Expect: listings without a filter or per-partition

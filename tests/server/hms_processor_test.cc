@@ -301,6 +301,55 @@ TEST_P(HmsProcessorTest, ErrorsGoInTheirDeclaredSlots) {
   });
 }
 
+TEST_P(HmsProcessorTest, NameListingsAreIdentical) {
+  std::vector<std::string> names;
+  Reader(Same([](Client& c) {
+    c.send_get_partition_names("sales", "orders", -1);
+  }))->recv_get_partition_names(names);
+  EXPECT_EQ(names.size(), 2400u);
+  Same([](Client& c) { c.send_get_partition_names("sales", "orders", 7); });
+  Same([](Client& c) { c.send_get_partition_names("sales", "orders", 0); });
+  Same([](Client& c) { c.send_get_partition_names("sales", "empty", -1); });
+  Same([](Client& c) { c.send_get_partition_names("SALES", "Orders", 3); });
+  Same([](Client& c) {
+    hive::PartitionsRequest req;
+    req.__set_dbName("@hive#sales");
+    req.__set_tblName("orders");
+    req.__set_maxParts(-1);
+    c.send_fetch_partition_names_req(req);
+  });
+  Reader(Same([](Client& c) {
+    c.send_get_partition_names_ps("sales", "orders", {"a/b1"}, -1);
+  }))->recv_get_partition_names_ps(names);
+  EXPECT_EQ(names.size(), 1u);
+  Same([](Client& c) { c.send_get_partition_names_ps("sales", "orders", {"", "5"}, -1); });
+  Same([](Client& c) { c.send_get_partition_names_ps("sales", "orders", {"", "5"}, 4); });
+  Same([](Client& c) {
+    c.send_get_partition_names_ps_req(
+        HmsHandler::PartitionNamesPsReq("sales", "orders", {"x=y3"}, -1));
+  });
+  Same([](Client& c) {
+    c.send_get_partition_names_ps_req(
+        HmsHandler::PartitionNamesPsReq("sales", "orders", {"", "7"}, 50));
+  });
+  // Errors, in their declared slots.
+  EXPECT_THROW(Reader(Same([](Client& c) {
+                 c.send_get_partition_names("sales", "nope", -1);
+               }))->recv_get_partition_names(names),
+               hive::NoSuchObjectException);
+  Same([](Client& c) { c.send_get_partition_names("nodb", "orders", -1); });
+  Same([](Client& c) { c.send_get_partition_names_ps("sales", "orders", {"a", "1", "x"}, -1); });
+  Same([](Client& c) {
+    c.send_get_partition_names_ps_req(HmsHandler::PartitionNamesPsReq("sales", "orders", {}, -1));
+  });
+  Same([](Client& c) {
+    hive::PartitionsRequest req;
+    req.__set_dbName("bad name!");
+    req.__set_tblName("orders");
+    c.send_fetch_partition_names_req(req);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Protocols, HmsProcessorTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "compact" : "binary"; });
 

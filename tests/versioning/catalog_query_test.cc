@@ -17,6 +17,7 @@
 #include "tests/versioning/repository_test_util.h"
 #include "versioning/catalog.h"
 #include "versioning/catalog_query.h"
+#include "versioning/deterministic_proto.h"
 #include "versioning/partition_name.h"
 
 namespace arbor {
@@ -565,6 +566,17 @@ TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
             return true;
           }));
       ASSERT_EQ(got, want) << trace;
+      // The same page as stored bytes: the same names, each value the partition named.
+      Values stored_names;
+      ARBOR_ASSERT_OK(CatalogQuery(txn).PartitionsStored(
+          t, one, [&](const std::string& name, std::string_view stored) {
+            catalog::Partition p;
+            EXPECT_TRUE(ParseProto(stored, &p).ok()) << trace;
+            EXPECT_EQ(name_of(ValuesOf(p)), name) << trace;
+            stored_names.push_back(name);
+            return true;
+          }));
+      ASSERT_EQ(stored_names, want) << trace;
       // The count of the same page, by subtree counts where nothing is staged.
       auto counted = CatalogQuery(txn).CountPartitions(t, one);
       ARBOR_ASSERT_OK(counted.status());
