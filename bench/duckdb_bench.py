@@ -13,6 +13,9 @@ Then, in one DuckDB process with the `arbor` extension loaded, interleaved:
          the filter is pushed to get_partitions_by_filter, 24 listed, 24 files read)
   floor  SELECT count(*), sum(v) FROM read_parquet([the same 24 files], hive_partitioning=1)
 
+then the same for two days, WHERE ds IN (D1, D2) (48 partitions; the filter reaches the
+server as (ds = D1 OR ds = D2)),
+
 for several D; each figure is a median, the ratio ext/floor is the goal (<= 1.2). The
 metadata listing cost per partition is measured on the same server with the Python
 Thrift client: get_partitions_by_filter returning 24, 1,000 and 10,000 partitions.
@@ -123,12 +126,38 @@ def main():
             floor.append(tf)
         calls_after = server_calls(server.http_port)
         listed = dict(con.execute("SELECT key, value FROM metastore_describe('lake')").fetchall())
+        # Two days by IN: the filter reaches arbord as (ds = D1 OR ds = D2).
+        ext_in, floor_in = [], []
+        for rep in range(args.reps):
+            d1, d2 = days[rep % len(days)], days[(rep + 3) % len(days)]
+            files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for d in (d1, d2) for h in range(24)
+                     for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
+            q_ext = "SELECT count(*), sum(v) FROM lake.bench.events WHERE ds IN ('%s', '%s')" % (d1, d2)
+            q_floor = "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
+            te, re_ = timed(lambda: con.execute(q_ext).fetchall())
+            tf, rf = timed(lambda: con.execute(q_floor).fetchall())
+            assert re_ == rf and re_[0][0] == 480, (re_, rf)
+            ext_in.append(te)
+            floor_in.append(tf)
+        listed_in = dict(con.execute("SELECT key, value FROM metastore_describe('lake')").fetchall())
+        calls_in = server_calls(server.http_port)
         me, mf = statistics.median(ext), statistics.median(floor)
         print("count(*) over 24 of %d partitions: extension %.2f ms, read_parquet floor %.2f ms, ratio %.2f"
               % (partitions, me * 1e3, mf * 1e3, me / mf))
         print("partitions listed per query: %.0f (listings pushed down: %s of %s)"
               % (int(listed["partitions_listed"]) / int(listed["partition_listings"]),
                  listed["listings_pushed_down"], listed["partition_listings"]))
+        me, mf = statistics.median(ext_in), statistics.median(floor_in)
+        print("count(*) over 48 of %d partitions, ds IN (2 days): extension %.2f ms, read_parquet floor %.2f ms, ratio %.2f"
+              % (partitions, me * 1e3, mf * 1e3, me / mf))
+        n_in = int(listed_in["partition_listings"]) - int(listed["partition_listings"])
+        print("partitions listed per IN query: %.0f (listings pushed down: %d of %d)"
+              % ((int(listed_in["partitions_listed"]) - int(listed["partitions_listed"])) / n_in,
+                 int(listed_in["listings_pushed_down"]) - int(listed["listings_pushed_down"]), n_in))
+        n = calls_in["get_partitions_by_filter"][0] - calls_after["get_partitions_by_filter"][0]
+        t = calls_in["get_partitions_by_filter"][1] - calls_after["get_partitions_by_filter"][1]
+        print("server, per IN query: get_partitions_by_filter x%.2f, %.3f ms in arbord"
+              % (n / args.reps, t * 1e3 / args.reps))
         for method in sorted(calls_after):
             n = calls_after[method][0] - calls_before.get(method, (0, 0.0))[0]
             t = calls_after[method][1] - calls_before.get(method, (0, 0.0))[1]
