@@ -13,6 +13,9 @@ Then, in one DuckDB process with the `arbor` extension loaded, interleaved:
          the filter is pushed to get_partitions_by_filter, 24 listed, 24 files read)
   floor  SELECT count(*), sum(v) FROM read_parquet([the same 24 files], hive_partitioning=1)
 
+then the same for two days, WHERE ds IN (D1, D2) (48 partitions; the filter reaches the
+server as (ds = D1 OR ds = D2)),
+
 for several D; each figure is a median, the ratio ext/floor is the goal (<= 1.2). The
 metadata listing cost per partition is measured on the same server with the Python
 Thrift client: get_partitions_by_filter returning 24, 1,000 and 10,000 partitions.
@@ -41,6 +44,19 @@ from harness import hms, make_partition, make_table  # noqa: E402
 
 def day(i):
     return (datetime.date(2010, 1, 1) + datetime.timedelta(days=i)).isoformat()
+
+
+def server_calls(http_port):
+    """{method: (calls, seconds)} from arbord's /metrics: Thrift calls as the server timed them."""
+    import re
+    import urllib.request
+    text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http_port).read().decode()
+    sums, counts = {}, {}
+    for line in text.splitlines():
+        m = re.match(r'arbor_thrift_request_duration_seconds_(sum|count)\{method="([^"]+)"\} (\S+)', line)
+        if m:
+            (sums if m.group(1) == "sum" else counts)[m.group(2)] = float(m.group(3))
+    return {k: (counts.get(k, 0), sums.get(k, 0.0)) for k in set(sums) | set(counts)}
 
 
 def timed(fn):
@@ -96,6 +112,7 @@ def main():
         con.execute("LOAD '%s'" % os.environ["ARBOR_DUCKDB_EXTENSION"])
         con.execute("ATTACH 'thrift://127.0.0.1:%d' AS lake (TYPE metastore, PROVIDER hive)" % server.port)
         ext, floor = [], []
+        calls_before = server_calls(server.http_port)
         for rep in range(args.reps):
             d = days[rep % len(days)]
             files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for h in range(24)
@@ -107,13 +124,46 @@ def main():
             assert re_ == rf and re_[0][0] == 240, (re_, rf)
             ext.append(te)
             floor.append(tf)
+        calls_after = server_calls(server.http_port)
         listed = dict(con.execute("SELECT key, value FROM metastore_describe('lake')").fetchall())
+        # Two days by IN: the filter reaches arbord as (ds = D1 OR ds = D2).
+        ext_in, floor_in = [], []
+        for rep in range(args.reps):
+            d1, d2 = days[rep % len(days)], days[(rep + 3) % len(days)]
+            files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for d in (d1, d2) for h in range(24)
+                     for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
+            q_ext = "SELECT count(*), sum(v) FROM lake.bench.events WHERE ds IN ('%s', '%s')" % (d1, d2)
+            q_floor = "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
+            te, re_ = timed(lambda: con.execute(q_ext).fetchall())
+            tf, rf = timed(lambda: con.execute(q_floor).fetchall())
+            assert re_ == rf and re_[0][0] == 480, (re_, rf)
+            ext_in.append(te)
+            floor_in.append(tf)
+        listed_in = dict(con.execute("SELECT key, value FROM metastore_describe('lake')").fetchall())
+        calls_in = server_calls(server.http_port)
         me, mf = statistics.median(ext), statistics.median(floor)
         print("count(*) over 24 of %d partitions: extension %.2f ms, read_parquet floor %.2f ms, ratio %.2f"
               % (partitions, me * 1e3, mf * 1e3, me / mf))
         print("partitions listed per query: %.0f (listings pushed down: %s of %s)"
               % (int(listed["partitions_listed"]) / int(listed["partition_listings"]),
                  listed["listings_pushed_down"], listed["partition_listings"]))
+        me, mf = statistics.median(ext_in), statistics.median(floor_in)
+        print("count(*) over 48 of %d partitions, ds IN (2 days): extension %.2f ms, read_parquet floor %.2f ms, ratio %.2f"
+              % (partitions, me * 1e3, mf * 1e3, me / mf))
+        n_in = int(listed_in["partition_listings"]) - int(listed["partition_listings"])
+        print("partitions listed per IN query: %.0f (listings pushed down: %d of %d)"
+              % ((int(listed_in["partitions_listed"]) - int(listed["partitions_listed"])) / n_in,
+                 int(listed_in["listings_pushed_down"]) - int(listed["listings_pushed_down"]), n_in))
+        n = calls_in["get_partitions_by_filter"][0] - calls_after["get_partitions_by_filter"][0]
+        t = calls_in["get_partitions_by_filter"][1] - calls_after["get_partitions_by_filter"][1]
+        print("server, per IN query: get_partitions_by_filter x%.2f, %.3f ms in arbord"
+              % (n / args.reps, t * 1e3 / args.reps))
+        for method in sorted(calls_after):
+            n = calls_after[method][0] - calls_before.get(method, (0, 0.0))[0]
+            t = calls_after[method][1] - calls_before.get(method, (0, 0.0))[1]
+            if n > 0:
+                print("server, per extension query: %s x%.2f, %.3f ms in arbord"
+                      % (method, n / args.reps, t * 1e3 / args.reps))
 
         for label, flt, n in (("24", "ds = \"%s\"" % days[0], 24),
                               ("1,000", "ds >= \"%s\" AND ds < \"%s\" AND hr < 20" % (day(100), day(150)), 1000),
@@ -121,13 +171,16 @@ def main():
             if n > 24 and args.days < 1500:
                 continue
             samples = []
+            before = server_calls(server.http_port).get("get_partitions_by_filter", (0, 0.0))
             for _ in range(5):
                 t, parts = timed(lambda: c.get_partitions_by_filter("bench", "events", flt, -1))
                 assert len(parts) == n, (len(parts), n)
                 samples.append(t)
+            after = server_calls(server.http_port).get("get_partitions_by_filter", (0, 0.0))
             m = statistics.median(samples)
-            print("get_partitions_by_filter returning %s partitions: %.1f ms, %.1f us per partition"
-                  % (label, m * 1e3, m * 1e6 / n))
+            print("get_partitions_by_filter returning %s partitions: %.1f ms, %.1f us per partition "
+                  "(of which in arbord: %.1f ms mean)"
+                  % (label, m * 1e3, m * 1e6 / n, (after[1] - before[1]) * 1e3 / (after[0] - before[0])))
         c.close()
     finally:
         server.stop()

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,17 @@ namespace arbor {
 // `after`, `offset` and `limit` then page through what is selected.
 // The table's partition-key names, normalized, in key order.
 std::vector<std::string> PartitionKeyNames(const catalog::Table& table);
+
+// Inclusive bounds on one partition key's value, compared bytewise as stored
+// values ("" included); nullopt leaves that side open.
+struct ValueInterval {
+  std::optional<std::string> lower;
+  std::optional<std::string> upper;
+};
+
+// A box of partitions: those whose first box.size() values lie in the
+// respective intervals; later keys take any value.
+using ValueBox = std::vector<ValueInterval>;
 
 struct PartitionQuery {
   // Hive's partial specification (get_partitions_ps, get_partition_names_ps):
@@ -54,16 +66,47 @@ struct PartitionQuery {
   uint64_t offset = 0;
   // At most this many partitions; 0 lists none.
   size_t limit = SIZE_MAX;
-  // When set, only partitions whose values it accepts are selected. It needs
-  // every candidate parsed.
+  // When set, only partitions whose values lie in at least one of these boxes
+  // are selected (an empty list selects none), and only the key ranges that
+  // can hold them are read. Bounds on the leading keys narrow the scan: a
+  // point (lower == upper) on key 1 narrows it to that value's names, and
+  // then key 2's interval narrows further, and so on; a wider interval gives
+  // a few ranges over the escaped names (partition_name.h), cut off after
+  // kMaxIntervalRefinement bytes of its bounds. Whatever the ranges hold
+  // beyond the boxes is read and dropped by a check on the values.
+  std::optional<std::vector<ValueBox>> within;
+  // When set, only partitions whose values it accepts are selected. Values
+  // are decoded from the partition name (unescaped), which equals the stored
+  // values but where a component is the default partition name: an empty
+  // value and that literal value share it, so such a candidate is parsed.
   std::function<bool(const std::vector<std::string>& values)> predicate;
-  // Hand the visitor each partition parsed.
+  // Hand the visitor each partition parsed; only selected ones are parsed.
   bool parse = false;
 };
 
+// How many leading bytes of an interval's bounds turn into key ranges; past
+// them the ranges cover every name with the prefix reached (the boxes'
+// check on values still applies).
+inline constexpr size_t kMaxIntervalRefinement = 16;
+
+// A range of partition names, [begin, end); no end: past every name.
+struct PartitionNameRange {
+  std::string begin;
+  std::optional<std::string> end;
+
+  bool Contains(std::string_view name) const { return name >= begin && (!end || name < *end); }
+  bool operator==(const PartitionNameRange&) const = default;
+};
+
+// The ranges of names a listing within `boxes` reads, for a table whose
+// partition keys are `keys` (normalized, in key order): sorted, disjoint, and
+// holding the name of every partition whose values lie in one of the boxes.
+std::vector<PartitionNameRange> PartitionNameRanges(const std::vector<std::string>& keys,
+                                                    const std::vector<ValueBox>& boxes);
+
 // Called for each selected partition, in order, until it returns false.
-// `partition` is null when the query parsed nothing (neither `parse` nor a
-// predicate); otherwise it is only valid during the call.
+// `partition` is null unless the query asked to `parse`; it is only valid
+// during the call.
 using PartitionVisitor =
     std::function<bool(const std::string& name, const catalog::Partition* partition)>;
 

@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/hms/filter_query.h"
 #include "server/hms/hms_convert.h"
 #include "server/hms/hms_handler.h"
 #include "server/hms/hms_semantics.h"
@@ -275,26 +276,15 @@ struct Criteria {
   int16_t max_parts = -1;
 };
 
-// The catalog query for `c`. A filter becomes the query's predicate, evaluated
-// on stored values; its fixed leading string keys narrow the scan as a
-// partial spec's leading values do.
+// The catalog query for `c`. A filter becomes the query's predicate, and its
+// bounds on leading string keys narrow the scan (filter_query.h).
 Result<PartitionQuery> Select(const TableInfo& info, const Criteria& c) {
   PartitionQuery q;
   q.limit = LimitOf(c.max_parts);
   q.values = c.part_vals;
   if (c.filter) {
     ARBOR_ASSIGN_OR_RETURN(PartitionFilter f, PartitionFilter::Parse(*c.filter, info.key_info));
-    if (!f.matches_all()) {
-      if (q.values.empty()) {
-        for (const auto& fixed : f.FixedPrefix()) {
-          // An empty value is named by the default partition name, not by "".
-          if (!fixed || fixed->empty()) break;
-          q.values.push_back(*fixed);
-        }
-      }
-      q.predicate = [f = std::make_shared<const PartitionFilter>(std::move(f))](
-                        const std::vector<std::string>& values) { return f->Matches(values); };
-    }
+    AddFilter(std::make_shared<const PartitionFilter>(std::move(f)), &q);
   }
   return q;
 }
@@ -314,7 +304,7 @@ Status EachPartition(const ReadView& view, const PartTarget& t, const Criteria& 
     emit.Expect(n);
   }
   Partition scratch;
-  if (emit.takes_stored() && !q.predicate) {
+  if (emit.takes_stored()) {
     // Each partition goes to the emitter as stored; one it declines is parsed
     // and presented here (the same reply, at the generic cost).
     const PartitionPresentation how = HowOf(t);

@@ -813,23 +813,112 @@ bool PartitionFilter::EvalCompare(const FilterNode& node,
   return ApplyOp(node.op, cmp);
 }
 
-std::vector<std::optional<std::string>> PartitionFilter::FixedPrefix() const {
-  std::vector<std::optional<std::string>> fixed(key_kinds_.size());
-  if (root_ < 0) return fixed;
-  std::vector<uint32_t> conjuncts;
-  const FilterNode& root = nodes_[root_];
-  if (root.kind == FilterNode::Kind::kAnd) {
-    conjuncts = root.children;
-  } else {
-    conjuncts.push_back(static_cast<uint32_t>(root_));
+namespace {
+
+// The intersection of boxes a and b into *out; false if it is empty.
+bool Intersect(const KeyBox& a, const KeyBox& b, KeyBox* out) {
+  *out = a;
+  if (out->size() < b.size()) out->resize(b.size());
+  for (size_t i = 0; i < b.size(); ++i) {
+    KeyInterval& o = (*out)[i];
+    if (b[i].lower && (!o.lower || *b[i].lower > *o.lower)) o.lower = b[i].lower;
+    if (b[i].upper && (!o.upper || *b[i].upper < *o.upper)) o.upper = b[i].upper;
+    if (o.lower && o.upper && *o.lower > *o.upper) return false;
   }
-  for (uint32_t index : conjuncts) {
-    const FilterNode& node = nodes_[index];
-    if (node.kind != FilterNode::Kind::kCompare || node.op != FilterOp::kEq) continue;
-    if (key_kinds_[node.key] != PartitionKeyKind::kString) continue;
-    if (!fixed[node.key]) fixed[node.key] = node.text;
+  return true;
+}
+
+// One box holding every box of a non-empty list.
+std::vector<KeyBox> Hull(const std::vector<KeyBox>& boxes) {
+  KeyBox hull = boxes.front();
+  for (const KeyBox& box : boxes) {
+    if (box.size() < hull.size()) hull.resize(box.size());  // a key past a box's size is free
+    for (size_t i = 0; i < hull.size(); ++i) {
+      KeyInterval& h = hull[i];
+      if (!box[i].lower) {
+        h.lower.reset();
+      } else if (h.lower && *box[i].lower < *h.lower) {
+        h.lower = box[i].lower;
+      }
+      if (!box[i].upper) {
+        h.upper.reset();
+      } else if (h.upper && *box[i].upper > *h.upper) {
+        h.upper = box[i].upper;
+      }
+    }
   }
-  return fixed;
+  return {std::move(hull)};
+}
+
+}  // namespace
+
+std::optional<std::vector<KeyBox>> PartitionFilter::Bounds() const {
+  if (root_ < 0) return std::nullopt;
+  return BoundsOf(static_cast<uint32_t>(root_));
+}
+
+std::optional<std::vector<KeyBox>> PartitionFilter::BoundsOf(uint32_t index) const {
+  const FilterNode& node = nodes_[index];
+  switch (node.kind) {
+    case FilterNode::Kind::kCompare: {
+      if (key_kinds_[node.key] != PartitionKeyKind::kString) return std::nullopt;
+      KeyBox box(node.key + 1);
+      KeyInterval& iv = box.back();
+      switch (node.op) {
+        case FilterOp::kEq:
+          iv.lower = iv.upper = node.text;
+          break;
+        case FilterOp::kLt:
+        case FilterOp::kLe:
+          iv.upper = node.text;
+          break;
+        case FilterOp::kGt:
+        case FilterOp::kGe:
+          iv.lower = node.text;
+          break;
+        case FilterOp::kNe:
+        case FilterOp::kLike:
+          return std::nullopt;
+      }
+      return std::vector<KeyBox>{std::move(box)};
+    }
+    case FilterNode::Kind::kOr: {
+      std::vector<KeyBox> out;
+      for (uint32_t child : node.children) {
+        auto boxes = BoundsOf(child);
+        if (!boxes) return std::nullopt;
+        for (KeyBox& box : *boxes)
+          out.push_back(std::move(box));
+        if (out.size() > kMaxFilterBoxes) out = Hull(out);
+      }
+      return out;
+    }
+    case FilterNode::Kind::kAnd: {
+      std::optional<std::vector<KeyBox>> acc;
+      for (uint32_t child : node.children) {
+        auto boxes = BoundsOf(child);
+        if (!boxes) continue;
+        if (!acc) {
+          acc = std::move(boxes);
+          continue;
+        }
+        if (acc->size() * boxes->size() > kMaxFilterBoxes) {
+          if (!acc->empty()) acc = Hull(*acc);
+          if (boxes->size() > kMaxFilterBoxes) boxes = Hull(*boxes);
+        }
+        std::vector<KeyBox> product;
+        KeyBox both;
+        for (const KeyBox& a : *acc) {
+          for (const KeyBox& b : *boxes) {
+            if (Intersect(a, b, &both)) product.push_back(both);
+          }
+        }
+        acc = std::move(product);
+      }
+      return acc;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string PartitionFilter::DebugString() const {

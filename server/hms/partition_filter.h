@@ -107,6 +107,17 @@ struct FilterNode {
   int32_t regex = -1;  // kLike: index of the compiled pattern
 };
 
+// Inclusive bytewise bounds on one key's stored value; nullopt leaves that
+// side open. A box bounds the first box.size() keys; later keys are free.
+struct KeyInterval {
+  std::optional<std::string> lower;
+  std::optional<std::string> upper;
+};
+using KeyBox = std::vector<KeyInterval>;
+
+// Bounds() gives at most this many boxes; more are merged into their hull.
+inline constexpr size_t kMaxFilterBoxes = 64;
+
 class PartitionFilter {
  public:
   // Parses `filter` and type-checks it against `keys` (the table's partition
@@ -121,13 +132,16 @@ class PartitionFilter {
   // Partition.values holds, not the %XX-escaped partition name).
   bool Matches(const std::vector<std::string>& values) const;
 
-  // For narrowing a scan: one entry per key, set to the value a top-level
-  // AND-ed equality (=, single-value IN or single-row struct IN) pins that key
-  // to. The leading run of set entries is the key prefix every matching
-  // partition shares. Only string-typed keys are reported: for integral, date
-  // and timestamp keys equal values need not be equal bytes ("05" = 5). The
-  // caller must still call Matches on every partition it scans.
-  std::vector<std::optional<std::string>> FixedPrefix() const;
+  // For narrowing a scan: boxes such that the values of every partition the
+  // filter matches lie in at least one of them (an empty list: no partition
+  // can match); nullopt when the filter bounds no key. Derived bottom-up: a
+  // comparison = < <= > >= on a string key bounds that key (exclusive ones
+  // inclusively), AND intersects, OR unites (IN, BETWEEN and their NOTs
+  // arrive desugared). Only string keys are bounded: for integral, date and
+  // timestamp keys equal values need not be equal bytes ("05" = 5), and <>
+  // and LIKE bound nothing. The boxes are a superset: the caller must still
+  // call Matches on every partition in them.
+  std::optional<std::vector<KeyBox>> Bounds() const;
 
   // The desugared tree as an s-expression, e.g.
   // (or (= a "x") (and (>= n 1) (<= n 5))), for tests and logs.
@@ -141,6 +155,7 @@ class PartitionFilter {
   PartitionFilter() = default;
 
   bool Eval(uint32_t node, const std::vector<std::string>& values) const;
+  std::optional<std::vector<KeyBox>> BoundsOf(uint32_t node) const;
   bool EvalCompare(const FilterNode& node, const std::vector<std::string>& values) const;
   void Render(uint32_t node, std::string* out) const;
 

@@ -412,25 +412,68 @@ TEST(PartitionFilterTest, LimitsNeverOverflowTheStack) {
   EXPECT_THAT(ErrorOf(too_long), HasSubstr("longer than the limit of 65536"));
 }
 
-TEST(PartitionFilterTest, FixedPrefixReportsTopLevelStringEqualities) {
+// Renders Bounds() as text: boxes joined by " | ", each "[lo,hi]" per key with
+// "*" for an open side; "all" for nullopt.
+std::string BoundsText(std::string_view filter, const std::vector<PartitionKeyInfo>& keys) {
+  auto boxes = MustParse(filter, keys).Bounds();
+  if (!boxes) return "all";
+  std::string out;
+  for (const KeyBox& box : *boxes) {
+    if (!out.empty()) out += " | ";
+    for (size_t i = 0; i < box.size(); ++i) {
+      out += (i ? " " : "") + std::string("[") + box[i].lower.value_or("*") + "," +
+             box[i].upper.value_or("*") + "]";
+    }
+  }
+  return out;
+}
+
+TEST(PartitionFilterTest, BoundsOfStringKeys) {
   const std::vector<PartitionKeyInfo> keys = {
       {"region", "string"}, {"ds", "string"}, {"hr", "int"}, {"kind", "varchar(4)"}};
-  using Fixed = std::vector<std::optional<std::string>>;
-  auto fixed = [&](std::string_view f) { return MustParse(f, keys).FixedPrefix(); };
-  EXPECT_EQ(fixed(""), Fixed(4));
-  EXPECT_EQ(fixed("region = 'eu' and ds = '2024-01-01' and hr > 3"),
-            (Fixed{"eu", "2024-01-01", std::nullopt, std::nullopt}));
-  EXPECT_EQ(fixed("'eu' = region"), (Fixed{"eu", std::nullopt, std::nullopt, std::nullopt}));
-  EXPECT_EQ(fixed("(region) in ('eu') and kind = 'x'"),
-            (Fixed{"eu", std::nullopt, std::nullopt, "x"}));
-  EXPECT_EQ(fixed("(struct(region, ds)) in (const struct('eu', 'd1'))"),
-            (Fixed{"eu", "d1", std::nullopt, std::nullopt}));
-  // Integral keys are never pinned: "05" equals 5.
-  EXPECT_EQ(fixed("hr = 5"), Fixed(4));
-  // Not top-level conjunctions.
-  EXPECT_EQ(fixed("region = 'eu' or ds = 'x'"), Fixed(4));
-  EXPECT_EQ(fixed("(region) in ('eu', 'us')"), Fixed(4));
-  EXPECT_EQ(fixed("region <> 'eu' and region like 'e.*'"), Fixed(4));
+  auto bounds = [&](std::string_view f) { return BoundsText(f, keys); };
+  EXPECT_EQ(bounds(""), "all");
+  EXPECT_EQ(bounds("region = 'eu' and ds = '2024-01-01' and hr > 3"),
+            "[eu,eu] [2024-01-01,2024-01-01]");
+  EXPECT_EQ(bounds("'eu' = region"), "[eu,eu]");
+  EXPECT_EQ(bounds("(region) in ('eu') and kind = 'x'"), "[eu,eu] [*,*] [*,*] [x,x]");
+  EXPECT_EQ(bounds("(struct(region, ds)) in (const struct('eu', 'd1'))"), "[eu,eu] [d1,d1]");
+  // Ranges: exclusive comparisons bound inclusively; BETWEEN is >= AND <=.
+  EXPECT_EQ(bounds("region > 'a' and region <= 'm'"), "[a,m]");
+  EXPECT_EQ(bounds("'a' < region"), "[a,*]");
+  EXPECT_EQ(bounds("ds between '2024-01-05' and '2024-02-10'"), "[*,*] [2024-01-05,2024-02-10]");
+  // NOT BETWEEN is < OR >: two boxes.
+  EXPECT_EQ(bounds("region not between 'b' and 'c'"), "[*,b] | [c,*]");
+  // IN and OR unite; AND distributes over them.
+  EXPECT_EQ(bounds("(region) in ('eu', 'us')"), "[eu,eu] | [us,us]");
+  EXPECT_EQ(bounds("region in ('eu', 'us') and ds = 'd'"), "[eu,eu] [d,d] | [us,us] [d,d]");
+  EXPECT_EQ(bounds("region = 'eu' or ds = 'x'"), "[eu,eu] | [*,*] [x,x]");
+  // Contradictions leave no box at all.
+  EXPECT_EQ(bounds("region = 'eu' and region = 'us'"), "");
+  EXPECT_EQ(bounds("region > 'x' and region < 'b'"), "");
+  // The empty string and the default partition name are ordinary bounds here
+  // (the catalog knows how they are named).
+  EXPECT_EQ(bounds("region = ''"), "[,]");
+  // Integral keys are never bounded: "05" equals 5. Neither are <>, NOT IN and LIKE.
+  EXPECT_EQ(bounds("hr = 5"), "all");
+  EXPECT_EQ(bounds("region = 'eu' or hr = 5"), "all");
+  EXPECT_EQ(bounds("region <> 'eu' and region like 'e.*'"), "all");
+  EXPECT_EQ(bounds("region not in ('eu', 'us')"), "all");
+  EXPECT_EQ(bounds("hr = 5 and region = 'eu'"), "[eu,eu]");
+  // Past kMaxFilterBoxes boxes, their hull.
+  std::string many = "region in (";
+  for (int i = 10; i < 10 + static_cast<int>(kMaxFilterBoxes) + 1; ++i)
+    many += (i > 10 ? ", 'r" : "'r") + std::to_string(i) + "'";
+  many += ")";
+  EXPECT_EQ(bounds(many), "[r10,r74]");
+  // An AND of two wide unions: hulled before the product grows too large.
+  std::string wide = many + " and ds in (";
+  for (int i = 10; i < 30; ++i)
+    wide += (i > 10 ? ", 'd" : "'d") + std::to_string(i) + "'";
+  wide += ")";
+  auto boxes = MustParse(wide, keys).Bounds();
+  ASSERT_TRUE(boxes.has_value());
+  EXPECT_LE(boxes->size(), kMaxFilterBoxes);
 }
 
 TEST(PartitionFilterTest, ClassifiesHiveTypes) {
@@ -779,20 +822,27 @@ TEST_F(RandomFilterTest, MatchesAgreesWithReferenceEvaluator) {
     Result<PartitionFilter> filter = PartitionFilter::Parse(text, keys_);
     ASSERT_TRUE(filter.ok()) << text << ": " << filter.status().ToString() << ", "
                              << arbor::testing::SeedNote(seed_);
-    const std::vector<std::optional<std::string>> fixed = filter->FixedPrefix();
+    const auto bounds = filter->Bounds();
     for (const Values& part : partitions) {
       const bool expected = RefEval(tree, ParseValues(part));
       ASSERT_EQ(filter->Matches(part), expected)
           << "filter: " << text << "\ntree: " << filter->DebugString() << "\npartition: " << part[0]
           << " / " << part[1] << " / " << part[2] << "\n"
           << arbor::testing::SeedNote(seed_);
-      if (expected) {
-        for (size_t k = 0; k < fixed.size(); ++k) {
-          if (fixed[k]) {
-            ASSERT_EQ(*fixed[k], part[k]) << "FixedPrefix excludes a match of " << text << ", "
-                                          << arbor::testing::SeedNote(seed_);
+      if (expected && bounds) {
+        // Every match lies in a box.
+        bool in_some = false;
+        for (const KeyBox& box : *bounds) {
+          bool in = true;
+          for (size_t k = 0; in && k < box.size(); ++k) {
+            if (box[k].lower) in = part[k] >= *box[k].lower;
+            if (in && box[k].upper) in = part[k] <= *box[k].upper;
           }
+          in_some = in_some || in;
         }
+        ASSERT_TRUE(in_some) << "Bounds exclude a match of " << text << ": " << part[0] << " / "
+                             << part[1] << " / " << part[2] << ", "
+                             << arbor::testing::SeedNote(seed_);
       }
     }
   }

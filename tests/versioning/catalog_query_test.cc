@@ -21,6 +21,13 @@
 #include "versioning/partition_name.h"
 
 namespace arbor {
+
+// gtest finds it by argument-dependent lookup, so outside the anonymous namespace.
+void PrintTo(const PartitionNameRange& r, std::ostream* os) {
+  *os << "[" << ::testing::PrintToString(r.begin) << ", "
+      << (r.end ? ::testing::PrintToString(*r.end) : std::string("end")) << ")";
+}
+
 namespace {
 
 using ::testing::ElementsAre;
@@ -270,14 +277,24 @@ TEST_F(CatalogQueryTest, PredicateSeesValuesAndParsingIsOnDemand) {
   Values names;
   ARBOR_ASSERT_OK(
       CatalogQuery(txn).Partitions(t, q, [&](const std::string& name, const catalog::Partition* p) {
-        // Parsed for the predicate: handed over too.
+        // The predicate reads values from the names: nothing is parsed.
+        EXPECT_EQ(p, nullptr);
+        names.push_back(name);
+        return true;
+      }));
+  EXPECT_THAT(names, ElementsAre("a=1/b=x", "a=3/b=x"));
+  EXPECT_THAT(seen, ElementsAre(Values{"1", "x"}, Values{"2", "y"}, Values{"3", "x"}));
+  // With parse, the selected ones are parsed and handed over.
+  q.parse = true;
+  names.clear();
+  ARBOR_ASSERT_OK(
+      CatalogQuery(txn).Partitions(t, q, [&](const std::string& name, const catalog::Partition* p) {
         EXPECT_NE(p, nullptr);
         if (p) EXPECT_EQ(p->table_name(), "t");
         names.push_back(name);
         return true;
       }));
   EXPECT_THAT(names, ElementsAre("a=1/b=x", "a=3/b=x"));
-  EXPECT_THAT(seen, ElementsAre(Values{"1", "x"}, Values{"2", "y"}, Values{"3", "x"}));
 
   // Names only: no partition.
   q = PartitionQuery();
@@ -472,6 +489,193 @@ TEST_F(CatalogQueryTest, InitialCatalogHoldsTheDatabasesGiven) {
 }
 
 // ---------------------------------------------------------------------------
+// Boxes: key ranges over escaped names, and the check on values.
+
+ValueInterval Point(const std::string& v) {
+  return ValueInterval{v, v};
+}
+ValueInterval Between(std::optional<std::string> lo, std::optional<std::string> hi) {
+  return ValueInterval{std::move(lo), std::move(hi)};
+}
+
+// Whether one of `ranges` holds `name`.
+bool Covered(const std::vector<PartitionNameRange>& ranges, const std::string& name) {
+  for (const auto& r : ranges) {
+    if (r.Contains(name)) return true;
+  }
+  return false;
+}
+
+TEST(PartitionNameRangesTest, PointsNarrowToOneValue) {
+  using R = PartitionNameRange;
+  // A leading point: the names under "ds=v/hr=", nothing else.
+  EXPECT_THAT(PartitionNameRanges({"ds", "hr"}, {{Point("2024-01-01")}}),
+              ElementsAre(R{"ds=2024-01-01/hr=", "ds=2024-01-01/hr>"}));
+  // Points on every key: one name.
+  EXPECT_THAT(PartitionNameRanges({"ds", "hr"}, {{Point("d"), Point("1")}}),
+              ElementsAre(R{"ds=d/hr=1", std::string("ds=d/hr=1\0", 10)}));
+  // Values are escaped as in names; "" is the default partition name.
+  EXPECT_THAT(PartitionNameRanges({"k"}, {{Point("a/b")}}),
+              ElementsAre(R{"k=a%2Fb", std::string("k=a%2Fb\0", 8)}));
+  EXPECT_THAT(PartitionNameRanges({"k", "j"}, {{Point("")}}),
+              ElementsAre(R{"k=__HIVE_DEFAULT_PARTITION__/j=", "k=__HIVE_DEFAULT_PARTITION__/j>"}));
+  // A free key stops the narrowing; boxes unite, in order, merged.
+  EXPECT_THAT(PartitionNameRanges({"a", "b"}, {{Between(std::nullopt, std::nullopt), Point("x")}}),
+              ElementsAre(R{"a=", "a>"}));
+  EXPECT_THAT(PartitionNameRanges({"a", "b"}, {{Point("y")}, {Point("x")}, {Point("x")}}),
+              ElementsAre(R{"a=x/b=", "a=x/b>"}, R{"a=y/b=", "a=y/b>"}));
+  // No box: nothing to read.
+  EXPECT_THAT(PartitionNameRanges({"a"}, {}), ElementsAre());
+}
+
+TEST(PartitionNameRangesTest, IntervalsStayWithinTheirCommonPrefix) {
+  // Every range lies within January and February (escaped spellings such as
+  // "2024-01%2F" included), and the days outside are left out.
+  auto ranges = PartitionNameRanges({"ds", "hr"}, {{Between("2024-01-05", "2024-02-10")}});
+  ASSERT_FALSE(ranges.empty());
+  for (const auto& r : ranges) {
+    EXPECT_GE(r.begin, "ds=2024-01") << r.begin;
+    ASSERT_TRUE(r.end.has_value());
+    EXPECT_LE(*r.end, "ds=2024-03") << *r.end;
+  }
+  EXPECT_TRUE(Covered(ranges, "ds=2024-01-05/hr=0"));
+  EXPECT_TRUE(Covered(ranges, "ds=2024-01-31/hr=23"));
+  EXPECT_TRUE(Covered(ranges, "ds=2024-02-10/hr=1"));
+  EXPECT_TRUE(Covered(ranges, "ds=2024-01-05%3A00/hr=1"));  // "2024-01-05:00"
+  EXPECT_FALSE(Covered(ranges, "ds=2024-01-04/hr=0"));
+  EXPECT_FALSE(Covered(ranges, "ds=2024-02-11/hr=0"));
+  EXPECT_FALSE(Covered(ranges, "ds=2024-03-01/hr=0"));
+  // Escaped bytes inside the interval: "a/" < "a/b" < "a0", but their names
+  // "k=a%2F" and "k=a%2Fb" sort before "k=a0", away from plain bytes.
+  ranges = PartitionNameRanges({"k"}, {{Between("a/", "a0")}});
+  EXPECT_TRUE(Covered(ranges, "k=a%2F"));
+  EXPECT_TRUE(Covered(ranges, "k=a%2Fb"));
+  EXPECT_TRUE(Covered(ranges, "k=a0"));
+  EXPECT_FALSE(Covered(ranges, "k=a"));
+  EXPECT_FALSE(Covered(ranges, "k=a.z"));
+  EXPECT_FALSE(Covered(ranges, "k=a1"));
+  // An open lower bound takes in "", named by the default partition name.
+  ranges = PartitionNameRanges({"k", "j"}, {{Between(std::nullopt, "b")}});
+  EXPECT_TRUE(Covered(ranges, "k=__HIVE_DEFAULT_PARTITION__/j=1"));
+  EXPECT_TRUE(Covered(ranges, "k=a%25/j=1"));  // "a%"
+  EXPECT_TRUE(Covered(ranges, "k=b/j=1"));
+  EXPECT_FALSE(Covered(ranges, "k=c/j=1"));
+  // A lower bound alone: everything from it on, with escaped spellings.
+  ranges = PartitionNameRanges({"k"}, {{Between("b", std::nullopt)}});
+  EXPECT_TRUE(Covered(ranges, "k=b"));
+  EXPECT_TRUE(Covered(ranges, "k=%7B"));  // "{"
+  EXPECT_TRUE(Covered(ranges, "k=\xc3\xa9"));
+  EXPECT_FALSE(Covered(ranges, "k=a"));
+  EXPECT_FALSE(Covered(ranges, "k=__HIVE_DEFAULT_PARTITION__"));  // "" < "b"
+  // An empty interval reads nothing.
+  EXPECT_THAT(PartitionNameRanges({"k"}, {{Between("b", "a")}}), ElementsAre());
+}
+
+// Seeded: for random keys, values and boxes, every partition whose values lie
+// in a box has its name in a range.
+TEST(PartitionNameRangesTest, RandomBoxesCoverTheirPartitions) {
+  const uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedNote(seed));
+  std::cout << "PartitionNameRangesTest " << testing::SeedNote(seed) << "\n";
+  std::mt19937_64 rng(seed);
+  // Bytes that escape, that sort around '%' and '/', and high bytes.
+  std::string bytes = "ab/%.0=_~ \x7f\xc3\xff:{";
+  bytes += '\0';
+  auto random_string = [&] {
+    std::string s;
+    for (size_t n = rng() % 4; n > 0; --n)
+      s += bytes[rng() % bytes.size()];
+    return s;
+  };
+  auto bound = [&]() -> std::optional<std::string> {
+    if (rng() % 3 == 0) return std::nullopt;
+    return random_string();
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const Values keys = Values{"k1", "k2", "k3"};
+    const size_t nkeys = 1 + rng() % 3;
+    const Values ks(keys.begin(), keys.begin() + nkeys);
+    std::vector<ValueBox> boxes(rng() % 3);
+    for (ValueBox& box : boxes) {
+      box.resize(rng() % (nkeys + 1));
+      for (auto& iv : box) {
+        if (rng() % 3 == 0) {
+          iv = Point(random_string());
+        } else {
+          iv = Between(bound(), bound());
+        }
+      }
+    }
+    const auto ranges = PartitionNameRanges(ks, boxes);
+    for (size_t i = 1; i < ranges.size(); ++i) {
+      ASSERT_TRUE(ranges[i - 1].end && *ranges[i - 1].end < ranges[i].begin) << "round " << round;
+    }
+    for (int v = 0; v < 40; ++v) {
+      Values values;
+      for (size_t k = 0; k < nkeys; ++k) {
+        values.push_back(random_string());
+      }
+      bool in = false;
+      for (const ValueBox& box : boxes) {
+        bool in_box = true;
+        for (size_t k = 0; k < box.size(); ++k) {
+          if (box[k].lower) in_box = in_box && values[k] >= *box[k].lower;
+          if (box[k].upper) in_box = in_box && values[k] <= *box[k].upper;
+        }
+        in = in || in_box;
+      }
+      if (!in) continue;
+      const std::string name = MakePartName(ks, values).value();
+      ASSERT_TRUE(Covered(ranges, name)) << "round " << round << ": " << name;
+    }
+  }
+}
+
+TEST_F(CatalogQueryTest, WithinSelectsByStoredValues) {
+  catalog::Table t = CreateTable({"a", "b"});
+  // "" and "__HIVE_DEFAULT_PARTITION__" share a name; the stored value decides.
+  Add(t, {{"", "x"}, {"__HIVE_DEFAULT_PARTITION__", "y"}, {"a/b", "x"}, {"a", "x"}, {"b", "z"}});
+  Commit();
+  ReadView view = View();
+  CatalogTxn txn(view);
+  PartitionQuery q;
+  q.within = std::vector<ValueBox>{{Point("")}};
+  EXPECT_THAT(MustNames(txn, t, q), ElementsAre("a=__HIVE_DEFAULT_PARTITION__/b=x"));
+  q.within = std::vector<ValueBox>{{Point("__HIVE_DEFAULT_PARTITION__")}};
+  EXPECT_THAT(MustNames(txn, t, q), ElementsAre("a=__HIVE_DEFAULT_PARTITION__/b=y"));
+  // Up to "A": the stored "" but not the literal (0x5F sorts above 'A').
+  q.within = std::vector<ValueBox>{{Between(std::nullopt, "A")}};
+  EXPECT_THAT(MustNames(txn, t, q), ElementsAre("a=__HIVE_DEFAULT_PARTITION__/b=x"));
+  // Up to "a0": both, then "a/b" (escaped, so before "a") and "a".
+  q.within = std::vector<ValueBox>{{Between(std::nullopt, "a0")}};
+  EXPECT_THAT(MustNames(txn, t, q),
+              ElementsAre("a=__HIVE_DEFAULT_PARTITION__/b=x", "a=__HIVE_DEFAULT_PARTITION__/b=y",
+                          "a=a%2Fb/b=x", "a=a/b=x"));
+  // The predicate sees the stored values too, and offsets count what is selected.
+  std::vector<Values> seen;
+  q.predicate = [&](const Values& v) {
+    seen.push_back(v);
+    return v[1] == "x";
+  };
+  q.offset = 1;
+  EXPECT_THAT(MustNames(txn, t, q), ElementsAre("a=a%2Fb/b=x", "a=a/b=x"));
+  EXPECT_THAT(seen, ElementsAre(Values{"", "x"}, Values{"__HIVE_DEFAULT_PARTITION__", "y"},
+                                Values{"a/b", "x"}, Values{"a", "x"}));
+  auto n = CatalogQuery(txn).CountPartitions(t, q);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 2u);
+  // No box: none.
+  q = PartitionQuery();
+  q.within = std::vector<ValueBox>{};
+  EXPECT_THAT(MustNames(txn, t, q), ElementsAre());
+  // Boxes and a partial specification together.
+  q = PartitionQuery();
+  q.values = {"a"};
+  q.within = std::vector<ValueBox>{{Between("a", "b")}};
+  EXPECT_THAT(MustNames(txn, t, q), ElementsAre("a=a/b=x"));
+}
+
+// ---------------------------------------------------------------------------
 // Seeded random queries against a model, over three layers of edits.
 
 class CatalogQueryModelTest : public CatalogQueryTest {
@@ -479,6 +683,9 @@ class CatalogQueryModelTest : public CatalogQueryTest {
   // Values with characters that escape ('/', '='), prefixes of each other,
   // and bytes around '/' in order ('.', '0').
   const Values kAlphabet = {"a", "ab", "b", "a/b", "x=y", ".", "0", "a.", "A"};
+  // Stored values beyond those: the empty value and the default partition
+  // name (one name), escaped bytes between plain ones.
+  const Values kMoreValues = {"", "__HIVE_DEFAULT_PARTITION__", "a%", "a0", "\x7f", "\xc3\xa9"};
 };
 
 TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
@@ -491,8 +698,10 @@ TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
   catalog::Table t = CreateTable({"k1", "k2"});
   std::map<std::string, Values> model;  // name -> values
   std::vector<Values> all_values;
-  for (const auto& a : kAlphabet) {
-    for (const auto& b : kAlphabet)
+  Values stored_values = kAlphabet;
+  stored_values.insert(stored_values.end(), kMoreValues.begin(), kMoreValues.end());
+  for (const auto& a : stored_values) {
+    for (const auto& b : stored_values)
       all_values.push_back({a, b});
   }
   auto name_of = [&](const Values& v) { return MakePartName({"k1", "k2"}, v).value(); };
@@ -522,6 +731,30 @@ TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
       const std::string excluded = pick(kAlphabet);
       if (with_predicate) q.predicate = [&](const Values& v) { return v[1] != excluded; };
       q.parse = rng() % 2 == 0;
+      if (rng() % 3 == 0) {
+        auto bound = [&]() -> std::optional<std::string> {
+          if (rng() % 3 == 0) return std::nullopt;
+          return pick(stored_values);
+        };
+        q.within.emplace(rng() % 3);
+        for (ValueBox& box : *q.within) {
+          box.resize(rng() % 3);
+          for (auto& iv : box)
+            iv = rng() % 3 == 0 ? Point(pick(stored_values)) : Between(bound(), bound());
+        }
+      }
+      auto in_within = [&](const Values& v) {
+        if (!q.within) return true;
+        for (const ValueBox& box : *q.within) {
+          bool in = true;
+          for (size_t i = 0; i < box.size(); ++i) {
+            if (box[i].lower) in = in && v[i] >= *box[i].lower;
+            if (box[i].upper) in = in && v[i] <= *box[i].upper;
+          }
+          if (in) return true;
+        }
+        return false;
+      };
       // The model's answer to everything but paging.
       Values selected;
       for (const auto& [name, v] : model) {
@@ -529,7 +762,7 @@ TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
         for (size_t i = 0; i < q.values.size(); ++i)
           ok = ok && (q.values[i].empty() || q.values[i] == v[i]);
         if (with_predicate) ok = ok && v[1] != excluded;
-        if (ok) selected.push_back(name);
+        if (ok && in_within(v)) selected.push_back(name);
       }
       std::string trace = layers + ", round " + std::to_string(round);
 
@@ -560,7 +793,7 @@ TEST_F(CatalogQueryModelTest, RandomQueriesMatchTheModel) {
       Values got;
       ARBOR_ASSERT_OK(CatalogQuery(txn).Partitions(
           t, one, [&](const std::string& name, const catalog::Partition* p) {
-            EXPECT_EQ(p != nullptr, one.parse || with_predicate) << trace;
+            EXPECT_EQ(p != nullptr, one.parse) << trace;
             if (p) EXPECT_EQ(name_of(ValuesOf(*p)), name) << trace;
             got.push_back(name);
             return true;
