@@ -138,7 +138,7 @@ HttpResponse AdminApi::Dispatch(const HttpRequest& request, std::string* route_l
         auth::RequireRole(caller.user, role, match->need, request.method + " " + match->pattern);
     if (!s.ok()) {
       spdlog::warn("admin: denied: {}", s.message());
-      return Error(403, "PERMISSION_DENIED", s.message());
+      return ErrorFromStatus(s);
     }
   }
 

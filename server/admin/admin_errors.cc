@@ -15,6 +15,8 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kInvalidRequest:
       return 400;
+    case StatusCode::kPermissionDenied:
+      return 403;
     case StatusCode::kNotFound:
       return 404;
     case StatusCode::kAlreadyExists:
@@ -51,6 +53,8 @@ std::string_view ErrorCodeFor(StatusCode code) {
       return "ALREADY_EXISTS";
     case StatusCode::kPreconditionFailed:
       return "PRECONDITION_FAILED";
+    case StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
     case StatusCode::kConflict:
       return "CONFLICT";
     case StatusCode::kNotEmpty:
