@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "base/abbreviate.h"
+#include "base/ascii.h"
 #include "versioning/names.h"
 
 namespace arbor::admin_api {
@@ -15,13 +16,6 @@ namespace arbor::admin_api {
 namespace pb = google::protobuf;
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -74,8 +68,8 @@ Result<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '%') {
-      int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
-      int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
+      int hi = i + 2 < s.size() ? HexDigitValue(s[i + 1]) : -1;
+      int lo = i + 2 < s.size() ? HexDigitValue(s[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         return Status::InvalidArgument("malformed percent-encoding in " +
                                        QuoteName(s.substr(0, 300)));
