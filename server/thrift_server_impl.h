@@ -28,12 +28,15 @@
 #include <utility>
 #include <vector>
 
-#include "server/hms/hms_processor.h"
 #include "server/thrift_connection.h"
 #include "server/thrift_refusal.h"
 #include "server/thrift_server.h"
 
 namespace arbor::hms {
+
+// server/hms/hms_processor.h, which only the workers need (it brings the
+// generated service).
+class SessionProcessor;
 
 // epoll tags besides a connection's descriptor (and OverflowQueue's).
 inline constexpr uint64_t kListenTag = ~uint64_t{0};

@@ -11,6 +11,7 @@
 
 #include <exception>
 
+#include "server/hms/hms_processor.h"
 #include "server/thrift_server_impl.h"
 #include "server/thrift_wire.h"
 
