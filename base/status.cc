@@ -22,6 +22,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "NoSpace";
     case StatusCode::kPreconditionFailed:
       return "PreconditionFailed";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
     case StatusCode::kConflict:
       return "Conflict";
     case StatusCode::kReadOnly:

@@ -27,6 +27,10 @@ enum class StatusCode {
   kNoSpace,             // the data directory's filesystem is below its free-space reserve:
                         // writes are refused, reads work, writes resume once space is freed
   kPreconditionFailed,  // an expected value / expected head did not hold
+  kPermissionDenied,    // the authenticated caller may not do this (its role, a lock it does
+                        // not own, a user it may not act as); front ends answer a denial
+                        // as they always have: HMS MetaException, HTTP 403. A missing or
+                        // wrong credential is the front end's own 401, never a Status.
   kConflict,            // a merge found conflicts
   kReadOnly,            // write to a tag, a commit or a protected branch
   kNotEmpty,            // dropping a container that still holds objects
@@ -57,6 +61,9 @@ class [[nodiscard]] Status {
   static Status PreconditionFailed(std::string m) {
     return {StatusCode::kPreconditionFailed, std::move(m)};
   }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
   static Status ReadOnly(std::string m) { return {StatusCode::kReadOnly, std::move(m)}; }
   static Status NotEmpty(std::string m) { return {StatusCode::kNotEmpty, std::move(m)}; }
@@ -70,6 +77,7 @@ class [[nodiscard]] Status {
   bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
   bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }
   bool IsPreconditionFailed() const { return code_ == StatusCode::kPreconditionFailed; }
+  bool IsPermissionDenied() const { return code_ == StatusCode::kPermissionDenied; }
   bool IsCorruption() const { return code_ == StatusCode::kCorruption; }
   bool IsNoSpace() const { return code_ == StatusCode::kNoSpace; }
 

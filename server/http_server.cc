@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/ascii.h"
 #include "server/tls/tls_certificates.h"
 
 namespace arbor {
@@ -35,14 +36,6 @@ constexpr auto kDrainTimeout = std::chrono::seconds(2);
 
 std::string_view SV(beast::string_view s) {
   return {s.data(), s.size()};
-}
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 }  // namespace
@@ -171,7 +164,7 @@ class HttpSessionOn : public HttpSession,
     busy_ = true;
     auto& req = parser_->get();
     auto expect = req[http::field::expect];
-    if (!expect.empty() && LowerAscii(SV(expect)) == "100-continue") {
+    if (!expect.empty() && AsciiLower(SV(expect)) == "100-continue") {
       continue_.emplace(http::status::continue_, req.version());
       http::async_write(stream_, *continue_,
                         [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -229,7 +222,7 @@ class HttpSessionOn : public HttpSession,
     request.method = std::string(SV(req.method_string()));
     request.target = std::string(SV(req.target()));
     for (const auto& field : req) {
-      std::string name = LowerAscii(SV(field.name_string()));
+      std::string name = AsciiLower(SV(field.name_string()));
       auto [it, inserted] = request.headers.emplace(name, std::string(SV(field.value())));
       if (!inserted) it->second += ", " + std::string(SV(field.value()));
     }

@@ -33,6 +33,8 @@
 // handshake is logged and closes the connection. The stack is TLS (with
 // --tls-cert) below SASL (with --thrift-auth); without SASL, a client that opens
 // with a SASL handshake gets a SASL ERROR frame and is closed at once.
+//
+// The implementation is split by seam; server/thrift_server_impl.h lists the files.
 #pragma once
 
 #include <memory>

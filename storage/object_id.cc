@@ -4,18 +4,9 @@
 
 #include <memory>
 
+#include "base/ascii.h"
+
 namespace arbor {
-
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 ObjectId ObjectId::Hash(uint8_t type, std::string_view payload) {
   // EVP_MD_CTX is created per call: contexts are not thread-safe and the allocation is
@@ -49,7 +40,8 @@ Result<ObjectId> ObjectId::FromHex(std::string_view hex) {
   }
   ObjectId id;
   for (size_t i = 0; i < kSize; ++i) {
-    id.bytes_[i] = static_cast<uint8_t>(HexValue(hex[2 * i]) << 4 | HexValue(hex[2 * i + 1]));
+    id.bytes_[i] =
+        static_cast<uint8_t>(HexDigitValue(hex[2 * i]) << 4 | HexDigitValue(hex[2 * i + 1]));
   }
   return id;
 }
@@ -74,7 +66,7 @@ bool ObjectId::IsZero() const {
 bool IsHex(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (HexValue(c) < 0) return false;
+    if (HexDigitValue(c) < 0) return false;
   }
   return true;
 }

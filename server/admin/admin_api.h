@@ -8,7 +8,8 @@
 //    unknown fields or malformed JSON are 400. An empty body reads as {}.
 //  * Every error is {"code","message","details"} (admin.Error). HTTP statuses
 //    come from one function, HttpStatusFor(StatusCode):
-//      InvalidArgument, InvalidRequest 400 · NotFound 404 · AlreadyExists, PreconditionFailed
+//      InvalidArgument, InvalidRequest 400 · PermissionDenied 403 · NotFound 404 ·
+//      AlreadyExists, PreconditionFailed
 //      (incl. expected_head mismatch, uncommitted changes at a merge or revert
 //      destination), Conflict, NotEmpty 409 · ReadOnly 423 · Busy, Unavailable
 //      503 · Corruption, IOError, Internal 500.
@@ -18,7 +19,8 @@
 //    branch. Besides: 401 UNAUTHENTICATED (missing or wrong bearer token), 404
 //    NOT_FOUND for an unknown path, 405 METHOD_NOT_ALLOWED (with Allow) for a
 //    known path, 400 BODY_TOO_LARGE past max_body_bytes, 400 INVALID_JSON,
-//    403 PERMISSION_DENIED when the caller's role does not allow the call.
+//    403 PERMISSION_DENIED when the caller's role does not allow the call
+//    (auth::RequireRole's PermissionDenied).
 //  * Authentication and roles (docs/security.md): with authentication required
 //    (an admin token, users with tokens, or required client certificates
 //    configured), every request except

@@ -152,9 +152,9 @@ std::string ShortName(std::string_view principal, std::string_view local_realm) 
 
 Status RequireRole(std::string_view user, Role have, Role need, std::string_view what) {
   if (have >= need) return Status::OK();
-  return Status::PreconditionFailed("user '" + std::string(user) + "' (role " +
-                                    std::string(RoleName(have)) + ") may not " + std::string(what) +
-                                    ": it needs the " + std::string(RoleName(need)) + " role");
+  return Status::PermissionDenied("user '" + std::string(user) + "' (role " +
+                                  std::string(RoleName(have)) + ") may not " + std::string(what) +
+                                  ": it needs the " + std::string(RoleName(need)) + " role");
 }
 
 }  // namespace arbor::auth

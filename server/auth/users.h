@@ -79,8 +79,8 @@ class UserDirectory {
 std::string ShortName(std::string_view principal, std::string_view local_realm);
 
 // A denial naming the user, the role held, the role needed and the act. Its
-// code is PreconditionFailed (the caller's role is the precondition); each front
-// end turns it into its client's error: MetaException, HTTP 403.
+// code is PermissionDenied; each front end turns it into its client's error:
+// MetaException (TApplicationException where a lock method declares none), HTTP 403.
 Status RequireRole(std::string_view user, Role have, Role need, std::string_view what);
 
 }  // namespace arbor::auth

@@ -160,7 +160,11 @@ template <typename L>
                      hive::InvalidOperationException>(m);
     case StatusCode::kNotEmpty:
       RaisePreferred<L, hive::InvalidOperationException>(m);
-    case StatusCode::kInvalidRequest:  // Hive's MetaException for a malformed request
+    // Hive's MetaException for a malformed request and for an authorization
+    // denial (Hive's authorizers throw MetaException). A method that declares
+    // none (the lock calls) gets it as TApplicationException from the processor.
+    case StatusCode::kInvalidRequest:
+    case StatusCode::kPermissionDenied:
     default:
       ThrowWithMessage<hive::MetaException>(m);
   }

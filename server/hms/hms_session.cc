@@ -115,8 +115,8 @@ void HmsHandler::set_ugi(std::vector<std::string>& _return, const std::string& u
       (context_->users == nullptr || !context_->users->MayImpersonate(identity_.user, user_name))) {
     spdlog::warn("thrift: {}: denied: '{}' may not act as '{}' (set_ugi)", peer_, identity_.user,
                  user_name);
-    Raise<E>(Status::PreconditionFailed("user '" + identity_.user + "' may not impersonate '" +
-                                        user_name + "' (not a proxy user for it)"));
+    Raise<E>(Status::PermissionDenied("user '" + identity_.user + "' may not impersonate '" +
+                                      user_name + "' (not a proxy user for it)"));
   }
   user_ = user_name;
   groups_ = group_names;

@@ -10,8 +10,8 @@ namespace {
 
 Status CheckOwner(const LockInfo& info, std::string_view owner) {
   if (owner.empty() || info.user == owner) return Status::OK();
-  return Status::PreconditionFailed("lock " + std::to_string(info.id) + " belongs to '" +
-                                    info.user + "', not to '" + std::string(owner) + "'");
+  return Status::PermissionDenied("lock " + std::to_string(info.id) + " belongs to '" + info.user +
+                                  "', not to '" + std::string(owner) + "'");
 }
 
 using Level = LockComponentSpec::Level;

@@ -75,7 +75,7 @@ class LockManager {
   // Re-checks a waiting lock (granting it if it can be), and counts as a heartbeat.
   // NotFound if the lock is unknown or expired.
   // With a non-empty `owner`, these three act only on a lock whose user is
-  // `owner` (PreconditionFailed otherwise): with authentication on, a lock belongs
+  // `owner` (PermissionDenied otherwise): with authentication on, a lock belongs
   // to the authenticated user that took it, and only that user (or an admin,
   // who passes no owner) may keep it alive or release it.
   Result<LockInfo> Check(int64_t lock_id, std::string_view owner = {});

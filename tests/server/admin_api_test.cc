@@ -996,6 +996,16 @@ TEST(AdminApiStatusTest, OneMappingFromStatusCodes) {
   EXPECT_EQ(r.body, "{\"code\":\"TEAPOT\",\"message\":\"short and stout\",\"details\":{}}\n");
 }
 
+// A denial travels as PermissionDenied and leaves as 403 PERMISSION_DENIED, the
+// answer a role too low always had; 401 stays the listener's own for a missing
+// or wrong credential.
+TEST(AdminApiStatusTest, PermissionDeniedIs403) {
+  EXPECT_EQ(HttpStatusFor(StatusCode::kPermissionDenied), 403);
+  EXPECT_EQ(ErrorCodeFor(StatusCode::kPermissionDenied), "PERMISSION_DENIED");
+  // Failed preconditions keep their own answer.
+  EXPECT_EQ(HttpStatusFor(StatusCode::kPreconditionFailed), 409);
+}
+
 // --------------------------------------------------------------- metrics
 
 TEST(MetricsTest, RendersCountersHistogramsAndGauges) {

@@ -98,6 +98,18 @@ TEST(UserDirectoryTest, ShortNamesAndRoles) {
   EXPECT_NE(denied.message().find("needs the writer role"), std::string::npos);
 }
 
+// A denial is its own code, apart from failed preconditions (an expected head),
+// so each front end can answer it as a denial.
+TEST(UserDirectoryTest, ARoleTooLowIsPermissionDenied) {
+  Status denied = RequireRole("rita", Role::kReader, Role::kAdmin, "collect garbage");
+  EXPECT_TRUE(denied.IsPermissionDenied()) << denied.ToString();
+  EXPECT_FALSE(denied.IsPreconditionFailed());
+  EXPECT_EQ(denied.ToString(),
+            "PermissionDenied: user 'rita' (role reader) may not collect garbage: it needs the "
+            "admin role");
+  EXPECT_TRUE(RequireRole("w", Role::kWriter, Role::kWriter, "x").ok());
+}
+
 // --- the SASL layer, PLAIN, bytes by hand
 
 std::string Message(uint8_t status, std::string_view payload) {

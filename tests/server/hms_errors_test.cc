@@ -158,5 +158,20 @@ TEST(HmsDeclaredTest, RaisePicksTheFirstPreferredDeclaredType) {
   EXPECT_EQ(Raised<ByNames>(Status::InvalidArgument("x")), "MetaException");
 }
 
+// An authorization denial is a MetaException, whatever else a method declares;
+// the lock calls declare none, so the processor hands it to the client as a
+// TApplicationException (tests/server/hms_denials_test.cc shows that end).
+TEST(HmsDeclaredTest, PermissionDeniedIsAMetaException) {
+  const Status denied = Status::PermissionDenied("user 'rita' (role reader) may not ...");
+  EXPECT_EQ(Raised<ARBOR_HMS_THROWS(get_table)>(denied), "MetaException");
+  EXPECT_EQ(Raised<ARBOR_HMS_THROWS(create_table)>(denied), "MetaException");
+  EXPECT_EQ(Raised<ARBOR_HMS_THROWS(set_ugi)>(denied), "MetaException");
+  EXPECT_EQ(Raised<ARBOR_HMS_THROWS(lock)>(denied), "MetaException");
+  static_assert(!kHolds<hive::MetaException, ARBOR_HMS_THROWS(lock)>);
+  static_assert(!kHolds<hive::MetaException, ARBOR_HMS_THROWS(unlock)>);
+  static_assert(!kHolds<hive::MetaException, ARBOR_HMS_THROWS(check_lock)>);
+  static_assert(!kHolds<hive::MetaException, ARBOR_HMS_THROWS(heartbeat)>);
+}
+
 }  // namespace
 }  // namespace arbor::hms

@@ -220,10 +220,10 @@ TEST_F(LockManagerTest, UnknownIdsAreNotFound) {
 
 TEST_F(LockManagerTest, OnlyTheOwnerMayCheckHeartbeatOrUnlock) {
   LockInfo a = Take({Tbl("db@main", "t")});  // alice's
-  EXPECT_EQ(locks_.Check(a.id, "bob").status().code(), StatusCode::kPreconditionFailed);
-  EXPECT_EQ(locks_.Heartbeat(a.id, "bob").code(), StatusCode::kPreconditionFailed);
+  EXPECT_EQ(locks_.Check(a.id, "bob").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(locks_.Heartbeat(a.id, "bob").code(), StatusCode::kPermissionDenied);
   Status denied = locks_.Unlock(a.id, "bob");
-  EXPECT_EQ(denied.code(), StatusCode::kPreconditionFailed);
+  EXPECT_EQ(denied.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(denied.message().find("belongs to 'alice'"), std::string::npos);
   EXPECT_EQ(locks_.Show().value().size(), 1u);  // still held
   EXPECT_TRUE(locks_.Heartbeat(a.id, "alice").ok());
