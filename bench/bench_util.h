@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace arbor::bench {
 
 // Benchmarks stop at the first failure, naming what failed.
@@ -138,6 +140,31 @@ inline std::string CpuModel() {
 inline double LoadAverage() {
   double l[1] = {0};
   return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
+// CPU time (user + system) that process `pid` has used so far, from /proc/<pid>/stat,
+// or -1 if it cannot be read. Its resolution is one clock tick (10 ms), so callers
+// difference it across many calls. Lets a client-side benchmark report what a
+// server spent per call, which, unlike wall time, a busy shared machine barely moves.
+inline double ProcessCpuNs(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return -1;
+  // The command name, field 2, is in parentheses and may hold spaces: count fields
+  // from the last ')'. utime and stime are fields 14 and 15.
+  size_t at = stat.rfind(')');
+  if (at == std::string::npos) return -1;
+  std::vector<std::string> fields;
+  size_t pos = at + 2;
+  while (pos < stat.size() && fields.size() < 13) {
+    size_t space = stat.find(' ', pos);
+    if (space == std::string::npos) space = stat.size();
+    fields.push_back(stat.substr(pos, space - pos));
+    pos = space + 1;
+  }
+  if (fields.size() < 13) return -1;
+  const double ticks = std::stod(fields[11]) + std::stod(fields[12]);
+  return ticks * 1e9 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // The value of flag `name` at argv[*i], given as "--name=VALUE" or "--name VALUE"

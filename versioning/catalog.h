@@ -123,6 +123,10 @@ class CatalogTxn {
   // CatalogQuery maps listings onto key ranges and reads them through the raw layer.
   friend class CatalogQuery;
 
+  static Result<std::string> PartitionNameWithKeys(const catalog::Table& table,
+                                                   const std::vector<std::string>& keys,
+                                                   const std::vector<std::string>& values);
+
   // --- raw access by encoded key, overlaying pending edits on the view
   Result<std::optional<std::string>> Get(std::string_view key) const;
   // fn(key, value) for each live key in range, in order, until it returns false
