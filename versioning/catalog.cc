@@ -265,6 +265,18 @@ Result<catalog::Table> CatalogTxn::GetTable(std::string_view db, std::string_vie
   return std::move(*found);
 }
 
+Result<const catalog::Table*> CatalogTxn::GetTableIn(std::string_view db, std::string_view table,
+                                                     google::protobuf::Arena* arena) const {
+  std::string d = NormalizeIdentifier(db), t = NormalizeIdentifier(table);
+  auto key = EncodeKey(CatalogKey::ForTable(d, t));
+  if (!key.ok()) return NoTable(d, t);  // a name that cannot exist, as GetTable
+  ARBOR_ASSIGN_OR_RETURN(auto raw, Get(*key));
+  if (!raw) return NoTable(d, t);
+  auto* parsed = google::protobuf::Arena::CreateMessage<catalog::Table>(arena);
+  ARBOR_RETURN_IF_ERROR(ParseProto(*raw, parsed).WithContext(ToString(CatalogKey::ForTable(d, t))));
+  return static_cast<const catalog::Table*>(parsed);
+}
+
 Result<bool> CatalogTxn::TableExists(std::string_view db, std::string_view table) const {
   auto key = EncodeKey(CatalogKey::ForTable(NormalizeIdentifier(db), NormalizeIdentifier(table)));
   if (!key.ok()) return false;  // a name that cannot exist
