@@ -4,6 +4,7 @@
 // the same run; these are the pieces they all need.
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>  // program_invocation_short_name
 
 #include <algorithm>
@@ -18,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace arbor::bench {
 
@@ -138,6 +141,27 @@ inline std::string CpuModel() {
 inline double LoadAverage() {
   double l[1] = {0};
   return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
+// Nanoseconds the process `pid` has run on a CPU so far, summed over its threads
+// (/proc/<pid>/task/<tid>/schedstat, first field), or -1 if it cannot be read.
+// Lets a client-side benchmark report what a server spent per call, which, unlike
+// wall time, a busy shared machine barely moves. Threads that exited in between
+// are not counted, so callers difference it across calls of a steady server.
+inline double ProcessCpuNs(int pid) {
+  if (pid <= 0) return -1;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (!dir) return -1;
+  double total = 0;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(tasks + "/" + e->d_name + "/schedstat");
+    double ns = 0;
+    if (in >> ns) total += ns;
+  }
+  closedir(dir);
+  return total;
 }
 
 // The value of flag `name` at argv[*i], given as "--name=VALUE" or "--name VALUE"

@@ -27,7 +27,8 @@
 //
 // Usage: hms_bench [--host H] [--port P] [--also-ports P2,P3] [--quick] [--tables N] [--parts N]
 //                  [--list-max N] [--samples N] [--duration S] [--load-connections N]
-//                  [--db NAME] [--only load,get_table,throughput,add,list,filter]
+//                  [--db NAME] [--server-pid PID] [--locations URI]
+//                  [--only load,get_table,throughput,add,list,filter]
 //   --quick         10k tables, table grows to 100k partitions, fewer samples
 //   --tables        tables for get_table (default 100k, quick 10k)
 //   --parts         size the add_partitions table grows to (default 1M, quick 100k)
@@ -35,6 +36,10 @@
 //                   = --parts); listing 1M partitions holds ~4 GB in this process
 //   --db            database to create (default hms_bench_<pid>); it is left behind, so
 //                   run against a throw-away --data-dir
+//   --server-pid    arbord's process id (same machine): get_table and add_partitions also
+//                   report arbord's CPU time per call, read from /proc/<pid>/stat
+//   --locations     root of the partitions' locations (default file:/tmp/hms_bench/warehouse);
+//                   arbord creates their directories
 //
 // Start a server first, e.g.
 //   build/bin/arbord --data-dir /tmp/hms_bench_data --sync-writes false
@@ -129,10 +134,12 @@ struct Options {
   int samples = 0;        // get_table latency samples; 0: 5000, or 2000 with --quick
   double duration = 0;    // seconds per throughput point; 0: 4, or 2 with --quick
   int load_connections = 2;
-  // arbord's pid, when on this machine: the list section then also reports
-  // arbord's own CPU per listed partition and per name (its threads' run time).
-  int arbord_pid = 0;
   std::string db;
+  // arbord's pid, when on this machine: add, get_table and list then also report
+  // arbord's own CPU per call, per listed partition and per name. 0: not reported.
+  int server_pid = 0;
+  // Root of the partitions' locations; arbord makes their directories (file:).
+  std::string locations = "file:/tmp/hms_bench/warehouse";
   std::set<std::string> only;
   bool Enabled(const std::string& s) const { return only.empty() || only.count(s) > 0; }
 };
@@ -147,8 +154,9 @@ Options ParseFlags(int argc, char** argv) {
     } else if (a == "--help" || a == "-h") {
       Line(
           "usage: hms_bench [--host H] [--port P] [--also-ports P2,P3] [--quick] [--tables N] "
-          "[--parts N] [--arbord-pid PID] "
+          "[--parts N] "
           "[--list-max N] [--samples N] [--duration S] [--load-connections N] [--db NAME] "
+          "[--server-pid PID] [--locations URI] "
           "[--only load,get_table,throughput,add,list,filter]\n"
           "See the header of bench/hms_bench.cc and bench/README.md.");
       std::exit(0);
@@ -177,8 +185,11 @@ Options ParseFlags(int argc, char** argv) {
       o.load_connections = std::max(1, std::stoi(*v));
     } else if (auto v = value("--db")) {
       o.db = *v;
-    } else if (auto v = value("--arbord-pid")) {
-      o.arbord_pid = std::stoi(*v);
+    } else if (auto v = value("--locations")) {
+      o.locations = *v;
+    } else if (auto v = value("--server-pid")) {
+      o.server_pid = std::stoi(*v);
+      if (ProcessCpuNs(o.server_pid) < 0) Die("cannot read /proc/" + *v + "/task");
     } else if (auto v = value("--only")) {
       size_t start = 0;
       while (start <= v->size()) {
@@ -200,23 +211,6 @@ Options ParseFlags(int argc, char** argv) {
   return o;
 }
 
-// Nanoseconds the process `pid` has run on a CPU, summed over its threads
-// (/proc/<pid>/task/<tid>/schedstat, first field), or -1 if unreadable.
-double ProcessCpuNs(int pid) {
-  if (pid <= 0) return -1;
-  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
-  DIR* dir = opendir(tasks.c_str());
-  if (!dir) return -1;
-  double total = 0;
-  while (dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    std::ifstream in(tasks + "/" + e->d_name + "/schedstat");
-    double ns = 0;
-    if (in >> ns) total += ns;
-  }
-  closedir(dir);
-  return total;
-}
 
 // ---------------------------------------------------------------------------------------
 // Connections: Hive's defaults. Replies can be large (1M partitions is ~0.5 GB), so the
@@ -429,14 +423,14 @@ Table MakeTable(const std::string& db, const std::string& name) {
 }
 
 // Partition k of the growing table: day k / 24 from 2000-01-01, hour k % 24.
-Partition MakePartition(const std::string& db, const std::string& table, uint64_t k) {
+Partition MakePartition(const std::string& root, const std::string& db, const std::string& table,
+                        uint64_t k) {
   Partition p;
   std::string ds = DayString(k / 24), hr = std::to_string(k % 24);
   p.__set_values({ds, hr});
   p.__set_dbName(db);
   p.__set_tableName(table);
-  p.__set_sd(
-      MakeSd("file:/tmp/hms_bench/warehouse/" + db + ".db/" + table + "/ds=" + ds + "/hr=" + hr));
+  p.__set_sd(MakeSd(root + "/" + db + ".db/" + table + "/ds=" + ds + "/hr=" + hr));
   p.__set_parameters({{"numFiles", "1"}, {"totalSize", std::to_string(1000 + k % 997)}});
   return p;
 }
@@ -580,6 +574,27 @@ struct Bench {
       td.push_back(NowNs() - t0);
     }
     Line(Fmt("(client-side decode of that Table alone: %s)", FmtTime(Median(td)).c_str()));
+    if (opt.server_pid) {
+      // arbord's CPU per call, each kind in its own run of calls (the clock ticks are
+      // 10 ms): what the server spends whatever the scheduler does to the latency.
+      const int n = std::max(opt.samples, 2000);
+      auto cpu_per_call = [&](const std::function<void()>& call) {
+        const double c0 = ProcessCpuNs(opt.server_pid);
+        for (int i = 0; i < n; ++i)
+          call();
+        return (ProcessCpuNs(opt.server_pid) - c0) / n;
+      };
+      double table_cpu = 0, version_cpu = 0;
+      for (int round = 0; round < 2; ++round) {
+        table_cpu += cpu_per_call([&] { (*c)->get_table(t, opt.db, TableName(pick(rng))); });
+        version_cpu += cpu_per_call([&] { (*c)->getVersion(v); });
+      }
+      Line(
+          Fmt("arbord CPU per call (%d calls each, two rounds): get_table %s, getVersion %s, "
+              "difference %s",
+              n, FmtTime(table_cpu / 2).c_str(), FmtTime(version_cpu / 2).c_str(),
+              FmtTime((table_cpu - version_cpu) / 2).c_str()));
+    }
     double ratio = p50 / f;
     Line(Fmt("get_table p50 / F_rpc p50 = %.2f  (goal <= 2.0)  %s", ratio,
              Judge("get_table p50 <= 2 x F_rpc", ratio <= 2.0,
@@ -704,7 +719,7 @@ struct Bench {
         for (int side = 0; side < 2; ++side) {
           std::vector<Partition> got;
           bool arbord_side = (side == 0) == (i % 2 == 0);
-          double cpu0 = arbord_side ? ProcessCpuNs(opt.arbord_pid) : -1;
+          double cpu0 = arbord_side ? ProcessCpuNs(opt.server_pid) : -1;
           double t0 = NowNs();
           if (arbord_side) {
             (*c)->get_partitions(got, opt.db, table, -1);
@@ -712,7 +727,7 @@ struct Bench {
             (*fc)->get_partitions(got, opt.db, table, -1);
           }
           double dt = NowNs() - t0;
-          if (cpu0 >= 0) tcpu.push_back(ProcessCpuNs(opt.arbord_pid) - cpu0);
+          if (cpu0 >= 0) tcpu.push_back(ProcessCpuNs(opt.server_pid) - cpu0);
           if (got.size() != n) Die("get_partitions returned a different count");
           (arbord_side ? ta : tf).push_back(dt);
         }
@@ -722,11 +737,11 @@ struct Bench {
       std::vector<double> tn, tncpu;
       for (int i = 0; i < reps * 2; ++i) {
         std::vector<std::string> names;
-        double cpu0 = ProcessCpuNs(opt.arbord_pid);
+        double cpu0 = ProcessCpuNs(opt.server_pid);
         double t0 = NowNs();
         (*c)->get_partition_names(names, opt.db, table, -1);
         tn.push_back(NowNs() - t0);
-        if (cpu0 >= 0) tncpu.push_back(ProcessCpuNs(opt.arbord_pid) - cpu0);
+        if (cpu0 >= 0) tncpu.push_back(ProcessCpuNs(opt.server_pid) - cpu0);
         if (names.size() != n) Die("get_partition_names returned a different count");
       }
       cp.names_ns = Median(tn);
@@ -804,7 +819,7 @@ struct Bench {
       auto c = Connect();
       (*c)->create_table(MakeTable(opt.db, table));
     }
-    Partition sample = MakePartition(opt.db, table, 0);
+    Partition sample = MakePartition(opt.locations, opt.db, table, 0);
     Line(
         Fmt("partitions of %zu B serialized (values, sd with %zu columns and a location, 2 "
             "parameters); a call is ~%.0f KB",
@@ -817,6 +832,7 @@ struct Bench {
     std::vector<double> slice_rates;
     uint64_t k = 0;
     double slice_rpc_ns = 0;
+    double slice_server_cpu_ns = 0;
     double slice_wall0 = NowNs();
     std::unique_ptr<Conn> c;
     while (k < opt.parts) {
@@ -827,10 +843,12 @@ struct Bench {
       std::vector<Partition> batch;
       batch.reserve(kPerCall);
       for (uint64_t i = 0; i < kPerCall; ++i)
-        batch.push_back(MakePartition(opt.db, table, k + i));
+        batch.push_back(MakePartition(opt.locations, opt.db, table, k + i));
+      const double cpu0 = opt.server_pid ? ProcessCpuNs(opt.server_pid) : 0;
       double t0 = NowNs();
       int32_t added = (*c)->add_partitions(batch);
       slice_rpc_ns += NowNs() - t0;
+      if (opt.server_pid) slice_server_cpu_ns += ProcessCpuNs(opt.server_pid) - cpu0;
       if (added != static_cast<int32_t>(kPerCall))
         Die("add_partitions returned " + std::to_string(added));
       k += kPerCall;
@@ -842,7 +860,13 @@ struct Bench {
             "%.1f s wall incl. building requests), load %.1f",
             FmtN(k - slice).c_str(), FmtN(k).c_str(), FmtRate(rate).c_str(),
             slice_rpc_ns / 1e6 / (slice / kPerCall), (NowNs() - slice_wall0) / 1e9, LoadAverage()));
+        if (opt.server_pid) {
+          Line(Fmt("                     arbord CPU %.2f ms per call (%.1f us per partition)",
+                   slice_server_cpu_ns / 1e6 / (slice / kPerCall),
+                   slice_server_cpu_ns / 1e3 / slice));
+        }
         slice_rpc_ns = 0;
+        slice_server_cpu_ns = 0;
         slice_wall0 = NowNs();
       }
       if (stops.count(k)) {

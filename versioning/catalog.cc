@@ -122,9 +122,10 @@ void CatalogTxn::DeleteRaw(std::string key) {
 std::vector<Edit> CatalogTxn::TakeEdits() {
   std::vector<Edit> edits;
   edits.reserve(pending_.size());
-  for (auto& [k, v] : pending_)
-    edits.push_back({k, std::move(v)});
-  pending_.clear();
+  while (!pending_.empty()) {
+    auto node = pending_.extract(pending_.begin());  // moves the key out, no copy
+    edits.push_back({std::move(node.key()), std::move(node.mapped())});
+  }
   return edits;
 }
 
@@ -264,6 +265,18 @@ Result<catalog::Table> CatalogTxn::GetTable(std::string_view db, std::string_vie
   return std::move(*found);
 }
 
+Result<const catalog::Table*> CatalogTxn::GetTableIn(std::string_view db, std::string_view table,
+                                                     google::protobuf::Arena* arena) const {
+  std::string d = NormalizeIdentifier(db), t = NormalizeIdentifier(table);
+  auto key = EncodeKey(CatalogKey::ForTable(d, t));
+  if (!key.ok()) return NoTable(d, t);  // a name that cannot exist, as GetTable
+  ARBOR_ASSIGN_OR_RETURN(auto raw, Get(*key));
+  if (!raw) return NoTable(d, t);
+  auto* parsed = google::protobuf::Arena::CreateMessage<catalog::Table>(arena);
+  ARBOR_RETURN_IF_ERROR(ParseProto(*raw, parsed).WithContext(ToString(CatalogKey::ForTable(d, t))));
+  return static_cast<const catalog::Table*>(parsed);
+}
+
 Result<bool> CatalogTxn::TableExists(std::string_view db, std::string_view table) const {
   auto key = EncodeKey(CatalogKey::ForTable(NormalizeIdentifier(db), NormalizeIdentifier(table)));
   if (!key.ok()) return false;  // a name that cannot exist
@@ -385,7 +398,14 @@ Status CatalogTxn::DropTable(std::string_view db, std::string_view table) {
 
 Result<std::string> CatalogTxn::PartitionName(const catalog::Table& table,
                                               const std::vector<std::string>& values) const {
-  std::vector<std::string> keys = PartitionKeyNames(table);
+  return PartitionNameWithKeys(table, PartitionKeyNames(table), values);
+}
+
+// PartitionName with the table's normalized key names computed once by the caller,
+// for batches.
+Result<std::string> CatalogTxn::PartitionNameWithKeys(const catalog::Table& table,
+                                                      const std::vector<std::string>& keys,
+                                                      const std::vector<std::string>& values) {
   if (keys.empty() || values.size() != keys.size()) {
     // Hive's Warehouse.makePartName wording; the request, not the table, is at fault.
     auto list = [](const std::vector<std::string>& items) {
@@ -457,10 +477,12 @@ Result<std::vector<catalog::Partition>> CatalogTxn::AddPartitions(
     std::string_view db, std::string_view table, std::vector<catalog::Partition> parts,
     bool if_not_exists) {
   ARBOR_ASSIGN_OR_RETURN(catalog::Table t, GetTable(db, table));
+  const std::vector<std::string> keys = PartitionKeyNames(t);
   std::set<std::string> seen;
   std::vector<catalog::Partition> added;
+  added.reserve(parts.size());
   for (auto& p : parts) {
-    ARBOR_ASSIGN_OR_RETURN(std::string name, PartitionName(t, Values(p)));
+    ARBOR_ASSIGN_OR_RETURN(std::string name, PartitionNameWithKeys(t, keys, Values(p)));
     if (!seen.insert(name).second) {
       return Status::InvalidRequest(
           "Duplicate partitions in the list: " + Dotted(t.db_name(), t.table_name()) + " " + name);

@@ -49,6 +49,10 @@ class CatalogTxn {
 
   // --- tables
   Result<catalog::Table> GetTable(std::string_view db, std::string_view table) const;
+  // The same table parsed into `arena`, which owns it: for a reader that only
+  // converts it (get_table), so the parse makes no heap allocation per field.
+  Result<const catalog::Table*> GetTableIn(std::string_view db, std::string_view table,
+                                           google::protobuf::Arena* arena) const;
   Result<bool> TableExists(std::string_view db, std::string_view table) const;
   Result<std::vector<std::string>> ListTableNames(std::string_view db) const;
   // Tables in name order, until fn returns false.
@@ -122,6 +126,10 @@ class CatalogTxn {
  private:
   // CatalogQuery maps listings onto key ranges and reads them through the raw layer.
   friend class CatalogQuery;
+
+  static Result<std::string> PartitionNameWithKeys(const catalog::Table& table,
+                                                   const std::vector<std::string>& keys,
+                                                   const std::vector<std::string>& values);
 
   // --- raw access by encoded key, overlaying pending edits on the view
   Result<std::optional<std::string>> Get(std::string_view key) const;

@@ -440,9 +440,11 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                                                                   int16_t max_parts);
 
  private:
-  // add_partitions_req; `same_spelling` false for partition specs (hms_partitions.cc).
+  // add_partitions_req of `parts` (req.parts is not read, so callers holding the
+  // partitions elsewhere need not copy them); `same_spelling` false for partition
+  // specs (hms_partitions.cc).
   void AddPartitions(hive::AddPartitionsResult& _return, const hive::AddPartitionsRequest& req,
-                     bool same_spelling);
+                     const std::vector<hive::Partition>& parts, bool same_spelling);
   // The ref a database argument addresses: its own, else the session's, else the
   // server's default branch.
   std::string RefOf(const DbName& name) const;

@@ -588,9 +588,10 @@ std::string_view DbSpelling(std::string_view text, char ref_separator) {
 // HMS's add_partitions compares each partition's names with the request's as
 // spelled (String.equals, before it normalizes anything): one batch may spell
 // its table in upper case, but not both ways (InvalidRequest: MetaException).
-Status SpelledAsRequest(const AddPartitionsRequest& req, char ref_separator) {
+Status SpelledAsRequest(const AddPartitionsRequest& req, const std::vector<Partition>& parts,
+                        char ref_separator) {
   const std::string_view db = DbSpelling(req.dbName, ref_separator);
-  for (const auto& p : req.parts) {
+  for (const auto& p : parts) {
     if ((p.__isset.tableName && p.tableName != req.tblName) ||
         (p.__isset.dbName && DbSpelling(p.dbName, ref_separator) != db)) {
       return Status::InvalidRequest("Partition does not belong to target table " + req.dbName +
@@ -747,33 +748,32 @@ int32_t HmsHandler::add_partitions(const std::vector<Partition>& new_parts) {
   AddPartitionsRequest req;
   req.__set_dbName(new_parts[0].dbName);
   req.__set_tblName(new_parts[0].tableName);
-  req.__set_parts(new_parts);
   req.__set_ifNotExists(false);
   req.__set_needResult(false);
   AddPartitionsResult result;
-  add_partitions_req(result, req);
+  AddPartitions(result, req, new_parts, /*same_spelling=*/true);  // no copy of the batch
   // Without ifNotExists a call that returns added every partition it was given.
   return static_cast<int32_t>(new_parts.size());
 }
 
 void HmsHandler::add_partitions_req(AddPartitionsResult& _return,
                                     const AddPartitionsRequest& request) {
-  AddPartitions(_return, request, /*same_spelling=*/true);
+  AddPartitions(_return, request, request.parts, /*same_spelling=*/true);
 }
 
 // `same_spelling`: the partitions must spell the table's names as the request
 // does (add_partitions); partition specs only need to name the same table.
 void HmsHandler::AddPartitions(AddPartitionsResult& _return, const AddPartitionsRequest& request,
-                               bool same_spelling) {
+                               const std::vector<Partition>& new_parts, bool same_spelling) {
   using E = ARBOR_HMS_THROWS(add_partitions_req);
   PartTarget t = Aim(Parse<E>(request.dbName), request.tblName, CatalogField(request));
-  Status names = Belongs(request.parts, t, context_->options.ref_separator);
+  Status names = Belongs(new_parts, t, context_->options.ref_separator);
   if (names.ok() && same_spelling) {
-    names = SpelledAsRequest(request, context_->options.ref_separator);
+    names = SpelledAsRequest(request, new_parts, context_->options.ref_separator);
   }
-  for (const auto& p : request.parts)
+  for (const auto& p : new_parts)
     Check<E>(CheckPartitionLocation(p.sd.location));
-  std::vector<catalog::Partition> parts = ToProtos<E>(request.parts, locations());
+  std::vector<catalog::Partition> parts = ToProtos<E>(new_parts, locations());
   const bool need_result = NeedResult(request.__isset.needResult, request.needResult);
   std::vector<catalog::Partition> added;
   if (!parts.empty()) {
@@ -829,12 +829,11 @@ int32_t HmsHandler::add_partitions_pspec(const std::vector<PartitionSpec>& new_p
     }
   }
   if (parts.empty()) return 0;
-  req.__set_parts(std::move(parts));
   req.__set_ifNotExists(false);
   req.__set_needResult(false);
   AddPartitionsResult result;
-  AddPartitions(result, req, /*same_spelling=*/false);
-  return static_cast<int32_t>(req.parts.size());
+  AddPartitions(result, req, parts, /*same_spelling=*/false);
+  return static_cast<int32_t>(parts.size());
 }
 
 // ===========================================================================

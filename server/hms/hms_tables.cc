@@ -135,8 +135,15 @@ void HmsHandler::get_table(Table& _return, const std::string& dbname, const std:
   DbName n = Parse<E>(dbname);
   ReadView view = View<E>(n);
   CatalogTxn txn(view);
-  catalog::Table t = Check<E>(txn.GetTable(n.db, tbl_name));
-  _return = ToClient(t, n, Render<E>(view));
+  // The stored table is only converted, so it is parsed into a stack-backed arena:
+  // its parse was most of this call's own work, in small allocations.
+  alignas(16) char block[8192];
+  google::protobuf::ArenaOptions options;
+  options.initial_block = block;
+  options.initial_block_size = sizeof block;
+  google::protobuf::Arena arena(options);
+  const catalog::Table* t = Check<E>(txn.GetTableIn(n.db, tbl_name, &arena));
+  _return = ToClient(*t, n, Render<E>(view));
 }
 
 void HmsHandler::get_table_req(GetTableResult& _return, const GetTableRequest& req) {
