@@ -205,7 +205,6 @@ class Writer {
   Writer(P* out, std::string* scratch) : out_(out), scratch_(scratch) {}
 
   bool Partition(std::string_view stored, const PartitionPresentation& how) {
-    out_->writeStructBegin("Partition");
     bool db_done = false, catalog_done = false;
     // The fields the presentation sets, once the stored ones before them are written.
     auto presented_before = [&](uint32_t number) {
@@ -218,63 +217,56 @@ class Writer {
         catalog_done = true;
       }
     };
-    Records rs(stored);
-    Record r;
-    uint32_t last = 0;
-    while (rs.Next(&r)) {
-      if (r.number <= last) return false;
-      last = r.number;
-      presented_before(r.number);
-      bool ok = false;
-      switch (r.number) {
-        case 1:
-          ok = Len(r) && StringListField("values", 1, r.bytes);
-          break;
-        case 2:  // the stored name is replaced by the client's spelling
-          ok = Len(r) && Utf8(r.bytes);
-          if (ok) StringField("dbName", 2, how.db_echo);
-          db_done = true;
-          break;
-        case 3:
-          ok = Utf8Field(r, "tableName", 3);
-          break;
-        case 4:
-          ok = I32Field(r, "createTime", 4);
-          break;
-        case 5:
-          ok = I32Field(r, "lastAccessTime", 5);
-          break;
-        case 6:
-          ok = Len(r) && StructField("sd", 6, [&] { return Sd(r.bytes, how); });
-          break;
-        case 7:
-          ok = Len(r) && StringMapField("parameters", 7, r.bytes);
-          break;
-        case 9:
-          ok = Utf8Field(r, "catName", 9);
-          catalog_done = true;
-          break;
-        case 10:
-          ok = r.wire == kVarint;
-          if (ok) {
-            out_->writeFieldBegin("writeId", T_I64, 10);
-            out_->writeI64(static_cast<int64_t>(r.varint));
-            out_->writeFieldEnd();
+    return Struct(
+        "Partition", stored,
+        [&](const Record& r) {
+          presented_before(r.number);
+          bool ok = false;
+          switch (r.number) {
+            case 1:
+              ok = Len(r) && StringListField("values", 1, r.bytes);
+              break;
+            case 2:  // the stored name is replaced by the client's spelling
+              ok = Len(r) && Utf8(r.bytes);
+              if (ok) StringField("dbName", 2, how.db_echo);
+              db_done = true;
+              break;
+            case 3:
+              ok = Utf8Field(r, "tableName", 3);
+              break;
+            case 4:
+              ok = I32Field(r, "createTime", 4);
+              break;
+            case 5:
+              ok = I32Field(r, "lastAccessTime", 5);
+              break;
+            case 6:
+              ok = Len(r) && StructField("sd", 6, [&] { return Sd(r.bytes, how); });
+              break;
+            case 7:
+              ok = Len(r) && StringMapField("parameters", 7, r.bytes);
+              break;
+            case 9:
+              ok = Utf8Field(r, "catName", 9);
+              catalog_done = true;
+              break;
+            case 10:
+              ok = r.wire == kVarint;
+              if (ok) {
+                out_->writeFieldBegin("writeId", T_I64, 10);
+                out_->writeI64(static_cast<int64_t>(r.varint));
+                out_->writeFieldEnd();
+              }
+              break;
+            case 11:
+              ok = BoolField(r, "isStatsCompliant", 11);
+              break;
+            default:  // privileges, colStats, fileMetadata, unknown: the generic path
+              break;
           }
-          break;
-        case 11:
-          ok = BoolField(r, "isStatsCompliant", 11);
-          break;
-        default:  // privileges, colStats, fileMetadata, unknown: the generic path
-          break;
-      }
-      if (!ok) return false;
-    }
-    if (rs.failed()) return false;
-    presented_before(UINT32_MAX);
-    out_->writeFieldStop();
-    out_->writeStructEnd();
-    return true;
+          return ok;
+        },
+        [&] { presented_before(UINT32_MAX); });
   }
 
  private:
@@ -309,6 +301,30 @@ class Writer {
     out_->writeFieldBegin(name, T_STRUCT, id);
     if (!body()) return false;
     out_->writeFieldEnd();
+    return true;
+  }
+
+  // Struct `name` from message `msg`: its records in strictly increasing field
+  // number, each written by `field` (false declines), then `before_stop`'s
+  // fields, then the field stop.
+  template <class F>
+  bool Struct(const char* name, std::string_view msg, F&& field) {
+    return Struct(name, msg, field, [] {});
+  }
+  template <class F, class E>
+  bool Struct(const char* name, std::string_view msg, F&& field, E&& before_stop) {
+    out_->writeStructBegin(name);
+    Records rs(msg);
+    Record r;
+    uint32_t last = 0;
+    while (rs.Next(&r)) {
+      if (r.number <= last || !field(r)) return false;
+      last = r.number;
+    }
+    if (rs.failed()) return false;
+    before_stop();
+    out_->writeFieldStop();
+    out_->writeStructEnd();
     return true;
   }
 
@@ -378,51 +394,23 @@ class Writer {
   }
 
   bool FieldSchema(std::string_view msg) {
-    out_->writeStructBegin("FieldSchema");
-    Records rs(msg);
-    Record r;
-    uint32_t last = 0;
-    while (rs.Next(&r)) {
-      if (r.number <= last) return false;
-      last = r.number;
+    return Struct("FieldSchema", msg, [&](const Record& r) {
       static constexpr const char* kNames[] = {"", "name", "type", "comment"};
-      if (r.number > 3 || !Utf8Field(r, kNames[r.number], static_cast<int16_t>(r.number))) {
-        return false;
-      }
-    }
-    if (rs.failed()) return false;
-    out_->writeFieldStop();
-    out_->writeStructEnd();
-    return true;
+      return r.number <= 3 && Utf8Field(r, kNames[r.number], static_cast<int16_t>(r.number));
+    });
   }
 
   bool Order(std::string_view msg) {
-    out_->writeStructBegin("Order");
-    Records rs(msg);
-    Record r;
-    uint32_t last = 0;
-    while (rs.Next(&r)) {
-      if (r.number <= last) return false;
-      last = r.number;
+    return Struct("Order", msg, [&](const Record& r) {
       bool ok = r.number == 1   ? Utf8Field(r, "col", 1)
                 : r.number == 2 ? I32Field(r, "order", 2)
                                 : false;
-      if (!ok) return false;
-    }
-    if (rs.failed()) return false;
-    out_->writeFieldStop();
-    out_->writeStructEnd();
-    return true;
+      return ok;
+    });
   }
 
   bool SerDe(std::string_view msg) {
-    out_->writeStructBegin("SerDeInfo");
-    Records rs(msg);
-    Record r;
-    uint32_t last = 0;
-    while (rs.Next(&r)) {
-      if (r.number <= last) return false;
-      last = r.number;
+    return Struct("SerDeInfo", msg, [&](const Record& r) {
       bool ok = false;
       switch (r.number) {
         case 1:
@@ -449,12 +437,8 @@ class Writer {
         default:
           break;
       }
-      if (!ok) return false;
-    }
-    if (rs.failed()) return false;
-    out_->writeFieldStop();
-    out_->writeStructEnd();
-    return true;
+      return ok;
+    });
   }
 
   // list<list<string>> from a StringListList.
@@ -508,33 +492,18 @@ class Writer {
   }
 
   bool Skewed(std::string_view msg) {
-    out_->writeStructBegin("SkewedInfo");
-    Records rs(msg);
-    Record r;
-    uint32_t last = 0;
-    while (rs.Next(&r)) {
-      if (r.number <= last || !Len(r)) return false;
-      last = r.number;
+    return Struct("SkewedInfo", msg, [&](const Record& r) {
+      if (!Len(r)) return false;
       bool ok = r.number == 1   ? StringListField("skewedColNames", 1, r.bytes)
                 : r.number == 2 ? StringListListField("skewedColValues", 2, r.bytes)
                 : r.number == 3 ? SkewedMapField("skewedColValueLocationMaps", 3, r.bytes)
                                 : false;
-      if (!ok) return false;
-    }
-    if (rs.failed()) return false;
-    out_->writeFieldStop();
-    out_->writeStructEnd();
-    return true;
+      return ok;
+    });
   }
 
   bool Sd(std::string_view msg, const PartitionPresentation& how) {
-    out_->writeStructBegin("StorageDescriptor");
-    Records rs(msg);
-    Record r;
-    uint32_t last = 0;
-    while (rs.Next(&r)) {
-      if (r.number <= last) return false;
-      last = r.number;
+    return Struct("StorageDescriptor", msg, [&](const Record& r) {
       bool ok = false;
       switch (r.number) {
         case 1:
@@ -584,12 +553,8 @@ class Writer {
         default:
           break;
       }
-      if (!ok) return false;
-    }
-    if (rs.failed()) return false;
-    out_->writeFieldStop();
-    out_->writeStructEnd();
-    return true;
+      return ok;
+    });
   }
 
   P* out_;
