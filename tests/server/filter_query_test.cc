@@ -33,34 +33,7 @@ struct Key {
   bool integral;
 };
 
-class FilterQueryTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto opened = Repository::Open(&kv_, arbor::testing::TestRepositoryOptions());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    repo_ = std::move(opened).value();
-  }
-
-  void Stage(const std::function<Status(CatalogTxn&)>& fn) {
-    auto r = repo_->Mutate("main", MutationOptions{"tester", "stage"},
-                           [&](const ReadView& view) -> Result<std::vector<Edit>> {
-                             CatalogTxn txn(view);
-                             ARBOR_RETURN_IF_ERROR(fn(txn));
-                             return txn.TakeEdits();
-                           });
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-  }
-
-  void Commit() {
-    CommitOptions o;
-    o.author = "tester";
-    o.message = "commit";
-    ASSERT_TRUE(repo_->Commit("main", o).ok());
-  }
-
-  MemKvStore kv_;
-  std::unique_ptr<Repository> repo_;
-};
+class FilterQueryTest : public arbor::testing::MainBranchTest {};
 
 // The names of the partitions `q` selects, and (with parse) their stored values.
 Values Names(const CatalogTxn& txn, const catalog::Table& t, const PartitionQuery& q,

@@ -80,33 +80,8 @@ Values MustNames(const CatalogTxn& txn, const catalog::Table& table, const Parti
   return names.ok() ? *names : Values{};
 }
 
-class CatalogQueryTest : public ::testing::Test {
+class CatalogQueryTest : public testing::MainBranchTest {
  protected:
-  void SetUp() override {
-    auto opened = Repository::Open(&kv_, testing::TestRepositoryOptions());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    repo_ = std::move(opened).value();
-  }
-
-  // Runs `fn` in a transaction on main and stages what it writes.
-  void Stage(const std::function<Status(CatalogTxn&)>& fn) {
-    auto r = repo_->Mutate("main", MutationOptions{"tester", "stage"},
-                           [&](const ReadView& view) -> Result<std::vector<Edit>> {
-                             CatalogTxn txn(view);
-                             ARBOR_RETURN_IF_ERROR(fn(txn));
-                             return txn.TakeEdits();
-                           });
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-  }
-
-  void Commit() {
-    CommitOptions o;
-    o.author = "tester";
-    o.message = "commit";
-    auto c = repo_->Commit("main", o);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-  }
-
   ReadView View() {
     auto v = repo_->OpenView("main");
     EXPECT_TRUE(v.ok()) << v.status().ToString();
@@ -131,9 +106,6 @@ class CatalogQueryTest : public ::testing::Test {
       return txn.AddPartitions(t.db_name(), t.table_name(), std::move(ps), false).status();
     });
   }
-
-  MemKvStore kv_;
-  std::unique_ptr<Repository> repo_;
 };
 
 TEST_F(CatalogQueryTest, LeadingValuesSelectOneKeyRange) {

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "arbor/catalog.pb.h"
+#include "storage/mem_kv_store.h"
+#include "versioning/catalog.h"
 #include "versioning/catalog_key.h"
 #include "versioning/deterministic_proto.h"
 #include "versioning/repository.h"
@@ -182,6 +184,39 @@ inline RepositoryOptions TestRepositoryOptions() {
   o.commit_cache_bytes = 1 << 20;
   return o;
 }
+
+// A fresh in-memory repository whose `main` tests stage catalog writes on and
+// commit, as the catalog-query tests do.
+class MainBranchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Repository::Open(&kv_, TestRepositoryOptions());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    repo_ = std::move(opened).value();
+  }
+
+  // Runs `fn` in a transaction on main and stages what it writes.
+  void Stage(const std::function<Status(CatalogTxn&)>& fn) {
+    auto r = repo_->Mutate("main", MutationOptions{"tester", "stage"},
+                           [&](const ReadView& view) -> Result<std::vector<Edit>> {
+                             CatalogTxn txn(view);
+                             ARBOR_RETURN_IF_ERROR(fn(txn));
+                             return txn.TakeEdits();
+                           });
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  void Commit() {
+    CommitOptions o;
+    o.author = "tester";
+    o.message = "commit";
+    auto c = repo_->Commit("main", o);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+  }
+
+  MemKvStore kv_;
+  std::unique_ptr<Repository> repo_;
+};
 
 using Contents = std::map<std::string, std::string>;
 
