@@ -1,5 +1,6 @@
 #include "versioning/partition_name.h"
 
+#include "base/ascii.h"
 #include "versioning/names.h"
 
 namespace arbor {
@@ -10,21 +11,6 @@ constexpr std::string_view kEscapedPunctuation = "\"#%'*/:=?\\\x7f{[]^";
 
 bool NeedsEscaping(unsigned char c) {
   return c < 0x20 || kEscapedPunctuation.find(static_cast<char>(c)) != std::string_view::npos;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 std::string JoinQuoted(const std::vector<std::string>& names) {
@@ -61,8 +47,8 @@ std::string UnescapePathName(std::string_view s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = HexValue(s[i + 1]);
-      const int lo = HexValue(s[i + 2]);
+      const int hi = HexDigitValue(s[i + 1]);
+      const int lo = HexDigitValue(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
         const int code = hi * 16 + lo;
         if (code < 0x80) {
