@@ -1,9 +1,11 @@
 #include "storage/node_store.h"
 
+#include <string>
+
 namespace arbor {
 
 NodeStore::NodeStore(ObjectStore* objects, size_t cache_bytes)
-    : objects_(objects), cache_(cache_bytes) {
+    : objects_(objects), cache_(cache_bytes - cache_bytes / 4), key_blocks_(cache_bytes / 4) {
   Node empty;
   empty_leaf_id_ = ObjectId::Hash(static_cast<uint8_t>(ObjectType::kTreeNode), EncodeNode(empty));
   empty_leaf_ = std::make_shared<const Node>(std::move(empty));
@@ -20,6 +22,37 @@ Result<NodePtr> NodeStore::Load(const ObjectId& id) {
   auto node = std::make_shared<const Node>(std::move(decoded).value());
   cache_.Insert(id, node, node->MemoryBytes());
   return node;
+}
+
+Status NodeStore::AppendLeaves(const Node& node, KeyBlock* block) {
+  for (const NodeEntry& e : node.entries) {
+    ARBOR_ASSIGN_OR_RETURN(NodePtr child, Load(e.child));
+    if (child->level + 1 != node.level) {
+      return Status::Corruption("node " + e.child.ToHex() + " is at level " +
+                                std::to_string(child->level) + " under a node at level " +
+                                std::to_string(node.level));
+    }
+    if (child->is_leaf()) {
+      block->AddLeaf(*child);
+    } else {
+      ARBOR_RETURN_IF_ERROR(AppendLeaves(*child, block));
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const KeyBlock>> NodeStore::LoadKeyBlock(const ObjectId& id) {
+  if (auto cached = key_blocks_.Lookup(id)) return cached;
+  ARBOR_ASSIGN_OR_RETURN(NodePtr node, Load(id));
+  if (node->level == 0 || node->level > kKeyBlockLevel) {
+    return Status::InvalidArgument("key blocks are made of nodes at levels 1 to " +
+                                   std::to_string(kKeyBlockLevel) + ", not " +
+                                   std::to_string(node->level));
+  }
+  auto block = std::make_shared<KeyBlock>();
+  ARBOR_RETURN_IF_ERROR(AppendLeaves(*node, block.get()));
+  key_blocks_.Insert(id, block, block->MemoryBytes());
+  return std::shared_ptr<const KeyBlock>(std::move(block));
 }
 
 ObjectId NodeStore::Store(Node node, WriteBatch* batch, NodePtr* stored) {

@@ -348,4 +348,73 @@ Status ProllyTree::Scan(const ObjectId& root, std::string_view begin, std::strin
   return Status::OK();
 }
 
+namespace {
+
+// Calls fn for the keys of `keys` (a leaf's or a KeyBlock's, both with size(),
+// key(i) and LowerBound()) that lie in [begin, end); false once fn refused a key or
+// a key reached `end`.
+template <typename Keys>
+bool EmitRun(const Keys& keys, std::string_view begin, std::string_view end,
+             const std::function<bool(std::string_view)>& fn) {
+  const size_t n = keys.size();
+  if (n == 0) return true;
+  // Past the first run begin lies behind, and mostly end lies ahead: one comparison
+  // each per run instead of one per key.
+  const size_t first = keys.key(0) >= begin ? 0 : keys.LowerBound(begin);
+  if (end.empty() || keys.key(n - 1) < end) {
+    for (size_t i = first; i < n; ++i) {
+      if (!fn(keys.key(i))) return false;
+    }
+    return true;
+  }
+  for (size_t i = first; i < n; ++i) {
+    if (keys.key(i) >= end || !fn(keys.key(i))) return false;
+  }
+  return false;  // a key reached end
+}
+
+// A leaf's keys, seen as EmitRun sees a KeyBlock.
+struct LeafKeys {
+  const Node& leaf;
+  size_t size() const { return leaf.entries.size(); }
+  std::string_view key(size_t i) const { return leaf.entries[i].key; }
+  size_t LowerBound(std::string_view k) const { return leaf.LowerBound(k); }
+};
+
+// Calls fn for the keys in [begin, end) beneath `node`; false once done (fn
+// refused a key or a key reached end).
+Result<bool> EmitKeys(NodeStore* store, const Node& node, std::string_view begin,
+                      std::string_view end, const std::function<bool(std::string_view)>& fn) {
+  if (node.is_leaf()) return EmitRun(LeafKeys{node}, begin, end, fn);
+  // An internal entry's key is the largest of its subtree: the first subtree that
+  // can hold a key >= begin is at LowerBound(begin).
+  for (size_t i = node.LowerBound(begin); i < node.entries.size(); ++i) {
+    const ObjectId& child_id = node.entries[i].child;
+    bool more;
+    if (node.level == NodeStore::kKeyBlockLevel + 1) {
+      // Children at the key-block level are read as blocks, without loading them.
+      ARBOR_ASSIGN_OR_RETURN(std::shared_ptr<const KeyBlock> block, store->LoadKeyBlock(child_id));
+      more = EmitRun(*block, begin, end, fn);
+    } else {
+      ARBOR_ASSIGN_OR_RETURN(NodePtr child, store->Load(child_id));
+      ARBOR_ASSIGN_OR_RETURN(more, EmitKeys(store, *child, begin, end, fn));
+    }
+    if (!more) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status ProllyTree::ScanKeys(const ObjectId& root, std::string_view begin, std::string_view end,
+                            const std::function<bool(std::string_view)>& fn) const {
+  ARBOR_ASSIGN_OR_RETURN(NodePtr node, store_->Load(root));
+  if (!node->is_leaf() && node->level <= NodeStore::kKeyBlockLevel) {
+    ARBOR_ASSIGN_OR_RETURN(std::shared_ptr<const KeyBlock> block, store_->LoadKeyBlock(root));
+    EmitRun(*block, begin, end, fn);
+    return Status::OK();
+  }
+  return EmitKeys(store_, *node, begin, end, fn).status();
+}
+
 }  // namespace arbor

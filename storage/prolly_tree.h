@@ -72,6 +72,12 @@ class ProllyTree {
   Status Scan(const ObjectId& root, std::string_view begin, std::string_view end,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
 
+  // Calls fn(key) for keys in [begin, end) in order until fn returns false: a Scan
+  // without values, served from the store's KeyBlocks (a lookup per level-1 subtree,
+  // keys from one buffer).
+  Status ScanKeys(const ObjectId& root, std::string_view begin, std::string_view end,
+                  const std::function<bool(std::string_view)>& fn) const;
+
   // Whether an entry ends its node at `level`; exposed for tests of the boundary rule.
   bool IsBoundary(uint32_t level, const NodeEntry& entry) const;
 

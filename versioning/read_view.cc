@@ -216,16 +216,26 @@ Status ReadView::ScanFrom(const KeyRange& range, uint64_t offset,
                           const std::function<bool(const std::string&, const std::string&)>& fn,
                           ScanValues values) const {
   std::string start = range.begin;
-  if (offset > 0) {
-    ARBOR_ASSIGN_OR_RETURN(bool staged_in_range, StagedIn(range));
-    if (!staged_in_range) {
-      // Counted subtrees find the offset-th entry of the range in O(log n).
-      ARBOR_ASSIGN_OR_RETURN(uint64_t rank, tree_->Rank(root_, range.begin));
-      ARBOR_ASSIGN_OR_RETURN(TreeCursor c, tree_->SeekToOffset(root_, rank + offset));
-      if (!c.Valid()) return Status::OK();
-      start.assign(c.key());
-      offset = 0;
-    }
+  bool staged_in_range = true;  // unless looked up: only the tree's shortcuts need it
+  if (offset > 0 || values == ScanValues::kSkip) {
+    ARBOR_ASSIGN_OR_RETURN(staged_in_range, StagedIn(range));
+  }
+  if (offset > 0 && !staged_in_range) {
+    // Counted subtrees find the offset-th entry of the range in O(log n).
+    ARBOR_ASSIGN_OR_RETURN(uint64_t rank, tree_->Rank(root_, range.begin));
+    ARBOR_ASSIGN_OR_RETURN(TreeCursor c, tree_->SeekToOffset(root_, rank + offset));
+    if (!c.Valid()) return Status::OK();
+    start.assign(c.key());
+    offset = 0;
+  }
+  if (values == ScanValues::kSkip && !staged_in_range) {
+    // Keys alone, and only the tree's: its key blocks serve them.
+    const std::string no_value;
+    std::string key;
+    return tree_->ScanKeys(root_, start, range.end, [&](std::string_view k) {
+      key.assign(k);
+      return fn(key, no_value);
+    });
   }
   auto it = NewIterator(values);
   ARBOR_RETURN_IF_ERROR(it->Seek(start));
