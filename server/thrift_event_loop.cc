@@ -2,7 +2,9 @@
 // owns every connection while it waits: accepts, reads whatever bytes arrive
 // without blocking, lifts them through the connection's layers, and asks the
 // connection's ThriftMessageScanner whether they hold a whole request; only then
-// does a worker get the connection. It enforces, per connection, the
+// does a worker get the connection (or, for a cheap call while the loop has
+// nothing else to do, the loop serves it: thrift_inline.cc). It enforces, per
+// connection, the
 // --request-timeout of a request (or handshake) that has begun and
 // --max-message-bytes, and over all of them --max-pending-bytes and
 // --max-connections (with OverflowQueue); each closure is logged and counted.
@@ -19,6 +21,7 @@
 #include <cstring>
 
 #include "server/hms/hms_handler.h"
+#include "server/hms/hms_processor.h"
 #include "server/thrift_server_impl.h"
 #include "server/tls/tls_layer.h"
 
@@ -50,6 +53,9 @@ std::string PeerOf(int fd) {
 }  // namespace
 
 void HmsServer::Impl::Loop() {
+  std::unique_ptr<SessionProcessor> processor = MakeSessionProcessor();
+  processor->setEventHandler(observer_);
+  loop_processor_ = processor.get();
   std::vector<epoll_event> events(256);
   bool closing = false;
   while (true) {
@@ -84,7 +90,7 @@ void HmsServer::Impl::Loop() {
         overflow_->OnEvent(tag);
       } else {
         auto it = connections_.find(static_cast<int>(tag));
-        if (it != connections_.end() && !it->second->busy) OnReadable(it->second.get());
+        if (it != connections_.end() && !it->second->busy) OnReadable(it->second.get(), n == 1);
       }
     }
     Sweep();
@@ -216,11 +222,15 @@ bool HmsServer::Impl::FlushOut(Connection* c) {
   return true;
 }
 
-void HmsServer::Impl::OnReadable(Connection* c) {
+void HmsServer::Impl::OnReadable(Connection* c, bool alone) {
+  const size_t queued = c->out.size();
   if (!FlushOut(c)) {
     Close(c);
     return;
   }
+  // A reply the loop queued (thrift_inline.cc): the client has
+  // --request-timeout to take each part of it, as a worker would wait.
+  if (c->session && c->out.size() < queued) c->deadline = Clock::now() + timeout_;
   char buf[kIoChunk];
   size_t read = 0;
   std::string raw;  // with layers: what they have yet to see
@@ -281,6 +291,10 @@ void HmsServer::Impl::OnReadable(Connection* c) {
   }
   if (verdict != V::kNeedMore) {
     SetPartial(c, false);
+    if (ServesOnLoop(c, alone)) {
+      ServeOnLoop(c);
+      return;
+    }
     c->busy = true;
     ++busy_;
     Enqueue(c);
@@ -293,7 +307,7 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     Close(c);
     return;
   }
-  SetPartial(c, !c->in.empty() || !c->session || c->layer_bytes() > 0);
+  SetPartial(c, !c->in.empty() || !c->out.empty() || !c->session || c->layer_bytes() > 0);
   Arm(c, EPOLL_CTL_MOD);
 }
 
@@ -339,10 +353,12 @@ void HmsServer::Impl::Sweep() {
     if (now >= c->deadline) expired.push_back(c);
   }
   for (Connection* c : expired) {
+    const bool reply = c->in.empty() && c->layer_bytes() == 0 && !c->out.empty();
+    const char* what = !c->session ? "handshake" : reply ? "reply" : "request";
     spdlog::warn(
         "thrift: closing the connection from {}: {} not complete {} s after it "
-        "started ({} bytes received; --request-timeout)",
-        c->peer, c->session ? "request" : "handshake", timeout_.count(), c->in.size());
+        "started ({} bytes received, {} to send; --request-timeout)",
+        c->peer, what, timeout_.count(), c->in.size(), c->out.size());
     Count("request_timeout");
     Close(c);
   }
