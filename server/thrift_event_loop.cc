@@ -237,7 +237,10 @@ void HmsServer::Impl::OnReadable(Connection* c, bool alone) {
   while (read < kMaxReadPerEvent) {
     const ssize_t n = ::recv(c->fd, buf, sizeof(buf), 0);
     if (n > 0) {
-      if (!c->partial) c->deadline = Clock::now() + timeout_;
+      // A request starts now, unless one is already arriving (also in a layer);
+      // a queued reply's deadline does not carry over to it.
+      const bool replying = c->session && c->in.empty() && c->layer_bytes() == 0 && !c->out.empty();
+      if (!c->partial || replying) c->deadline = Clock::now() + timeout_;
       (c->layers.empty() ? c->in : raw).append(buf, static_cast<size_t>(n));
       read += static_cast<size_t>(n);
       continue;
