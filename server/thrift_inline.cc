@@ -19,10 +19,10 @@
 //    the client must take it within --request-timeout.
 #include <spdlog/spdlog.h>
 
+#include <sys/epoll.h>
+
 #include "server/hms/hms_processor.h"
 #include "server/thrift_server_impl.h"
-
-#include <sys/epoll.h>
 
 namespace arbor::hms {
 
