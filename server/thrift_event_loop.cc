@@ -61,20 +61,22 @@ void HmsServer::Impl::Loop() {
   while (true) {
     if (stopping_.load() && !closing) {
       // Stop accepting; close every connection not in a worker's hands. The
-      // ones in flight finish their requests and are closed when handed back.
+      // ones in flight finish their requests and are closed when handed back;
+      // a reply the loop queued (thrift_inline.cc) is still sent, within
+      // --request-timeout, as a worker would.
       closing = true;
       epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
       CloseFd(listen_fd_);
       listen_fd_ = -1;
       std::vector<Connection*> idle;
       for (auto& [fd, c] : connections_) {
-        if (!c->busy) idle.push_back(c.get());
+        if (!c->busy && (c->out.empty() || !c->session)) idle.push_back(c.get());
       }
       for (Connection* c : idle)
         Close(c);
       overflow_->CloseAll();
     }
-    if (closing && busy_ == 0) return;
+    if (closing && connections_.empty()) return;
     const bool timers = !partial_.empty() || !overflow_->empty() || accept_paused_;
     const int n =
         epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timers ? 100 : 1000);
@@ -231,6 +233,15 @@ void HmsServer::Impl::OnReadable(Connection* c, bool alone) {
   // A reply the loop queued (thrift_inline.cc): the client has
   // --request-timeout to take each part of it, as a worker would wait.
   if (c->session && c->out.size() < queued) c->deadline = Clock::now() + timeout_;
+  if (stopping_.load()) {
+    // Stopping: the queued reply goes out, no further request is read.
+    if (c->out.empty()) {
+      Close(c);
+    } else {
+      Arm(c, EPOLL_CTL_MOD);
+    }
+    return;
+  }
   char buf[kIoChunk];
   size_t read = 0;
   std::string raw;  // with layers: what they have yet to see
