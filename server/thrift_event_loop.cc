@@ -221,6 +221,7 @@ bool HmsServer::Impl::FlushOut(Connection* c) {
     return false;
   }
   if (c->out.capacity() > kIoChunk) c->out.shrink_to_fit();
+  c->Account();
   return true;
 }
 
