@@ -4,10 +4,10 @@
 // connection's ThriftMessageScanner whether they hold a whole request; only then
 // does a worker get the connection (or, for a cheap call while the loop has
 // nothing else to do, the loop serves it: thrift_inline.cc). It enforces, per
-// connection, the
-// --request-timeout of a request (or handshake) that has begun and
-// --max-message-bytes, and over all of them --max-pending-bytes and
-// --max-connections (with OverflowQueue); each closure is logged and counted.
+// connection, the --request-timeout of a request (or handshake) that has begun,
+// or of a reply it queued, and --max-message-bytes, and over all of them
+// --max-pending-bytes and --max-connections (with OverflowQueue); each closure
+// is logged and counted.
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
