@@ -649,7 +649,7 @@ struct Bench {
     };
     Line("  n   get_table      getVersion (F_rpc)   ratio   get_table scaling vs n=1");
     double base = 0;
-    for (int n : {1, 2, 8}) {
+    for (int n : {1, 2, 8, 16}) {
       double gt = Throughput(n, get_table);
       double gv = Throughput(n, get_version);
       if (n == 1) base = gt;

@@ -82,9 +82,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   scan.container_limit = kContainerLimit;
   arbor::hms::ThriftMessageScanner scanner(scan);
   if (scanner.Scan(requests, /*first_message=*/true) ==
-          arbor::hms::ThriftMessageScanner::Verdict::kComplete &&
-      scanner.message_size() > requests.size()) {
-    std::abort();
+      arbor::hms::ThriftMessageScanner::Verdict::kComplete) {
+    if (scanner.message_size() > requests.size()) std::abort();
+    // The method name the event loop decides on lies within the message.
+    const std::string_view method = scanner.method(requests);
+    if (!method.empty() &&
+        (method.data() < requests.data() ||
+         method.data() + method.size() > requests.data() + scanner.message_size())) {
+      std::abort();
+    }
   }
 
   arbor::MemKvStore kv;

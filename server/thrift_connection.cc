@@ -142,6 +142,12 @@ void ConnectionTransport::Fill() {
   if (static_cast<int64_t>(c_->in.size()) > max_message_bytes_) {
     throw TTransportException(TTransportException::END_OF_FILE, "MaxMessageSize reached");
   }
+  if (mode_ == Mode::kNoWait) {
+    // The loop serves only requests the scanner saw whole; a parser that wants
+    // more disagrees with it, and the loop must not wait for the socket.
+    throw TTransportException(TTransportException::CORRUPTED_DATA,
+                              "the request ends before the parser expects");
+  }
   char buf[kIoChunk];
   while (true) {
     const ssize_t n = ::recv(c_->fd, buf, sizeof(buf), 0);
@@ -183,13 +189,17 @@ void ConnectionTransport::Send() {
     Status s = Lower(c_, c_->layers.size(), std::move(out_), &wire);
     if (!s.ok()) throw TTransportException(TTransportException::NOT_OPEN, s.message());
     Write(wire.data(), wire.size());
+    c_->Account();  // c->out went into `wire`
   }
   out_.clear();
 }
 
 void ConnectionTransport::Write(const char* data, size_t size) {
   size_t off = 0;
-  while (off < size) {
+  const bool wait = mode_ == Mode::kWait;
+  // Without waiting, nothing may overtake bytes already queued for the loop.
+  const bool queued = !wait && !c_->out.empty();
+  while (!queued && off < size) {
     const ssize_t n = ::send(c_->fd, data + off, size - off, MSG_NOSIGNAL);
     if (n > 0) {
       off += static_cast<size_t>(n);
@@ -197,6 +207,7 @@ void ConnectionTransport::Write(const char* data, size_t size) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!wait) break;
       pollfd p{c_->fd, POLLOUT, 0};
       if (::poll(&p, 1, static_cast<int>(timeout_.count() * 1000)) == 0) {
         throw TTransportException(TTransportException::TIMED_OUT,
@@ -207,6 +218,10 @@ void ConnectionTransport::Write(const char* data, size_t size) {
     }
     throw TTransportException(TTransportException::NOT_OPEN,
                               std::string("send: ") + std::strerror(errno));
+  }
+  if (off < size) {  // kNoWait only: the socket had no room
+    c_->out.append(data + off, size - off);
+    c_->Account();
   }
 }
 

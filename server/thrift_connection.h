@@ -16,6 +16,9 @@
 //  * ConnectionTransport reads from `in`, where the scanner has seen a whole
 //    request, and waits on the socket only when the parser wants more (a
 //    protocol the scanner does not model), never past the request's deadline.
+//    Without waiting (the event loop serving a call itself) it never waits:
+//    reply bytes the socket cannot take now are queued on `out`, which the
+//    loop sends first, and a parser that wants more bytes is an error.
 #pragma once
 
 #include <thrift/TConfiguration.h>
@@ -69,7 +72,7 @@ struct Connection {
   // Between the socket (front) and `in`: TLS, SASL (server/connection_layer.h).
   std::vector<std::unique_ptr<ConnectionLayer>> layers;
   std::string in;       // received bytes not yet parsed
-  std::string out;      // layer bytes (handshakes) the loop has not yet sent
+  std::string out;      // bytes the loop has yet to send, before any other
   size_t consumed = 0;  // of `in`, by the worker's parser
   ThriftMessageScanner scanner;
   bool first_message = true;
@@ -108,15 +111,23 @@ Status Lift(Connection* c, std::string_view raw, std::string* wire,
 // socket until the request's deadline. Replies go out in chunks of kIoChunk; a write of a
 // chunk or more (a streamed listing's blocks) goes out without a copy. Failures
 // throw TTransportException, as Thrift's processor expects.
+//
+// kNoWait (the event loop): a reply the socket cannot take now goes, from the
+// first byte it refused, onto c->out, and every later byte behind it; the loop
+// sends c->out when the socket has room. A parser that wants more than `in`
+// holds throws instead of waiting.
 class ConnectionTransport
     : public apache::thrift::transport::TVirtualTransport<ConnectionTransport> {
  public:
+  enum class Mode { kWait, kNoWait };
   ConnectionTransport(Connection* c, std::shared_ptr<apache::thrift::TConfiguration> config,
-                      std::chrono::seconds timeout, int64_t max_message_bytes)
+                      std::chrono::seconds timeout, int64_t max_message_bytes,
+                      Mode mode = Mode::kWait)
       : TVirtualTransport(std::move(config)),
         c_(c),
         timeout_(timeout),
-        max_message_bytes_(max_message_bytes) {}
+        max_message_bytes_(max_message_bytes),
+        mode_(mode) {}
 
   bool isOpen() const override { return true; }
   bool peek() override { return Available() > 0; }
@@ -139,12 +150,14 @@ class ConnectionTransport
   void Fill();
   // Sends what is buffered, through the layers.
   void Send();
-  // Sends data[0, size) to the socket, waiting up to the timeout for room.
+  // Sends data[0, size) to the socket, waiting up to the timeout for room
+  // (kNoWait: queuing on c->out what it has no room for).
   void Write(const char* data, size_t size);
 
   Connection* c_;
   std::chrono::seconds timeout_;
   int64_t max_message_bytes_;
+  Mode mode_;
   std::string out_;
   bool peer_closed_ = false;
 };

@@ -2,10 +2,12 @@
 // owns every connection while it waits: accepts, reads whatever bytes arrive
 // without blocking, lifts them through the connection's layers, and asks the
 // connection's ThriftMessageScanner whether they hold a whole request; only then
-// does a worker get the connection. It enforces, per connection, the
-// --request-timeout of a request (or handshake) that has begun and
-// --max-message-bytes, and over all of them --max-pending-bytes and
-// --max-connections (with OverflowQueue); each closure is logged and counted.
+// does a worker get the connection (or, for a cheap call while the loop has
+// nothing else to do, the loop serves it: thrift_inline.cc). It enforces, per
+// connection, the --request-timeout of a request (or handshake) that has begun,
+// or of a reply it queued, and --max-message-bytes, and over all of them
+// --max-pending-bytes and --max-connections (with OverflowQueue); each closure
+// is logged and counted.
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
@@ -19,6 +21,7 @@
 #include <cstring>
 
 #include "server/hms/hms_handler.h"
+#include "server/hms/hms_processor.h"
 #include "server/thrift_server_impl.h"
 #include "server/tls/tls_layer.h"
 
@@ -50,25 +53,30 @@ std::string PeerOf(int fd) {
 }  // namespace
 
 void HmsServer::Impl::Loop() {
+  std::unique_ptr<SessionProcessor> processor = MakeSessionProcessor();
+  processor->setEventHandler(observer_);
+  loop_processor_ = processor.get();
   std::vector<epoll_event> events(256);
   bool closing = false;
   while (true) {
     if (stopping_.load() && !closing) {
       // Stop accepting; close every connection not in a worker's hands. The
-      // ones in flight finish their requests and are closed when handed back.
+      // ones in flight finish their requests and are closed when handed back;
+      // a reply the loop queued (thrift_inline.cc) is still sent, within
+      // --request-timeout, as a worker would.
       closing = true;
       epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
       CloseFd(listen_fd_);
       listen_fd_ = -1;
       std::vector<Connection*> idle;
       for (auto& [fd, c] : connections_) {
-        if (!c->busy) idle.push_back(c.get());
+        if (!c->busy && (c->out.empty() || !c->session)) idle.push_back(c.get());
       }
       for (Connection* c : idle)
         Close(c);
       overflow_->CloseAll();
     }
-    if (closing && busy_ == 0) return;
+    if (closing && connections_.empty()) return;
     const bool timers = !partial_.empty() || !overflow_->empty() || accept_paused_;
     const int n =
         epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timers ? 100 : 1000);
@@ -84,7 +92,7 @@ void HmsServer::Impl::Loop() {
         overflow_->OnEvent(tag);
       } else {
         auto it = connections_.find(static_cast<int>(tag));
-        if (it != connections_.end() && !it->second->busy) OnReadable(it->second.get());
+        if (it != connections_.end() && !it->second->busy) OnReadable(it->second.get(), n == 1);
       }
     }
     Sweep();
@@ -213,12 +221,26 @@ bool HmsServer::Impl::FlushOut(Connection* c) {
     return false;
   }
   if (c->out.capacity() > kIoChunk) c->out.shrink_to_fit();
+  c->Account();
   return true;
 }
 
-void HmsServer::Impl::OnReadable(Connection* c) {
+void HmsServer::Impl::OnReadable(Connection* c, bool alone) {
+  const size_t queued = c->out.size();
   if (!FlushOut(c)) {
     Close(c);
+    return;
+  }
+  // A reply the loop queued (thrift_inline.cc): the client has
+  // --request-timeout to take each part of it, as a worker would wait.
+  if (c->session && c->out.size() < queued) c->deadline = Clock::now() + timeout_;
+  if (stopping_.load()) {
+    // Stopping: the queued reply goes out, no further request is read.
+    if (c->out.empty()) {
+      Close(c);
+    } else {
+      Arm(c, EPOLL_CTL_MOD);
+    }
     return;
   }
   char buf[kIoChunk];
@@ -227,7 +249,10 @@ void HmsServer::Impl::OnReadable(Connection* c) {
   while (read < kMaxReadPerEvent) {
     const ssize_t n = ::recv(c->fd, buf, sizeof(buf), 0);
     if (n > 0) {
-      if (!c->partial) c->deadline = Clock::now() + timeout_;
+      // A request starts now, unless one is already arriving (also in a layer);
+      // a queued reply's deadline does not carry over to it.
+      const bool replying = c->session && c->in.empty() && c->layer_bytes() == 0 && !c->out.empty();
+      if (!c->partial || replying) c->deadline = Clock::now() + timeout_;
       (c->layers.empty() ? c->in : raw).append(buf, static_cast<size_t>(n));
       read += static_cast<size_t>(n);
       continue;
@@ -281,6 +306,10 @@ void HmsServer::Impl::OnReadable(Connection* c) {
   }
   if (verdict != V::kNeedMore) {
     SetPartial(c, false);
+    if (ServesOnLoop(c, alone)) {
+      ServeOnLoop(c);
+      return;
+    }
     c->busy = true;
     ++busy_;
     Enqueue(c);
@@ -293,7 +322,7 @@ void HmsServer::Impl::OnReadable(Connection* c) {
     Close(c);
     return;
   }
-  SetPartial(c, !c->in.empty() || !c->session || c->layer_bytes() > 0);
+  SetPartial(c, !c->in.empty() || !c->out.empty() || !c->session || c->layer_bytes() > 0);
   Arm(c, EPOLL_CTL_MOD);
 }
 
@@ -339,10 +368,12 @@ void HmsServer::Impl::Sweep() {
     if (now >= c->deadline) expired.push_back(c);
   }
   for (Connection* c : expired) {
+    const bool reply = c->in.empty() && c->layer_bytes() == 0 && !c->out.empty();
+    const char* what = !c->session ? "handshake" : reply ? "reply" : "request";
     spdlog::warn(
         "thrift: closing the connection from {}: {} not complete {} s after it "
-        "started ({} bytes received; --request-timeout)",
-        c->peer, c->session ? "request" : "handshake", timeout_.count(), c->in.size());
+        "started ({} bytes received, {} to send; --request-timeout)",
+        c->peer, what, timeout_.count(), c->in.size(), c->out.size());
     Count("request_timeout");
     Close(c);
   }

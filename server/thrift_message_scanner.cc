@@ -42,6 +42,23 @@ void ThriftMessageScanner::Reset() {
   stack_.clear();
 }
 
+std::string_view ThriftMessageScanner::method(std::string_view data) const {
+  if (verdict_ != Verdict::kComplete || !options_.binary) return {};
+  data = data.substr(0, pos_);
+  if (options_.framed) data.remove_prefix(std::min<size_t>(4, data.size()));
+  if (data.size() < 4) return {};
+  int32_t word = BigEndian32(data.data());
+  size_t at = 4;
+  if (word < 0) {
+    // Strict header: the name's length follows the version word.
+    if (data.size() < 8) return {};
+    word = BigEndian32(data.data() + 4);
+    at = 8;
+  }
+  if (word < 0 || data.size() - at < static_cast<uint32_t>(word)) return {};
+  return data.substr(at, static_cast<size_t>(word));
+}
+
 ThriftMessageScanner::Verdict ThriftMessageScanner::Scan(std::string_view data,
                                                          bool first_message) {
   if (verdict_ != Verdict::kNeedMore || data.empty()) return verdict_;

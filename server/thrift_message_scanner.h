@@ -22,6 +22,8 @@
 //    deadline.
 //  * Framed transports: the 4-byte frame length tells the size.
 //  * Reset() starts over for the next message.
+//  * method() names the call of a whole binary message (strict or old header,
+//    framed or not) without decoding the rest; empty for compact.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +49,10 @@ class ThriftMessageScanner {
   // `first_message`: the connection's first bytes, where a SASL start may appear.
   Verdict Scan(std::string_view data, bool first_message);
   size_t message_size() const { return pos_; }
+  // The method name in the header of the message `data` begins with, once
+  // Scan() returned kComplete for it (so the name is within the bytes); empty
+  // otherwise, and for the compact protocol. Points into `data`.
+  std::string_view method(std::string_view data) const;
   void Reset();
 
  private:

@@ -3,13 +3,15 @@
 //   thrift_server.cc      start (listening socket, epoll set, threads) and stop
 //   thrift_event_loop.cc  the event loop: accept, admit, read, scan, time out
 //   thrift_workers.cc     the worker pool: serve buffered requests, hand back
+//   thrift_inline.cc      the loop serving a cheap call itself, when idle
 // with the connection itself in thrift_connection.* and the connections beyond
 // --max-connections in thrift_refusal.*.
 //
 // Threads: one event loop, config.worker_threads workers. A connection moves
 // loop -> worker through `work_` (Enqueue, with busy set) and back through
 // `back_` and the wake eventfd (HandBack); nothing else crosses. Fields marked
-// "loop thread only" are never read by a worker.
+// "loop thread only" are never read by a worker. The loop may serve a call
+// itself (ServeOnLoop) on a connection that is not busy, without waiting.
 #pragma once
 
 #include <thrift/TConfiguration.h>
@@ -34,8 +36,8 @@
 
 namespace arbor::hms {
 
-// server/hms/hms_processor.h, which only the workers need (it brings the
-// generated service).
+// server/hms/hms_processor.h, which only the workers and ServeOnLoop need (it
+// brings the generated service).
 class SessionProcessor;
 
 // epoll tags besides a connection's descriptor (and OverflowQueue's).
@@ -66,7 +68,8 @@ class HmsServer::Impl {
   Result<std::vector<std::unique_ptr<ConnectionLayer>>> BuildLayers(const std::string& peer);
   // Sends what the layers queued on c->out; false if the connection failed.
   bool FlushOut(Connection* c);
-  void OnReadable(Connection* c);
+  // `alone`: the connection is the only one that epoll reported ready.
+  void OnReadable(Connection* c, bool alone);
   void Arm(Connection* c, int op);
   void Close(Connection* c);
   void TakeReturned();
@@ -75,10 +78,19 @@ class HmsServer::Impl {
   // Logs and counts a request over --max-message-bytes (whole, or so far).
   bool Oversized(Connection* c, ThriftMessageScanner::Verdict verdict);
 
+  // --- the loop serving a call (thrift_inline.cc)
+  // Whether the whole request buffered on `c` is served by the loop itself.
+  bool ServesOnLoop(const Connection* c, bool alone) const;
+  // Serves that one request with the loop's processor, then carries on with
+  // the connection as TakeReturned does.
+  void ServeOnLoop(Connection* c);
+
   // --- workers
   void Work();
-  // Serves the requests buffered on `c`; false if the connection is to be closed.
-  bool Serve(SessionProcessor* processor, Connection* c);
+  // Serves the requests buffered on `c` (kNoWait: the first one only, without
+  // waiting); false if the connection is to be closed.
+  bool Serve(SessionProcessor* processor, Connection* c,
+             ConnectionTransport::Mode mode = ConnectionTransport::Mode::kWait);
   void Enqueue(Connection* c);
   void HandBack(Connection* c, bool keep);
 
@@ -112,6 +124,7 @@ class HmsServer::Impl {
   bool accept_paused_ = false;
   Clock::time_point accept_resume_;
   int busy_ = 0;
+  SessionProcessor* loop_processor_ = nullptr;  // owned by Loop()
 
   // Loop -> workers.
   std::mutex work_mu_;

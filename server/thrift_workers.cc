@@ -96,10 +96,11 @@ void HmsServer::Impl::Work() {
   }
 }
 
-bool HmsServer::Impl::Serve(SessionProcessor* processor, Connection* c) {
+bool HmsServer::Impl::Serve(SessionProcessor* processor, Connection* c,
+                            ConnectionTransport::Mode mode) {
   using V = ThriftMessageScanner::Verdict;
-  auto conn =
-      std::make_shared<ConnectionTransport>(c, thrift_config_, timeout_, config_.max_message_bytes);
+  auto conn = std::make_shared<ConnectionTransport>(c, thrift_config_, timeout_,
+                                                    config_.max_message_bytes, mode);
   try {
     while (true) {
       std::shared_ptr<TTransport> transport = conn;
@@ -122,6 +123,8 @@ bool HmsServer::Impl::Serve(SessionProcessor* processor, Connection* c) {
       const V next = c->scanner.Scan(c->in, false);
       if (Oversized(c, next)) return false;
       if (next == V::kNeedMore) return !c->eof;
+      // The loop serves one request; a worker takes the next (ServeOnLoop).
+      if (mode == ConnectionTransport::Mode::kNoWait) return true;
     }
   } catch (const TTransportException& e) {
     if (conn->peer_closed() || e.getType() == TTransportException::END_OF_FILE) {

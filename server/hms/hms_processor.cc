@@ -484,6 +484,31 @@ std::unique_ptr<SessionProcessor> MakeSessionProcessor() {
   return std::make_unique<HmsProcessor>();
 }
 
+bool ServedInline(std::string_view method) {
+  static constexpr std::string_view kBounded[] = {
+      "get_table",
+      "get_table_req",
+      "get_database",
+      "get_database_req",
+      "get_partition",
+      "get_partition_by_name",
+      "get_partition_with_auth",
+      "get_fields",
+      "get_fields_with_environment_context",
+      "get_schema",
+      "get_schema_with_environment_context",
+      "get_config_value",
+      "getMetaConf",
+      "get_current_notificationEventId",
+      "getVersion",
+      "set_ugi",
+  };
+  for (std::string_view m : kBounded) {
+    if (m == method) return true;
+  }
+  return false;
+}
+
 std::shared_ptr<TProcessor> MakeHmsProcessor(std::shared_ptr<hive::ThriftHiveMetastoreIf> handler) {
   auto processor = std::make_shared<HmsProcessor>();
   auto hms = std::dynamic_pointer_cast<HmsHandler>(handler);

@@ -39,6 +39,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include <thrift/TProcessor.h>
 
@@ -58,6 +59,15 @@ class SessionProcessor : public ::Apache::Hadoop::Hive::ThriftHiveMetastoreProce
 };
 
 std::unique_ptr<SessionProcessor> MakeSessionProcessor();
+
+// Whether the listener's event loop may serve a call to `method` itself, when it
+// is otherwise idle, instead of handing it to a worker (thrift_event_loop.cc).
+// What qualifies: a call whose cost is bounded by one object, never by the
+// catalog's size, that takes no lock and writes nothing: reads of one database,
+// table or partition (with its schema), and session calls. Listings, writes,
+// locks and transactions never qualify: while the loop serves, no other
+// connection is read.
+bool ServedInline(std::string_view method);
 
 // A processor bound to one handler, which may be any implementation (tests compare
 // the streamed replies of an HmsHandler with the generated code's).

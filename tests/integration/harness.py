@@ -158,6 +158,18 @@ def admin_call(http_port, method, path, body=None, timeout=30):
         return e.code, json.loads(raw) if raw else {}
 
 
+def metric(text, series):
+    """The value of `series` (a name, with its labels as rendered) in Prometheus text; 0 if
+    absent."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    for line in text.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == series:
+            return float(value)
+    return 0.0
+
+
 def raw_connection(port):
     return socket.create_connection(("127.0.0.1", port), timeout=10)
 

@@ -353,5 +353,22 @@ TEST_P(HmsProcessorTest, NameListingsAreIdentical) {
 INSTANTIATE_TEST_SUITE_P(Protocols, HmsProcessorTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "compact" : "binary"; });
 
+// The calls the listener's event loop may serve itself: bounded reads and
+// session calls, never a listing, a write, a lock or a transaction.
+TEST(ServedInlineTest, OnlyBoundedCalls) {
+  for (const char* m :
+       {"get_table", "get_table_req", "get_database", "get_partition", "get_partition_by_name",
+        "get_fields", "get_schema", "getVersion", "set_ugi", "get_config_value", "getMetaConf"}) {
+    EXPECT_TRUE(ServedInline(m)) << m;
+  }
+  for (const char* m :
+       {"", "get_partitions", "get_partitions_by_filter", "get_partition_names", "get_tables",
+        "get_all_databases", "get_table_objects_by_name", "get_table_objects_by_name_req",
+        "create_table", "alter_table", "add_partitions", "drop_table", "lock", "check_lock",
+        "open_txns", "commit_txn", "get_table ", "GET_TABLE", "get_tabl"}) {
+    EXPECT_FALSE(ServedInline(m)) << m;
+  }
+}
+
 }  // namespace
 }  // namespace arbor::hms

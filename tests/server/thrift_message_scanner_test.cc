@@ -149,5 +149,44 @@ TEST(ThriftMessageScannerTest, FramedAndCompact) {
   EXPECT_EQ(compact.Scan("\x82", false), Verdict::kDispatch);
 }
 
+TEST(ThriftMessageScannerTest, MethodOfAWholeMessage) {
+  hive::ThriftHiveMetastore_get_table_args args;
+  args.dbname = "db";
+  args.tbl_name = "t";
+  for (bool strict : {true, false}) {
+    SCOPED_TRACE(strict ? "strict" : "old header");
+    const std::string message = Encode("get_table", args, strict);
+    ThriftMessageScanner scanner(Limits());
+    // Not before the whole message is there.
+    EXPECT_EQ(scanner.Scan(message.substr(0, 12), false), Verdict::kNeedMore);
+    EXPECT_EQ(scanner.method(message.substr(0, 12)), "");
+    const std::string two = message + message;
+    EXPECT_EQ(scanner.Scan(two, false), Verdict::kComplete);
+    EXPECT_EQ(scanner.method(two), "get_table");
+    scanner.Reset();
+    EXPECT_EQ(scanner.method(two), "");
+
+    ThriftMessageScanner::Options o = Limits();
+    o.framed = true;
+    ThriftMessageScanner framed(o);
+    const std::string frame = Word(static_cast<int32_t>(message.size())) + message;
+    EXPECT_EQ(framed.Scan(frame, false), Verdict::kComplete);
+    EXPECT_EQ(framed.method(frame), "get_table");
+  }
+  // A frame too short to hold the name it declares names nothing.
+  ThriftMessageScanner::Options o = Limits();
+  o.framed = true;
+  ThriftMessageScanner bad(o);
+  const std::string frame = Word(8) + Word(static_cast<int32_t>(0x80010001u)) + Word(100);
+  EXPECT_EQ(bad.Scan(frame, false), Verdict::kComplete);
+  EXPECT_EQ(bad.method(frame), "");
+  // Compact: the scanner does not read its headers.
+  o.binary = false;
+  ThriftMessageScanner compact(o);
+  const std::string compact_frame = Word(3) + "\x82\x21\x01";
+  EXPECT_EQ(compact.Scan(compact_frame, false), Verdict::kComplete);
+  EXPECT_EQ(compact.method(compact_frame), "");
+}
+
 }  // namespace
 }  // namespace arbor::hms
