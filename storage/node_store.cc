@@ -5,7 +5,7 @@
 namespace arbor {
 
 NodeStore::NodeStore(ObjectStore* objects, size_t cache_bytes)
-    : objects_(objects), cache_(cache_bytes - cache_bytes / 4), key_blocks_(cache_bytes / 4) {
+    : objects_(objects), cache_(cache_bytes), key_blocks_(cache_bytes / 8) {
   Node empty;
   empty_leaf_id_ = ObjectId::Hash(static_cast<uint8_t>(ObjectType::kTreeNode), EncodeNode(empty));
   empty_leaf_ = std::make_shared<const Node>(std::move(empty));

@@ -7,7 +7,8 @@
 // not), which is how tests prove that diffs and edits touch O(d · log n) nodes.
 //
 // Beside the nodes it caches KeyBlocks (storage/prolly_key_block.h), the keys of the
-// leaves beneath a low internal node, under that node's id, in a quarter of the budget.
+// leaves beneath a low internal node, under that node's id, in an eighth more than
+// the nodes' budget (keys are a small part of what the nodes hold).
 //
 // Store() caches a node before its batch is written. That is safe: a tree edit only
 // references nodes that are already reachable from a stored root or that it creates
