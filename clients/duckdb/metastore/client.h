@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -31,11 +32,26 @@ class MetastoreClient {
   const std::string& description() const { return description_; }
   ProviderCapabilities capabilities() const { return provider_->capabilities(); }
 
-  // Runs fn(provider) under the lock and returns what it returns.
+  // Runs fn(provider) under the lock and returns what it returns; counts the
+  // call and the time it took (waiting for the lock excluded).
   template <typename F>
   auto With(F&& fn) {
     std::lock_guard<std::mutex> lock(mu_);
+    struct Timer {
+      ListingCounters& c;
+      std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+      ~Timer() {
+        c.calls++;
+        c.call_us += MicrosSince(start);
+      }
+    } timer{counters_};
     return fn(*provider_);
+  }
+
+  static int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
   }
 
   // The provider's name for a DuckDB schema: "sales" becomes "sales@<ref>"
@@ -47,11 +63,18 @@ class MetastoreClient {
     return schema + "@" + config_.ref;
   }
 
-  // Counters of partition listings, for metastore_stats() and the benchmark.
+  // Counters for metastore_describe() (and the benchmark): partition
+  // listings, provider calls and the time they took, and the directories
+  // scans listed for their files.
   struct ListingCounters {
     std::atomic<int64_t> listings{0};
     std::atomic<int64_t> partitions{0};
     std::atomic<int64_t> pushed_down{0};
+    std::atomic<int64_t> calls{0};
+    std::atomic<int64_t> call_us{0};
+    std::atomic<int64_t> directories{0};
+    std::atomic<int64_t> files{0};
+    std::atomic<int64_t> directory_us{0};
   };
   ListingCounters& counters() { return counters_; }
 
