@@ -94,6 +94,7 @@ unique_ptr<FunctionData> DescribeBind(ClientContext& context, TableFunctionBindI
   data->rows.push_back({"directories_listed", std::to_string(counters.directories.load())});
   data->rows.push_back({"files_listed", std::to_string(counters.files.load())});
   data->rows.push_back({"directory_listing_us", std::to_string(counters.directory_us.load())});
+  data->rows.push_back({"table_cache_hits", std::to_string(counters.table_cache_hits.load())});
   return std::move(data);
 }
 
