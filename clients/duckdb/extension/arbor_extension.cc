@@ -89,6 +89,12 @@ unique_ptr<FunctionData> DescribeBind(ClientContext& context, TableFunctionBindI
   data->rows.push_back({"partition_listings", std::to_string(counters.listings.load())});
   data->rows.push_back({"partitions_listed", std::to_string(counters.partitions.load())});
   data->rows.push_back({"listings_pushed_down", std::to_string(counters.pushed_down.load())});
+  data->rows.push_back({"metastore_calls", std::to_string(counters.calls.load())});
+  data->rows.push_back({"metastore_call_us", std::to_string(counters.call_us.load())});
+  data->rows.push_back({"directories_listed", std::to_string(counters.directories.load())});
+  data->rows.push_back({"files_listed", std::to_string(counters.files.load())});
+  data->rows.push_back({"directory_listing_us", std::to_string(counters.directory_us.load())});
+  data->rows.push_back({"table_cache_hits", std::to_string(counters.table_cache_hits.load())});
   return std::move(data);
 }
 

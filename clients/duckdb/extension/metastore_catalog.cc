@@ -224,7 +224,7 @@ optional_ptr<CatalogEntry> MetastoreSchemaEntry::CreateTable(CatalogTransaction 
   auto& mcatalog = catalog.Cast<MetastoreCatalog>();
   ms::Table table = TableDefinition(bound);
   arbor::Status st =
-      mcatalog.client()->With([&](ms::MetastoreProvider& p) { return p.CreateTable(table); });
+      mcatalog.client()->Write([&](ms::MetastoreProvider& p) { return p.CreateTable(table); });
   if (st.code() == arbor::StatusCode::kAlreadyExists &&
       info.on_conflict == OnCreateConflict::IGNORE_ON_CONFLICT) {
     st = arbor::Status::OK();
@@ -244,8 +244,12 @@ optional_ptr<CatalogEntry> MetastoreSchemaEntry::LookupEntry(CatalogTransaction 
   const std::string key = Key(ns_, name);
   if (auto cached = tx.Find(key)) return cached.get();
   auto& mcatalog = catalog.Cast<MetastoreCatalog>();
-  auto table =
-      mcatalog.client()->With([&](ms::MetastoreProvider& p) { return p.GetTable(ns_, name); });
+  const auto& client = mcatalog.client();
+  if (auto cached = client->CachedTable(ns_, name)) {
+    return tx.Store(key, MakeTableEntry(catalog, *this, *cached, client, transaction.context));
+  }
+  const uint64_t generation = client->TableGeneration();
+  auto table = client->With([&](ms::MetastoreProvider& p) { return p.GetTable(ns_, name); });
   if (!table.ok()) {
     if (table.status().code() == arbor::StatusCode::kNotFound) return nullptr;
     ThrowStatus(table.status(), "looking up table " + ns_ + "." + name);
@@ -254,8 +258,9 @@ optional_ptr<CatalogEntry> MetastoreSchemaEntry::LookupEntry(CatalogTransaction 
     throw NotImplementedException(
         "%s.%s is a Hive view; views are not read through the metastore catalog", ns_, name);
   }
-  return tx.Store(key, MakeTableEntry(catalog, *this, std::move(table).value(), mcatalog.client(),
-                                      transaction.context));
+  client->RememberTable(ns_, name, std::make_shared<const ms::Table>(*table), generation);
+  return tx.Store(
+      key, MakeTableEntry(catalog, *this, std::move(table).value(), client, transaction.context));
 }
 
 void MetastoreSchemaEntry::DropEntry(ClientContext& context, DropInfo& info) {
@@ -263,7 +268,7 @@ void MetastoreSchemaEntry::DropEntry(ClientContext& context, DropInfo& info) {
   const std::string name = info.GetQualifiedName().Name().GetIdentifierName();
   auto& mcatalog = catalog.Cast<MetastoreCatalog>();
   arbor::Status st =
-      mcatalog.client()->With([&](ms::MetastoreProvider& p) { return p.DropTable(ns_, name); });
+      mcatalog.client()->Write([&](ms::MetastoreProvider& p) { return p.DropTable(ns_, name); });
   if (st.code() == arbor::StatusCode::kNotFound &&
       info.if_not_found != OnEntryNotFound::THROW_EXCEPTION) {
     return;
@@ -297,7 +302,8 @@ optional_ptr<CatalogEntry> MetastoreCatalog::CreateSchema(CatalogTransaction,
   std::string name = info.SchemaName().GetIdentifierName();
   ms::Namespace ns;
   ns.name = client_->NamespaceFor(name);
-  arbor::Status st = client_->With([&](ms::MetastoreProvider& p) { return p.CreateNamespace(ns); });
+  arbor::Status st =
+      client_->Write([&](ms::MetastoreProvider& p) { return p.CreateNamespace(ns); });
   if (st.code() == arbor::StatusCode::kAlreadyExists &&
       info.on_conflict == OnCreateConflict::IGNORE_ON_CONFLICT) {
     st = arbor::Status::OK();
@@ -337,7 +343,7 @@ void MetastoreCatalog::ScanSchemas(ClientContext&,
 
 void MetastoreCatalog::DropSchema(ClientContext&, DropInfo& info) {
   std::string name = info.GetQualifiedName().Name().GetIdentifierName();
-  arbor::Status st = client_->With([&](ms::MetastoreProvider& p) {
+  arbor::Status st = client_->Write([&](ms::MetastoreProvider& p) {
     return p.DropNamespace(client_->NamespaceFor(name), info.cascade);
   });
   if (st.code() == arbor::StatusCode::kNotFound &&

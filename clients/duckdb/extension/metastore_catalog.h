@@ -9,6 +9,9 @@
 //    entry holds no metadata that can go stale). Table entries live in the
 //    DuckDB transaction that looked them up, so each transaction sees the
 //    metastore as of its first lookup and no entry outlives a query using it.
+//    With TABLE_CACHE_MS (opt-in) the table metadata behind an entry may come
+//    from an earlier transaction of this catalog, at most that old, and never
+//    from before this catalog's last write (MetastoreClient::CachedTable).
 //  * A schema name may carry an Arbor ref ("sales@dev"); without one, the
 //    attach-time REF applies (MetastoreClient::NamespaceFor).
 //  * Provider errors become DuckDB exceptions of the matching kind

@@ -1,5 +1,6 @@
 #include "clients/duckdb/extension/metastore_scan.h"
 
+#include <chrono>
 #include <mutex>
 
 #include "duckdb/catalog/catalog_entry/table_function_catalog_entry.hpp"
@@ -50,6 +51,35 @@ struct MetastoreWrappedScanInfo : public TableFunctionMultiFileInfo, public Scan
   explicit MetastoreWrappedScanInfo(const TableFunctionMultiFileInfo& original)
       : TableFunctionMultiFileInfo(original.function, original.settings) {}
 };
+
+// The data files directly in `dir`, sorted by path. Names starting with '_'
+// or '.' (Hadoop's _SUCCESS markers, hidden and temporary files) and
+// subdirectories are not data, as for Hive. A missing directory has none.
+// A local directory is read with one ListFiles (opendir/readdir and a stat
+// per entry); a glob would split and re-resolve the path per directory,
+// which cost a third more per partition. Other file systems are globbed, as
+// their listings differ (an object store's may recurse) and their glob is
+// one LIST request anyway.
+std::vector<OpenFileInfo> ListDataFiles(FileSystem& fs, const std::string& dir) {
+  std::vector<OpenFileInfo> out;
+  if (dir.empty()) return out;
+  auto is_data = [](const std::string& name) {
+    return !name.empty() && name[0] != '_' && name[0] != '.';
+  };
+  if (dir.find("://") == std::string::npos) {
+    fs.ListFiles(dir, [&](OpenFileInfo& f) {
+      if (FileSystem::IsDirectory(f) || !is_data(f.path)) return;
+      f.path = fs.JoinPath(dir, f.path);
+      out.push_back(std::move(f));
+    });
+  } else if (fs.DirectoryExists(dir)) {
+    for (auto& f : fs.Glob(fs.JoinPath(dir, "*"))) {
+      if (is_data(StringUtil::GetFileName(f.path))) out.push_back(std::move(f));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 // The files of the partitions that match `predicate`, listed on first use.
 class MetastoreFileList : public MultiFileList {
@@ -239,6 +269,7 @@ class MetastoreFileList : public MultiFileList {
     auto& client = *info_->client;
     std::vector<std::pair<std::string, const ms::Partition*>> dirs;
     if (table.partitioned()) {
+      auto start = std::chrono::steady_clock::now();
       auto listing = client.With([&](ms::MetastoreProvider& p) {
         return p.ListPartitions(table, predicate_.empty() ? nullptr : &predicate_);
       });
@@ -251,29 +282,20 @@ class MetastoreFileList : public MultiFileList {
       if (listing->pushed_down) client.counters().pushed_down++;
       if (client.config().debug) {
         Printer::Print(StringUtil::Format(
-            "[arbor] %s.%s: %d partitions for [%s]%s", table.namespace_name, table.name,
+            "[arbor] %s.%s: %d partitions for [%s]%s in %.3f ms", table.namespace_name, table.name,
             partitions_.size(), predicate_.ToString(),
-            listing->pushed_down ? " (pushed down)" : " (pruned locally: " + listing->note + ")"));
+            listing->pushed_down ? " (pushed down)" : " (pruned locally: " + listing->note + ")",
+            ms::MetastoreClient::MicrosSince(start) / 1e3));
       }
       for (const auto& p : partitions_)
         dirs.emplace_back(ms::DuckDbPath(p.storage.location), &p);
     } else {
       dirs.emplace_back(ms::DuckDbPath(table.storage.location), nullptr);
     }
+    auto start = std::chrono::steady_clock::now();
     auto& fs = FileSystem::GetFileSystem(context_);
     for (const auto& [dir, partition] : dirs) {
-      if (dir.empty()) continue;
-      std::vector<OpenFileInfo> found;
-      if (fs.DirectoryExists(dir)) {
-        for (auto& f : fs.Glob(fs.JoinPath(dir, "*"))) {
-          auto base = StringUtil::GetFileName(f.path);
-          // Hadoop's markers and hidden files are not data.
-          if (base.empty() || base[0] == '_' || base[0] == '.') continue;
-          found.push_back(std::move(f));
-        }
-      }
-      std::sort(found.begin(), found.end());
-      for (auto& f : found) {
+      for (auto& f : ListDataFiles(fs, dir)) {
         if (partition) {
           if (!f.extended_info) f.extended_info = make_shared_ptr<ExtendedOpenFileInfo>();
           for (idx_t k = 0; k < partition->values.size(); k++) {
@@ -283,6 +305,15 @@ class MetastoreFileList : public MultiFileList {
         }
         files_.push_back(std::move(f));
       }
+    }
+    const int64_t us = ms::MetastoreClient::MicrosSince(start);
+    client.counters().directories += static_cast<int64_t>(dirs.size());
+    client.counters().files += static_cast<int64_t>(files_.size());
+    client.counters().directory_us += us;
+    if (client.config().debug) {
+      Printer::Print(StringUtil::Format(
+          "[arbor] %s.%s: %d files in %d directories, listed in %.3f ms", table.namespace_name,
+          table.name, files_.size(), dirs.size(), us / 1e3));
     }
     expanded_ = true;
   }

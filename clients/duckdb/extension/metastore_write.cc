@@ -215,7 +215,7 @@ class MetastoreInsert : public PhysicalOperator {
   arbor::Status RegisterTable(ClientContext& context, InsertState& state) const {
     ms::Table created = table_->partitioned() ? *table_ : WithStatistics(state);
     arbor::Status st =
-        client_->With([&](ms::MetastoreProvider& p) { return p.CreateTable(created); });
+        client_->Write([&](ms::MetastoreProvider& p) { return p.CreateTable(created); });
     if (st.code() == arbor::StatusCode::kInvalidArgument) {
       // Some metastores refuse the location a client chose where they would
       // choose another (Hive 4: no external table inside its managed
@@ -234,7 +234,7 @@ class MetastoreInsert : public PhysicalOperator {
                                             ms::Table created) const {
     created.storage.location.clear();
     ARBOR_RETURN_IF_ERROR(
-        client_->With([&](ms::MetastoreProvider& p) { return p.CreateTable(created); }));
+        client_->Write([&](ms::MetastoreProvider& p) { return p.CreateTable(created); }));
     auto got = client_->With(
         [&](ms::MetastoreProvider& p) { return p.GetTable(created.namespace_name, created.name); });
     if (!got.ok()) return DropCreated(got.status());
@@ -279,7 +279,7 @@ class MetastoreInsert : public PhysicalOperator {
   // Drops the table this statement created after `cause`, which is returned
   // (a table without its partitions would look empty).
   arbor::Status DropCreated(arbor::Status cause) const {
-    arbor::Status dropped = client_->With([&](ms::MetastoreProvider& p) {
+    arbor::Status dropped = client_->Write([&](ms::MetastoreProvider& p) {
       return p.DropTable(table_->namespace_name, table_->name);
     });
     if (dropped.ok()) return cause;
@@ -292,7 +292,7 @@ class MetastoreInsert : public PhysicalOperator {
     if (!table_->partitioned()) {
       // The files are in place; keep the table's basic statistics current.
       ms::Table updated = WithStatistics(state);
-      return client_->With([&](ms::MetastoreProvider& p) { return p.AlterTable(updated); });
+      return client_->Write([&](ms::MetastoreProvider& p) { return p.AlterTable(updated); });
     }
     return AddPartitions(*table_, state);
   }
@@ -316,7 +316,7 @@ class MetastoreInsert : public PhysicalOperator {
     std::vector<ms::Partition> list;
     for (auto& [values, p] : partitions)
       list.push_back(std::move(p));
-    return client_->With([&](ms::MetastoreProvider& p) { return p.AddPartitions(table, list); });
+    return client_->Write([&](ms::MetastoreProvider& p) { return p.AddPartitions(table, list); });
   }
 
   std::shared_ptr<MetastoreClient> client_;

@@ -51,6 +51,8 @@ ms::ArborAdmin& Admin(ClientContext& context, const std::string& catalog_name,
     throw BinderException("\"%s\" is not an attached metastore catalog", catalog_name);
   }
   auto& catalog = db->GetCatalog().Cast<MetastoreCatalog>();
+  // A ref may move (commit, merge, a branch made anew): cached tables go.
+  catalog.client()->ForgetTables();
   auto admin = ms::ArborAdmin::Create(catalog.client()->config());
   if (!admin.ok()) ThrowStatus(admin.status(), catalog_name);
   holder = std::move(admin).value();

@@ -7,7 +7,10 @@
 #pragma once
 
 #include <atomic>
+#include <cctype>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,11 +34,26 @@ class MetastoreClient {
   const std::string& description() const { return description_; }
   ProviderCapabilities capabilities() const { return provider_->capabilities(); }
 
-  // Runs fn(provider) under the lock and returns what it returns.
+  // Runs fn(provider) under the lock and returns what it returns; counts the
+  // call and the time it took (waiting for the lock excluded).
   template <typename F>
   auto With(F&& fn) {
     std::lock_guard<std::mutex> lock(mu_);
+    struct Timer {
+      ListingCounters& c;
+      std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+      ~Timer() {
+        c.calls++;
+        c.call_us += MicrosSince(start);
+      }
+    } timer{counters_};
     return fn(*provider_);
+  }
+
+  static int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
   }
 
   // The provider's name for a DuckDB schema: "sales" becomes "sales@<ref>"
@@ -47,16 +65,84 @@ class MetastoreClient {
     return schema + "@" + config_.ref;
   }
 
-  // Counters of partition listings, for metastore_stats() and the benchmark.
+  // Table metadata kept across DuckDB transactions, for config().table_cache
+  // (0, the default: nothing is kept, every transaction asks the metastore).
+  // Within that time a change made by another client to a table's schema,
+  // location or parameters is not seen; its partitions are always listed
+  // afresh. Every write through this client and every versioning function
+  // call forget all entries (ForgetTables); an entry fetched before a
+  // ForgetTables is not kept (the generation check), so this client's own
+  // writes are never hidden.
+  std::shared_ptr<const Table> CachedTable(const std::string& ns, const std::string& name) {
+    if (config_.table_cache.count() <= 0) return nullptr;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = tables_.find(CacheKey(ns, name));
+    if (it == tables_.end()) return nullptr;
+    if (std::chrono::steady_clock::now() - it->second.fetched >= config_.table_cache) {
+      tables_.erase(it);
+      return nullptr;
+    }
+    counters_.table_cache_hits++;
+    return it->second.table;
+  }
+  // The generation to pass to RememberTable: taken before fetching.
+  uint64_t TableGeneration() {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    return generation_;
+  }
+  void RememberTable(const std::string& ns, const std::string& name,
+                     std::shared_ptr<const Table> table, uint64_t generation) {
+    if (config_.table_cache.count() <= 0) return;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (generation != generation_) return;
+    tables_[CacheKey(ns, name)] = {std::chrono::steady_clock::now(), std::move(table)};
+  }
+  void ForgetTables() {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    generation_++;
+    tables_.clear();
+  }
+  // With() for a call that changes the metastore: the table cache is
+  // forgotten once it returned.
+  template <typename F>
+  auto Write(F&& fn) {
+    auto result = With(std::forward<F>(fn));
+    ForgetTables();
+    return result;
+  }
+
+  // Counters for metastore_describe() (and the benchmark): partition
+  // listings, provider calls and the time they took, and the directories
+  // scans listed for their files.
   struct ListingCounters {
     std::atomic<int64_t> listings{0};
     std::atomic<int64_t> partitions{0};
     std::atomic<int64_t> pushed_down{0};
+    std::atomic<int64_t> calls{0};
+    std::atomic<int64_t> call_us{0};
+    std::atomic<int64_t> directories{0};
+    std::atomic<int64_t> files{0};
+    std::atomic<int64_t> directory_us{0};
+    std::atomic<int64_t> table_cache_hits{0};
   };
   ListingCounters& counters() { return counters_; }
 
  private:
+  static std::string CacheKey(const std::string& ns, const std::string& name) {
+    std::string key = ns + '\x1f' + name;
+    for (char& c : key)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return key;
+  }
+  struct CachedEntry {
+    std::chrono::steady_clock::time_point fetched;
+    std::shared_ptr<const Table> table;
+  };
+
   ListingCounters counters_;
+  std::mutex cache_mu_;
+  uint64_t generation_ = 0;
+  std::map<std::string, CachedEntry> tables_;
   ProviderConfig config_;
   std::mutex mu_;
   std::unique_ptr<MetastoreProvider> provider_;

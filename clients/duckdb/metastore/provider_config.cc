@@ -54,6 +54,10 @@ const std::vector<OptionSpec>& CommonOptions() {
       {"timeout_ms", "per-call timeout in milliseconds (default 30000)", false, false},
       {"connect_timeout_ms", "connect timeout in milliseconds (default 5000)", false, false},
       {"debug", "log each metastore call to stderr", false, false},
+      {"table_cache_ms",
+       "keep table metadata across transactions this long (default 0: ask the metastore in every "
+       "transaction)",
+       false, false},
       {"admin_endpoint", "Arbor admin HTTP API, e.g. http://host:9084", false, false},
       {"admin_token", "bearer token for the Arbor admin API", false, true},
   };
@@ -166,6 +170,10 @@ Result<ProviderConfig> ProviderRegistry::Resolve(std::string_view provider,
                            ParseMillis("connect_timeout_ms", config.Get("connect_timeout_ms")));
   }
   ARBOR_ASSIGN_OR_RETURN(config.debug, ParseBool("debug", config.Get("debug")));
+  if (config.Has("table_cache_ms") && config.Get("table_cache_ms") != "0") {
+    ARBOR_ASSIGN_OR_RETURN(config.table_cache,
+                           ParseMillis("table_cache_ms", config.Get("table_cache_ms")));
+  }
   config.ref = config.Get("ref");
   if (factory->validate) ARBOR_RETURN_IF_ERROR(factory->validate(config));
   return config;

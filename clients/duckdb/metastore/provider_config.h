@@ -43,6 +43,8 @@ struct OptionSpec {
 //   timeout_ms      per-call timeout of the provider's connection (default 30000)
 //   connect_timeout_ms  (default 5000)
 //   debug           "true": the catalog logs each provider call to stderr
+//   table_cache_ms  how long table metadata is kept across DuckDB transactions
+//                   (default 0: not kept; see MetastoreClient::CachedTable)
 //   admin_endpoint  Arbor's admin HTTP API ("http://host:9084"), for the versioning functions
 //   admin_token     bearer token for the admin API (secret)
 const std::vector<OptionSpec>& CommonOptions();
@@ -55,6 +57,7 @@ struct ProviderConfig {
   std::chrono::milliseconds timeout{30000};
   std::chrono::milliseconds connect_timeout{5000};
   bool debug = false;
+  std::chrono::milliseconds table_cache{0};
   std::string ref;  // options["ref"], or ""
 
   // options[key], or `fallback`.

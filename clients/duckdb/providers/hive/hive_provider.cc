@@ -6,6 +6,7 @@
 #include <thrift/transport/TTransportException.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -448,8 +449,18 @@ class HiveProvider : public MetastoreProvider {
   Status CallOnce(const char* method, F& fn) {
     connection_lost_ = false;
     ARBOR_RETURN_IF_ERROR(Connect());
-    if (config_.debug)
-      std::fprintf(stderr, "[arbor hive] %s %s\n", config_.endpoint.c_str(), method);
+    auto start = std::chrono::steady_clock::now();
+    struct Log {
+      const ProviderConfig& config;
+      const char* method;
+      std::chrono::steady_clock::time_point start;
+      ~Log() {
+        if (!config.debug) return;
+        std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+        std::fprintf(stderr, "[arbor hive] %s %s %.3f ms\n", config.endpoint.c_str(), method,
+                     took.count());
+      }
+    } log{config_, method, start};
     try {
       fn(*client_);
       return Status::OK();
