@@ -16,6 +16,10 @@ Workload (full sizes; --quick divides them, see SIZES):
   create_table and add_partition with 1, 4 and 16 clients; drop_table of a table
   with 10k partitions.
 
+Each timed read sample waits until the machine is quiet (Settler: both servers share
+its CPUs, and Hive's metastore keeps working after its replies); the output says how
+many samples found it quiet. Throughput phases and the timed writes do not wait.
+
 Clients are Python (Debian's python3-thrift with its C codec, the generated package
 in build/thrift/gen-py), plain socket, buffered, binary: Hive's defaults. Python's
 garbage collector is off while they run: with it on, decoding a list of 100k
@@ -116,6 +120,41 @@ def partition(side, tbl, i):
     return hms.Partition(dbName=DB, tableName=tbl, values=values,
                          sd=sd("%s/%s/ds=%s/hr=%s" % (side.warehouse, tbl, values[0], values[1])),
                          parameters={"numFiles": "3", "totalSize": "123456"})
+
+
+def busy_cpus():
+    """CPU time spent so far, in seconds summed over the machine's CPUs."""
+    fields = open("/proc/stat").readline().split()[1:]
+    ticks = [int(x) for x in fields]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+class Settler:
+    """Waits, before a timed sample, until the machine is quiet: both servers
+    share its 2 CPUs, and Hive's metastore (its JVM, PostgreSQL) keeps working
+    after a reply (garbage collection, compilation, autovacuum), which a sample
+    of the other server would otherwise pay for. Quiet: under `quiet` CPUs busy
+    over `window` seconds; after `timeout` the sample goes ahead and is counted
+    as unsettled. Both servers' samples wait alike."""
+
+    def __init__(self, window, quiet=0.3, timeout=2.0):
+        self.window, self.quiet, self.timeout = window, quiet, timeout
+        self.samples = self.unsettled = 0
+
+    def __call__(self):
+        self.samples += 1
+        deadline = time.perf_counter() + self.timeout
+        while time.perf_counter() < deadline:
+            t0, b0 = time.perf_counter(), busy_cpus()
+            time.sleep(self.window)
+            if (busy_cpus() - b0) / (time.perf_counter() - t0) < self.quiet:
+                return
+        self.unsettled += 1
+
+    def note(self):
+        return "%d of %d samples taken on a quiet machine" % (self.samples - self.unsettled,
+                                                              self.samples)
 
 
 def timed(fn):
@@ -301,12 +340,15 @@ def run(sides, size, seconds, only, rng):
             print("  loaded %d tables on %s in %.1f s" % (rest, side.name, elapsed), flush=True)
             made[i] = size["tables"]
         lat = [[], []]
+        settle = Settler(window=0.01)
         for _ in range(size["get_samples"]):
             name = "t%06d" % rng.randrange(size["tables"])
             for i, c in enumerate(main_clients):
+                settle()
                 # Hive 4's server has no legacy get_table: the request form on both.
                 dt, _ = timed(lambda: c.get_table_req(hms.GetTableRequest(dbName=DB, tblName=name)))
                 lat[i].append(dt)
+        print("  " + settle.note(), flush=True)
         for q, label in ((0.5, "p50"), (0.99, "p99")):
             v = [sorted(x)[int(q * (len(x) - 1))] for x in lat]
             report.pair("get_table_req %s" % label, v[0], v[1])
@@ -352,13 +394,16 @@ def run(sides, size, seconds, only, rng):
             print("  " + load_average(), flush=True)
             lists = [[], []]
             names = [[], []]
+            settle = Settler(window=0.05)
             for _ in range(samples):
                 for i, c in enumerate(main_clients):
+                    settle()
                     dt, parts = server_time(c, "get_partitions", DB, "big", -1)
                     assert len(parts) == at, (sides[i].name, len(parts))
                     lists[i].append(dt)
                     del parts
                 for i, c in enumerate(main_clients):
+                    settle()
                     dt, got = server_time(c, "get_partition_names", DB, "big", -1)
                     assert len(got) == at
                     names[i].append(dt)
@@ -368,11 +413,13 @@ def run(sides, size, seconds, only, rng):
             for _ in range(20):
                 day = day_of(rng.randrange(at // 24) * 24)
                 for i, c in enumerate(main_clients):
+                    settle()
                     dt, got = server_time(c, "get_partitions_by_filter", DB, "big",
                                           'ds = "%s"' % day, -1)
                     assert len(got) == 24, (sides[i].name, len(got))
                     filt[i].append(dt)
             report.pair("get_partitions_by_filter, 24 of %d" % at, *[statistics.median(x) for x in filt])
+            print("  listings: " + settle.note(), flush=True)
             gc.collect()
 
     if "drop_table" in only:
