@@ -111,7 +111,6 @@ def main():
         con = duckdb.connect(config={"allow_unsigned_extensions": True})
         con.execute("LOAD '%s'" % os.environ["ARBOR_DUCKDB_EXTENSION"])
         con.execute("ATTACH 'thrift://127.0.0.1:%d' AS lake (TYPE metastore, PROVIDER hive)" % server.port)
-        ext, floor = [], []
         def describe():
             return dict(con.execute("SELECT key, value FROM metastore_describe('lake')").fetchall())
 
@@ -126,34 +125,43 @@ def main():
                   "in %.3f ms" % (label, d["metastore_calls"] / args.reps, d["metastore_call_us"] / 1e3 / args.reps,
                                   d["directories_listed"] / args.reps, d["directory_listing_us"] / 1e3 / args.reps))
 
+        def floor_query(some_days):
+            files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for d in some_days for h in range(24)
+                     for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
+            return "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
+
+        def interleave(queries, rows):
+            """Times args.reps pairs, queries(rep) giving (extension's, floor's); both must
+            count `rows` rows and agree."""
+            ext, floor = [], []
+            for rep in range(args.reps):
+                q_ext, q_floor = queries(rep)
+                te, re_ = timed(lambda: con.execute(q_ext).fetchall())
+                tf, rf = timed(lambda: con.execute(q_floor).fetchall())
+                assert re_ == rf and re_[0][0] == rows, (re_, rf)
+                ext.append(te)
+                floor.append(tf)
+            return ext, floor
+
+        def one_day(catalog):
+            def queries(rep):
+                d = days[rep % len(days)]
+                return ("SELECT count(*), sum(v) FROM %s.bench.events WHERE ds = '%s'" % (catalog, d),
+                        floor_query([d]))
+            return queries
+
+        def two_days(rep):
+            d1, d2 = days[rep % len(days)], days[(rep + 3) % len(days)]
+            return ("SELECT count(*), sum(v) FROM lake.bench.events WHERE ds IN ('%s', '%s')" % (d1, d2),
+                    floor_query([d1, d2]))
+
         calls_before = server_calls(server.http_port)
         described_before = describe()
-        for rep in range(args.reps):
-            d = days[rep % len(days)]
-            files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for h in range(24)
-                     for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
-            q_ext = "SELECT count(*), sum(v) FROM lake.bench.events WHERE ds = '%s'" % d
-            q_floor = "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
-            te, re_ = timed(lambda: con.execute(q_ext).fetchall())
-            tf, rf = timed(lambda: con.execute(q_floor).fetchall())
-            assert re_ == rf and re_[0][0] == 240, (re_, rf)
-            ext.append(te)
-            floor.append(tf)
+        ext, floor = interleave(one_day("lake"), 240)
         calls_after = server_calls(server.http_port)
         listed = describe()
         # Two days by IN: the filter reaches arbord as (ds = D1 OR ds = D2).
-        ext_in, floor_in = [], []
-        for rep in range(args.reps):
-            d1, d2 = days[rep % len(days)], days[(rep + 3) % len(days)]
-            files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for d in (d1, d2) for h in range(24)
-                     for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
-            q_ext = "SELECT count(*), sum(v) FROM lake.bench.events WHERE ds IN ('%s', '%s')" % (d1, d2)
-            q_floor = "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
-            te, re_ = timed(lambda: con.execute(q_ext).fetchall())
-            tf, rf = timed(lambda: con.execute(q_floor).fetchall())
-            assert re_ == rf and re_[0][0] == 480, (re_, rf)
-            ext_in.append(te)
-            floor_in.append(tf)
+        ext_in, floor_in = interleave(two_days, 480)
         listed_in = describe()
         calls_in = server_calls(server.http_port)
         # The same ds = D pair through a second catalog that keeps table metadata across
@@ -166,17 +174,7 @@ def main():
         except duckdb.Error:
             pass
         else:
-            for rep in range(args.reps):
-                d = days[rep % len(days)]
-                files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for h in range(24)
-                         for f in os.listdir("%s/ds=%s/hr=%d" % (table_dir, d, h))]
-                q_ext = "SELECT count(*), sum(v) FROM lakec.bench.events WHERE ds = '%s'" % d
-                q_floor = "SELECT count(*), sum(v) FROM read_parquet(%s, hive_partitioning = true)" % files
-                te, re_ = timed(lambda: con.execute(q_ext).fetchall())
-                tf, rf = timed(lambda: con.execute(q_floor).fetchall())
-                assert re_ == rf and re_[0][0] == 240, (re_, rf)
-                ext_c.append(te)
-                floor_c.append(tf)
+            ext_c, floor_c = interleave(one_day("lakec"), 240)
             hits = dict(con.execute("SELECT key, value FROM metastore_describe('lakec')").fetchall())
         calls_c = server_calls(server.http_port)
         me, mf = statistics.median(ext), statistics.median(floor)

@@ -217,19 +217,26 @@ class InlineCallsTest(unittest.TestCase):
         sock.close()
 
 
+def queue_a_reply(server):
+    """A socket to `server` (given a table `wide`) that does not read, with a reply of
+    the loop's queued behind it; returns (socket, its reader, requests sent)."""
+    c = server.client()
+    c.create_database(hms.Database(name=DB))
+    c.create_table(wide_table())
+    c.close()
+    sock = small_receive_buffer()
+    sock.connect(("127.0.0.1", server.port))
+    reader = reply_reader(sock)
+    sock.sendall(get_table_requests([(DB, "wide")]))
+    reader.recv_get_table()  # the first message, by a worker
+    return sock, reader, fill_until_queued(server, sock)
+
+
 class UnreadReplyTest(unittest.TestCase):
     def test_client_that_never_takes_its_reply_is_closed(self):
         server = harness.Arbord(["--request-timeout", "1", "--log-level", "debug"]).start()
         try:
-            c = server.client()
-            c.create_database(hms.Database(name=DB))
-            c.create_table(wide_table())
-            c.close()
-            sock = small_receive_buffer()
-            sock.connect(("127.0.0.1", server.port))
-            sock.sendall(get_table_requests([(DB, "wide")]))
-            reply_reader(sock).recv_get_table()  # the first message, by a worker
-            fill_until_queued(server, sock)
+            sock, _, _ = queue_a_reply(server)
             deadline = time.time() + 10
             series = 'arbor_thrift_closed_connections_total{reason="request_timeout"}'
             while harness.metric(metrics(server), series) < 1 and time.time() < deadline:
@@ -245,16 +252,7 @@ class StopWithQueuedReplyTest(unittest.TestCase):
     def test_stop_sends_the_queued_reply_first(self):
         server = harness.Arbord(["--log-level", "debug"]).start()
         try:
-            c = server.client()
-            c.create_database(hms.Database(name=DB))
-            c.create_table(wide_table())
-            c.close()
-            sock = small_receive_buffer()
-            sock.connect(("127.0.0.1", server.port))
-            reader = reply_reader(sock)
-            sock.sendall(get_table_requests([(DB, "wide")]))
-            reader.recv_get_table()  # the first message, by a worker
-            sent = fill_until_queued(server, sock)
+            sock, reader, sent = queue_a_reply(server)
             server.proc.send_signal(signal.SIGTERM)
             time.sleep(0.3)
             self.assertIsNone(server.proc.poll(), "stopped before sending the reply")
