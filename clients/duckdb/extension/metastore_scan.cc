@@ -403,7 +403,7 @@ class MetastoreMultiFileReader : public MultiFileReader {
   unique_ptr<MultiFileReader> Copy() const override {
     auto copy = make_uniq<MetastoreMultiFileReader>(info_);
     copy->partition_indexes_ = partition_indexes_;
-    return std::move(copy);
+    return copy;  // converts with an implicit move (CWG 1579)
   }
 
  private:
