@@ -73,7 +73,7 @@ class ProllyTree {
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
 
   // Calls fn(key) for keys in [begin, end) in order until fn returns false: a Scan
-  // without values, served from the store's KeyBlocks (a lookup per level-1 subtree,
+  // without values, served from the store's KeyBlocks (a lookup per level-2 subtree,
   // keys from one buffer).
   Status ScanKeys(const ObjectId& root, std::string_view begin, std::string_view end,
                   const std::function<bool(std::string_view)>& fn) const;
