@@ -710,7 +710,15 @@ class LakeFsFaultTest(LakeFsTestCase):
             if done:
                 break
             time.sleep(0.2)
-        time.sleep(2.5)
+        # Then the resolver finishes the intent: wait for the admin API to stop
+        # reporting it (a fixed 2.5 s was too short on a loaded CI machine).
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            _, info = self.api("GET", "/api/v1/branches/" + branch)
+            if not info.get("pending_lakefs_operation"):
+                break
+            time.sleep(0.2)
+        self.assertFalse(info.get("pending_lakefs_operation"), info)
         self.assertAllLinked("dev", "main")
         # The client was told what happened: if lakeFS applied it, the catalog has it.
         applied = [x for x in self.lakefs_calls(op) if x.get("fault")][0]["status"] in (200, 201)
