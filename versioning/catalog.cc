@@ -74,11 +74,15 @@ Status CatalogTxn::Scan(const KeyRange& range,
   return Status::OK();
 }
 
+bool CatalogTxn::PendingIn(const KeyRange& range) const {
+  auto first = pending_.lower_bound(range.begin);
+  return first != pending_.end() && range.Contains(first->first);
+}
+
 Status CatalogTxn::ScanFrom(const KeyRange& range, uint64_t offset,
                             const std::function<bool(const std::string&, const std::string&)>& fn,
                             ScanValues values) const {
-  auto first_pending = pending_.lower_bound(range.begin);
-  if (first_pending == pending_.end() || !range.Contains(first_pending->first)) {
+  if (!PendingIn(range)) {
     // Nothing pending here: the view can jump to the offset through subtree counts.
     return view_.ScanFrom(range, offset, fn, values);
   }
@@ -95,9 +99,18 @@ Status CatalogTxn::ScanFrom(const KeyRange& range, uint64_t offset,
       values);
 }
 
+Status CatalogTxn::ScanKeysFrom(const KeyRange& range, uint64_t offset,
+                                const std::function<bool(std::string_view)>& fn) const {
+  if (!PendingIn(range)) {
+    return view_.ScanKeysFrom(range, offset, fn);
+  }
+  return ScanFrom(
+      range, offset, [&](const std::string& k, const std::string&) { return fn(k); },
+      ScanValues::kSkip);
+}
+
 Result<uint64_t> CatalogTxn::Count(const KeyRange& range) const {
-  auto first_pending = pending_.lower_bound(range.begin);
-  if (first_pending == pending_.end() || !range.Contains(first_pending->first)) {
+  if (!PendingIn(range)) {
     return view_.Count(range);
   }
   uint64_t n = 0;

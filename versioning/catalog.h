@@ -143,9 +143,15 @@ class CatalogTxn {
   Status ScanFrom(const KeyRange& range, uint64_t offset,
                   const std::function<bool(const std::string&, const std::string&)>& fn,
                   ScanValues values = ScanValues::kRead) const;
+  // ScanFrom for keys alone, each valid during the call: without a copy when
+  // no edit, pending or staged, falls in the range.
+  Status ScanKeysFrom(const KeyRange& range, uint64_t offset,
+                      const std::function<bool(std::string_view)>& fn) const;
   // The number of live keys in range; O(log n) when no edit, pending or
   // staged, falls in it.
   Result<uint64_t> Count(const KeyRange& range) const;
+  // Whether a pending edit falls in `range`.
+  bool PendingIn(const KeyRange& range) const;
   void PutRaw(std::string key, std::string value);
   void DeleteRaw(std::string key);
 

@@ -376,23 +376,28 @@ Result<Selection> SelectionOf(const catalog::Table& table, const PartitionQuery&
 
 Status CatalogQuery::Partitions(const catalog::Table& table, const PartitionQuery& q,
                                 const PartitionVisitor& fn) const {
-  return Visit(table, q, &fn, nullptr);
+  return Visit(table, q, Visitor{&fn, nullptr, nullptr});
 }
 
 Status CatalogQuery::PartitionsStored(const catalog::Table& table, const PartitionQuery& q,
                                       const StoredPartitionVisitor& fn) const {
-  return Visit(table, q, nullptr, &fn);
+  return Visit(table, q, Visitor{nullptr, &fn, nullptr});
 }
 
-// Exactly one of `fn` and `stored` is set.
+Status CatalogQuery::PartitionNames(const catalog::Table& table, const PartitionQuery& q,
+                                    const PartitionNameVisitor& fn) const {
+  return Visit(table, q, Visitor{nullptr, nullptr, &fn});
+}
+
 Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
-                           const PartitionVisitor* fn, const StoredPartitionVisitor* stored) const {
+                           const Visitor& to) const {
   if (q.limit == 0) return SpecOf(table, q.values).status();
   ARBOR_ASSIGN_OR_RETURN(Selection selection, SelectionOf(table, q));
   const NameSpec& spec = selection.spec;
   const size_t name_offset = selection.name_offset;
   const bool needs_values = q.predicate || q.within;
-  const ScanValues read = q.parse || stored ? ScanValues::kRead : ScanValues::kSkip;
+  const bool parse = q.parse && to.parsed;
+  const ScanValues read = parse || to.stored ? ScanValues::kRead : ScanValues::kSkip;
   // Only the leading run narrows the range; anything else selects within it,
   // so the offset counts selected partitions and cannot be found by rank.
   const bool selects = spec.check_names || needs_values;
@@ -409,14 +414,14 @@ Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
   arena_options.initial_block_size = kParseBlockBytes;
   google::protobuf::Arena arena(arena_options);
   catalog::Partition* p = nullptr;
-  auto parse_into_arena = [&](const std::string& v) {
+  auto parse_into_arena = [&](std::string_view v) {
     arena.Reset();
     p = google::protobuf::Arena::CreateMessage<catalog::Partition>(&arena);
     error = ParseProto(v, p);
     return error.ok();
   };
   // The stored partition under key k, whose scanned value is v.
-  auto parse_stored = [&](const std::string& k, const std::string& v) {
+  auto parse_stored = [&](std::string_view k, std::string_view v) {
     if (read == ScanValues::kRead) return parse_into_arena(v);
     auto got = txn_.Get(k);
     if (!got.ok()) {
@@ -430,10 +435,12 @@ Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
     return parse_into_arena(**got);
   };
   std::vector<std::string> values;
-  std::string name;
+  std::string name_copy;  // for the visitors that take a std::string
   bool stopped = false;
-  auto visit = [&](const std::string& k, const std::string& v) {
-    name.assign(k, name_offset);
+  // Keys come as views into the scan's buffers (key blocks for a names-only
+  // scan): a name reaches a PartitionNameVisitor without being copied.
+  auto visit = [&](std::string_view k, std::string_view v) {
+    const std::string_view name = k.substr(name_offset);
     if (spec.check_names && !spec.Matches(name)) return true;
     bool parsed = false;
     if (needs_values && !DecodeValues(name, &values)) {
@@ -447,20 +454,32 @@ Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
       --skip;
       return true;
     }
-    if (stored) {
-      if (!(*stored)(name, v)) return false;
+    if (to.names) {
+      if (!(*to.names)(name)) return false;
+    } else if (to.stored) {
+      name_copy.assign(name);
+      if (!(*to.stored)(name_copy, v)) return false;
     } else {
-      if (q.parse && !parsed && !parse_into_arena(v)) return false;
-      if (!(*fn)(name, q.parse ? p : nullptr)) return false;
+      if (parse && !parsed && !parse_into_arena(v)) return false;
+      name_copy.assign(name);
+      if (!(*to.parsed)(name_copy, parse ? p : nullptr)) return false;
     }
     return ++taken < q.limit;
   };
-  auto visit_until_stopped = [&](const std::string& k, const std::string& v) {
-    stopped = !visit(k, v);
-    return !stopped;
-  };
   for (const KeyRange& range : selection.ranges) {
-    ARBOR_RETURN_IF_ERROR(txn_.ScanFrom(range, selects ? 0 : q.offset, visit_until_stopped, read));
+    const uint64_t offset = selects ? 0 : q.offset;
+    if (read == ScanValues::kSkip) {
+      ARBOR_RETURN_IF_ERROR(txn_.ScanKeysFrom(range, offset, [&](std::string_view k) {
+        stopped = !visit(k, {});
+        return !stopped;
+      }));
+    } else {
+      ARBOR_RETURN_IF_ERROR(
+          txn_.ScanFrom(range, offset, [&](const std::string& k, const std::string& v) {
+            stopped = !visit(k, v);
+            return !stopped;
+          }));
+    }
     if (stopped) break;
   }
   return error;

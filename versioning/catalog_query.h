@@ -116,6 +116,10 @@ using PartitionVisitor =
 using StoredPartitionVisitor =
     std::function<bool(const std::string& name, std::string_view stored)>;
 
+// Called for each selected partition's name, in order, until it returns false;
+// the name is valid during the call only.
+using PartitionNameVisitor = std::function<bool(std::string_view name)>;
+
 // One page of tables or databases.
 template <typename Entity>
 struct CatalogPage {
@@ -139,6 +143,11 @@ class CatalogQuery {
   Status PartitionsStored(const catalog::Table& table, const PartitionQuery& query,
                           const StoredPartitionVisitor& fn) const;
 
+  // The same selection's names alone (`query.parse` is ignored): read from
+  // keys and handed over without a copy unless a predicate needs values.
+  Status PartitionNames(const catalog::Table& table, const PartitionQuery& query,
+                        const PartitionNameVisitor& fn) const;
+
   // How many partitions Partitions(table, query, ...) would visit. Without a
   // predicate it reads keys alone.
   Result<uint64_t> CountPartitions(const catalog::Table& table, const PartitionQuery& query) const;
@@ -152,8 +161,13 @@ class CatalogQuery {
   Result<CatalogPage<catalog::Database>> Databases(std::string_view after, size_t limit) const;
 
  private:
-  Status Visit(const catalog::Table& table, const PartitionQuery& query, const PartitionVisitor* fn,
-               const StoredPartitionVisitor* stored) const;
+  // Exactly one is set.
+  struct Visitor {
+    const PartitionVisitor* parsed;
+    const StoredPartitionVisitor* stored;
+    const PartitionNameVisitor* names;
+  };
+  Status Visit(const catalog::Table& table, const PartitionQuery& query, const Visitor& to) const;
 
   const CatalogTxn& txn_;
 };

@@ -212,31 +212,54 @@ Status ReadView::Scan(const KeyRange& range,
   return ScanFrom(range, 0, fn, values);
 }
 
+Result<bool> ReadView::StartOf(const KeyRange& range, std::string* start, uint64_t* offset,
+                               bool* staged_in_range) const {
+  start->assign(range.begin);
+  ARBOR_ASSIGN_OR_RETURN(*staged_in_range, StagedIn(range));
+  if (*offset == 0 || *staged_in_range) return true;
+  ARBOR_ASSIGN_OR_RETURN(uint64_t rank, tree_->Rank(root_, range.begin));
+  ARBOR_ASSIGN_OR_RETURN(TreeCursor c, tree_->SeekToOffset(root_, rank + *offset));
+  if (!c.Valid()) return false;
+  start->assign(c.key());
+  *offset = 0;
+  return true;
+}
+
 Status ReadView::ScanFrom(const KeyRange& range, uint64_t offset,
                           const std::function<bool(const std::string&, const std::string&)>& fn,
                           ScanValues values) const {
-  std::string start = range.begin;
-  bool staged_in_range = true;  // unless looked up: only the tree's shortcuts need it
-  if (offset > 0 || values == ScanValues::kSkip) {
-    ARBOR_ASSIGN_OR_RETURN(staged_in_range, StagedIn(range));
-  }
-  if (offset > 0 && !staged_in_range) {
-    // Counted subtrees find the offset-th entry of the range in O(log n).
-    ARBOR_ASSIGN_OR_RETURN(uint64_t rank, tree_->Rank(root_, range.begin));
-    ARBOR_ASSIGN_OR_RETURN(TreeCursor c, tree_->SeekToOffset(root_, rank + offset));
-    if (!c.Valid()) return Status::OK();
-    start.assign(c.key());
-    offset = 0;
-  }
-  if (values == ScanValues::kSkip && !staged_in_range) {
-    // Keys alone, and only the tree's: its key blocks serve them.
+  if (values == ScanValues::kSkip) {
     const std::string no_value;
     std::string key;
-    return tree_->ScanKeys(root_, start, range.end, [&](std::string_view k) {
+    return ScanKeysFrom(range, offset, [&](std::string_view k) {
       key.assign(k);
       return fn(key, no_value);
     });
   }
+  std::string start = range.begin;
+  if (offset > 0) {
+    bool staged_in_range;
+    ARBOR_ASSIGN_OR_RETURN(bool any, StartOf(range, &start, &offset, &staged_in_range));
+    if (!any) return Status::OK();
+  }
+  return Iterate(range, start, offset, values, fn);
+}
+
+Status ReadView::ScanKeysFrom(const KeyRange& range, uint64_t offset,
+                              const std::function<bool(std::string_view)>& fn) const {
+  std::string start;
+  bool staged_in_range;
+  ARBOR_ASSIGN_OR_RETURN(bool any, StartOf(range, &start, &offset, &staged_in_range));
+  if (!any) return Status::OK();
+  // Only the tree's keys: its key blocks serve them, without a copy.
+  if (!staged_in_range) return tree_->ScanKeys(root_, start, range.end, fn);
+  return Iterate(range, start, offset, ScanValues::kSkip,
+                 [&](const std::string& k, const std::string&) { return fn(k); });
+}
+
+Status ReadView::Iterate(
+    const KeyRange& range, std::string_view start, uint64_t offset, ScanValues values,
+    const std::function<bool(const std::string&, const std::string&)>& fn) const {
   auto it = NewIterator(values);
   ARBOR_RETURN_IF_ERROR(it->Seek(start));
   while (it->Valid() && range.Contains(it->key())) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "storage/prolly_tree.h"
 #include "versioning/catalog_key.h"
@@ -109,6 +110,13 @@ class ReadView {
                   const std::function<bool(const std::string&, const std::string&)>& fn,
                   ScanValues values = ScanValues::kRead) const;
 
+  // Keys alone: fn(key) for the live keys in range after the first `offset`,
+  // in order, until fn returns false. A key is valid during the call only;
+  // nothing is copied when nothing is staged in the range (the tree's key
+  // blocks hand their bytes over).
+  Status ScanKeysFrom(const KeyRange& range, uint64_t offset,
+                      const std::function<bool(std::string_view)>& fn) const;
+
   // The number of live keys in range: O(log n) through subtree counts when
   // nothing is staged or pending in the range, else a keys-only scan.
   Result<uint64_t> Count(const KeyRange& range) const;
@@ -118,6 +126,16 @@ class ReadView {
  private:
   // Whether a pending or staged edit falls in `range`.
   Result<bool> StagedIn(const KeyRange& range) const;
+  // Where a scan of `range` that skips `*offset` live keys starts; false when
+  // the offset is past the tree's end. When nothing is staged in the range the
+  // offset-th key is found through subtree counts and *offset becomes 0;
+  // *staged_in_range tells which case it was.
+  Result<bool> StartOf(const KeyRange& range, std::string* start, uint64_t* offset,
+                       bool* staged_in_range) const;
+  // fn(key, value) through the overlay for keys in range from `start`, after
+  // skipping `offset` of them.
+  Status Iterate(const KeyRange& range, std::string_view start, uint64_t offset, ScanValues values,
+                 const std::function<bool(const std::string&, const std::string&)>& fn) const;
 
   KvStore* kv_;
   const ProllyTree* tree_;

@@ -366,9 +366,9 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
     using EmitStored =
         std::function<bool(std::string_view stored, const PartitionPresentation& how)>;
     template <class F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, PartitionEmitter> &&
-             std::is_invocable_v<const F&, const hive::Partition&>) PartitionEmitter(F emit)
-        : emit_(std::move(emit)) {}  // NOLINT: any callable emits
+      requires(!std::is_same_v<std::remove_cvref_t<F>, PartitionEmitter> &&
+               std::is_invocable_v<const F&, const hive::Partition&>)
+    PartitionEmitter(F emit) : emit_(std::move(emit)) {}  // NOLINT: any callable emits
     PartitionEmitter(Emit emit, Count expect, EmitStored stored = nullptr)
         : emit_(std::move(emit)), expect_(std::move(expect)), stored_(std::move(stored)) {}
 
@@ -391,12 +391,12 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
   // call), the count first when the emitter asks and the listing can know it.
   class NameEmitter {
    public:
-    using Emit = std::function<void(const std::string&)>;
+    using Emit = std::function<void(std::string_view)>;
     using Count = std::function<void(uint64_t)>;
     explicit NameEmitter(Emit emit, Count expect = nullptr)
         : emit_(std::move(emit)), expect_(std::move(expect)) {}
 
-    void operator()(const std::string& name) const { emit_(name); }
+    void operator()(std::string_view name) const { emit_(name); }
     bool wants_count() const { return static_cast<bool>(expect_); }
     void Expect(uint64_t n) const {
       if (expect_) expect_(n);

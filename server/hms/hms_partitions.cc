@@ -348,14 +348,14 @@ Status EachPartitionName(const ReadView& view, const PartTarget& t, const Criter
     ARBOR_ASSIGN_OR_RETURN(uint64_t n, query.CountPartitions(info.table, q));
     emit.Expect(n);
   }
-  return query.Partitions(info.table, q, [&](const std::string& name, const catalog::Partition*) {
+  return query.PartitionNames(info.table, q, [&](std::string_view name) {
     emit(name);
     return true;
   });
 }
 
 HmsHandler::NameEmitter CollectNames(std::vector<std::string>* out) {
-  return HmsHandler::NameEmitter([out](const std::string& name) { out->push_back(name); });
+  return HmsHandler::NameEmitter([out](std::string_view name) { out->emplace_back(name); });
 }
 
 Result<int32_t> CountPartitions(const ReadView& view, const PartTarget& t, const Criteria& c) {

@@ -239,7 +239,7 @@ class HmsProcessor : public SessionProcessor {
     }
     NameEmitter Names() {
       return NameEmitter(
-          [this](const std::string& name) {
+          [this](std::string_view name) {
             WriteString(*out_.sink, out_.wire, name);
             ++*count_;
           },
