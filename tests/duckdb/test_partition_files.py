@@ -6,7 +6,9 @@ too little (each data file holds distinct v values, so a sum tells which were re
 
   k=1   two data files, plus _SUCCESS, _tmp.parquet, .hidden.parquet (valid Parquet,
         must not be read: Hive skips '_' and '.' names) and a subdirectory holding a
-        valid Parquet file (Hive does not recurse into partition directories)
+        valid Parquet file (Hive does not recurse into partition directories); a
+        symbolic link to a data file elsewhere (read, as the file it names), one to
+        that subdirectory and a dangling one (neither read)
   k=2   an empty directory
   k=3   a registered partition whose directory does not exist
   k=4   stored outside the table directory, at a path with glob metacharacters
@@ -56,6 +58,10 @@ def main():
         write(w, 1000, os.path.join(p1, "_tmp.parquet"))
         write(w, 2000, os.path.join(p1, ".hidden.parquet"))
         write(w, 4000, os.path.join(p1, "sub", "nested.parquet"))
+        write(w, 20, os.path.join(elsewhere, "linked", "data.parquet"))
+        os.symlink(os.path.join(elsewhere, "linked", "data.parquet"), os.path.join(p1, "linked.parquet"))
+        os.symlink(os.path.join(p1, "sub"), os.path.join(p1, "linked_dir"))
+        os.symlink(os.path.join(elsewhere, "gone.parquet"), os.path.join(p1, "dangling.parquet"))
         os.makedirs(os.path.join(table_dir, "k=2", "s=b"))
         p4 = os.path.join(elsewhere, "odd[1]*")
         write(w, 10, os.path.join(p4, "data.parquet"))
@@ -81,16 +87,16 @@ def main():
         con.execute("ATTACH 'thrift://127.0.0.1:%d' AS lake (TYPE metastore, PROVIDER hive)" % server.port)
         # The first query also looks up the schema (get_database); later ones must not.
         rows = con.execute("SELECT k, s, v FROM lake.db.t ORDER BY v").fetchall()
-        assert rows == [(1, "a", 1), (1, "a", 2), (4, "d", 10), (5, "e", 100)], rows
+        assert rows == [(1, "a", 1), (1, "a", 2), (4, "d", 10), (1, "a", 20), (5, "e", 100)], rows
         types = con.execute("SELECT typeof(k), typeof(s) FROM lake.db.t LIMIT 1").fetchone()
         assert types == ("INTEGER", "VARCHAR"), types
 
         cases = [
-            ("k = 1", (2, 3), 1, 1, 2),
+            ("k = 1", (3, 23), 1, 1, 3),
             ("k IN (2, 3)", (0, None), 2, 2, 0),
             ("k = 4", (1, 10), 1, 1, 1),
             ("s = 'e'", (1, 100), 1, 1, 1),
-            ("k >= 1", (4, 113), 5, 5, 4),
+            ("k >= 1", (5, 133), 5, 5, 5),
         ]
         for where, expected, partitions, directories, files in cases:
             before = counters(con)
@@ -100,7 +106,24 @@ def main():
             assert got == expected, (where, got, expected)
             assert delta == {"metastore_calls": 2, "partition_listings": 1, "partitions_listed": partitions,
                              "directories_listed": directories, "files_listed": files}, (where, delta)
-        print("ok: 5 partition layouts, %d filtered queries, 2 metastore calls each" % len(cases))
+        # DuckDB's access settings hold for the listing too: with external access off and
+        # only `elsewhere` allowed, the partition there is read, and one under the table
+        # directory is refused with DuckDB's own error rather than listed.
+        con.execute("SET allowed_directories = ['%s']" % elsewhere)
+        con.execute("SET enable_external_access = false")
+        got = con.execute("SELECT count(*), sum(v) FROM lake.db.t WHERE k = 4").fetchone()
+        assert got == (1, 10), got
+        before = counters(con)
+        try:
+            con.execute("SELECT count(*) FROM lake.db.t WHERE k = 1").fetchone()
+        except duckdb.PermissionException as e:
+            assert p1 in str(e), e
+        else:
+            raise AssertionError("a partition outside allowed_directories was read")
+        # Refused before its names were read, not only when its files were opened.
+        assert counters(con)["files_listed"] == before["files_listed"], (before, counters(con))
+        print("ok: 5 partition layouts, %d filtered queries, 2 metastore calls each; "
+              "allowed_directories holds" % len(cases))
     finally:
         server.stop()
         server.cleanup()

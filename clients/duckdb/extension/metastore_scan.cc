@@ -1,13 +1,21 @@
 #include "clients/duckdb/extension/metastore_scan.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 #include "duckdb/catalog/catalog_entry/table_function_catalog_entry.hpp"
 #include "duckdb/common/multi_file/multi_file_function.hpp"
 #include "duckdb/common/multi_file/multi_file_list.hpp"
 #include "duckdb/common/multi_file/multi_file_reader.hpp"
 #include "duckdb/common/multi_file/table_function_multi_file.hpp"
+#include "duckdb/main/config.hpp"
 #include "duckdb/main/database.hpp"
 #include "duckdb/parser/tableref/table_function_ref.hpp"
 #include "duckdb/planner/expression/bound_columnref_expression.hpp"
@@ -52,29 +60,77 @@ struct MetastoreWrappedScanInfo : public TableFunctionMultiFileInfo, public Scan
       : TableFunctionMultiFileInfo(original.function, original.settings) {}
 };
 
-// The data files directly in `dir`, sorted by path. Names starting with '_'
-// or '.' (Hadoop's _SUCCESS markers, hidden and temporary files) and
-// subdirectories are not data, as for Hive. A missing directory has none.
-// A local directory is read with one ListFiles (opendir/readdir and a stat
-// per entry); a glob would split and re-resolve the path per directory,
-// which cost a third more per partition. Other file systems are globbed, as
-// their listings differ (an object store's may recurse) and their glob is
-// one LIST request anyway.
-std::vector<OpenFileInfo> ListDataFiles(FileSystem& fs, const std::string& dir) {
+// Whether a file name is data, as for Hive: names starting with '_' or '.'
+// (Hadoop's _SUCCESS markers, hidden and temporary files) are not.
+bool IsDataName(std::string_view name) {
+  return !name.empty() && name[0] != '_' && name[0] != '.';
+}
+
+#ifdef __linux__
+// The data files of a local directory by one open and getdents64 calls: the
+// entry types come with the names, so only a link, or an entry whose type the
+// file system does not report, is stat'ed (to follow it, as a read would).
+// DuckDB's ListFiles also stats every file and fstats the directory, which
+// made a partition's listing half again as expensive. nullopt: cannot open
+// it as a directory, for the caller's error or absence handling.
+std::optional<std::vector<OpenFileInfo>> ListLocalDataFiles(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::vector<OpenFileInfo> out;
+  alignas(struct dirent64) char buf[8192];
+  bool ok = true;
+  while (true) {
+    const ssize_t n = ::getdents64(fd, buf, sizeof(buf));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    for (ssize_t at = 0; at < n;) {
+      const auto* e = reinterpret_cast<const struct dirent64*>(buf + at);
+      at += e->d_reclen;
+      if (!IsDataName(e->d_name)) continue;
+      bool file = e->d_type == DT_REG;
+      if (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) {
+        struct stat st;
+        file = ::fstatat(fd, e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode);
+      }
+      if (file) out.emplace_back(dir + (dir.back() == '/' ? "" : "/") + e->d_name);
+    }
+  }
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  return out;
+}
+#endif
+
+// The data files directly in `dir`, sorted by path; subdirectories are not
+// data either. A missing directory has none. A local directory is read
+// directly where DuckDB's settings allow access to it (else ListFiles, which
+// reports why not); a glob would split and re-resolve the path per
+// directory. Other file systems are globbed, as their listings differ (an
+// object store's may recurse) and their glob is one LIST request anyway.
+std::vector<OpenFileInfo> ListDataFiles(ClientContext& context, FileSystem& fs,
+                                        const std::string& dir) {
   std::vector<OpenFileInfo> out;
   if (dir.empty()) return out;
-  auto is_data = [](const std::string& name) {
-    return !name.empty() && name[0] != '_' && name[0] != '.';
-  };
   if (dir.find("://") == std::string::npos) {
+#ifdef __linux__
+    if (dir[0] == '/' && DBConfig::GetConfig(context).CanAccessFile(dir, FileType::FILE_TYPE_DIR)) {
+      if (auto local = ListLocalDataFiles(dir)) out = std::move(*local);
+      std::sort(out.begin(), out.end());
+      return out;
+    }
+#endif
     fs.ListFiles(dir, [&](OpenFileInfo& f) {
-      if (FileSystem::IsDirectory(f) || !is_data(f.path)) return;
+      if (FileSystem::IsDirectory(f) || !IsDataName(f.path)) return;
       f.path = fs.JoinPath(dir, f.path);
       out.push_back(std::move(f));
     });
   } else if (fs.DirectoryExists(dir)) {
     for (auto& f : fs.Glob(fs.JoinPath(dir, "*"))) {
-      if (is_data(StringUtil::GetFileName(f.path))) out.push_back(std::move(f));
+      if (IsDataName(StringUtil::GetFileName(f.path))) out.push_back(std::move(f));
     }
   }
   std::sort(out.begin(), out.end());
@@ -295,7 +351,7 @@ class MetastoreFileList : public MultiFileList {
     auto start = std::chrono::steady_clock::now();
     auto& fs = FileSystem::GetFileSystem(context_);
     for (const auto& [dir, partition] : dirs) {
-      for (auto& f : ListDataFiles(fs, dir)) {
+      for (auto& f : ListDataFiles(context_, fs, dir)) {
         if (partition) {
           if (!f.extended_info) f.extended_info = make_shared_ptr<ExtendedOpenFileInfo>();
           for (idx_t k = 0; k < partition->values.size(); k++) {

@@ -21,6 +21,9 @@ using apache::thrift::transport::TBufferedTransport;
 using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransportException;
 
+constexpr uint32_t kReadBufferBytes = 64 << 10;
+constexpr uint32_t kWriteBufferBytes = 4 << 10;
+
 struct HostPort {
   std::string host;
   int port = 9083;
@@ -405,7 +408,11 @@ class HiveProvider : public MetastoreProvider {
     socket->setConnTimeout(static_cast<int>(config_.connect_timeout.count()));
     socket->setRecvTimeout(static_cast<int>(config_.timeout.count()));
     socket->setSendTimeout(static_cast<int>(config_.timeout.count()));
-    auto transport = std::make_shared<TBufferedTransport>(socket);
+    // Thrift's default 512-byte read buffer takes a listing's reply in as many
+    // recv calls as it has 512-byte pieces; one buffer the size of a typical
+    // reply reads it in one or two.
+    auto transport =
+        std::make_shared<TBufferedTransport>(socket, kReadBufferBytes, kWriteBufferBytes);
     try {
       transport->open();
     } catch (const std::exception& e) {
