@@ -80,6 +80,11 @@ void HmsServer::Impl::Loop() {
     const bool timers = !partial_.empty() || !overflow_->empty() || accept_paused_;
     const int n =
         epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timers ? 100 : 1000);
+    // A connection is alone in its batch when no other descriptor but the workers'
+    // wake-up is ready: a worker handing a connection back is no client waiting.
+    int ready = n;
+    for (int i = 0; i < n; ++i)
+      ready -= events[i].data.u64 == kWakeTag;
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;
       if (tag == kListenTag) {
@@ -92,7 +97,7 @@ void HmsServer::Impl::Loop() {
         overflow_->OnEvent(tag);
       } else {
         auto it = connections_.find(static_cast<int>(tag));
-        if (it != connections_.end() && !it->second->busy) OnReadable(it->second.get(), n == 1);
+        if (it != connections_.end() && !it->second->busy) OnReadable(it->second.get(), ready == 1);
       }
     }
     Sweep();

@@ -3,7 +3,8 @@
 //   thrift_server.cc      start (listening socket, epoll set, threads) and stop
 //   thrift_event_loop.cc  the event loop: accept, admit, read, scan, time out
 //   thrift_workers.cc     the worker pool: serve buffered requests, hand back
-//   thrift_inline.cc      the loop serving a cheap call itself, when idle
+//   thrift_inline.cc      the loop serving a cheap call or a small listing itself,
+//                         when idle
 // with the connection itself in thrift_connection.* and the connections beyond
 // --max-connections in thrift_refusal.*.
 //

@@ -25,15 +25,20 @@ using apache::thrift::transport::TTransportException;
 
 namespace {
 
-class CallObserver : public TProcessorEventHandler {
+class CallObserver : public CallWithdrawal {
  public:
   explicit CallObserver(Metrics* metrics) : metrics_(metrics) {}
   void* getContext(const char* fn_name, void*) override {
-    return new Call{fn_name, Clock::now(), true};
+    return new Call{fn_name, Clock::now(), true, false};
   }
   void handlerError(void* ctx, const char*) override { static_cast<Call*>(ctx)->ok = false; }
+  void Withdraw(void* ctx) override { static_cast<Call*>(ctx)->withdrawn = true; }
   void freeContext(void* ctx, const char*) override {
     auto* call = static_cast<Call*>(ctx);
+    if (call->withdrawn) {
+      delete call;
+      return;
+    }
     double seconds = std::chrono::duration<double>(Clock::now() - call->start).count();
     std::string_view method = call->name;
     // The processor names calls "ThriftHiveMetastore.get_table"; keep the method.
@@ -50,6 +55,7 @@ class CallObserver : public TProcessorEventHandler {
     const char* name;
     Clock::time_point start;
     bool ok;
+    bool withdrawn;
   };
   Metrics* metrics_;
 };

@@ -109,6 +109,19 @@ Status CatalogTxn::ScanKeysFrom(const KeyRange& range, uint64_t offset,
       ScanValues::kSkip);
 }
 
+Result<std::optional<uint64_t>> CatalogTxn::CountBound(const KeyRange& range,
+                                                       size_t max_edits) const {
+  size_t pending = 0;
+  for (auto it = pending_.lower_bound(range.begin);
+       it != pending_.end() && range.Contains(it->first) && pending <= max_edits; ++it) {
+    ++pending;
+  }
+  if (pending > max_edits) return std::optional<uint64_t>();
+  ARBOR_ASSIGN_OR_RETURN(std::optional<uint64_t> n, view_.CountBound(range, max_edits - pending));
+  if (!n) return n;
+  return std::optional<uint64_t>(*n + pending);
+}
+
 Result<uint64_t> CatalogTxn::Count(const KeyRange& range) const {
   if (!PendingIn(range)) {
     return view_.Count(range);

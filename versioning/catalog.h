@@ -150,6 +150,9 @@ class CatalogTxn {
   // The number of live keys in range; O(log n) when no edit, pending or
   // staged, falls in it.
   Result<uint64_t> Count(const KeyRange& range) const;
+  // An upper bound on it without a scan of the tree: ReadView::CountBound, with
+  // this transaction's pending edits among the edits counted.
+  Result<std::optional<uint64_t>> CountBound(const KeyRange& range, size_t max_edits) const;
   // Whether a pending edit falls in `range`.
   bool PendingIn(const KeyRange& range) const;
   void PutRaw(std::string key, std::string value);

@@ -485,6 +485,23 @@ Status CatalogQuery::Visit(const catalog::Table& table, const PartitionQuery& q,
   return error;
 }
 
+Result<std::optional<uint64_t>> CatalogQuery::CandidateBound(const catalog::Table& table,
+                                                             const PartitionQuery& query,
+                                                             size_t max_edits) const {
+  if (query.limit == 0) {
+    ARBOR_RETURN_IF_ERROR(SpecOf(table, query.values).status());
+    return std::optional<uint64_t>(0);
+  }
+  ARBOR_ASSIGN_OR_RETURN(Selection selection, SelectionOf(table, query));
+  uint64_t total = 0;
+  for (const KeyRange& range : selection.ranges) {
+    ARBOR_ASSIGN_OR_RETURN(std::optional<uint64_t> n, txn_.CountBound(range, max_edits));
+    if (!n) return n;
+    total += *n;
+  }
+  return std::optional<uint64_t>(total);
+}
+
 Result<uint64_t> CatalogQuery::CountPartitions(const catalog::Table& table,
                                                const PartitionQuery& query) const {
   if (query.limit == 0) {

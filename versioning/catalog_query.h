@@ -152,6 +152,15 @@ class CatalogQuery {
   // predicate it reads keys alone.
   Result<uint64_t> CountPartitions(const catalog::Table& table, const PartitionQuery& query) const;
 
+  // How many keys a listing of `query` would read at most (its candidates,
+  // before any check on names or values), without reading them: subtree
+  // counts in O(log n) per key range, plus the edits not yet committed in
+  // the ranges, of which up to `max_edits` are read; nullopt when there are
+  // more. A caller that must bound its work before starting asks this.
+  Result<std::optional<uint64_t>> CandidateBound(const catalog::Table& table,
+                                                 const PartitionQuery& query,
+                                                 size_t max_edits) const;
+
   // Up to `limit` tables of `db` whose names follow `after` ("" = from the
   // first). A database that does not exist has none.
   Result<CatalogPage<catalog::Table>> Tables(std::string_view db, std::string_view after,

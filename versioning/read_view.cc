@@ -187,14 +187,37 @@ Result<bool> ReadView::StagedIn(const KeyRange& range) const {
   return !staged.empty();
 }
 
+Result<uint64_t> ReadView::TreeCount(const KeyRange& range) const {
+  ARBOR_ASSIGN_OR_RETURN(uint64_t below_end,
+                         range.end.empty() ? tree_->Count(root_) : tree_->Rank(root_, range.end));
+  ARBOR_ASSIGN_OR_RETURN(uint64_t below_begin, tree_->Rank(root_, range.begin));
+  return below_end > below_begin ? below_end - below_begin : 0;
+}
+
+Result<std::optional<uint64_t>> ReadView::CountBound(const KeyRange& range,
+                                                     size_t max_edits) const {
+  ARBOR_ASSIGN_OR_RETURN(uint64_t n, TreeCount(range));
+  size_t edits = 0;
+  if (pending_) {
+    for (auto it = pending_->lower_bound(range.begin);
+         it != pending_->end() && range.Contains(it->first) && edits <= max_edits; ++it) {
+      ++edits;
+    }
+  }
+  if (has_staging() && edits <= max_edits) {
+    ReadOptions ro;
+    ro.snapshot = snapshot_.get();
+    ARBOR_ASSIGN_OR_RETURN(auto staged, ReadStagedEdits(kv_, ref_.staging_token, ro, range.begin,
+                                                        range.end, max_edits + 1 - edits));
+    edits += staged.size();
+  }
+  if (edits > max_edits) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(n + edits);
+}
+
 Result<uint64_t> ReadView::Count(const KeyRange& range) const {
   ARBOR_ASSIGN_OR_RETURN(bool staged_in_range, StagedIn(range));
-  if (!staged_in_range) {
-    ARBOR_ASSIGN_OR_RETURN(uint64_t below_end,
-                           range.end.empty() ? tree_->Count(root_) : tree_->Rank(root_, range.end));
-    ARBOR_ASSIGN_OR_RETURN(uint64_t below_begin, tree_->Rank(root_, range.begin));
-    return below_end > below_begin ? below_end - below_begin : 0;
-  }
+  if (!staged_in_range) return TreeCount(range);
   uint64_t n = 0;
   ARBOR_RETURN_IF_ERROR(Scan(
       range,

@@ -120,12 +120,18 @@ class ReadView {
   // The number of live keys in range: O(log n) through subtree counts when
   // nothing is staged or pending in the range, else a keys-only scan.
   Result<uint64_t> Count(const KeyRange& range) const;
+  // An upper bound on Count(range) without scanning the tree: its keys in range
+  // through subtree counts, plus one for each edit (pending or staged) in the
+  // range, read up to `max_edits` of them; nullopt when there are more.
+  Result<std::optional<uint64_t>> CountBound(const KeyRange& range, size_t max_edits) const;
 
   std::unique_ptr<OverlayIterator> NewIterator(ScanValues values = ScanValues::kRead) const;
 
  private:
   // Whether a pending or staged edit falls in `range`.
   Result<bool> StagedIn(const KeyRange& range) const;
+  // The tree's keys in range, through subtree counts: O(log n).
+  Result<uint64_t> TreeCount(const KeyRange& range) const;
   // Where a scan of `range` that skips `*offset` live keys starts; false when
   // the offset is past the tree's end. When nothing is staged in the range the
   // offset-th key is found through subtree counts and *offset becomes 0;

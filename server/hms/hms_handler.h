@@ -37,12 +37,24 @@
 
 namespace arbor::hms {
 
+// Thrown by a listing of a session with a listing budget (SetListingBudget)
+// whose candidates exceed the budget, or cannot be counted without the scan:
+// before the listing has written anything, so that the caller can serve the
+// call where no budget applies. Not a std::exception, so that nothing which
+// turns errors into replies catches it.
+struct ListingOverBudget {};
+
 class HmsHandler final : public hive::ThriftHiveMetastoreIf {
  public:
   // `identity` is what the transport authenticated for this connection (none
   // when authentication is off).
   explicit HmsHandler(HmsContext* context, std::string peer = {}, auth::Identity identity = {});
   ~HmsHandler() override;
+
+  // Partition listings read at most `candidates` keys (0: no bound), or throw
+  // ListingOverBudget before starting; the listener's event loop sets one
+  // while it serves a listing itself.
+  void SetListingBudget(uint64_t candidates) { listing_budget_ = candidates; }
 
   // --- fb303 (hms_session.cc)
   void getName(std::string& _return) override;
@@ -440,6 +452,8 @@ class HmsHandler final : public hive::ThriftHiveMetastoreIf {
                                                                   int16_t max_parts);
 
  private:
+  uint64_t listing_budget_ = 0;
+
   // add_partitions_req of `parts` (req.parts is not read, so callers holding the
   // partitions elsewhere need not copy them); `same_spelling` false for partition
   // specs (hms_partitions.cc).

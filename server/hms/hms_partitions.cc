@@ -274,6 +274,7 @@ struct Criteria {
   std::vector<std::string> part_vals;  // _ps: "" = any value; may be shorter than the keys
   std::optional<std::string> filter;   // Filter.g text
   int16_t max_parts = -1;
+  uint64_t max_candidates = 0;  // the session's listing budget; 0: none
 };
 
 // The catalog query for `c`. A filter becomes the query's predicate, and its
@@ -289,6 +290,22 @@ Result<PartitionQuery> Select(const TableInfo& info, const Criteria& c) {
   return q;
 }
 
+// Throws ListingOverBudget unless `q` reads at most c.max_candidates keys
+// (when bounded): called before a listing writes anything. Counting the edits
+// not yet committed takes a scan of them, so past a few hundred the listing
+// is not tried here (each costs a staging read, and the listing would be
+// handed on anyway).
+Status CheckBudget(const CatalogQuery& query, const TableInfo& info, const PartitionQuery& q,
+                   const Criteria& c) {
+  if (c.max_candidates == 0) return Status::OK();
+  constexpr size_t kMaxEditsCounted = 256;
+  ARBOR_ASSIGN_OR_RETURN(
+      std::optional<uint64_t> n,
+      query.CandidateBound(info.table, q, std::min<size_t>(c.max_candidates, kMaxEditsCounted)));
+  if (!n || *n > c.max_candidates) throw ListingOverBudget{};
+  return Status::OK();
+}
+
 // Hands each selected partition to `emit`, in name order, one reused object.
 // Without a filter the count is known up front from the keys (the view is one
 // snapshot, so the listing that follows yields exactly that many): an emitter
@@ -299,6 +316,7 @@ Status EachPartition(const ReadView& view, const PartTarget& t, const Criteria& 
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
   CatalogQuery query(txn);
+  ARBOR_RETURN_IF_ERROR(CheckBudget(query, info, q, c));
   if (emit.wants_count() && !q.predicate) {
     ARBOR_ASSIGN_OR_RETURN(uint64_t n, query.CountPartitions(info.table, q));
     emit.Expect(n);
@@ -344,6 +362,7 @@ Status EachPartitionName(const ReadView& view, const PartTarget& t, const Criter
   ARBOR_ASSIGN_OR_RETURN(TableInfo info, LoadTable(txn, t));
   ARBOR_ASSIGN_OR_RETURN(PartitionQuery q, Select(info, c));
   CatalogQuery query(txn);
+  ARBOR_RETURN_IF_ERROR(CheckBudget(query, info, q, c));
   if (emit.wants_count() && !q.predicate) {
     ARBOR_ASSIGN_OR_RETURN(uint64_t n, query.CountPartitions(info.table, q));
     emit.Expect(n);
@@ -1145,7 +1164,7 @@ void HmsHandler::stream_partitions_req(const PartitionsRequest& req, const Parti
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   c.max_parts = req.maxParts;
   Check<E>(EachPartition(view, t, c, emit));
 }
@@ -1211,7 +1230,7 @@ void HmsHandler::stream_partitions_ps_with_auth_req(const GetPartitionsPsWithAut
     Check<E>(EachByName(view, t, req.partNames, std::nullopt, WithAuthInfo(view, t, req, emit)));
     return;
   }
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   c.part_vals = req.partVals;
   c.max_parts = req.maxParts;
   Check<E>(EachPartition(view, t, c, WithAuthInfo(view, t, req, emit)));
@@ -1238,7 +1257,7 @@ void HmsHandler::stream_partition_names_req(const PartitionsRequest& req, const 
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   c.max_parts = req.maxParts;
   Check<E>(EachPartitionName(view, t, c, emit));
 }
@@ -1279,7 +1298,7 @@ void HmsHandler::stream_partition_names_ps_req(const GetPartitionNamesPsRequest&
   // HMS needs at least one value here (MetaException); get_partition_names lists all.
   if (req.partValues.empty())
     Raise<E>(Status::InvalidRequest("partition values must not be empty"));
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   c.part_vals = req.partValues;
   c.max_parts = req.maxParts;
   Check<E>(EachPartitionName(view, t, c, emit));
@@ -1355,7 +1374,7 @@ void HmsHandler::stream_partitions_by_filter_req(const GetPartitionsByFilterRequ
   PartTarget t = Aim(Parse<E>(req.dbName), req.tblName, CatalogField(req));
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   c.filter = req.filter;
   c.max_parts = req.maxParts;
   Check<E>(EachPartition(view, t, c, emit));
@@ -1368,7 +1387,7 @@ int32_t HmsHandler::get_num_partitions_by_filter(const std::string& db_name,
   PartTarget t = Aim(Parse<E>(db_name), tbl_name);
   ReadView view = View<E>(t.db);
   t.render = Render<E>(view);
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   c.filter = filter;
   return Check<E>(CountPartitions(view, t, c));
 }
@@ -1431,7 +1450,7 @@ void HmsHandler::get_partition_values(PartitionValuesResponse& _return,
   if (req.partitionKeys.empty()) {
     Raise<E>(Status::InvalidRequest("get_partition_values needs at least one partition key"));
   }
-  Criteria c;
+  Criteria c{.max_candidates = listing_budget_};
   if (req.__isset.filter && !req.filter.empty()) c.filter = req.filter;
   std::vector<Partition> parts = Check<E>(ListPartitions(view, t, c));
   CatalogTxn txn(view);

@@ -38,6 +38,7 @@
 //     postRead, handlerError, preWrite, postWrite, freeContext).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -64,10 +65,24 @@ std::unique_ptr<SessionProcessor> MakeSessionProcessor();
 // is otherwise idle, instead of handing it to a worker (thrift_event_loop.cc).
 // What qualifies: a call whose cost is bounded by one object, never by the
 // catalog's size, that takes no lock and writes nothing: reads of one database,
-// table or partition (with its schema), and session calls. Listings, writes,
-// locks and transactions never qualify: while the loop serves, no other
-// connection is read.
+// table or partition (with its schema), and session calls. Writes, locks and
+// transactions never qualify, listings only within a budget (below): while the
+// loop serves, no other connection is read.
 bool ServedInline(std::string_view method);
+
+// Listings the loop may also serve, within a budget of candidates (the keys
+// the listing reads; HmsHandler::SetListingBudget): this many, 0 for a method
+// it may not. A listing over its budget, or one whose candidates only a scan
+// could count (edits not yet committed in its range), throws
+// ListingOverBudget before writing anything, and a worker serves it.
+uint64_t InlineListingBudget(std::string_view method);
+
+// A call observer from which a call can be withdrawn: one that throws
+// ListingOverBudget is served, and observed, again by a worker.
+class CallWithdrawal : public apache::thrift::TProcessorEventHandler {
+ public:
+  virtual void Withdraw(void* ctx) = 0;
+};
 
 // A processor bound to one handler, which may be any implementation (tests compare
 // the streamed replies of an HmsHandler with the generated code's).

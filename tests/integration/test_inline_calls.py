@@ -2,7 +2,10 @@
 
 A real arbord with one worker thread, so that a worker that is stuck on a client shows:
 a cheap call (get_table) on an otherwise idle server is served by the loop
-(arbor_thrift_inline_calls_total rises) with the right reply; a listing never is; a
+(arbor_thrift_inline_calls_total rises) with the right reply, and so is a listing of a
+few partitions; one over the loop's budget, or with more edits not yet committed
+in its range than the loop reads to bound it, goes to a worker (arbor_thrift_inline_handoffs_total rises) and is counted
+once; a
 client that pipelines requests without reading its replies ties up the worker but not
 the loop, loses nothing when it reads, and a client that never takes a queued reply
 is closed after --request-timeout; a stop sends a queued reply first, and a stop under
@@ -23,6 +26,10 @@ from thrift.protocol import TBinaryProtocol
 from thrift.transport import TSocket, TTransport
 
 INLINE = "arbor_thrift_inline_calls_total"
+HANDOFFS = "arbor_thrift_inline_handoffs_total"
+FEW = 40      # partitions of a committed table the loop lists itself
+MANY = 5000   # more than its budget of keys for a listing
+STAGED = 300  # staged partitions: more than it reads to count them
 DB = "inline_db"
 WIDE_COLUMNS = 3000
 
@@ -109,8 +116,18 @@ class InlineCallsTest(unittest.TestCase):
             c.create_table(harness.make_table(DB, "t1"))
             c.create_table(harness.make_table(DB, "t2", cols=[("a", "int")]))
             c.create_table(wide_table())
-            c.create_table(harness.make_table(DB, "parts", part_keys=[("p", "string")]))
-            c.add_partitions([harness.make_partition(DB, "parts", [str(i)]) for i in range(5)])
+            for name, n in (("few", FEW), ("many", MANY)):
+                c.create_table(harness.make_table(DB, name, part_keys=[("p", "string")]))
+                for start in range(0, n, 1000):
+                    c.add_partitions([harness.make_partition(DB, name, ["%04d" % i])
+                                      for i in range(start, min(n, start + 1000))])
+            status, out = harness.admin_call(cls.server.http_port, "POST",
+                                             "/api/v1/branches/main/commits", {"message": "listings"})
+            assert status == 201, out
+            # Staged after the commit: a few, and more than the loop reads to count them.
+            for name, n in (("parts", 5), ("staged", STAGED)):
+                c.create_table(harness.make_table(DB, name, part_keys=[("p", "string")]))
+                c.add_partitions([harness.make_partition(DB, name, ["%04d" % i]) for i in range(n)])
         finally:
             c.close()
 
@@ -140,22 +157,68 @@ class InlineCallsTest(unittest.TestCase):
         finally:
             c.close()
 
-    def test_listing_is_never_served_by_the_loop(self):
+    def listing_counts(self, method):
+        text = metrics(self.server)
+        return (harness.metric(text, INLINE), harness.metric(text, HANDOFFS),
+                harness.metric(text, 'arbor_thrift_requests_total{method="%s",result="ok"}' % method))
+
+    def test_small_committed_listing_is_served_by_the_loop(self):
         c = self.server.client()
         try:
             c.get_database(DB)
-            before = inline_calls(self.server)
-            before_listings = harness.metric(
-                metrics(self.server),
-                'arbor_thrift_requests_total{method="get_partitions",result="ok"}')
-            for _ in range(20):
-                self.assertEqual(len(c.get_partitions(DB, "parts", -1)), 5)
-                self.assertEqual(len(c.get_partition_names(DB, "parts", -1)), 5)
-            text = metrics(self.server)
-            self.assertEqual(harness.metric(text, INLINE), before)
-            self.assertEqual(harness.metric(
-                text, 'arbor_thrift_requests_total{method="get_partitions",result="ok"}'),
-                before_listings + 20)
+            calls = [
+                ("get_partition_names", lambda: c.get_partition_names(DB, "few", -1),
+                 ["p=%04d" % i for i in range(FEW)]),
+                ("get_partitions", lambda: [p.values for p in c.get_partitions(DB, "few", -1)],
+                 [["%04d" % i] for i in range(FEW)]),
+                ("get_partitions_by_filter",
+                 lambda: [p.values for p in c.get_partitions_by_filter(DB, "few", 'p >= "0010"', -1)],
+                 [["%04d" % i] for i in range(10, FEW)]),
+                ("get_partition_names_ps", lambda: c.get_partition_names_ps(DB, "few", ["0003"], -1),
+                 ["p=0003"]),
+                # Staged, not committed: the few staged keys are counted too.
+                ("fetch_partition_names_req",
+                 lambda: c.fetch_partition_names_req(hms.PartitionsRequest(dbName=DB, tblName="parts")),
+                 ["p=%04d" % i for i in range(5)]),
+            ]
+            for method, call, want in calls:
+                inline, handoffs, requests = self.listing_counts(method)
+                for _ in range(20):
+                    self.assertEqual(call(), want, method)
+                now = self.listing_counts(method)
+                # Each call counted once; nearly all served by the loop (a straggling
+                # event from an earlier test may share an epoll batch), none handed off.
+                self.assertEqual(now[2], requests + 20, method)
+                self.assertGreaterEqual(now[0] - inline, 19, method)
+                self.assertEqual(now[1], handoffs, method)
+        finally:
+            c.close()
+
+    def test_listing_over_budget_or_uncommitted_goes_to_a_worker(self):
+        c = self.server.client()
+        try:
+            c.get_database(DB)
+            cases = [
+                # More names than the loop's budget (4096) of keys to read.
+                ("get_partition_names", lambda: len(c.get_partition_names(DB, "many", -1)), MANY),
+                # More partitions than its budget (256), by a limit and by a filter's key range.
+                ("get_partitions", lambda: len(c.get_partitions(DB, "many", 300)), 300),
+                ("get_partitions_by_filter",
+                 lambda: len(c.get_partitions_by_filter(DB, "many", 'p < "0300"', -1)), 300),
+                # More staged edits than the loop reads to count them (256).
+                ("get_partition_names", lambda: len(c.get_partition_names(DB, "staged", -1)), STAGED),
+            ]
+            for method, call, want in cases:
+                inline, handoffs, requests = self.listing_counts(method)
+                for _ in range(5):
+                    self.assertEqual(call(), want, method)
+                now = self.listing_counts(method)
+                # Counted once each (the loop's attempt withdrawn), served by a worker.
+                self.assertEqual(now[2], requests + 5, method)
+                self.assertEqual(now[0], inline, method)
+                self.assertGreaterEqual(now[1] - handoffs, 4, method)
+            # The connection is in step after the hand-offs.
+            self.assertEqual(c.get_table(DB, "t1").tableName, "t1")
         finally:
             c.close()
 

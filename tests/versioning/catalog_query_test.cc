@@ -609,6 +609,53 @@ TEST(PartitionNameRangesTest, RandomBoxesCoverTheirPartitions) {
   }
 }
 
+TEST_F(CatalogQueryTest, CandidateBoundCountsRangesAndUpToSomeEdits) {
+  catalog::Table t = CreateTable({"a", "b"});
+  Add(t, {{"1", "x"}, {"1", "y"}, {"2", "x"}, {"3", "x"}, {"3", "y"}});
+  Commit();
+  auto bound = [&](const CatalogTxn& txn, const PartitionQuery& q, size_t max_edits) {
+    auto b = CatalogQuery(txn).CandidateBound(t, q, max_edits);
+    EXPECT_TRUE(b.ok()) << b.status().ToString();
+    return b.ok() ? *b : std::nullopt;
+  };
+  {
+    ReadView view = View();
+    CatalogTxn txn(view);
+    PartitionQuery q;
+    EXPECT_EQ(bound(txn, q, 0), 5u);
+    q.values = {"3"};  // one key range
+    EXPECT_EQ(bound(txn, q, 0), 2u);
+    q.values = {"", "x"};  // a check on names within the whole range: all are candidates
+    EXPECT_EQ(bound(txn, q, 0), 5u);
+    q = PartitionQuery();
+    q.within = std::vector<ValueBox>{{Point("1")}, {Point("3")}};  // two ranges
+    EXPECT_EQ(bound(txn, q, 0), 4u);
+    q.limit = 0;
+    EXPECT_EQ(bound(txn, q, 0), 0u);
+    // A pending edit in the range counts as one more candidate, when edits are read.
+    ARBOR_ASSERT_OK(txn.AddPartitions("d", "t", {Part({"3", "z"})}, false).status());
+    q = PartitionQuery();
+    q.values = {"3"};
+    EXPECT_EQ(bound(txn, q, 0), std::nullopt);
+    EXPECT_EQ(bound(txn, q, 1), 3u);
+    q.values = {"1"};  // elsewhere: none to read
+    EXPECT_EQ(bound(txn, q, 0), 2u);
+  }
+  // Staged on the branch: a drop still counts its key (a bound, not a count).
+  Add(t, {{"2", "y"}, {"4", "x"}});
+  Stage([&](CatalogTxn& txn) { return txn.DropPartition("d", "t", "a=1/b=x"); });
+  ReadView view = View();
+  CatalogTxn txn(view);
+  PartitionQuery q;
+  EXPECT_EQ(bound(txn, q, 2), std::nullopt);
+  EXPECT_EQ(bound(txn, q, 3), 8u);
+  q.values = {"3"};
+  EXPECT_EQ(bound(txn, q, 0), 2u);
+  q.values = {"1"};
+  EXPECT_EQ(bound(txn, q, 0), std::nullopt);
+  EXPECT_EQ(bound(txn, q, 1), 3u);
+}
+
 TEST_F(CatalogQueryTest, WithinSelectsByStoredValues) {
   catalog::Table t = CreateTable({"a", "b"});
   // "" and "__HIVE_DEFAULT_PARTITION__" share a name; the stored value decides.
