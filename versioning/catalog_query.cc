@@ -499,6 +499,11 @@ Result<std::optional<uint64_t>> CatalogQuery::CandidateBound(const catalog::Tabl
     if (!n) return n;
     total += *n;
   }
+  // When the ranges alone select, a page stops after its limit.
+  if (!selection.spec.check_names && !query.predicate && !query.within &&
+      query.limit < total - std::min<uint64_t>(total, query.offset)) {
+    total = query.offset + query.limit;
+  }
   return std::optional<uint64_t>(total);
 }
 

@@ -632,6 +632,19 @@ TEST_F(CatalogQueryTest, CandidateBoundCountsRangesAndUpToSomeEdits) {
     EXPECT_EQ(bound(txn, q, 0), 4u);
     q.limit = 0;
     EXPECT_EQ(bound(txn, q, 0), 0u);
+    // A page stops after its limit when the ranges alone select; not when a
+    // check on values may skip candidates.
+    q = PartitionQuery();
+    q.limit = 2;
+    EXPECT_EQ(bound(txn, q, 0), 2u);
+    q.offset = 1;
+    EXPECT_EQ(bound(txn, q, 0), 3u);
+    q.offset = 4;
+    EXPECT_EQ(bound(txn, q, 0), 5u);
+    q = PartitionQuery();
+    q.within = std::vector<ValueBox>{{Point("1")}, {Point("3")}};
+    q.limit = 1;
+    EXPECT_EQ(bound(txn, q, 0), 4u);
     // A pending edit in the range counts as one more candidate, when edits are read.
     ARBOR_ASSERT_OK(txn.AddPartitions("d", "t", {Part({"3", "z"})}, false).status());
     q = PartitionQuery();
