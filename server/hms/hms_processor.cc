@@ -490,6 +490,15 @@ std::unique_ptr<SessionProcessor> MakeSessionProcessor() {
   return std::make_unique<HmsProcessor>();
 }
 
+namespace {
+
+template <size_t N>
+bool OneOf(std::string_view method, const std::string_view (&methods)[N]) {
+  return std::find(std::begin(methods), std::end(methods), method) != std::end(methods);
+}
+
+}  // namespace
+
 bool ServedInline(std::string_view method) {
   static constexpr std::string_view kBounded[] = {
       "get_table",
@@ -509,10 +518,7 @@ bool ServedInline(std::string_view method) {
       "getVersion",
       "set_ugi",
   };
-  for (std::string_view m : kBounded) {
-    if (m == method) return true;
-  }
-  return false;
+  return OneOf(method, kBounded);
 }
 
 uint64_t InlineListingBudget(std::string_view method) {
@@ -532,12 +538,8 @@ uint64_t InlineListingBudget(std::string_view method) {
       "get_partitions_by_filter",
       "get_partitions_by_filter_req",
   };
-  for (std::string_view m : kNames) {
-    if (m == method) return 4096;
-  }
-  for (std::string_view m : kPartitions) {
-    if (m == method) return 256;
-  }
+  if (OneOf(method, kNames)) return 4096;
+  if (OneOf(method, kPartitions)) return 256;
   return 0;
 }
 
