@@ -95,6 +95,8 @@ unique_ptr<FunctionData> DescribeBind(ClientContext& context, TableFunctionBindI
   data->rows.push_back({"files_listed", std::to_string(counters.files.load())});
   data->rows.push_back({"directory_listing_us", std::to_string(counters.directory_us.load())});
   data->rows.push_back({"table_cache_hits", std::to_string(counters.table_cache_hits.load())});
+  data->rows.push_back({"tables_validated_ahead", std::to_string(counters.validated_ahead.load())});
+  data->rows.push_back({"statements_bound_again", std::to_string(counters.rebinds.load())});
   return std::move(data);
 }
 

@@ -12,6 +12,7 @@
 
 #include "clients/duckdb/extension/metastore_scan.h"
 #include "clients/duckdb/extension/metastore_write.h"
+#include "clients/duckdb/extension/table_validation.h"
 #include "clients/duckdb/extension/type_mapping.h"
 #include "clients/duckdb/metastore/format.h"
 
@@ -247,6 +248,15 @@ optional_ptr<CatalogEntry> MetastoreSchemaEntry::LookupEntry(CatalogTransaction 
   const auto& client = mcatalog.client();
   if (auto cached = client->CachedTable(ns_, name)) {
     return tx.Store(key, MakeTableEntry(catalog, *this, *cached, client, transaction.context));
+  }
+  if (transaction.context && client->ValidatesAhead()) {
+    auto& validation = TableValidation::Get(*transaction.context);
+    auto last = validation.Deferrable() ? client->LastTable(ns_, name) : nullptr;
+    auto ahead = last ? client->SendGetTable(ns_, name) : nullptr;
+    if (ahead) {
+      validation.Expect({&catalog, key, client, ns_, name, last, ahead});
+      return tx.Store(key, MakeTableEntry(catalog, *this, *last, client, transaction.context));
+    }
   }
   const uint64_t generation = client->TableGeneration();
   auto table = client->With([&](ms::MetastoreProvider& p) { return p.GetTable(ns_, name); });

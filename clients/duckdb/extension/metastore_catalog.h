@@ -12,6 +12,9 @@
 //    With TABLE_CACHE_MS (opt-in) the table metadata behind an entry may come
 //    from an earlier transaction of this catalog, at most that old, and never
 //    from before this catalog's last write (MetastoreClient::CachedTable).
+//    Otherwise a statement may bind the definition last fetched while the
+//    current one is fetched ahead; it runs only if the two are equal, else it
+//    is bound again (TableValidation).
 //  * A schema name may carry an Arbor ref ("sales@dev"); without one, the
 //    attach-time REF applies (MetastoreClient::NamespaceFor).
 //  * Provider errors become DuckDB exceptions of the matching kind

@@ -17,6 +17,8 @@
 #include "duckdb/common/multi_file/table_function_multi_file.hpp"
 #include "duckdb/main/config.hpp"
 #include "duckdb/main/database.hpp"
+#include "duckdb/parser/expression/cast_expression.hpp"
+#include "duckdb/parser/expression/constant_expression.hpp"
 #include "duckdb/parser/tableref/table_function_ref.hpp"
 #include "duckdb/planner/expression/bound_columnref_expression.hpp"
 #include "duckdb/planner/expression/bound_comparison_expression.hpp"
@@ -411,6 +413,9 @@ class MetastoreMultiFileReader : public MultiFileReader {
       names.emplace_back(columns[i].name);
       types.push_back(info_->data_types[i]);
       bind_data.schema.emplace_back(Identifier(columns[i].name), types.back());
+      // As Hive does, a column a file lacks (added after it was written) reads as NULL.
+      bind_data.schema.back().default_expression =
+          make_uniq<CastExpression>(types.back(), make_uniq<ConstantExpression>(Literal::Null()));
     }
     bind_data.mapping = MultiFileColumnMappingMode::BY_NAME;
     return true;

@@ -7,7 +7,8 @@
 // metadata_location or location; otherwise an error names the extension
 // needed) and binds the file readers with a
 // MetastoreMultiFileReader, which
-//  * binds the schema from the metastore (no file is opened at bind time, so
+//  * binds the schema from the metastore (a column a file lacks reads as
+//    NULL, as in Hive; no file is opened at bind time, so
 //    an empty table or a 100k-partition table binds at the same cost),
 //  * appends the partition columns with their declared types and fills them
 //    per file from the partition values (not from the path), and

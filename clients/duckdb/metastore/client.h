@@ -65,14 +65,19 @@ class MetastoreClient {
     return schema + "@" + config_.ref;
   }
 
-  // Table metadata kept across DuckDB transactions, for config().table_cache
-  // (0, the default: nothing is kept, every transaction asks the metastore).
-  // Within that time a change made by another client to a table's schema,
-  // location or parameters is not seen; its partitions are always listed
-  // afresh. Every write through this client and every versioning function
-  // call forget all entries (ForgetTables); an entry fetched before a
-  // ForgetTables is not kept (the generation check), so this client's own
-  // writes are never hidden.
+  // Table metadata kept across DuckDB transactions, in one of two ways:
+  //  * config().table_cache > 0 (opt-in): CachedTable hands an entry out
+  //    unchecked for that long, so a change made by another client to a
+  //    table's schema, location or parameters is not seen meanwhile;
+  //  * otherwise, where the provider pipelines and config().pipeline (the
+  //    default): LastTable hands out the last definition fetched, for a
+  //    query to bind at once while the metastore's current one is fetched
+  //    ahead (SendGetTable) and compared before the query runs
+  //    (TableValidation in the extension), so nothing stale is ever read.
+  // Partitions are always listed afresh. Every write through this client and
+  // every versioning function call forget all entries (ForgetTables); an
+  // entry fetched before a ForgetTables is not kept (the generation check),
+  // so this client's own writes are never hidden.
   std::shared_ptr<const Table> CachedTable(const std::string& ns, const std::string& name) {
     if (config_.table_cache.count() <= 0) return nullptr;
     std::lock_guard<std::mutex> lock(cache_mu_);
@@ -85,6 +90,15 @@ class MetastoreClient {
     counters_.table_cache_hits++;
     return it->second.table;
   }
+  bool ValidatesAhead() const {
+    return config_.table_cache.count() <= 0 && config_.pipeline && capabilities().pipelining;
+  }
+  std::shared_ptr<const Table> LastTable(const std::string& ns, const std::string& name) {
+    if (!ValidatesAhead()) return nullptr;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = tables_.find(CacheKey(ns, name));
+    return it == tables_.end() ? nullptr : it->second.table;
+  }
   // The generation to pass to RememberTable: taken before fetching.
   uint64_t TableGeneration() {
     std::lock_guard<std::mutex> lock(cache_mu_);
@@ -92,16 +106,54 @@ class MetastoreClient {
   }
   void RememberTable(const std::string& ns, const std::string& name,
                      std::shared_ptr<const Table> table, uint64_t generation) {
-    if (config_.table_cache.count() <= 0) return;
+    if (config_.table_cache.count() <= 0 && !ValidatesAhead()) return;
     std::lock_guard<std::mutex> lock(cache_mu_);
     if (generation != generation_) return;
+    if (tables_.size() >= kMaxTables) {
+      // The definition fetched longest ago goes: a linear pass, only when full.
+      auto oldest = tables_.begin();
+      for (auto it = tables_.begin(); it != tables_.end(); ++it) {
+        if (it->second.fetched < oldest->second.fetched) oldest = it;
+      }
+      tables_.erase(oldest);
+    }
     tables_[CacheKey(ns, name)] = {std::chrono::steady_clock::now(), std::move(table)};
+  }
+  void ForgetTable(const std::string& ns, const std::string& name) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    tables_.erase(CacheKey(ns, name));
   }
   void ForgetTables() {
     std::lock_guard<std::mutex> lock(cache_mu_);
     generation_++;
     tables_.clear();
   }
+
+  // GetTable(ns, name) sent ahead (MetastoreProvider::SendGetTable); nullptr
+  // when it could not be sent (the caller asks the usual way).
+  std::shared_ptr<PendingTable> SendGetTable(const std::string& ns, const std::string& name) {
+    auto pending = std::make_shared<PendingTable>();
+    pending->namespace_name = ns;
+    pending->table = name;
+    Status st = With([&](MetastoreProvider& p) { return p.SendGetTable(pending); });
+    if (!st.ok()) return nullptr;
+    counters_.validated_ahead++;
+    return pending;
+  }
+  // Its answer, read now unless a call since has read it (answers are
+  // written under the provider's lock, so they are read under it too).
+  Result<Table> AnswerOf(PendingTable& pending) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (pending.answer) return *pending.answer;
+    }
+    return With([&](MetastoreProvider& p) -> Result<Table> {
+      p.ReadAhead();
+      if (!pending.answer) return Status::Internal("an answer sent ahead was never read");
+      return *pending.answer;
+    });
+  }
+
   // With() for a call that changes the metastore: the table cache is
   // forgotten once it returned.
   template <typename F>
@@ -124,6 +176,8 @@ class MetastoreClient {
     std::atomic<int64_t> files{0};
     std::atomic<int64_t> directory_us{0};
     std::atomic<int64_t> table_cache_hits{0};
+    std::atomic<int64_t> validated_ahead{0};  // definitions bound at once, checked ahead
+    std::atomic<int64_t> rebinds{0};          // ... that had changed: the query was bound again
   };
   ListingCounters& counters() { return counters_; }
 
@@ -138,6 +192,8 @@ class MetastoreClient {
     std::chrono::steady_clock::time_point fetched;
     std::shared_ptr<const Table> table;
   };
+
+  static constexpr size_t kMaxTables = 4096;
 
   ListingCounters counters_;
   std::mutex cache_mu_;

@@ -25,6 +25,8 @@ struct Column {
   std::string name;
   std::string type;  // Hive type string
   std::string comment;
+
+  bool operator==(const Column&) const = default;
 };
 
 // What statistics the metastore holds for a table or a partition; absent
@@ -33,6 +35,8 @@ struct Statistics {
   std::optional<int64_t> row_count;
   std::optional<int64_t> total_size_bytes;
   std::optional<int64_t> file_count;
+
+  bool operator==(const Statistics&) const = default;
 };
 
 // Hive's basic statistics as Hive, Spark and Athena keep them in table and
@@ -49,6 +53,8 @@ struct StorageDescriptor {
   std::string serde;  // serialization library
   std::map<std::string, std::string> serde_parameters;
   std::vector<Column> columns;  // data columns (partition columns excluded)
+
+  bool operator==(const StorageDescriptor&) const = default;
 };
 
 struct Namespace {
@@ -70,6 +76,9 @@ struct Table {
   std::string view_text;  // for views: the expanded text, else empty
 
   bool partitioned() const { return !partition_columns.empty(); }
+  // Field by field: a definition validated against a fresh copy is unchanged
+  // only if every field is.
+  bool operator==(const Table&) const = default;
 };
 
 struct Partition {

@@ -19,6 +19,11 @@
 //    serializes calls); it may hold one connection and reconnect on failure.
 //  * Writes a provider does not support return NotSupported-style
 //    InvalidArgument naming the provider (capabilities() announces them).
+//  * A provider that pipelines (capabilities().pipelining) sends a GetTable
+//    ahead (SendGetTable) without waiting; its answer is read into the
+//    PendingTable by the provider's next call, after that call has sent its
+//    own request (so both share one round trip), or by ReadAhead. Every call
+//    returns with no answer left unread; a broken connection fails them.
 #pragma once
 
 #include <memory>
@@ -37,6 +42,14 @@ struct ProviderCapabilities {
   bool writes = false;                     // CreateTable, DropTable, AddPartitions, AlterTable
   bool partition_filter_pushdown = false;  // ListPartitions evaluates predicates server-side
   bool refs = false;                       // namespace names may carry a ref ("db@branch")
+  bool pipelining = false;                 // SendGetTable, ReadAhead
+};
+
+// A GetTable sent ahead of reading its answer.
+struct PendingTable {
+  std::string namespace_name;
+  std::string table;
+  std::optional<Result<Table>> answer;  // set once read, as GetTable would return it
 };
 
 struct PartitionListing {
@@ -62,6 +75,14 @@ class MetastoreProvider {
   // (nullptr or empty: all).
   virtual Result<PartitionListing> ListPartitions(const Table& table,
                                                   const PartitionPredicate* predicate) = 0;
+  // Sends GetTable(pending->namespace_name, pending->table) without reading
+  // the answer (see the contract above). Not OK: nothing was sent ahead.
+  virtual Status SendGetTable(std::shared_ptr<PendingTable> pending) {
+    return Status::InvalidArgument(std::string("metastore provider '") + std::string(name()) +
+                                   "' does not pipeline calls");
+  }
+  // Reads every answer sent ahead and not read yet.
+  virtual void ReadAhead() {}
   // Table-level statistics (also in Table::statistics; this call may be
   // fresher or cheaper, e.g. without the full table).
   virtual Result<Statistics> GetStatistics(const std::string& namespace_name,

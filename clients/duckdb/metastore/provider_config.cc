@@ -58,6 +58,10 @@ const std::vector<OptionSpec>& CommonOptions() {
        "keep table metadata across transactions this long (default 0: ask the metastore in every "
        "transaction)",
        false, false},
+      {"pipeline",
+       "bind a table's last fetched definition and check it against the metastore's, fetched "
+       "ahead with the query's next call (default true; false: wait for it at bind)",
+       false, false},
       {"admin_endpoint", "Arbor admin HTTP API, e.g. http://host:9084", false, false},
       {"admin_token", "bearer token for the Arbor admin API", false, true},
   };
@@ -170,6 +174,9 @@ Result<ProviderConfig> ProviderRegistry::Resolve(std::string_view provider,
                            ParseMillis("connect_timeout_ms", config.Get("connect_timeout_ms")));
   }
   ARBOR_ASSIGN_OR_RETURN(config.debug, ParseBool("debug", config.Get("debug")));
+  if (config.Has("pipeline")) {
+    ARBOR_ASSIGN_OR_RETURN(config.pipeline, ParseBool("pipeline", config.Get("pipeline")));
+  }
   if (config.Has("table_cache_ms") && config.Get("table_cache_ms") != "0") {
     ARBOR_ASSIGN_OR_RETURN(config.table_cache,
                            ParseMillis("table_cache_ms", config.Get("table_cache_ms")));

@@ -44,7 +44,10 @@ struct OptionSpec {
 //   connect_timeout_ms  (default 5000)
 //   debug           "true": the catalog logs each provider call to stderr
 //   table_cache_ms  how long table metadata is kept across DuckDB transactions
-//                   (default 0: not kept; see MetastoreClient::CachedTable)
+//                   unchecked (default 0: not; see MetastoreClient::CachedTable)
+//   pipeline        "false": a query waits for each table's definition at bind
+//                   instead of binding the last one fetched and checking it
+//                   ahead (default true where the provider pipelines)
 //   admin_endpoint  Arbor's admin HTTP API ("http://host:9084"), for the versioning functions
 //   admin_token     bearer token for the admin API (secret)
 const std::vector<OptionSpec>& CommonOptions();
@@ -58,6 +61,7 @@ struct ProviderConfig {
   std::chrono::milliseconds connect_timeout{5000};
   bool debug = false;
   std::chrono::milliseconds table_cache{0};
+  bool pipeline = true;
   std::string ref;  // options["ref"], or ""
 
   // options[key], or `fallback`.

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <memory>
 
 #include "ThriftHiveMetastore.h"
@@ -234,7 +235,8 @@ class HiveProvider : public MetastoreProvider {
 
   std::string_view name() const override { return "hive"; }
   ProviderCapabilities capabilities() const override {
-    return ProviderCapabilities{.writes = true, .partition_filter_pushdown = true, .refs = true};
+    return ProviderCapabilities{
+        .writes = true, .partition_filter_pushdown = true, .refs = true, .pipelining = true};
   }
 
   Result<std::vector<std::string>> ListNamespaces() override {
@@ -256,30 +258,42 @@ class HiveProvider : public MetastoreProvider {
   }
 
   Result<Table> GetTable(const std::string& ns, const std::string& table) override {
-    hive::Table t;
     // Hive 4's metastore dropped get_table; get_table_req exists since Hive 3.
     // Older servers answer "Invalid method name", and get_table is used from then on.
     if (use_table_req_) {
-      hive::GetTableRequest req;
-      req.__set_dbName(ns);
-      req.__set_tblName(table);
-      hive::GetTableResult result;
-      Status st = Call("get_table_req", [&](auto& c) { c.get_table_req(result, req); });
-      if (st.ok()) {
-        t = std::move(result.table);
-      } else if (st.message().find("Invalid method name") != std::string::npos) {
-        use_table_req_ = false;
-      } else {
-        return st;
-      }
+      Result<Table> got = Table();
+      Status st = Call("get_table_req", [&](auto& c) {
+        SendTable(c, true, ns, table);
+        got = ReceiveTable(c, true, ns);
+      });
+      if (st.ok()) return got;
+      if (st.message().find("Invalid method name") == std::string::npos) return st;
+      use_table_req_ = false;
     }
-    if (!use_table_req_) {
-      ARBOR_RETURN_IF_ERROR(Call("get_table", [&](auto& c) { c.get_table(t, ns, table); }));
-    }
-    Table out = ToTable(t);
-    // Ask under the name we were given (it may carry a ref the server dropped).
-    out.namespace_name = ns;
-    return out;
+    Result<Table> got = Table();
+    ARBOR_RETURN_IF_ERROR(Call("get_table", [&](auto& c) {
+      SendTable(c, false, ns, table);
+      got = ReceiveTable(c, false, ns);
+    }));
+    return got;
+  }
+
+  Status SendGetTable(std::shared_ptr<PendingTable> pending) override {
+    const bool req = use_table_req_;
+    // No answer is read here (ReadAheadOn is not called): the request just
+    // joins those in flight.
+    Status st = CallOnce(req ? "get_table_req (ahead)" : "get_table (ahead)", [&](auto& c) {
+      SendTable(c, req, pending->namespace_name, pending->table);
+    });
+    if (st.ok()) ahead_.push_back(Ahead{std::move(pending), req});
+    return st;
+  }
+
+  void ReadAhead() override {
+    if (ahead_.empty()) return;
+    // A failure here is already each answer's (ReadAheadOn); the call's own
+    // status adds nothing.
+    (void)CallOnce("read ahead", [&](auto& c) { ReadAheadOn(c); });
   }
 
   Result<PartitionListing> ListPartitions(const Table& table,
@@ -288,13 +302,17 @@ class HiveProvider : public MetastoreProvider {
     std::vector<hive::Partition> parts;
     const std::string& ns = table.namespace_name;
     if (predicate == nullptr || predicate->empty()) {
-      ARBOR_RETURN_IF_ERROR(
-          Call("get_partitions", [&](auto& c) { c.get_partitions(parts, ns, table.name, -1); }));
+      ARBOR_RETURN_IF_ERROR(CallPipelined(
+          "get_partitions", [&](auto& c) { c.send_get_partitions(ns, table.name, -1); },
+          [&](auto& c) { c.recv_get_partitions(parts); }));
       listing.pushed_down = true;
     } else if (auto filter = RenderFilter(*predicate)) {
-      Status st = Call("get_partitions_by_filter", [&](auto& c) {
-        c.get_partitions_by_filter(parts, ns, table.name, *filter, -1);
-      });
+      // The listing is sent before the answers ahead of it are read, so a
+      // table validated ahead and its listing share one round trip.
+      Status st = CallPipelined(
+          "get_partitions_by_filter",
+          [&](auto& c) { c.send_get_partitions_by_filter(ns, table.name, *filter, -1); },
+          [&](auto& c) { c.recv_get_partitions_by_filter(parts); });
       if (st.ok()) {
         listing.pushed_down = true;
       } else if (st.code() == StatusCode::kInvalidArgument) {
@@ -426,6 +444,12 @@ class HiveProvider : public MetastoreProvider {
   }
 
   void Disconnect() {
+    for (Ahead& a : ahead_) {
+      a.pending->answer =
+          Status::Unavailable("the connection to the Hive metastore at " + config_.endpoint +
+                              " closed before the answer was read");
+    }
+    ahead_.clear();
     client_.reset();
     if (transport_) {
       try {
@@ -436,13 +460,33 @@ class HiveProvider : public MetastoreProvider {
     transport_.reset();
   }
 
-  // Runs one call, mapping HMS exceptions to Status codes. A transport error
-  // drops the connection (the next call reconnects). A read (get_*) whose
-  // connection, opened by an earlier call, turned out closed is retried once
-  // on a new one: the metastore may have restarted since. Timeouts and
-  // writes are not retried (a write may have reached the server).
+  // Runs one call, mapping HMS exceptions to Status codes, after reading the
+  // answers sent ahead of it. A transport error drops the connection (the
+  // next call reconnects). A read (get_*) whose connection, opened by an
+  // earlier call, turned out closed is retried once on a new one: the
+  // metastore may have restarted since. Timeouts and writes are not retried
+  // (a write may have reached the server).
   template <typename F>
   Status Call(const char* method, F&& fn) {
+    return Retried(method, [&](auto& c) {
+      ReadAheadOn(c);
+      fn(c);
+    });
+  }
+
+  // Call, for a request sent before the answers ahead of it are read, so
+  // that it travels with them.
+  template <typename Send, typename Receive>
+  Status CallPipelined(const char* method, Send&& send, Receive&& receive) {
+    return Retried(method, [&](auto& c) {
+      send(c);
+      ReadAheadOn(c);
+      receive(c);
+    });
+  }
+
+  template <typename F>
+  Status Retried(const char* method, F&& fn) {
     const bool reused = client_ != nullptr;
     Status st = CallOnce(method, fn);
     if (st.code() == StatusCode::kUnavailable && reused && connection_lost_ &&
@@ -453,7 +497,7 @@ class HiveProvider : public MetastoreProvider {
   }
 
   template <typename F>
-  Status CallOnce(const char* method, F& fn) {
+  Status CallOnce(const char* method, F&& fn) {
     connection_lost_ = false;
     ARBOR_RETURN_IF_ERROR(Connect());
     auto start = std::chrono::steady_clock::now();
@@ -471,28 +515,84 @@ class HiveProvider : public MetastoreProvider {
     try {
       fn(*client_);
       return Status::OK();
-    } catch (const hive::NoSuchObjectException& e) {
-      return Status::NotFound(e.message);
-    } catch (const hive::UnknownDBException& e) {
-      return Status::NotFound(e.message);
-    } catch (const hive::UnknownTableException& e) {
-      return Status::NotFound(e.message);
-    } catch (const hive::AlreadyExistsException& e) {
-      return Status::AlreadyExists(e.message);
-    } catch (const hive::InvalidObjectException& e) {
-      return Status::InvalidArgument(e.message);
-    } catch (const hive::InvalidOperationException& e) {
-      return ClassifyMeta(e.message);
-    } catch (const hive::MetaException& e) {
-      return ClassifyMeta(e.message);
     } catch (const TTransportException& e) {
       connection_lost_ = e.getType() != TTransportException::TIMED_OUT;
       Disconnect();
       return Status::Unavailable(std::string("Hive metastore at ") + config_.endpoint +
                                  " failed during " + method + ": " + e.what());
     } catch (const std::exception& e) {
+      if (auto st = HmsStatus(e)) return *st;
       Disconnect();
       return Status::Internal(std::string(method) + ": " + e.what());
+    }
+  }
+
+  // The Status of an exception the metastore answered with, or nullopt for
+  // anything else (the connection's state is then unknown).
+  static std::optional<Status> HmsStatus(const std::exception& e) {
+    if (auto* x = dynamic_cast<const hive::NoSuchObjectException*>(&e))
+      return Status::NotFound(x->message);
+    if (auto* x = dynamic_cast<const hive::UnknownDBException*>(&e))
+      return Status::NotFound(x->message);
+    if (auto* x = dynamic_cast<const hive::UnknownTableException*>(&e))
+      return Status::NotFound(x->message);
+    if (auto* x = dynamic_cast<const hive::AlreadyExistsException*>(&e))
+      return Status::AlreadyExists(x->message);
+    if (auto* x = dynamic_cast<const hive::InvalidObjectException*>(&e))
+      return Status::InvalidArgument(x->message);
+    if (auto* x = dynamic_cast<const hive::InvalidOperationException*>(&e))
+      return ClassifyMeta(x->message);
+    if (auto* x = dynamic_cast<const hive::MetaException*>(&e)) return ClassifyMeta(x->message);
+    return std::nullopt;
+  }
+
+  // get_table_req (req) or get_table, split so that the request can be sent
+  // ahead of reading its answer.
+  static void SendTable(hive::ThriftHiveMetastoreClient& c, bool req, const std::string& ns,
+                        const std::string& table) {
+    if (!req) return c.send_get_table(ns, table);
+    hive::GetTableRequest request;
+    request.__set_dbName(ns);
+    request.__set_tblName(table);
+    c.send_get_table_req(request);
+  }
+  static Table ReceiveTable(hive::ThriftHiveMetastoreClient& c, bool req, const std::string& ns) {
+    Table out;
+    if (req) {
+      hive::GetTableResult result;
+      c.recv_get_table_req(result);
+      out = ToTable(result.table);
+    } else {
+      hive::Table t;
+      c.recv_get_table(t);
+      out = ToTable(t);
+    }
+    // Under the name we were asked (it may carry a ref the server dropped).
+    out.namespace_name = ns;
+    return out;
+  }
+
+  // Reads the answers sent ahead, in order, each into its PendingTable: an
+  // exception the metastore answered with is that answer's; anything else
+  // leaves the connection's state unknown and propagates (Disconnect then
+  // fails the answers behind it).
+  void ReadAheadOn(hive::ThriftHiveMetastoreClient& c) {
+    while (!ahead_.empty()) {
+      Ahead a = std::move(ahead_.front());
+      ahead_.pop_front();
+      try {
+        a.pending->answer = ReceiveTable(c, a.req, a.pending->namespace_name);
+      } catch (const std::exception& e) {
+        auto st = HmsStatus(e);
+        if (st) {
+          a.pending->answer = *st;
+          continue;
+        }
+        a.pending->answer =
+            Status::Unavailable("Hive metastore at " + config_.endpoint + " failed during " +
+                                (a.req ? "get_table_req: " : "get_table: ") + e.what());
+        throw;
+      }
     }
   }
 
@@ -513,6 +613,11 @@ class HiveProvider : public MetastoreProvider {
   std::shared_ptr<TBufferedTransport> transport_;
   std::unique_ptr<hive::ThriftHiveMetastoreClient> client_;
   bool connection_lost_ = false;  // the last call's connection broke (not a timeout)
+  struct Ahead {
+    std::shared_ptr<PendingTable> pending;
+    bool req;  // sent as get_table_req, else get_table
+  };
+  std::deque<Ahead> ahead_;  // sent, answers not read yet; in the connection's order
 };
 
 }  // namespace
