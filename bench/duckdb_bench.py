@@ -14,7 +14,8 @@ Then, in one DuckDB process with the `arbor` extension loaded, interleaved:
   floor  SELECT count(*), sum(v) FROM read_parquet([the same 24 files], hive_partitioning=1)
 
 then the same for two days, WHERE ds IN (D1, D2) (48 partitions; the filter reaches the
-server as (ds = D1 OR ds = D2)),
+server as (ds = D1 OR ds = D2)), then ds = D again through a catalog with TABLE_CACHE_MS
+(definitions unchecked) and one with PIPELINE false (each definition fetched at bind),
 
 for several D; each figure is a median, the ratio ext/floor is the goal (<= 1.2). The
 metadata listing cost per partition is measured on the same server with the Python
@@ -121,9 +122,14 @@ def main():
                 return
             d = {k: int(after[k]) - int(before[k]) for k in ("metastore_calls", "metastore_call_us",
                                                               "directories_listed", "directory_listing_us")}
+            ahead = ""
+            if "tables_validated_ahead" in after:
+                ahead = " (definitions validated ahead: %d, statements bound again: %d)" % tuple(
+                    int(after[k]) - int(before[k]) for k in ("tables_validated_ahead", "statements_bound_again"))
             print("extension, per %s query: %.2f metastore calls, %.3f ms in them; %.0f directories listed "
-                  "in %.3f ms" % (label, d["metastore_calls"] / args.reps, d["metastore_call_us"] / 1e3 / args.reps,
-                                  d["directories_listed"] / args.reps, d["directory_listing_us"] / 1e3 / args.reps))
+                  "in %.3f ms%s" % (label, d["metastore_calls"] / args.reps, d["metastore_call_us"] / 1e3 / args.reps,
+                                    d["directories_listed"] / args.reps, d["directory_listing_us"] / 1e3 / args.reps,
+                                    ahead))
 
         def floor_query(some_days):
             files = ["%s/ds=%s/hr=%d/%s" % (table_dir, d, h, f) for d in some_days for h in range(24)
@@ -164,19 +170,26 @@ def main():
         ext_in, floor_in = interleave(two_days, 480)
         listed_in = describe()
         calls_in = server_calls(server.http_port)
-        # The same ds = D pair through a second catalog that keeps table metadata across
-        # transactions (TABLE_CACHE_MS, opt-in: another client's schema change is seen up to
-        # that late), which saves the per-query get_table_req. Absent from older builds.
-        ext_c, floor_c = [], []
-        try:
-            con.execute("ATTACH 'thrift://127.0.0.1:%d' AS lakec (TYPE metastore, PROVIDER hive, "
-                        "TABLE_CACHE_MS 600000)" % server.port)
-        except duckdb.Error:
-            pass
-        else:
-            ext_c, floor_c = interleave(one_day("lakec"), 240)
+        def through(catalog, options):
+            """The ds = D pairs through another catalog attached with `options`; nothing
+            when this build does not know them."""
+            try:
+                con.execute("ATTACH 'thrift://127.0.0.1:%d' AS %s (TYPE metastore, PROVIDER hive, %s)"
+                            % (server.port, catalog, options))
+            except duckdb.Error:
+                return [], []
+            return interleave(one_day(catalog), 240)
+
+        # Through a catalog that keeps table metadata across transactions unchecked
+        # (TABLE_CACHE_MS, opt-in: another client's schema change is seen up to that late),
+        # which saves even the get_table_req sent ahead.
+        ext_c, floor_c = through("lakec", "TABLE_CACHE_MS 600000")
+        if ext_c:
             hits = dict(con.execute("SELECT key, value FROM metastore_describe('lakec')").fetchall())
         calls_c = server_calls(server.http_port)
+        # And through one that fetches each definition at bind (PIPELINE false: what every
+        # query did before definitions were validated ahead).
+        ext_s, floor_s = through("lakes", "PIPELINE false")
         me, mf = statistics.median(ext), statistics.median(floor)
         print("count(*) over 24 of %d partitions: extension %.2f ms, read_parquet floor %.2f ms, ratio %.2f"
               % (partitions, me * 1e3, mf * 1e3, me / mf))
@@ -198,6 +211,10 @@ def main():
             print("with TABLE_CACHE_MS 600000 (opt-in), ds = D: extension %.2f ms, read_parquet floor %.2f ms, "
                   "ratio %.2f (get_table_req calls: %d in %d queries, table cache hits: %s)"
                   % (me * 1e3, mf * 1e3, me / mf, n, args.reps, hits["table_cache_hits"]))
+        if ext_s:
+            me, mf = statistics.median(ext_s), statistics.median(floor_s)
+            print("with PIPELINE false (each definition fetched at bind), ds = D: extension %.2f ms, "
+                  "read_parquet floor %.2f ms, ratio %.2f" % (me * 1e3, mf * 1e3, me / mf))
         n = calls_in["get_partitions_by_filter"][0] - calls_after["get_partitions_by_filter"][0]
         t = calls_in["get_partitions_by_filter"][1] - calls_after["get_partitions_by_filter"][1]
         print("server, per IN query: get_partitions_by_filter x%.2f, %.3f ms in arbord"
