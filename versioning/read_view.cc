@@ -182,9 +182,9 @@ Result<bool> ReadView::StagedIn(const KeyRange& range) const {
   if (!has_staging()) return false;
   ReadOptions ro;
   ro.snapshot = snapshot_.get();
-  ARBOR_ASSIGN_OR_RETURN(auto staged,
-                         ReadStagedEdits(kv_, ref_.staging_token, ro, range.begin, range.end, 1));
-  return !staged.empty();
+  ARBOR_ASSIGN_OR_RETURN(size_t staged,
+                         CountStagedEdits(kv_, ref_.staging_token, ro, range.begin, range.end, 1));
+  return staged > 0;
 }
 
 Result<uint64_t> ReadView::TreeCount(const KeyRange& range) const {
@@ -207,9 +207,9 @@ Result<std::optional<uint64_t>> ReadView::CountBound(const KeyRange& range,
   if (has_staging() && edits <= max_edits) {
     ReadOptions ro;
     ro.snapshot = snapshot_.get();
-    ARBOR_ASSIGN_OR_RETURN(auto staged, ReadStagedEdits(kv_, ref_.staging_token, ro, range.begin,
-                                                        range.end, max_edits + 1 - edits));
-    edits += staged.size();
+    ARBOR_ASSIGN_OR_RETURN(size_t staged, CountStagedEdits(kv_, ref_.staging_token, ro, range.begin,
+                                                           range.end, max_edits + 1 - edits));
+    edits += staged;
   }
   if (edits > max_edits) return std::optional<uint64_t>();
   return std::optional<uint64_t>(n + edits);

@@ -67,19 +67,42 @@ Result<bool> StagedValueIsLive(std::string_view raw) {
   return Status::Corruption("malformed staged value");
 }
 
-Result<std::vector<Edit>> ReadStagedEdits(KvStore* kv, std::string_view token,
-                                          const ReadOptions& options, std::string_view begin,
-                                          std::string_view end, size_t limit) {
+namespace {
+
+// An iterator over the staged keys under `token` in [begin, end), at the first.
+std::unique_ptr<KvIterator> StagedFrom(KvStore* kv, std::string_view token,
+                                       const ReadOptions& options, std::string_view begin,
+                                       std::string_view end) {
   ReadOptions ro = options;
   ro.upper_bound = end.empty() ? StagingTokenRange(token).second : StagingKey(token, end);
   auto it = kv->NewIterator(Column::kStaging, ro);
+  it->Seek(StagingKey(token, begin));
+  return it;
+}
+
+}  // namespace
+
+Result<std::vector<Edit>> ReadStagedEdits(KvStore* kv, std::string_view token,
+                                          const ReadOptions& options, std::string_view begin,
+                                          std::string_view end, size_t limit) {
   std::vector<Edit> edits;
-  for (it->Seek(StagingKey(token, begin)); it->Valid() && edits.size() < limit; it->Next()) {
+  auto it = StagedFrom(kv, token, options, begin, end);
+  for (; it->Valid() && edits.size() < limit; it->Next()) {
     ARBOR_ASSIGN_OR_RETURN(auto value, DecodeStagedValue(it->value()));
     edits.push_back({std::string(it->key().substr(token.size())), std::move(value)});
   }
   ARBOR_RETURN_IF_ERROR(it->status());
   return edits;
+}
+
+Result<size_t> CountStagedEdits(KvStore* kv, std::string_view token, const ReadOptions& options,
+                                std::string_view begin, std::string_view end, size_t limit) {
+  size_t n = 0;
+  auto it = StagedFrom(kv, token, options, begin, end);
+  for (; it->Valid() && n < limit; it->Next())
+    ++n;
+  ARBOR_RETURN_IF_ERROR(it->status());
+  return n;
 }
 
 Result<bool> HasStagedEdits(KvStore* kv, std::string_view token, const ReadOptions& options) {

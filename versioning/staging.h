@@ -40,6 +40,13 @@ Result<std::vector<Edit>> ReadStagedEdits(KvStore* kv, std::string_view token,
                                           const ReadOptions& options, std::string_view begin = {},
                                           std::string_view end = {}, size_t limit = SIZE_MAX);
 
+// How many of those edits there are, counting up to `limit`: keys alone, no
+// value decoded or copied (so a malformed one is not noticed here), for
+// bounds and emptiness checks that a read of the values follows.
+Result<size_t> CountStagedEdits(KvStore* kv, std::string_view token, const ReadOptions& options,
+                                std::string_view begin = {}, std::string_view end = {},
+                                size_t limit = SIZE_MAX);
+
 // Whether anything is staged under `token`.
 Result<bool> HasStagedEdits(KvStore* kv, std::string_view token, const ReadOptions& options);
 
